@@ -1,0 +1,45 @@
+"""The protocol every chat-platform adapter implements.
+
+Adapters depend on `bot.events` only; the core never imports an adapter (except the
+composition root). Adapters drop names, usernames and profile data at their boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bot.events import ChannelName, DeliveryId, Inbound, Outbound, ReplyAddress
+
+InboundSink = Callable[[Inbound], Awaitable[None]]
+"""Returns only after the message is durably stored; raises StoreUnavailable otherwise.
+
+Adapters acknowledge the platform (webhook 200, polling offset) only after it returns.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    buttons: bool
+    message_deletion: bool
+    typing: bool
+    max_length: int
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    @property
+    def name(self) -> ChannelName: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    async def start(self, sink: InboundSink) -> None:
+        """Begin receiving; call `await sink(inbound)` for each resident message."""
+
+    async def send(self, address: ReplyAddress, outbound: Outbound) -> DeliveryId:
+        """Deliver one message; raise RetryableDeliveryError or PermanentDeliveryError."""
+
+    async def stop(self) -> None:
+        """Stop receiving and release every resource."""

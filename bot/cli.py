@@ -1,0 +1,179 @@
+"""The `somesossu` command: serve, migrate, user management and key generation.
+
+Every sub-command reads the same settings (environment and `.env`); none prints a secret
+except the one-time password of a newly created first admin, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import signal
+import sys
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from privacy.keyfile import dump_keyring, encode_key, generate_keyring
+
+from .actions.context import Actor
+from .actions.users import UserError, create_user, ensure_first_admin
+from .app import Service, build_service, build_web_app, prepare_database
+from .config import ConfigError, Settings, load_settings
+from .logs import configure_logging
+from .passwords import WeakPassword
+from .roles import Role
+from .store import users as user_store
+
+
+def _banner(settings: Settings, first_password: str | None) -> str:
+    base = settings.base_url
+    lines = [
+        "",
+        "somesossu is running.",
+        f"  resident web chat:  {base}/chat",
+        f"  staff console:      {base}/console",
+        f"  health:             {base}/healthz",
+        f"  metrics:            {base}/metrics",
+    ]
+    if first_password is not None:
+        lines += [
+            "",
+            "First sign-in: user 'admin' with the one-time password",
+            f"    {first_password}",
+            "  (shown only now; you will choose your own password at first sign-in).",
+        ]
+    else:
+        lines += [
+            "",
+            "Sign in with your staff account. Add more with:",
+            "  .venv/bin/somesossu user add NAME --role counsellor --queue general",
+        ]
+    lines += ["Stop with Ctrl+C.", ""]
+    return "\n".join(lines)
+
+
+async def _serve(service: Service) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = build_web_app(service)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    first_password = await ensure_first_admin(service.core)
+    settings = service.settings
+    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    await site.start()
+    print(_banner(settings, first_password), flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+async def _with_database(service: Service, body: str, args: argparse.Namespace) -> int:
+    await prepare_database(service)
+    try:
+        if body == "migrate":
+            print("database is up to date")
+            return 0
+        if body == "user-add":
+            return await _user_add(service, args)
+        if body == "user-list":
+            async with service.core.database.session() as session:
+                for user in await user_store.all_users(session):
+                    queues = ",".join(await user_store.queue_ids(session, user.id))
+                    state = "active" if user.active else "disabled"
+                    print(f"{user.username}\t{user.role}\t{queues or '-'}\t{state}")
+            return 0
+        raise AssertionError(body)
+    finally:
+        await service.core.database.dispose()
+
+
+async def _user_add(service: Service, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        user = await create_user(
+            service.core,
+            Actor("system:cli", "system"),
+            username=args.name,
+            role=Role(args.role),
+            password=password,
+            queues=args.queue or [],
+            display_name=args.display_name,
+        )
+    except (UserError, WeakPassword) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"created {user.username} ({user.role})")
+    return 0
+
+
+def _keys_generate() -> int:
+    ring = generate_keyring()
+    print("# Production keys: store them in your secret store, never in git.")
+    print(f"SOMESOSSU_KEKS=1:{encode_key(ring.kek(1))}")
+    print(f"SOMESOSSU_PEPPER={encode_key(ring.pepper)}")
+    print(f"SOMESOSSU_AUDIT_KEY={encode_key(ring.audit_key)}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="somesossu", description="Anonymous chat for social services."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="migrate the database and start the whole service")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(
+        dest="user_command", required=True
+    )
+    add = user.add_parser("add", help="create a staff account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[role.value for role in Role])
+    add.add_argument("--queue", action="append", help="a queue the user works in (repeatable)")
+    add.add_argument("--display-name", help="the name residents see (default: the username)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user.add_parser("list", help="list staff accounts")
+    keys = commands.add_parser("keys", help="key material").add_subparsers(
+        dest="keys_command", required=True
+    )
+    keys.add_parser("generate", help="print fresh production keys as environment lines")
+    keys.add_parser("dev-file", help="print the development key file format (for tests)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "keys":
+        if args.keys_command == "dev-file":
+            print(dump_keyring(generate_keyring()))
+            return 0
+        return _keys_generate()
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_format)
+        service = build_service(settings)
+    except ConfigError as error:
+        print(f"somesossu: {error}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        asyncio.run(_serve(service))
+        return 0
+    body = {"migrate": "migrate", "user": f"user-{getattr(args, 'user_command', '')}"}
+    return asyncio.run(_with_database(service, body[args.command], args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

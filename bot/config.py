@@ -1,0 +1,129 @@
+"""Settings of the whole service, read once from the environment and `.env`.
+
+Built once by the composition root and passed down; never read from module globals. Error
+messages name the bad setting and never echo its value (a secret may be in it).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "SOMESOSSU_"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class TelegramMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the setting, never its value."""
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Settings(BaseSettings):
+    """Every setting of somesossu. Each field is `SOMESOSSU_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        frozen=True,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: Port = 8080
+    public_url: str = ""
+    log_level: str = "INFO"
+    log_format: str = "json"
+
+    keks: SecretStr | None = None
+    current_kek_version: int | None = Field(default=None, ge=1)
+    pepper: SecretStr | None = None
+    audit_key: SecretStr | None = None
+
+    secure_cookies: bool = False
+    max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+
+    telegram_token: SecretStr | None = None
+    telegram_mode: TelegramMode = TelegramMode.POLLING
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+
+    matrix_homeserver: str = ""
+    matrix_user_id: str = ""
+    matrix_password: SecretStr | None = None
+    matrix_access_token: SecretStr | None = None
+    matrix_e2ee: bool = True
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in {"json", "text"}:
+            raise ValueError("must be json or text")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'somesossu.db').resolve()}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "keys.json"
+
+    @property
+    def keys_configured(self) -> bool:
+        return self.keks is not None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.http_host}:{self.http_port}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning validation errors into a message that names each setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "?"
+            problems.append(f"{ENV_PREFIX}{field.upper()}: {item['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,126 @@
+"""Platform-neutral message types that adapters and the core exchange.
+
+Adapters build these at their boundary; no platform name, username, profile field or phone
+number may ever be put into one. The sender id travels only to be pseudonymised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import NewType
+
+ChannelName = NewType("ChannelName", str)
+ReplyAddress = NewType("ReplyAddress", str)
+"""Opaque per-platform address to answer to (chat id, room id, web session); sealed at rest."""
+DeliveryId = NewType("DeliveryId", str)
+"""The platform's id of a delivered message (used to withdraw it on erasure)."""
+
+
+class MediaKind(StrEnum):
+    PHOTO = "photo"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACT = "contact"
+    OTHER = "other"
+
+
+class Author(StrEnum):
+    RESIDENT = "resident"
+    COUNSELLOR = "counsellor"
+    BOT = "bot"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button (or numbered option where a platform has no buttons)."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a resident, as the adapter received it.
+
+    `sender_id` is the platform identity, used only to compute the pseudonym and never stored.
+    `platform_message_id` must be unique within the channel (used to drop redeliveries).
+    """
+
+    channel: ChannelName
+    sender_id: str
+    reply_address: ReplyAddress
+    platform_message_id: str
+    received_at: datetime
+    text: str = ""
+    choice: str | None = None
+    media: MediaKind | None = None
+    language_hint: str | None = None
+
+    def __repr__(self) -> str:
+        # The default repr would print the sender id and the text into any log or traceback.
+        return (
+            f"Inbound(channel={self.channel!r}, chars={len(self.text)}, "
+            f"choice={self.choice is not None}, media={self.media})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to a resident. `outbox_id` makes retried deliveries idempotent."""
+
+    outbox_id: str
+    text: str
+    author: Author = Author.BOT
+    choices: tuple[Choice, ...] = ()
+    display_name: str | None = None
+    protect: bool = True
+    withdraw: tuple[DeliveryId, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        return (
+            f"Outbound(outbox_id={self.outbox_id!r}, chars={len(self.text)}, "
+            f"choices={len(self.choices)}, author={self.author})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The result of delivering an Outbound."""
+
+    outbox_id: str
+    delivery_id: DeliveryId
+
+
+class DeliveryError(Exception):
+    """Delivery failed. Messages carry error codes, never message text or platform ids."""
+
+    retryable = True
+
+    def __init__(self, code: str, *, retry_after: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class RetryableDeliveryError(DeliveryError):
+    """Temporary: network error, rate limit (with `retry_after` seconds), server error."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Will never succeed: the resident blocked the bot, the chat is gone."""
+
+    retryable = False
+
+
+class RecipientGone(PermanentDeliveryError):
+    """The resident has left or blocked the bot: the conversation should be closed."""
+
+
+class StoreUnavailable(Exception):
+    """The message could not be stored now; the adapter must not acknowledge the platform."""

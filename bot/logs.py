@@ -1,0 +1,71 @@
+"""Structured logging: one JSON object per line with an event name, ids and counts.
+
+Never pass message text, platform ids, names or phone numbers here; callers log ids only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update(fields)
+        if record.exc_info and record.exc_info[0] is not None:
+            # Only the exception type: messages of third-party exceptions may carry content.
+            line["error"] = record.exc_info[0].__name__
+            line["trace"] = _frames(record.exc_info[2])
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def _frames(tb: TracebackType | None) -> list[str]:
+    """Where an error happened (file:line function), without the exception's message."""
+    return [
+        f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(tb)[-8:]
+    ]
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields = getattr(record, "fields", None)
+        extra = ""
+        if isinstance(fields, dict):
+            extra = " " + " ".join(f"{key}={value}" for key, value in fields.items())
+        error = ""
+        if record.exc_info and record.exc_info[0] is not None:
+            trace = " < ".join(reversed(_frames(record.exc_info[2])))
+            error = f" error={record.exc_info[0].__name__} at {trace}"
+        return f"{record.levelname.lower():7} {record.name}: {record.getMessage()}{extra}{error}"
+
+
+def configure_logging(level: str, fmt: str = "json") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Library loggers may print request data (URLs with tokens, payloads): keep them quiet.
+    for noisy in ("aiohttp.access", "httpx", "telegram", "nio", "apscheduler", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Log one event with id/count fields, e.g. log_event(log, "message.stored", ms=3)."""
+    logger.log(level, event, extra={"fields": fields})

@@ -1,0 +1,49 @@
+"""Staff roles and what each may do; checked on every request and websocket message.
+
+Roles grant capabilities; queue membership further limits a counsellor to their own queues.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COUNSELLOR = "counsellor"
+    SUPERVISOR = "supervisor"
+    PRIVACY_OFFICER = "privacy_officer"
+    ADMIN = "admin"
+
+
+class Capability(StrEnum):
+    WORK_QUEUES = "work_queues"
+    SEE_ALL_QUEUES = "see_all_queues"
+    READ_CLAIMED_BY_OTHERS = "read_claimed_by_others"
+    DASHBOARD = "dashboard"
+    AUDIT = "audit"
+    READ_WITH_REASON = "read_with_reason"
+    BLOCK = "block"
+    ADMINISTER = "administer"
+
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.COUNSELLOR: frozenset({Capability.WORK_QUEUES, Capability.BLOCK}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.WORK_QUEUES,
+            Capability.SEE_ALL_QUEUES,
+            Capability.READ_CLAIMED_BY_OTHERS,
+            Capability.DASHBOARD,
+            Capability.BLOCK,
+        }
+    ),
+    Role.PRIVACY_OFFICER: frozenset({Capability.AUDIT, Capability.READ_WITH_REASON}),
+    Role.ADMIN: frozenset({Capability.ADMINISTER, Capability.SEE_ALL_QUEUES, Capability.DASHBOARD}),
+}
+
+
+def can(role: Role | str, capability: Capability) -> bool:
+    try:
+        return capability in CAPABILITIES[Role(role)]
+    except ValueError:
+        return False

@@ -1,0 +1,138 @@
+"""The async database engine: SQLite (WAL) by default, PostgreSQL by URL, migrated at start.
+
+Owns connections only; queries live in the repository modules beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from bot.events import StoreUnavailable
+
+_in_sqlite_transaction: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the console read while the dispatcher writes; foreign keys make erasure cascade.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+class Database:
+    """An async engine plus a session factory; `session()` is one unit of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            path = url.split(":///", 1)[1] if ":///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing transactions here instead of in SQLite's
+        # busy handler keeps the audit chain's read-then-append free of races.
+        self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends, rolled back on error.
+
+        Connection-level failures become StoreUnavailable so that callers can tell a
+        resident's platform to redeliver instead of losing the message.
+        """
+        try:
+            if self._sqlite_lock is None:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            else:
+                if _in_sqlite_transaction.get():
+                    # The lock is not re-entrant: a nested unit of work would wait forever.
+                    raise RuntimeError("nested database session on SQLite")
+                async with self._sqlite_lock, self._sessions() as session, session.begin():
+                    token = _in_sqlite_transaction.set(True)
+                    try:
+                        yield session
+                    finally:
+                        _in_sqlite_transaction.reset(token)
+        except (OperationalError, DBAPIError, OSError) as error:
+            if isinstance(error, DBAPIError) and not _is_transient(error):
+                raise
+            raise StoreUnavailable(type(error).__name__) from None
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return True
+        except (OperationalError, DBAPIError, OSError):
+            return False
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest alembic revision."""
+        async with self.engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    name = type(error.orig).__name__ if error.orig is not None else ""
+    message = str(error.orig).lower() if error.orig is not None else ""
+    return (
+        "locked" in message
+        or "connection" in message
+        or name
+        in {"ConnectionDoesNotExistError", "CannotConnectNowError", "TooManyConnectionsError"}
+    )
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+async def wait_until_reachable(database: Database, *, attempts: int, delay: float) -> bool:
+    for _ in range(attempts):
+        if await database.ping():
+            return True
+        await asyncio.sleep(delay)
+    return False

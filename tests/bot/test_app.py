@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import Service, build_service, build_web_app
+from bot.config import Settings
+from bot.store.db import Database
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[TestClient[object, object]]:
+    service = build_service(settings)
+    async with TestClient(TestServer(build_web_app(service))) as test_client:
+        yield test_client
+
+
+async def test_healthz_reports_the_database_reachable(client: TestClient[object, object]) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok", "database": True}
+
+
+async def test_healthz_reports_503_when_the_database_is_gone(
+    settings: Settings, tmp_path: Path
+) -> None:
+    service: Service = build_service(settings)
+    async with TestClient(TestServer(build_web_app(service))) as test_client:
+        healthy = service.core.database
+        gone = tmp_path / "gone"
+        service.core.database = Database(f"sqlite+aiosqlite:///{gone}/x.db")
+        gone.rmdir()
+        response = await test_client.get("/healthz")
+        assert response.status == 503
+        assert (await response.json())["database"] is False
+        service.core.database = healthy
+
+
+async def test_metrics_are_prometheus_text_and_count_requests_by_route(
+    client: TestClient[object, object],
+) -> None:
+    await client.get("/healthz")
+    response = await client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    body = await response.text()
+    assert 'somesossu_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in body
+
+
+async def test_every_response_carries_the_security_headers(
+    client: TestClient[object, object],
+) -> None:
+    response = await client.get("/healthz")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    missing = await client.get("/no/such/page")
+    assert missing.status == 404
+    assert missing.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.app import Service
+from bot.cli import main
+from bot.store import audit as audit_store
+from bot.store import users as user_store
+from privacy.audit import verify_chain
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOMESOSSU_")}
+    env.update(
+        SOMESOSSU_DATA_DIR=str(data_dir),
+        SOMESOSSU_HTTP_PORT=str(port),
+        SOMESOSSU_LOG_FORMAT="json",
+    )
+    return env
+
+
+def _start(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=_env(data_dir, port),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    banner = []
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        banner.append(line)
+        if line.startswith("Stop with Ctrl+C"):
+            return process, "".join(banner)
+    process.kill()
+    raise AssertionError("server did not start: " + "".join(banner))
+
+
+def test_serve_prints_urls_and_a_first_admin_password_then_stops_cleanly(tmp_path: Path) -> None:
+    port = _free_port()
+    process, banner = _start(tmp_path / "data", port)
+    try:
+        assert f"http://127.0.0.1:{port}/chat" in banner
+        assert f"http://127.0.0.1:{port}/console" in banner
+        assert "one-time password" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert process.stderr is not None
+    assert "Traceback" not in process.stderr.read()
+    assert (tmp_path / "data" / "somesossu.db").exists()
+
+    process, banner = _start(tmp_path / "data", port)
+    try:
+        assert "one-time password" not in banner
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_serve_refuses_a_bad_setting_naming_it(tmp_path: Path) -> None:
+    env = _env(tmp_path, 8080)
+    env["SOMESOSSU_HTTP_PORT"] = "eighty"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "SOMESOSSU_HTTP_PORT" in result.stderr
+
+
+def test_production_without_keys_refuses_to_start(tmp_path: Path) -> None:
+    env = _env(tmp_path, 8080)
+    env["SOMESOSSU_ENV"] = "production"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "SOMESOSSU_KEKS" in result.stderr
+
+
+def test_user_add_reads_the_password_from_stdin_and_audits(tmp_path: Path) -> None:
+    env = _env(tmp_path / "data", 8080)
+    add = [sys.executable, "-m", "bot", "user", "add", "maija", "--role", "supervisor"]
+    result = subprocess.run(
+        [*add, "--password-stdin"],
+        env=env,
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "created maija (supervisor)" in result.stdout
+    again = subprocess.run(
+        [*add, "--password-stdin"],
+        env=env,
+        input="correct horse battery\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 2
+    assert "exists already" in again.stderr
+    weak = subprocess.run(
+        [sys.executable, "-m", "bot", "user", "add", "x", "--role", "admin", "--password-stdin"],
+        env=env,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode == 2
+    assert "12 characters" in weak.stderr
+    listing = subprocess.run(
+        [sys.executable, "-m", "bot", "user", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listing.stdout.splitlines() == ["maija\tsupervisor\t-\tactive"]
+
+
+def test_user_add_refuses_an_unknown_queue(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOMESOSSU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(sys, "stdin", _Lines("a long enough password\n"))
+    code = main(
+        ["user", "add", "pekka", "--role", "counsellor", "--queue", "nowhere", "--password-stdin"]
+    )
+    assert code == 2
+    assert "no queue 'nowhere'" in capsys.readouterr().err
+
+
+def test_keys_generate_prints_settings_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "generate"]) == 0
+    out = capsys.readouterr().out
+    assert "SOMESOSSU_KEKS=1:" in out
+    assert "SOMESOSSU_PEPPER=" in out
+    assert "SOMESOSSU_AUDIT_KEY=" in out
+
+
+async def test_creating_a_user_writes_a_verifiable_audit_record(service: Service) -> None:
+    from bot.actions.context import SYSTEM
+    from bot.actions.users import create_user
+    from bot.roles import Role
+
+    await create_user(
+        service.core, SYSTEM, username="anna", role=Role.COUNSELLOR, password="x" * 12
+    )
+    async with service.core.database.session() as session:
+        user = await user_store.by_username(session, "anna")
+        records = [record async for record in audit_store.iterate(session)]
+    assert user is not None
+    assert user.password_hash.startswith("$argon2id$")
+    assert [(r.action, r.object_id) for r in records] == [("create", user.id)]
+    assert verify_chain(service.core.keyring.audit_key, records).ok
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines(keepends=True)
+
+    def readline(self) -> str:
+        return self._lines.pop(0) if self._lines else ""
