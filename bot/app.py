@@ -6,6 +6,8 @@ is built here per process and stored on the aiohttp application under typed keys
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,12 +16,18 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.base import Adapter
+
 from .actions.context import Core
 from .config import Settings
+from .defaults import ensure_defaults
+from .dispatcher import Dispatcher
 from .hub import Hub
 from .keys import load_keyring
 from .logs import log_event
 from .metrics import Metrics
+from .outbox import OutboxWorker
+from .scheduler import schedule_core_jobs
 from .store.db import Database
 
 log = logging.getLogger("somesossu.app")
@@ -33,7 +41,14 @@ class Service:
 
     settings: Settings
     core: Core
+    dispatcher: Dispatcher
+    outbox: OutboxWorker
+    adapters: list[Adapter] = field(default_factory=list)
     scheduler: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone="UTC"))
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.adapters.append(adapter)
+        self.outbox.register(adapter.name, adapter.send)
 
 
 SERVICE = web.AppKey("service", Service)
@@ -48,13 +63,30 @@ def build_service(settings: Settings) -> Service:
         keyring=keyring,
         hub=Hub(),
         metrics=Metrics(),
+        settings=settings,
         checkpoint_path=settings.data_dir / "audit-checkpoint.json",
     )
-    return Service(settings=settings, core=core)
+    service = Service(
+        settings=settings,
+        core=core,
+        dispatcher=Dispatcher(core),
+        outbox=OutboxWorker(core),
+    )
+    for adapter in configured_adapters(settings):
+        service.add_adapter(adapter)
+    return service
+
+
+def configured_adapters(settings: Settings) -> list[Adapter]:
+    """The registry of platforms: one line per adapter, enabled by its settings."""
+    adapters: list[Adapter] = []
+    return adapters
 
 
 async def prepare_database(service: Service) -> None:
+    """Migrate the schema and create the default configuration on first start."""
     await service.core.database.migrate()
+    await ensure_defaults(service.core)
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -65,10 +97,36 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
-    scheduler = app[SERVICE].scheduler
-    scheduler.start()
+    service = app[SERVICE]
+    schedule_core_jobs(service.scheduler, service.core)
+    service.scheduler.start()
     yield
-    scheduler.shutdown(wait=False)
+    service.scheduler.shutdown(wait=False)
+
+
+async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[SERVICE].outbox.run(), name="outbox")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _adapters_ctx(app: web.Application) -> AsyncIterator[None]:
+    service = app[SERVICE]
+    started: list[Adapter] = []
+    try:
+        for adapter in service.adapters:
+            await adapter.start(service.dispatcher.receive)
+            started.append(adapter)
+            log_event(log, "adapter.started", channel=adapter.name)
+        yield
+    finally:
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter.stop_failed")
 
 
 SECURITY_HEADERS = {
@@ -143,7 +201,9 @@ def build_web_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[observe], client_max_size=256 * 1024)
     app[SERVICE] = service
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(_outbox_ctx)
     app.cleanup_ctx.append(_scheduler_ctx)
+    app.cleanup_ctx.append(_adapters_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     return app

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
 
     secure_cookies: bool = False
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+    idle_reminder_minutes: int = Field(default=20, ge=1, le=24 * 60)
+    idle_close_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
     telegram_token: SecretStr | None = None
     telegram_mode: TelegramMode = TelegramMode.POLLING

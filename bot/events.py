@@ -81,6 +81,8 @@ class Outbound:
     display_name: str | None = None
     protect: bool = True
     withdraw: tuple[DeliveryId, ...] = field(default=())
+    message_id: str | None = None
+    sent_at: str | None = None
 
     def __repr__(self) -> str:
         return (

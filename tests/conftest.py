@@ -35,3 +35,13 @@ async def service(settings: Settings) -> AsyncIterator[Service]:
     await prepare_database(built)
     yield built
     await built.core.database.dispose()
+
+
+@pytest.fixture
+async def harness(service: Service) -> AsyncIterator[object]:
+    from tests.support.chat import Harness, InProcessAdapter
+
+    adapter = InProcessAdapter()
+    service.add_adapter(adapter)
+    await adapter.start(service.dispatcher.receive)
+    yield Harness(service, adapter)

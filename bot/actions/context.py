@@ -6,20 +6,25 @@ and the audit checkpoint moves forward only then.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.flow_config import FlowCache
 from bot.hub import Hub, HubEvent
 from bot.logs import log_event
 from bot.metrics import Metrics
+from bot.sealing import KeyStore
 from bot.store import audit as audit_store
 from bot.store.db import Database
+from bot.texts import Texts
 from privacy.audit import (
     AuditAction,
     AuditChain,
@@ -29,6 +34,7 @@ from privacy.audit import (
     write_checkpoint,
 )
 from privacy.crypto import KeyRing
+from privacy.redaction import Redactor
 
 log = logging.getLogger("somesossu.actions")
 
@@ -51,20 +57,40 @@ SYSTEM = Actor("system", "system")
 
 @dataclass
 class Core:
+    """The services every action and the dispatcher use; built once by the app."""
+
     database: Database
     keyring: KeyRing
     hub: Hub
     metrics: Metrics
+    settings: Settings
     checkpoint_path: Path | None = None
     clock: Callable[[], datetime] = utcnow
+    texts: Texts = field(default_factory=Texts)
+    redactor: Redactor = field(default_factory=Redactor)
     audit_chain: AuditChain = field(init=False)
+    keys: KeyStore = field(init=False)
+    flow: FlowCache = field(init=False)
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     _checkpoint_seq: int = field(default=0, init=False)
+    _last_now: datetime = field(default=datetime.min.replace(tzinfo=UTC), init=False)
 
     def __post_init__(self) -> None:
         self.audit_chain = AuditChain(self.keyring.audit_key)
+        self.keys = KeyStore(self.keyring)
+        self.flow = FlowCache(self.texts)
 
     def now(self) -> datetime:
-        return self.clock()
+        """The time, strictly increasing within the process.
+
+        Messages and outbox rows are ordered by their timestamps; two written in the same
+        microsecond would otherwise come out in random order.
+        """
+        moment = self.clock()
+        if moment <= self._last_now:
+            moment = self._last_now + timedelta(microseconds=1)
+        self._last_now = moment
+        return moment
 
     def advance_checkpoint(self, record: AuditRecord) -> None:
         # Units of work can commit out of order; the checkpoint only ever moves forward.
@@ -82,6 +108,7 @@ class Work:
         self.session = session
         self.events: list[HubEvent] = []
         self.last_audit: AuditRecord | None = None
+        self.outbox_added = False
 
     async def audit(
         self,
@@ -133,3 +160,5 @@ async def unit_of_work(core: Core) -> AsyncIterator[Work]:
             log_event(log, "audit.checkpoint_failed", logging.ERROR, seq=work.last_audit.seq)
     for event in work.events:
         core.hub.publish(event)
+    if work.outbox_added:
+        core.outbox_wakeup.set()

@@ -208,6 +208,9 @@ class Message(Table, table=True):
     author_user_id: str | None = Field(default=None, max_length=64)
     kind: str = Field(default="text", max_length=16)
     sealed_body: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
+    sealed_platform_ref: Sealed | None = Field(
+        default=None, sa_column=Column(SealedType(), nullable=True)
+    )
     redacted_items: int = 0
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -288,6 +291,7 @@ class Block(Table, table=True):
     )
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     lifted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    notified: bool = False
 
 
 class CannedReply(Table, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 15:09:58.681476
+Create Date: 2026-11-23 15:33:43.774406
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("created_at", bot.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", bot.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("lifted_at", bot.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("notified", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("block", schema=None) as batch_op:
@@ -190,6 +191,7 @@ def upgrade() -> None:
         sa.Column("author_user_id", sa.String(length=64), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("sealed_body", bot.store.types.SealedType(), nullable=False),
+        sa.Column("sealed_platform_ref", bot.store.types.SealedType(), nullable=True),
         sa.Column("redacted_items", sa.Integer(), nullable=False),
         sa.Column("created_at", bot.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversation.id"], ondelete="CASCADE"),

@@ -1,0 +1,586 @@
+"""Staff actions on conversations: claim, release, transfer, reply, note, close, read, reveal.
+
+Each is one transaction with an audit record and hub events published after commit; access
+is checked here, on every call, whatever the caller (console page, JSON API, websocket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from privacy.audit import AuditAction, AuditOutcome
+from privacy.crypto import seal, unseal
+from privacy.errors import PrivacyError
+
+from ..conversation import (
+    StaffClaimed,
+    StaffClosed,
+    StaffReleased,
+    StaffTransferred,
+    State,
+)
+from ..effects import (
+    announce_positions,
+    conversation_key,
+    conversation_topic,
+    queue_outbound,
+    queue_topic,
+    run_event,
+    store_message,
+)
+from ..events import Author
+from ..message_body import MessageBody, Placeholder
+from ..roles import Capability, Role, can
+from ..sealing import KeyPurpose
+from ..store import conversations as conversation_store
+from ..store import queues as queue_store
+from ..store import users as user_store
+from ..store.tables import Block, Conversation, Note, PiiItem, StaffUser
+from .context import Actor, Core, Work, unit_of_work
+
+MAX_REPLY_CHARS = 4000
+MIN_REASON_CHARS = 5
+OUTCOMES = (
+    "advice_given",
+    "referred_other_service",
+    "referred_client_process",
+    "no_contact",
+    "other",
+)
+
+
+class ActionError(Exception):
+    """A refused action. `code` is stable (the JSON API returns it); the text is for staff."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """A signed-in staff member as the actions see them."""
+
+    user_id: str
+    role: Role
+    display_name: str
+    queues: frozenset[str]
+    max_concurrent: int = 3
+
+    def actor(self, unit: str | None = None) -> Actor:
+        return Actor(self.user_id, str(self.role), unit or "")
+
+    @classmethod
+    async def load(cls, work: Work, user_id: str) -> Staff:
+        user = await user_store.by_id(work.session, user_id)
+        if user is None or not user.active:
+            raise ActionError("forbidden", "this account is not active")
+        return cls.of(user, await user_store.queue_ids(work.session, user.id))
+
+    @classmethod
+    def of(cls, user: StaffUser, queues: Sequence[str]) -> Staff:
+        return cls(
+            user.id, Role(user.role), user.display_name, frozenset(queues), user.max_concurrent
+        )
+
+
+def works_in(staff: Staff, queue_id: str | None) -> bool:
+    if not can(staff.role, Capability.WORK_QUEUES):
+        return False
+    if can(staff.role, Capability.SEE_ALL_QUEUES):
+        return True
+    return queue_id is not None and queue_id in staff.queues
+
+
+def may_read(staff: Staff, conversation: Conversation) -> bool:
+    """Content rule: a claimed conversation is visible to its counsellor and supervisors."""
+    if can(staff.role, Capability.READ_CLAIMED_BY_OTHERS):
+        return True
+    if not works_in(staff, conversation.queue_id):
+        return False
+    return conversation.assigned_to in (None, staff.user_id)
+
+
+def may_see_exists(staff: Staff, conversation: Conversation) -> bool:
+    return (
+        works_in(staff, conversation.queue_id)
+        or can(staff.role, Capability.SEE_ALL_QUEUES)
+        or can(staff.role, Capability.AUDIT)
+    )
+
+
+async def _load(work: Work, staff: Staff, conversation_id: str) -> Conversation:
+    conversation = await conversation_store.get(work.session, conversation_id)
+    if conversation is None or not may_see_exists(staff, conversation):
+        raise ActionError("not_found", "no such conversation")
+    return conversation
+
+
+async def _denied(
+    work: Work, staff: Staff, action: AuditAction, conversation: Conversation, why: str
+) -> None:
+    await work.audit(
+        staff.actor(conversation.queue_id),
+        action,
+        object_type="conversation",
+        object_id=conversation.id,
+        subject_ref=conversation.id,
+        purpose=why,
+        outcome=AuditOutcome.DENIED,
+    )
+
+
+def _require_assigned(staff: Staff, conversation: Conversation) -> None:
+    if conversation.state != State.ACTIVE:
+        raise ActionError("invalid_state", "the conversation is not active")
+    if conversation.assigned_to == staff.user_id:
+        return
+    if can(staff.role, Capability.READ_CLAIMED_BY_OTHERS) and works_in(
+        staff, conversation.queue_id
+    ):
+        return
+    raise ActionError("forbidden", "this conversation is another counsellor's")
+
+
+async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
+    """Atomic: of two counsellors claiming at once, exactly one wins."""
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        if not works_in(staff, conversation.queue_id):
+            raise ActionError("forbidden", "you do not work in this queue")
+        if await conversation_store.active_count_for(work.session, staff.user_id) >= (
+            staff.max_concurrent
+        ):
+            raise ActionError("too_many_active", "you already have your maximum of active chats")
+        now = core.now()
+        result = await work.session.execute(
+            update(Conversation)
+            .where(
+                col(Conversation.id) == conversation_id,
+                col(Conversation.state).in_((State.QUEUED.value, State.WAITING_HOURS.value)),
+                col(Conversation.assigned_to).is_(None),
+            )
+            .values(
+                state=State.ACTIVE.value,
+                assigned_to=staff.user_id,
+                claimed_at=now,
+                version=Conversation.version + 1,
+            )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ActionError("already_claimed", "someone else claimed this conversation first")
+        await work.session.refresh(conversation)
+        await run_event(work, conversation, StaffClaimed(staff.display_name))
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.CLAIM,
+            object_type="conversation",
+            object_id=conversation.id,
+            subject_ref=conversation.id,
+        )
+        work.publish(
+            queue_topic(conversation.queue_id),
+            "conversation.claimed",
+            conversation=conversation.id,
+            by=staff.user_id,
+        )
+        work.publish(
+            "staff", "conversation.claimed", conversation=conversation.id, by=staff.user_id
+        )
+        if conversation.queue_id:
+            await announce_positions(work, conversation.queue_id)
+    return conversation
+
+
+async def release(core: Core, staff: Staff, conversation_id: str) -> Conversation:
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        _require_assigned(staff, conversation)
+        conversation.assigned_to = None
+        await run_event(work, conversation, StaffReleased())
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.RELEASE,
+            object_type="conversation",
+            object_id=conversation.id,
+            subject_ref=conversation.id,
+        )
+        work.publish(
+            queue_topic(conversation.queue_id), "conversation.queued", conversation=conversation.id
+        )
+        work.publish("staff", "conversation.released", conversation=conversation.id)
+    return conversation
+
+
+async def transfer(
+    core: Core,
+    staff: Staff,
+    conversation_id: str,
+    *,
+    to_queue: str | None = None,
+    to_user: str | None = None,
+    note: str = "",
+) -> Conversation:
+    if (to_queue is None) == (to_user is None):
+        raise ActionError("invalid_input", "transfer to exactly one queue or one counsellor")
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        _require_assigned(staff, conversation)
+        target_queue = conversation.queue_id
+        if to_queue is not None:
+            if not await queue_store.queue_exists(work.session, to_queue):
+                raise ActionError("invalid_input", "no such queue")
+            target_queue = to_queue
+            conversation.assigned_to = None
+            conversation.queued_at = core.now()
+        else:
+            assert to_user is not None
+            target = await user_store.by_id(work.session, to_user)
+            if target is None or not target.active:
+                raise ActionError("invalid_input", "no such counsellor")
+            colleague = Staff.of(target, await user_store.queue_ids(work.session, target.id))
+            if not works_in(colleague, conversation.queue_id):
+                raise ActionError("invalid_input", "that counsellor does not work in this queue")
+            conversation.assigned_to = target.id
+        if note.strip():
+            await add_note_in(work, conversation, staff, note)
+        await run_event(
+            work, conversation, StaffTransferred(target_queue, to_counsellor=to_user is not None)
+        )
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.TRANSFER,
+            object_type="conversation",
+            object_id=conversation.id,
+            subject_ref=conversation.id,
+            purpose=f"queue:{to_queue}" if to_queue else f"counsellor:{to_user}",
+        )
+        for topic in {queue_topic(conversation.queue_id), "staff"}:
+            work.publish(
+                topic,
+                "conversation.transferred",
+                conversation=conversation.id,
+                queue=target_queue,
+                to=to_user,
+            )
+        if to_queue is not None:
+            await announce_positions(work, to_queue)
+    return conversation
+
+
+async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> str:
+    """Send a counsellor's reply; returns the stored message id."""
+    text = text.strip()
+    if not text or len(text) > MAX_REPLY_CHARS:
+        raise ActionError("invalid_input", f"a reply is 1-{MAX_REPLY_CHARS} characters")
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        _require_assigned(staff, conversation)
+        message = await store_message(
+            work, conversation, Author.COUNSELLOR, text, author_user_id=staff.user_id
+        )
+        await queue_outbound(
+            work,
+            conversation,
+            text=text,
+            author=Author.COUNSELLOR,
+            message=message,
+            display_name=staff.display_name,
+        )
+        conversation.triage = {**conversation.triage, "last_reply_at": core.now().isoformat()}
+        conversation.reminded_at = None
+        conversation.updated_at = core.now()
+        work.session.add(conversation)
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.REPLY,
+            object_type="message",
+            object_id=message.id,
+            subject_ref=conversation.id,
+        )
+    return message.id
+
+
+async def add_note_in(work: Work, conversation: Conversation, staff: Staff, text: str) -> Note:
+    key = await conversation_key(work, conversation.id)
+    note = Note(
+        conversation_id=conversation.id,
+        author_user_id=staff.user_id,
+        sealed_body=seal(key, "", aad="placeholder"),
+        created_at=work.core.now(),
+    )
+    note.sealed_body = seal(key, text.strip()[:MAX_REPLY_CHARS], aad=f"note:{note.id}")
+    work.session.add(note)
+    work.publish(
+        conversation_topic(conversation.id),
+        "note.created",
+        conversation=conversation.id,
+        note=note.id,
+    )
+    return note
+
+
+async def note(core: Core, staff: Staff, conversation_id: str, text: str) -> str:
+    """An internal note: never sent to the resident."""
+    if not text.strip() or len(text) > MAX_REPLY_CHARS:
+        raise ActionError("invalid_input", f"a note is 1-{MAX_REPLY_CHARS} characters")
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        if not may_read(staff, conversation) or not works_in(staff, conversation.queue_id):
+            raise ActionError("forbidden", "you cannot write notes here")
+        created = await add_note_in(work, conversation, staff, text)
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.NOTE,
+            object_type="note",
+            object_id=created.id,
+            subject_ref=conversation.id,
+        )
+    return created.id
+
+
+async def close(
+    core: Core,
+    staff: Staff,
+    conversation_id: str,
+    *,
+    outcome: str = "advice_given",
+    tags: Sequence[str] = (),
+) -> Conversation:
+    if outcome not in OUTCOMES:
+        raise ActionError("invalid_input", f"outcome is one of {', '.join(OUTCOMES)}")
+    clean_tags = sorted({t.strip()[:40] for t in tags if t.strip()})[:10]
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        if conversation.state == State.CLOSED:
+            raise ActionError("invalid_state", "the conversation is closed already")
+        if conversation.state == State.ACTIVE:
+            _require_assigned(staff, conversation)
+        elif not works_in(staff, conversation.queue_id):
+            raise ActionError("forbidden", "you do not work in this queue")
+        conversation.close_outcome = outcome
+        conversation.close_tags = clean_tags
+        await run_event(work, conversation, StaffClosed())
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.CLOSE,
+            object_type="conversation",
+            object_id=conversation.id,
+            subject_ref=conversation.id,
+            purpose=outcome,
+        )
+        work.publish("staff", "conversation.closed", conversation=conversation.id)
+        if conversation.queue_id:
+            await announce_positions(work, conversation.queue_id)
+    return conversation
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptMessage:
+    id: str
+    author: str
+    kind: str
+    text: str
+    placeholders: tuple[Placeholder, ...]
+    created_at: datetime
+    delivered: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptNote:
+    id: str
+    author_user_id: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    conversation: Conversation
+    messages: tuple[TranscriptMessage, ...]
+    notes: tuple[TranscriptNote, ...]
+    pii_items: tuple[tuple[str, str, str, int], ...]  # (item id, kind, message id, ordinal)
+
+
+async def read(core: Core, staff: Staff, conversation_id: str, *, reason: str = "") -> Transcript:
+    """The redacted transcript. Every read is audited; a privacy officer must give a reason."""
+    with_reason = can(staff.role, Capability.READ_WITH_REASON)
+    purpose = _clean_reason(core, reason) if with_reason else ""
+    transcript: Transcript | None = None
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        if with_reason or may_read(staff, conversation):
+            transcript = await _transcript(work, conversation)
+            await work.audit(
+                staff.actor(conversation.queue_id),
+                AuditAction.READ,
+                object_type="conversation",
+                object_id=conversation.id,
+                subject_ref=conversation.id,
+                purpose=purpose,
+            )
+        else:
+            # The refusal is committed too: attempts to read others' chats are worth knowing.
+            await _denied(work, staff, AuditAction.READ, conversation, "claimed by another")
+    if transcript is None:
+        raise ActionError("forbidden", "this conversation is another counsellor's")
+    return transcript
+
+
+def _clean_reason(core: Core, reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_REASON_CHARS:
+        raise ActionError(
+            "reason_required", f"give a reason of at least {MIN_REASON_CHARS} characters"
+        )
+    # The reason goes into the audit trail, which must never hold personal data.
+    return core.redactor.redact(reason[:500]).text
+
+
+async def _transcript(work: Work, conversation: Conversation) -> Transcript:
+    key = await conversation_key(work, conversation.id)
+    delivered = await _delivery_states(work, conversation.id)
+    messages = []
+    for message in await conversation_store.messages(work.session, conversation.id):
+        body = MessageBody.decode(unseal(key, message.sealed_body, aad=f"message:{message.id}"))
+        messages.append(
+            TranscriptMessage(
+                message.id,
+                message.author,
+                message.kind,
+                body.text,
+                body.placeholders,
+                message.created_at,
+                delivered.get(message.id),
+            )
+        )
+    notes = [
+        TranscriptNote(
+            n.id, n.author_user_id, unseal(key, n.sealed_body, aad=f"note:{n.id}"), n.created_at
+        )
+        for n in await conversation_store.notes(work.session, conversation.id)
+    ]
+    items = tuple(
+        (item.id, item.kind, item.message_id, item.ordinal)
+        for item in await conversation_store.pii_items(work.session, conversation.id)
+    )
+    return Transcript(conversation, tuple(messages), tuple(notes), items)
+
+
+async def _delivery_states(work: Work, conversation_id: str) -> dict[str, bool]:
+    from sqlmodel import select
+
+    from ..store.tables import OutboxRow
+
+    rows = await work.session.execute(
+        select(OutboxRow.message_id, OutboxRow.state).where(
+            OutboxRow.conversation_id == conversation_id
+        )
+    )
+    return {m: state == "delivered" for m, state in rows.all() if m is not None}
+
+
+async def reveal(
+    core: Core, staff: Staff, conversation_id: str, item_id: str, *, reason: str
+) -> str:
+    """The original of one redacted item, for a stated reason; always audited."""
+    purpose = _clean_reason(core, reason)
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        allowed = may_read(staff, conversation) or can(staff.role, Capability.READ_WITH_REASON)
+        item = await work.session.get(PiiItem, item_id)
+        if not allowed or item is None or item.conversation_id != conversation.id:
+            await _denied(
+                work,
+                staff,
+                AuditAction.REVEAL,
+                conversation,
+                "not permitted" if not allowed else "no such item",
+            )
+            value = None
+        else:
+            try:
+                vault = await core.keys.get(work.session, conversation.id, KeyPurpose.PII_VAULT)
+                value = unseal(vault, item.sealed_value, aad=f"pii:{item.id}")
+            except PrivacyError:
+                value = None
+            await work.audit(
+                staff.actor(conversation.queue_id),
+                AuditAction.REVEAL,
+                object_type="pii_item",
+                object_id=item.id,
+                subject_ref=conversation.id,
+                purpose=purpose,
+                outcome=AuditOutcome.SUCCESS if value is not None else AuditOutcome.FAILED,
+            )
+    if value is None:
+        raise ActionError("not_found", "that item cannot be revealed (gone or not permitted)")
+    return value
+
+
+# ---- blocks ------------------------------------------------------------------------------
+
+
+async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, reason: str) -> Block:
+    """Block the resident's pseudonym for a while; the conversation ends without a word."""
+    if not 1 <= days <= 365:
+        raise ActionError("invalid_input", "a block lasts 1-365 days")
+    purpose = _clean_reason(core, reason)
+    if not can(staff.role, Capability.BLOCK):
+        raise ActionError("forbidden", "you cannot block residents")
+    async with unit_of_work(core) as work:
+        conversation = await _load(work, staff, conversation_id)
+        if not works_in(staff, conversation.queue_id):
+            raise ActionError("forbidden", "you do not work in this queue")
+        system = await core.keys.system_key(work.session)
+        created = Block(
+            pseudonym=conversation.pseudonym,
+            created_by=staff.user_id,
+            sealed_reason=seal(system, "", aad="placeholder"),
+            expires_at=core.now() + timedelta(days=days),
+            created_at=core.now(),
+        )
+        created.sealed_reason = seal(system, reason.strip()[:500], aad=f"block:{created.id}")
+        work.session.add(created)
+        if conversation.state != State.CLOSED:
+            conversation.state = State.CLOSED.value
+            conversation.closed_at = core.now()
+            conversation.close_outcome = "other"
+            conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
+            work.session.add(conversation)
+        await work.audit(
+            staff.actor(conversation.queue_id),
+            AuditAction.BLOCK,
+            object_type="block",
+            object_id=created.id,
+            subject_ref=conversation.pseudonym,
+            purpose=f"{days} days: {purpose}",
+        )
+        work.publish("staff", "conversation.closed", conversation=conversation.id)
+    return created
+
+
+async def unblock(core: Core, staff: Staff, block_id: str) -> None:
+    if not can(staff.role, Capability.BLOCK):
+        raise ActionError("forbidden", "you cannot lift blocks")
+    async with unit_of_work(core) as work:
+        found = await work.session.get(Block, block_id)
+        if found is None or found.lifted_at is not None:
+            raise ActionError("not_found", "no such active block")
+        found.lifted_at = core.now()
+        work.session.add(found)
+        await work.audit(
+            staff.actor(),
+            AuditAction.UNBLOCK,
+            object_type="block",
+            object_id=block_id,
+            subject_ref=found.pseudonym,
+        )

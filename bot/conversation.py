@@ -1,0 +1,574 @@
+"""The resident-facing conversation state machine: a pure function of state and event.
+
+`step(facts, event, now, config)` returns new facts and the effects to perform; it does no
+I/O, reads no clock and knows no platform, so every path is testable without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from .commands import Command
+from .hours import OpeningHours
+from .texts import LANGUAGES
+
+
+class State(StrEnum):
+    NEW = "new"
+    TRIAGE_LANGUAGE = "triage_language"
+    TRIAGE_TOPIC = "triage_topic"
+    QUEUED = "queued"
+    WAITING_HOURS = "waiting_hours"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+OPEN_STATES = frozenset(
+    {
+        State.NEW,
+        State.TRIAGE_LANGUAGE,
+        State.TRIAGE_TOPIC,
+        State.QUEUED,
+        State.WAITING_HOURS,
+        State.ACTIVE,
+    }
+)
+WAITING_STATES = frozenset({State.QUEUED, State.WAITING_HOURS})
+
+
+class Feedback(StrEnum):
+    NONE = ""
+    RATING = "rating"
+    HELPED = "helped"
+    DONE = "done"
+
+
+class CloseReason(StrEnum):
+    STAFF = "staff"
+    RESIDENT = "resident"
+    IDLE = "idle"
+    RECIPIENT_GONE = "recipient_gone"
+
+
+# ---- facts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the machine knows about one conversation (persisted by the dispatcher)."""
+
+    state: State = State.NEW
+    language: str | None = None
+    topic_id: str | None = None
+    queue_id: str | None = None
+    urgent: bool = False
+    claimed_ever: bool = False
+    feedback: Feedback = Feedback.NONE
+    options: tuple[str, ...] = ()
+    changing_language: bool = False
+    told_saved_while_closed: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def accepts_new_contact(self) -> bool:
+        """A closed conversation whose feedback is over starts afresh on the next message."""
+        return self.state is State.CLOSED and self.feedback in (Feedback.NONE, Feedback.DONE)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicOption:
+    id: str
+    queue_id: str
+    labels: Mapping[str, str]
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class FlowConfig:
+    topics: tuple[TopicOption, ...]
+    hours: Mapping[str, OpeningHours]
+    transcript_days: int = 30
+    languages: tuple[str, ...] = LANGUAGES
+    language_names: Mapping[str, str] = field(default_factory=dict)
+
+    def queue_hours(self, queue_id: str | None) -> OpeningHours:
+        if queue_id is None:
+            return OpeningHours.always()
+        return self.hours.get(queue_id) or OpeningHours.always()
+
+
+# ---- events ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentText:
+    """A text message. `command` and `crisis` are decided by the caller's pure parsers."""
+
+    text: str
+    command: Command | None = None
+    crisis: bool = False
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentChoice:
+    value: str
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentMedia:
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffClaimed:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffReleased:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StaffTransferred:
+    queue_id: str | None
+    to_counsellor: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StaffClosed:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class IdleReminder:
+    minutes_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdleTimeout:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientGone:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class HoursOpened:
+    """The queue of a conversation waiting outside opening hours has opened."""
+
+
+Event = (
+    ResidentText
+    | ResidentChoice
+    | ResidentMedia
+    | StaffClaimed
+    | StaffReleased
+    | StaffTransferred
+    | StaffClosed
+    | IdleReminder
+    | IdleTimeout
+    | RecipientGone
+    | HoursOpened
+)
+
+
+# ---- effects -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A choice offered to the resident: a literal label or a catalog key for it."""
+
+    value: str
+    label: str | None = None
+    label_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Send a text from the catalog. `every_language` renders it in all languages at once."""
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    every_language: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResidentText:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StoreMediaNote:
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enqueue:
+    """Put the conversation in its queue and tell the resident their position (or hours)."""
+
+    queue_id: str
+    open_now: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RaiseUrgent:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class EraseResident:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class TellReferenceCode:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFeedback:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    reason: CloseReason
+
+
+@dataclass(frozen=True, slots=True)
+class TellNextOpening:
+    """Say `key` with the queue's next opening time as `{when}` (needs localised time)."""
+
+    key: str
+
+
+Effect = (
+    Say
+    | StoreResidentText
+    | StoreMediaNote
+    | Enqueue
+    | RaiseUrgent
+    | EraseResident
+    | TellReferenceCode
+    | RecordFeedback
+    | Closed
+    | TellNextOpening
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    facts: Facts
+    effects: tuple[Effect, ...]
+
+
+# ---- the machine -------------------------------------------------------------------------
+
+RATING_VALUES = ("1", "2", "3", "4", "5")
+
+
+def language_options(config: FlowConfig) -> tuple[Option, ...]:
+    return tuple(
+        Option(f"lang:{code}", label=config.language_names.get(code, code))
+        for code in config.languages
+    )
+
+
+def topic_options(config: FlowConfig, language: str) -> tuple[Option, ...]:
+    return tuple(Option(f"topic:{t.id}", label=t.label(language)) for t in config.topics)
+
+
+def _offer(facts: Facts, say: Say) -> tuple[Facts, Say]:
+    return replace(facts, options=tuple(o.value for o in say.options)), say
+
+
+def _ask_language(facts: Facts, config: FlowConfig, *, every_language: bool) -> tuple[Facts, Say]:
+    return _offer(
+        facts,
+        Say("choose_language", options=language_options(config), every_language=every_language),
+    )
+
+
+def _ask_topic(facts: Facts, config: FlowConfig) -> tuple[Facts, Say]:
+    return _offer(facts, Say("choose_topic", options=topic_options(config, facts.language or "fi")))
+
+
+def _ask_rating(facts: Facts) -> tuple[Facts, Say]:
+    options = tuple(Option(f"rating:{v}", label=v) for v in RATING_VALUES)
+    return _offer(
+        replace(facts, feedback=Feedback.RATING),
+        Say("feedback_rating", options=(*options, Option("rating:skip", label_key="skip"))),
+    )
+
+
+def _ask_helped(facts: Facts) -> tuple[Facts, Say]:
+    options = (
+        Option("helped:yes", label_key="yes"),
+        Option("helped:no", label_key="no"),
+        Option("helped:skip", label_key="skip"),
+    )
+    return _offer(replace(facts, feedback=Feedback.HELPED), Say("feedback_helped", options=options))
+
+
+def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | None:
+    """A button value, or a number typed where buttons were offered (platforms without them)."""
+    if isinstance(event, ResidentChoice):
+        return event.value
+    text = event.text.strip().rstrip(".)")
+    if facts.options and text.isdigit():
+        index = int(text) - 1
+        if 0 <= index < len(facts.options):
+            return facts.options[index]
+    return None
+
+
+def step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:
+    """Advance one conversation by one event."""
+    if isinstance(event, ResidentMedia):
+        effects: list[Effect] = [Say("media_unsupported")]
+        if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
+            effects.insert(0, StoreMediaNote(event.kind))
+        return Step(facts, tuple(effects))
+    if isinstance(event, ResidentText | ResidentChoice):
+        return _resident_input(facts, event, now, config)
+    return _staff_or_timer(facts, event, config)
+
+
+def _resident_input(
+    facts: Facts, event: ResidentText | ResidentChoice, now: datetime, config: FlowConfig
+) -> Step:
+    effects: list[Effect] = []
+    if isinstance(event, ResidentText) and event.command is not None:
+        return _command(facts, event.command, config)
+
+    choice = resolve_choice(facts, event)
+    crisis = isinstance(event, ResidentText) and event.crisis
+
+    if choice is not None and choice.startswith("lang:") and facts.state is not State.NEW:
+        return _language_chosen(facts, choice.removeprefix("lang:"), config)
+    if facts.state is State.CLOSED and facts.feedback in (Feedback.RATING, Feedback.HELPED):
+        if choice is not None and (choice.startswith(("rating:", "helped:"))):
+            return _feedback(facts, choice)
+        # Free text instead of an answer: the resident wants to talk again, not rate.
+        facts = replace(facts, feedback=Feedback.DONE, options=())
+
+    if facts.state is State.NEW or facts.accepts_new_contact:
+        return _first_contact(facts, event, config, crisis)
+
+    if isinstance(event, ResidentText) and choice is None:
+        effects.append(StoreResidentText())
+        if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
+            # Options offered earlier (a language menu) expire once the resident writes on.
+            facts = replace(facts, options=(), changing_language=False)
+    if crisis and not facts.urgent:
+        effects += [RaiseUrgent(), Say("crisis")]
+        facts = replace(facts, urgent=True)
+
+    if facts.state is State.TRIAGE_LANGUAGE:
+        if choice is not None and choice.startswith("lang:"):
+            return _language_chosen(facts, choice.removeprefix("lang:"), config, effects)
+        facts, say = _ask_language(facts, config, every_language=True)
+        return Step(facts, (*effects, Say("not_understood_choice", every_language=True), say))
+
+    if facts.state is State.TRIAGE_TOPIC:
+        if choice is not None and choice.startswith("topic:"):
+            topic = next((t for t in config.topics if t.id == choice.removeprefix("topic:")), None)
+            if topic is not None:
+                return _topic_chosen(facts, topic, now, config, effects)
+        if facts.urgent and crisis:
+            # Someone in danger must not be held up by a menu: queue them in the first topic.
+            return _topic_chosen(facts, config.topics[0], now, config, effects)
+        facts, say = _ask_topic(facts, config)
+        return Step(facts, (*effects, Say("not_understood_choice"), say))
+
+    if facts.state is State.WAITING_HOURS and isinstance(event, ResidentText):
+        if not facts.told_saved_while_closed:
+            effects.append(TellNextOpening("message_saved_closed"))
+            facts = replace(facts, told_saved_while_closed=True)
+        return Step(facts, tuple(effects))
+
+    if isinstance(event, ResidentChoice) and facts.state in (State.QUEUED, State.ACTIVE):
+        # A stale button pressed after triage: nothing to do, and nothing to store.
+        return Step(facts, tuple(effects))
+    return Step(facts, tuple(effects))
+
+
+def _first_contact(
+    facts: Facts, event: ResidentText | ResidentChoice, config: FlowConfig, crisis: bool
+) -> Step:
+    fresh = Facts(language=facts.language, urgent=crisis)
+    effects: list[Effect] = []
+    if isinstance(event, ResidentText) and event.text.strip():
+        effects.append(StoreResidentText())
+    if crisis:
+        effects += [RaiseUrgent(), Say("crisis")]
+    hint = event.language_hint
+    language = hint if hint in config.languages else None
+    if language is None and isinstance(event, ResidentChoice) and event.value.startswith("lang:"):
+        language = event.value.removeprefix("lang:")
+        if language not in config.languages:
+            language = None
+    if language is None:
+        fresh, say = _ask_language(
+            replace(fresh, state=State.TRIAGE_LANGUAGE), config, every_language=True
+        )
+        return Step(fresh, (*effects, say))
+    return _language_chosen(replace(fresh, state=State.TRIAGE_LANGUAGE), language, config, effects)
+
+
+def _language_chosen(
+    facts: Facts,
+    language: str,
+    config: FlowConfig,
+    effects: list[Effect] | None = None,
+) -> Step:
+    effects = list(effects or [])
+    if language not in config.languages:
+        facts, say = _ask_language(facts, config, every_language=True)
+        return Step(facts, (*effects, say))
+    facts = replace(facts, language=language, changing_language=False, options=())
+    if facts.state is State.TRIAGE_LANGUAGE:
+        facts = replace(facts, state=State.TRIAGE_TOPIC)
+        facts, say = _ask_topic(facts, config)
+        notice = Say("privacy_notice", {"days": config.transcript_days})
+        return Step(facts, (*effects, notice, say))
+    effects.append(
+        Say("language_changed", {"language": config.language_names.get(language, language)})
+    )
+    if facts.state is State.TRIAGE_TOPIC:
+        facts, say = _ask_topic(facts, config)
+        effects.append(say)
+    return Step(facts, tuple(effects))
+
+
+def _topic_chosen(
+    facts: Facts, topic: TopicOption, now: datetime, config: FlowConfig, effects: list[Effect]
+) -> Step:
+    open_now = config.queue_hours(topic.queue_id).is_open(now)
+    facts = replace(
+        facts,
+        topic_id=topic.id,
+        queue_id=topic.queue_id,
+        options=(),
+        state=State.QUEUED if open_now else State.WAITING_HOURS,
+    )
+    effects.append(Enqueue(topic.queue_id, open_now))
+    if not open_now:
+        effects += [TellNextOpening("closed_now"), Say("emergency_numbers")]
+    return Step(facts, tuple(effects))
+
+
+def _feedback(facts: Facts, choice: str) -> Step:
+    question, _, answer = choice.partition(":")
+    effects: list[Effect] = []
+    if answer != "skip":
+        effects.append(RecordFeedback(question, answer))
+    if question == "rating" and facts.feedback is Feedback.RATING:
+        if answer != "skip" and answer not in RATING_VALUES:
+            facts, say = _ask_rating(facts)
+            return Step(facts, (Say("not_understood_choice"), say))
+        facts, say = _ask_helped(facts)
+        return Step(facts, (*effects, say))
+    if question == "helped" and facts.feedback is Feedback.HELPED:
+        if answer not in ("yes", "no", "skip"):
+            facts, say = _ask_helped(facts)
+            return Step(facts, (Say("not_understood_choice"), say))
+        done = replace(facts, feedback=Feedback.DONE, options=())
+        return Step(done, (*effects, Say("feedback_thanks")))
+    return Step(facts, ())
+
+
+def _command(facts: Facts, command: Command, config: FlowConfig) -> Step:
+    if command is Command.HELP:
+        return Step(facts, (Say("help"),))
+    if command is Command.CODE:
+        return Step(facts, (TellReferenceCode(),))
+    if command is Command.DELETE:
+        closed = Facts(state=State.CLOSED, language=facts.language, feedback=Feedback.DONE)
+        return Step(closed, (EraseResident(), Say("deleted")))
+    if command is Command.LANGUAGE:
+        facts, say = _ask_language(
+            replace(facts, changing_language=True), config, every_language=False
+        )
+        return Step(facts, (say,))
+    if command is Command.UNKNOWN:
+        return Step(facts, (Say("unknown_command"),))
+    if command is Command.END:
+        if facts.state in (State.NEW, State.CLOSED):
+            return Step(facts, (Say("help"),))
+        return _close(facts, CloseReason.RESIDENT, (Say("ended_by_resident"),))
+    # START: a fresh contact says hello; an ongoing one is reminded where it stands.
+    if facts.state is State.NEW or facts.accepts_new_contact:
+        return _first_contact(facts, ResidentText(""), config, crisis=False)
+    if facts.state is State.TRIAGE_LANGUAGE:
+        facts, say = _ask_language(facts, config, every_language=True)
+        return Step(facts, (say,))
+    if facts.state is State.TRIAGE_TOPIC:
+        facts, say = _ask_topic(facts, config)
+        return Step(facts, (say,))
+    return Step(facts, (Say("help"),))
+
+
+def _close(facts: Facts, reason: CloseReason, effects: tuple[Effect, ...]) -> Step:
+    closed = replace(facts, state=State.CLOSED, options=(), changing_language=False)
+    if facts.claimed_ever and reason is not CloseReason.RECIPIENT_GONE:
+        closed, say = _ask_rating(closed)
+        return Step(closed, (Closed(reason), *effects, say))
+    return Step(replace(closed, feedback=Feedback.DONE), (Closed(reason), *effects))
+
+
+def _staff_or_timer(facts: Facts, event: Event, config: FlowConfig) -> Step:
+    if isinstance(event, StaffClaimed):
+        facts = replace(facts, state=State.ACTIVE, claimed_ever=True)
+        return Step(facts, (Say("counsellor_joined", {"name": event.display_name}),))
+    if not facts.is_open:
+        return Step(facts, ())
+    if isinstance(event, StaffReleased):
+        return Step(replace(facts, state=State.QUEUED), (Say("counsellor_left"),))
+    if isinstance(event, StaffTransferred):
+        state = State.ACTIVE if event.to_counsellor else State.QUEUED
+        queue_id = event.queue_id or facts.queue_id
+        return Step(replace(facts, state=state, queue_id=queue_id), (Say("transferred"),))
+    if isinstance(event, StaffClosed):
+        return _close(facts, CloseReason.STAFF, (Say("chat_ended"),))
+    if isinstance(event, IdleReminder):
+        return Step(facts, (Say("idle_reminder", {"minutes": event.minutes_left}),))
+    if isinstance(event, IdleTimeout):
+        return _close(facts, CloseReason.IDLE, (Say("idle_closed"),))
+    if isinstance(event, RecipientGone):
+        return _close(facts, CloseReason.RECIPIENT_GONE, ())
+    if isinstance(event, HoursOpened) and facts.state is State.WAITING_HOURS:
+        return Step(replace(facts, state=State.QUEUED, told_saved_while_closed=False), ())
+    return Step(facts, ())
+
+
+def starts_new_conversation(facts: Facts, event: Event) -> bool:
+    """Whether a resident's event opens a new conversation instead of continuing this one.
+
+    A closed conversation continues only to collect its feedback answers.
+    """
+    if facts.state is not State.CLOSED:
+        return False
+    if facts.feedback in (Feedback.RATING, Feedback.HELPED) and isinstance(
+        event, ResidentText | ResidentChoice
+    ):
+        choice = resolve_choice(facts, event)
+        if choice is not None and choice.startswith(("rating:", "helped:")):
+            return False
+    return isinstance(event, ResidentText | ResidentChoice | ResidentMedia)

@@ -1,0 +1,176 @@
+"""Receives Inbound messages from every adapter and runs them through privacy, store and flow.
+
+Returns only after the message is committed, so adapters acknowledge their platform only
+then; raises StoreUnavailable (never drops silently) when the store cannot take it now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+
+from privacy.crypto import seal, unseal
+from privacy.pseudonym import pseudonymise
+
+from .actions.context import Core, Work, unit_of_work
+from .commands import parse_command
+from .conversation import (
+    Event,
+    ResidentChoice,
+    ResidentMedia,
+    ResidentText,
+    State,
+    starts_new_conversation,
+)
+from .crisis import CrisisDetector
+from .effects import (
+    Run,
+    facts_of,
+    open_conversation,
+    queue_system_message,
+    reply_address_aad,
+    run_event,
+    say,
+)
+from .events import Inbound, StoreUnavailable
+from .logs import log_event
+from .sealing import KeyPurpose
+from .store import conversations as conversation_store
+from .store.tables import Conversation, InboundSeen
+from .texts import DEFAULT_LANGUAGE
+
+log = logging.getLogger("somesossu.dispatcher")
+
+STORE_RETRIES = (0.05, 0.2, 0.5)
+
+
+class Dispatcher:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.crisis = CrisisDetector()
+
+    def _seen_key(self, inbound: Inbound) -> str:
+        message = f"inbound:{inbound.channel}:{inbound.platform_message_id}".encode()
+        return hmac.new(self.core.keyring.pepper, message, hashlib.sha256).hexdigest()
+
+    async def receive(self, inbound: Inbound) -> None:
+        """The adapters' sink: store and route one message, retrying brief store outages."""
+        started = time.perf_counter()
+        for attempt, delay in enumerate((*STORE_RETRIES, None)):
+            try:
+                outcome = await self._receive_once(inbound)
+                break
+            except StoreUnavailable:
+                if delay is None:
+                    log_event(
+                        log,
+                        "inbound.store_unavailable",
+                        logging.ERROR,
+                        channel=inbound.channel,
+                        attempts=attempt + 1,
+                    )
+                    raise
+                await asyncio.sleep(delay)
+        metrics = self.core.metrics
+        if outcome == "duplicate":
+            metrics.inbound_duplicates.labels(channel=inbound.channel).inc()
+        else:
+            metrics.inbound_messages.labels(channel=inbound.channel).inc()
+            metrics.pipeline_seconds.labels(channel=inbound.channel).observe(
+                time.perf_counter() - started
+            )
+        log_event(
+            log,
+            "inbound.stored",
+            logging.DEBUG,
+            channel=inbound.channel,
+            outcome=outcome,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    async def _receive_once(self, inbound: Inbound) -> str:
+        core = self.core
+        pseudonym = pseudonymise(core.keyring.pepper, inbound.channel, inbound.sender_id)
+        seen_key = self._seen_key(inbound)
+        async with unit_of_work(core) as work:
+            session = work.session
+            if await session.get(InboundSeen, seen_key) is not None:
+                return "duplicate"
+            session.add(InboundSeen(key=seen_key, created_at=core.now()))
+            if await self._blocked(work, pseudonym, inbound):
+                return "blocked"
+            conversation = await conversation_store.latest_for(session, pseudonym, inbound.channel)
+            event = self._event(inbound)
+            if conversation is None or starts_new_conversation(facts_of(conversation), event):
+                if conversation is not None and conversation.state == State.CLOSED:
+                    conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
+                    session.add(conversation)
+                conversation = await open_conversation(
+                    work,
+                    pseudonym=pseudonym,
+                    channel=inbound.channel,
+                    reply_address=inbound.reply_address,
+                )
+            else:
+                await self._refresh_reply_address(work, conversation, inbound)
+            if inbound.text and len(inbound.text) > core.settings.max_message_chars:
+                await self._too_long(work, conversation)
+                return "too_long"
+            await run_event(
+                work,
+                conversation,
+                event,
+                resident_text=inbound.text if isinstance(event, ResidentText) else None,
+                platform_ref=inbound.platform_message_id,
+            )
+            return "stored"
+
+    def _event(self, inbound: Inbound) -> Event:
+        if inbound.media is not None:
+            return ResidentMedia(str(inbound.media))
+        if inbound.choice is not None:
+            return ResidentChoice(inbound.choice, language_hint=inbound.language_hint)
+        text = inbound.text
+        return ResidentText(
+            text,
+            command=parse_command(text),
+            crisis=self.crisis.matches(text),
+            language_hint=inbound.language_hint,
+        )
+
+    async def _refresh_reply_address(
+        self, work: Work, conversation: Conversation, inbound: Inbound
+    ) -> None:
+        # A web-chat resident who reconnects answers from a new socket: follow them.
+        key = await work.core.keys.get(work.session, conversation.id, KeyPurpose.CONVERSATION)
+        aad = reply_address_aad(conversation.id)
+        if unseal(key, conversation.sealed_reply_address, aad=aad) != inbound.reply_address:
+            conversation.sealed_reply_address = seal(key, inbound.reply_address, aad=aad)
+            work.session.add(conversation)
+
+    async def _too_long(self, work: Work, conversation: Conversation) -> None:
+        config = await work.core.flow.get(work.session)
+        run = Run(work, conversation, config)
+        from .conversation import Say
+
+        await say(run, Say("too_long", {"max": work.core.settings.max_message_chars}))
+
+    async def _blocked(self, work: Work, pseudonym: str, inbound: Inbound) -> bool:
+        block = await conversation_store.active_block(work.session, pseudonym, work.core.now())
+        if block is None:
+            return False
+        if not block.notified:
+            block.notified = True
+            work.session.add(block)
+            language = inbound.language_hint or DEFAULT_LANGUAGE
+            await queue_system_message(
+                work,
+                None,
+                work.core.texts.text(language, "blocked"),
+                channel=inbound.channel,
+                reply_address=inbound.reply_address,
+            )
+        return True

@@ -1,0 +1,193 @@
+"""Periodic work of the core: idle reminders and closing, opening hours, retention, pruning.
+
+Each job is one function over the store, run by the scheduler (on one instance only when
+several share a database); each logs counts, never content.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete as sql_delete
+from sqlmodel import col, select
+
+from privacy.audit import AuditAction
+from privacy.retention import (
+    RetentionCandidate,
+    RetentionRule,
+    RetentionTarget,
+    due_for_deletion,
+)
+
+from .actions.context import SYSTEM, Core, unit_of_work
+from .conversation import HoursOpened, IdleReminder, IdleTimeout, State
+from .effects import announce_positions, run_event
+from .logs import log_event
+from .sealing import KeyPurpose
+from .store.tables import Conversation, DataKeyRow, InboundSeen, OutboxRow, PiiItem, Queue
+
+log = logging.getLogger("somesossu.jobs")
+
+SEEN_KEEP = timedelta(days=7)
+DELIVERED_KEEP = timedelta(days=3)
+TRIAGE_ABANDONED = timedelta(hours=2)
+
+
+async def idle_sweep(core: Core) -> int:
+    """Remind, then close, active chats where the resident went silent after a reply."""
+    now = core.now()
+    remind_after = timedelta(minutes=core.settings.idle_reminder_minutes)
+    close_after = timedelta(minutes=core.settings.idle_close_minutes)
+    changed = 0
+    async with core.database.session() as session:
+        query = select(Conversation.id).where(
+            col(Conversation.state).in_(
+                (State.ACTIVE.value, State.TRIAGE_LANGUAGE.value, State.TRIAGE_TOPIC.value)
+            )
+        )
+        candidates = list((await session.execute(query)).scalars())
+    for conversation_id in candidates:
+        async with unit_of_work(core) as work:
+            conversation = await work.session.get(Conversation, conversation_id)
+            if conversation is None:
+                continue
+            if conversation.state != State.ACTIVE:
+                if now - conversation.last_activity_at > TRIAGE_ABANDONED:
+                    await run_event(work, conversation, IdleTimeout())
+                    changed += 1
+                continue
+            raw = conversation.triage.get("last_reply_at")
+            if not isinstance(raw, str):
+                continue
+            last_reply = datetime.fromisoformat(raw)
+            if last_reply <= conversation.last_activity_at:
+                continue  # the resident wrote last: it is the counsellor's turn
+            if conversation.reminded_at is None and now - last_reply >= remind_after:
+                conversation.reminded_at = now
+                await run_event(work, conversation, IdleReminder(core.settings.idle_close_minutes))
+                changed += 1
+            elif conversation.reminded_at is not None and now - conversation.reminded_at >= (
+                close_after
+            ):
+                await run_event(work, conversation, IdleTimeout())
+                changed += 1
+    if changed:
+        log_event(log, "jobs.idle", changed=changed)
+    return changed
+
+
+async def hours_sweep(core: Core) -> int:
+    """Move conversations left outside opening hours into the queue when it opens."""
+    now = core.now()
+    opened = 0
+    async with core.database.session() as session:
+        query = select(Conversation.id).where(Conversation.state == State.WAITING_HOURS.value)
+        waiting = list((await session.execute(query)).scalars())
+    touched_queues: set[str] = set()
+    for conversation_id in waiting:
+        async with unit_of_work(core) as work:
+            config = await core.flow.get(work.session)
+            conversation = await work.session.get(Conversation, conversation_id)
+            if conversation is None or conversation.state != State.WAITING_HOURS:
+                continue
+            if config.queue_hours(conversation.queue_id).is_open(now):
+                await run_event(work, conversation, HoursOpened())
+                if conversation.queue_id:
+                    touched_queues.add(conversation.queue_id)
+                opened += 1
+    for queue_id in touched_queues:
+        async with unit_of_work(core) as work:
+            await announce_positions(work, queue_id)
+    return opened
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionReport:
+    transcripts: int
+    pii_vaults: int
+    conversation_ids: tuple[str, ...]
+
+
+async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> RetentionReport:
+    """What is due for deletion now, and (with `apply`) crypto-shred it, recording counts."""
+    now = now or core.now()
+    async with core.database.session() as session:
+        queues = list((await session.execute(select(Queue))).scalars())
+        rules = {
+            q.id: RetentionRule(
+                transcript_days=q.transcript_days, pii_vault_hours=q.pii_vault_hours
+            )
+            for q in queues
+        }
+        rows = await session.execute(
+            select(Conversation.id, Conversation.queue_id, Conversation.closed_at).where(
+                Conversation.state == State.CLOSED.value
+            )
+        )
+        closed = list(rows.all())
+        vaults = set(
+            (
+                await session.execute(
+                    select(DataKeyRow.owner_id).where(
+                        DataKeyRow.purpose == KeyPurpose.PII_VAULT.value
+                    )
+                )
+            ).scalars()
+        )
+    candidates = [
+        RetentionCandidate(
+            conversation_id=cid,
+            queue=queue_id or "",
+            closed_at=closed_at,
+            transcript_present=True,
+            pii_vault_present=cid in vaults,
+        )
+        for cid, queue_id, closed_at in closed
+    ]
+    due = due_for_deletion(candidates, rules, RetentionRule(), now)
+    transcripts = [d.conversation_id for d in due if d.what is RetentionTarget.TRANSCRIPT]
+    vault_only = [d.conversation_id for d in due if d.what is RetentionTarget.PII_VAULT]
+    report = RetentionReport(len(transcripts), len(vault_only), tuple(transcripts + vault_only))
+    if not apply or not due:
+        return report
+    async with unit_of_work(core) as work:
+        for conversation_id in transcripts:
+            await core.keys.destroy(
+                work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
+            )
+        if transcripts:
+            await work.session.execute(
+                sql_delete(Conversation).where(col(Conversation.id).in_(transcripts))
+            )
+        for conversation_id in vault_only:
+            await core.keys.destroy(work.session, conversation_id, (KeyPurpose.PII_VAULT,))
+        if vault_only:
+            await work.session.execute(
+                sql_delete(PiiItem).where(col(PiiItem.conversation_id).in_(vault_only))
+            )
+        await work.audit(
+            SYSTEM,
+            AuditAction.RETENTION,
+            object_type="conversation",
+            object_id=f"transcripts={len(transcripts)} pii_vaults={len(vault_only)}",
+            purpose="retention rules",
+        )
+    log_event(log, "jobs.retention", transcripts=len(transcripts), pii_vaults=len(vault_only))
+    return report
+
+
+async def housekeeping(core: Core) -> None:
+    """Forget redelivery markers and sent outbox rows once they can no longer matter."""
+    now = core.now()
+    async with core.database.session() as session:
+        await session.execute(
+            sql_delete(InboundSeen).where(col(InboundSeen.created_at) < now - SEEN_KEEP)
+        )
+        await session.execute(
+            sql_delete(OutboxRow).where(
+                col(OutboxRow.state).in_(("delivered", "failed")),
+                col(OutboxRow.created_at) < now - DELIVERED_KEEP,
+            )
+        )

@@ -1,0 +1,252 @@
+"""Reliable delivery of stored Outbound messages through the adapters.
+
+Retries with exponential backoff, honours a platform's retry-after, keeps each
+conversation's messages in order, and gives up after a bound, marking the conversation so
+the counsellor sees it. Logs outbox ids and error codes only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from privacy.crypto import seal, unseal
+from privacy.errors import PrivacyError
+
+from .actions.context import Core, unit_of_work
+from .conversation import RecipientGone as RecipientGoneEvent
+from .effects import conversation_topic, reply_address_of, run_event
+from .events import (
+    Author,
+    Choice,
+    DeliveryError,
+    DeliveryId,
+    Outbound,
+    RecipientGone,
+    ReplyAddress,
+)
+from .logs import log_event
+from .sealing import KeyPurpose
+from .store.tables import Conversation, OutboxRow
+
+log = logging.getLogger("somesossu.outbox")
+
+SendFn = Callable[[ReplyAddress, Outbound], Awaitable[DeliveryId]]
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300.0
+SEND_TIMEOUT_SECONDS = 30.0
+PARALLEL_CONVERSATIONS = 32
+
+
+def backoff_seconds(attempts: int, retry_after: float | None) -> float:
+    """2, 4, 8 ... seconds, capped; a platform's own retry-after wins when it is longer."""
+    delay = min(MAX_BACKOFF_SECONDS, 2.0 ** max(1, attempts))
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+class OutboxWorker:
+    def __init__(self, core: Core, senders: dict[str, SendFn] | None = None) -> None:
+        self.core = core
+        self.senders: dict[str, SendFn] = dict(senders or {})
+        self._limit = asyncio.Semaphore(PARALLEL_CONVERSATIONS)
+
+    def register(self, channel: str, send: SendFn) -> None:
+        self.senders[channel] = send
+
+    async def run(self, *, idle_seconds: float = 1.0) -> None:
+        """Deliver forever: woken by new outbox rows, and every `idle_seconds` for retries."""
+        wakeup = self.core.outbox_wakeup
+        while True:
+            try:
+                await asyncio.wait_for(wakeup.wait(), timeout=idle_seconds)
+            except TimeoutError:
+                pass
+            wakeup.clear()
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox.sweep_failed")
+
+    async def deliver_due(self) -> int:
+        """One sweep: the first due message of each conversation, in order. Returns sent count."""
+        core = self.core
+        now = core.now()
+        async with core.database.session() as session:
+            query = (
+                select(OutboxRow)
+                .where(OutboxRow.state == "pending")
+                .order_by(col(OutboxRow.created_at), col(OutboxRow.id))
+                .limit(1000)
+            )
+            rows = list((await session.execute(query)).scalars())
+        heads: dict[str, list[OutboxRow]] = {}
+        for row in rows:
+            group = row.conversation_id or f"system:{row.id}"
+            heads.setdefault(group, []).append(row)
+        due = [group for group in heads.values() if group[0].next_attempt_at <= now]
+        results = await asyncio.gather(*(self._deliver_group(group) for group in due))
+        return sum(results)
+
+    async def _deliver_group(self, group: list[OutboxRow]) -> int:
+        sent = 0
+        async with self._limit:
+            for row in group:
+                if row.next_attempt_at > self.core.now() or not await self._deliver(row):
+                    break
+                sent += 1
+        return sent
+
+    async def _deliver(self, row: OutboxRow) -> bool:
+        core = self.core
+        send = self.senders.get(row.channel)
+        if send is None:
+            await self._failed_attempt(row, "no_adapter", retry_after=60.0)
+            return False
+        try:
+            address, outbound = await self._outbound(row)
+        except (PrivacyError, LookupError):
+            # The conversation was erased meanwhile: nothing to deliver, nothing to keep.
+            await self._drop(row)
+            return False
+        try:
+            delivery_id = await asyncio.wait_for(send(address, outbound), SEND_TIMEOUT_SECONDS)
+        except RecipientGone as error:
+            await self._give_up(row, error.code, recipient_gone=True)
+            return False
+        except DeliveryError as error:
+            if not error.retryable:
+                await self._give_up(row, error.code)
+            else:
+                await self._failed_attempt(row, error.code, retry_after=error.retry_after)
+            return False
+        except (TimeoutError, OSError):
+            await self._failed_attempt(row, "network", retry_after=None)
+            return False
+        await self._delivered(row, delivery_id)
+        core.metrics.outbound_messages.labels(channel=row.channel, outcome="delivered").inc()
+        return True
+
+    async def _outbound(self, row: OutboxRow) -> tuple[ReplyAddress, Outbound]:
+        async with self.core.database.session() as session:
+            if row.conversation_id is None:
+                key = await self.core.keys.system_key(session)
+            else:
+                key = await self.core.keys.get(
+                    session, row.conversation_id, KeyPurpose.CONVERSATION
+                )
+            payload: dict[str, Any] = json.loads(
+                unseal(key, row.sealed_payload, aad=f"outbox:{row.id}")
+            )
+            if row.conversation_id is None:
+                address = str(payload["reply_address"])
+            else:
+                conversation = await session.get(Conversation, row.conversation_id)
+                if conversation is None:
+                    raise LookupError("conversation erased")
+                address = await reply_address_of(self.core.keys, session, conversation)
+        outbound = Outbound(
+            outbox_id=row.id,
+            text=str(payload["text"]),
+            author=Author(payload.get("author", "bot")),
+            choices=tuple(Choice(str(v), str(label)) for v, label in payload.get("choices", [])),
+            display_name=payload.get("display_name"),
+            message_id=payload.get("message_id"),
+            sent_at=payload.get("at"),
+            withdraw=tuple(DeliveryId(str(d)) for d in payload.get("withdraw", [])),
+        )
+        return ReplyAddress(address), outbound
+
+    async def _delivered(self, row: OutboxRow, delivery_id: DeliveryId) -> None:
+        async with unit_of_work(self.core) as work:
+            stored = await work.session.get(OutboxRow, row.id)
+            if stored is None:
+                return
+            stored.state = "delivered"
+            stored.delivery_id = str(delivery_id)[:128]
+            stored.delivered_at = self.core.now()
+            stored.attempts += 1
+            # The text was only needed to send it; the message itself is stored redacted.
+            stored.sealed_payload = seal(_blank_key(), "{}", aad=f"outbox:{row.id}")
+            work.session.add(stored)
+            if row.conversation_id is not None:
+                work.publish(
+                    conversation_topic(row.conversation_id),
+                    "message.delivered",
+                    conversation=row.conversation_id,
+                    message=row.message_id,
+                )
+
+    async def _failed_attempt(
+        self, row: OutboxRow, code: str, *, retry_after: float | None
+    ) -> None:
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            await self._give_up(row, code)
+            return
+        async with self.core.database.session() as session:
+            stored = await session.get(OutboxRow, row.id)
+            if stored is None:
+                return
+            stored.attempts += 1
+            stored.last_error = code[:64]
+            delay = backoff_seconds(stored.attempts, retry_after)
+            stored.next_attempt_at = self.core.now() + timedelta(seconds=delay)
+            session.add(stored)
+        self.core.metrics.outbound_messages.labels(channel=row.channel, outcome="retry").inc()
+        log_event(
+            log,
+            "outbox.retry",
+            logging.WARNING,
+            outbox=row.id,
+            error=code,
+            attempts=row.attempts + 1,
+        )
+
+    async def _give_up(self, row: OutboxRow, code: str, *, recipient_gone: bool = False) -> None:
+        async with unit_of_work(self.core) as work:
+            stored = await work.session.get(OutboxRow, row.id)
+            if stored is None:
+                return
+            stored.state = "failed"
+            stored.attempts += 1
+            stored.last_error = code[:64]
+            work.session.add(stored)
+            if row.conversation_id is not None:
+                conversation = await work.session.get(Conversation, row.conversation_id)
+                if conversation is not None:
+                    conversation.delivery_failed = True
+                    work.session.add(conversation)
+                    work.publish(
+                        conversation_topic(conversation.id),
+                        "message.failed",
+                        conversation=conversation.id,
+                        message=row.message_id,
+                    )
+                    work.publish(
+                        "staff", "conversation.delivery_failed", conversation=conversation.id
+                    )
+                    if recipient_gone:
+                        await run_event(work, conversation, RecipientGoneEvent())
+        self.core.metrics.outbound_messages.labels(channel=row.channel, outcome="failed").inc()
+        log_event(log, "outbox.failed", logging.WARNING, outbox=row.id, error=code)
+
+    async def _drop(self, row: OutboxRow) -> None:
+        async with self.core.database.session() as session:
+            stored = await session.get(OutboxRow, row.id)
+            if stored is not None:
+                await session.delete(stored)
+
+
+def _blank_key() -> Any:
+    from privacy.crypto import DataKey
+
+    # A throwaway key: the blanked payload is never read again, and must not be readable.
+    return DataKey.generate()

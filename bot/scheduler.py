@@ -1,0 +1,45 @@
+"""Registers the core's periodic jobs with APScheduler.
+
+Jobs never overlap themselves (max_instances=1) and a failing run is logged by type only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from . import jobs
+from .actions.context import Core
+
+log = logging.getLogger("somesossu.scheduler")
+
+
+def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception(f"jobs.{name}_failed")
+
+    return run
+
+
+def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core) -> None:
+    plan: list[tuple[str, Callable[[], Awaitable[object]], int]] = [
+        ("idle", lambda: jobs.idle_sweep(core), 60),
+        ("hours", lambda: jobs.hours_sweep(core), 60),
+        ("retention", lambda: jobs.retention(core, apply=True), 15 * 60),
+        ("housekeeping", lambda: jobs.housekeeping(core), 60 * 60),
+    ]
+    for name, job, seconds in plan:
+        scheduler.add_job(
+            _guarded(name, job),
+            "interval",
+            seconds=seconds,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )

@@ -1,0 +1,103 @@
+"""Data keys of conversations, PII vaults and the system, and sealing with them.
+
+Unwrapped keys are cached in memory only; erasing a conversation evicts its keys. Never
+writes an unwrapped key anywhere.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, delete, select
+
+from privacy.crypto import DataKey, KeyRing
+from privacy.errors import KeyUnavailable
+
+from .store.tables import DataKeyRow
+
+SYSTEM_OWNER = "system"
+
+
+class KeyPurpose(StrEnum):
+    CONVERSATION = "conversation"
+    PII_VAULT = "pii_vault"
+    SYSTEM = "system"
+
+
+def key_context(owner_id: str, purpose: KeyPurpose) -> str:
+    return f"{purpose}:{owner_id}"
+
+
+class KeyStore:
+    """Creates, unwraps (with a bounded cache) and destroys data keys."""
+
+    def __init__(self, keyring: KeyRing, *, cache_size: int = 20_000) -> None:
+        self.keyring = keyring
+        self._cache: OrderedDict[tuple[str, KeyPurpose], DataKey] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _remember(self, owner_id: str, purpose: KeyPurpose, key: DataKey) -> None:
+        self._cache[(owner_id, purpose)] = key
+        self._cache.move_to_end((owner_id, purpose))
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def create(self, session: AsyncSession, owner_id: str, purpose: KeyPurpose) -> DataKey:
+        key = DataKey.generate()
+        wrapped = self.keyring.wrap(key, context=key_context(owner_id, purpose))
+        session.add(
+            DataKeyRow(
+                owner_id=owner_id,
+                purpose=str(purpose),
+                kek_version=wrapped.kek_version,
+                wrapped=wrapped,
+            )
+        )
+        self._remember(owner_id, purpose, key)
+        return key
+
+    async def get(self, session: AsyncSession, owner_id: str, purpose: KeyPurpose) -> DataKey:
+        """The data key, or KeyUnavailable when it was destroyed (crypto-shredded)."""
+        cached = self._cache.get((owner_id, purpose))
+        if cached is not None:
+            self._cache.move_to_end((owner_id, purpose))
+            return cached
+        row = (
+            await session.execute(
+                select(DataKeyRow).where(
+                    DataKeyRow.owner_id == owner_id, DataKeyRow.purpose == str(purpose)
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            raise KeyUnavailable(f"no {purpose} key for this owner")
+        key = self.keyring.unwrap(row.wrapped, context=key_context(owner_id, purpose))
+        self._remember(owner_id, purpose, key)
+        return key
+
+    async def system_key(self, session: AsyncSession) -> DataKey:
+        try:
+            return await self.get(session, SYSTEM_OWNER, KeyPurpose.SYSTEM)
+        except KeyUnavailable:
+            return self.create(session, SYSTEM_OWNER, KeyPurpose.SYSTEM)
+
+    async def destroy(
+        self, session: AsyncSession, owner_id: str, purposes: tuple[KeyPurpose, ...]
+    ) -> int:
+        """Delete the wrapped keys: everything sealed with them becomes unreadable for good."""
+        for purpose in purposes:
+            self._cache.pop((owner_id, purpose), None)
+        result = await session.execute(
+            delete(DataKeyRow).where(
+                col(DataKeyRow.owner_id) == owner_id,
+                col(DataKeyRow.purpose).in_([str(p) for p in purposes]),
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def forget(self, owner_id: str) -> None:
+        """Drop cached keys of an owner (after another instance shredded them)."""
+        for purpose in KeyPurpose:
+            self._cache.pop((owner_id, purpose), None)

@@ -1,0 +1,149 @@
+"""Queries on conversations, their messages, PII-vault items, notes and the outbox.
+
+Returns sealed values as stored; unsealing is the caller's job, with the right key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from .tables import Block, Conversation, Message, Note, OutboxRow, PiiItem
+
+WAITING = ("queued", "waiting_hours")
+
+
+async def latest_for(session: AsyncSession, pseudonym: str, channel: str) -> Conversation | None:
+    query = (
+        select(Conversation)
+        .where(Conversation.pseudonym == pseudonym, Conversation.channel == channel)
+        .order_by(col(Conversation.created_at).desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def of_pseudonym(session: AsyncSession, pseudonym: str) -> list[Conversation]:
+    query = select(Conversation).where(Conversation.pseudonym == pseudonym)
+    return list((await session.execute(query)).scalars())
+
+
+async def get(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def get_for_update(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    query = select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def waiting_in_queue(session: AsyncSession, queue_id: str) -> list[Conversation]:
+    """Queued conversations of a queue in serving order: urgent first, then oldest first."""
+    query = (
+        select(Conversation)
+        .where(Conversation.queue_id == queue_id, col(Conversation.state).in_(WAITING))
+        .order_by(col(Conversation.urgent).desc(), col(Conversation.queued_at))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def position_in_queue(session: AsyncSession, conversation: Conversation) -> int:
+    """1-based place in its queue; conversations waiting outside hours count too."""
+    ahead = (
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.queue_id == conversation.queue_id,
+            col(Conversation.state).in_(WAITING),
+            Conversation.id != conversation.id,
+        )
+    )
+    if conversation.urgent:
+        ahead = ahead.where(
+            col(Conversation.urgent).is_(True),
+            col(Conversation.queued_at) < conversation.queued_at,
+        )
+    else:
+        ahead = ahead.where(
+            (col(Conversation.urgent).is_(True))
+            | (col(Conversation.queued_at) < conversation.queued_at)
+        )
+    return int((await session.execute(ahead)).scalar_one()) + 1
+
+
+async def active_count_for(session: AsyncSession, user_id: str) -> int:
+    query = (
+        select(func.count())
+        .select_from(Conversation)
+        .where(Conversation.assigned_to == user_id, Conversation.state == "active")
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def messages(session: AsyncSession, conversation_id: str) -> list[Message]:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.created_at), col(Message.id))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def pii_items(session: AsyncSession, conversation_id: str) -> list[PiiItem]:
+    query = (
+        select(PiiItem)
+        .where(PiiItem.conversation_id == conversation_id)
+        .order_by(col(PiiItem.created_at), col(PiiItem.ordinal))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def notes(session: AsyncSession, conversation_id: str) -> list[Note]:
+    query = (
+        select(Note).where(Note.conversation_id == conversation_id).order_by(col(Note.created_at))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def delivery_ids(session: AsyncSession, conversation_id: str) -> list[str]:
+    query = select(OutboxRow.delivery_id).where(
+        OutboxRow.conversation_id == conversation_id, col(OutboxRow.delivery_id).is_not(None)
+    )
+    return [value for value in (await session.execute(query)).scalars() if value]
+
+
+async def active_block(session: AsyncSession, pseudonym: str, now: datetime) -> Block | None:
+    query = (
+        select(Block)
+        .where(
+            Block.pseudonym == pseudonym,
+            col(Block.expires_at) > now,
+            col(Block.lifted_at).is_(None),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def recent_waits_minutes(
+    session: AsyncSession, queue_id: str, since: datetime, limit: int = 50
+) -> list[float]:
+    """How long recently claimed conversations of a queue waited, in minutes."""
+    query = (
+        select(Conversation.queued_at, Conversation.claimed_at)
+        .where(
+            Conversation.queue_id == queue_id,
+            col(Conversation.claimed_at) >= since,
+            col(Conversation.queued_at).is_not(None),
+        )
+        .order_by(col(Conversation.claimed_at).desc())
+        .limit(limit)
+    )
+    waits = []
+    for queued_at, claimed_at in (await session.execute(query)).all():
+        if queued_at is not None and claimed_at is not None:
+            waits.append(max(0.0, (claimed_at - queued_at).total_seconds() / 60))
+    return waits

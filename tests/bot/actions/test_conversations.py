@@ -1,0 +1,94 @@
+"""Access rules and audit of staff reads and reveals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.actions import conversations as actions
+from bot.actions.conversations import ActionError
+from bot.store import audit as audit_store
+from bot.store.tables import Conversation
+from privacy.audit import verify_chain
+from tests.support.chat import Harness
+
+
+async def queued_conversation(harness: Harness, text: str) -> Conversation:
+    resident = harness.resident("audited")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    await resident.write(text)
+    async with harness.core.database.session() as session:
+        return (await session.execute(select(Conversation))).scalar_one()
+
+
+async def audit_trail(harness: Harness) -> list[tuple[str, str, str, str]]:
+    async with harness.core.database.session() as session:
+        records = [r async for r in audit_store.iterate(session)]
+    assert verify_chain(harness.core.keyring.audit_key, records).ok
+    return [(r.actor_role, str(r.action), str(r.outcome), r.purpose) for r in records]
+
+
+async def test_every_read_of_content_writes_an_audit_record(harness: Harness) -> None:
+    conversation = await queued_conversation(harness, "asia")
+    counsellor = await harness.staff("anna")
+    await actions.read(harness.core, counsellor, conversation.id)
+    await actions.read(harness.core, counsellor, conversation.id)
+    reads = [r for r in await audit_trail(harness) if r[1] == "read"]
+    assert len(reads) == 2
+
+
+async def test_a_claimed_conversation_is_hidden_from_other_counsellors(harness: Harness) -> None:
+    conversation = await queued_conversation(harness, "asia")
+    owner = await harness.staff("anna")
+    other = await harness.staff("olli")
+    supervisor = await harness.staff("sanna", role="supervisor", queues=())
+    await actions.claim(harness.core, owner, conversation.id)
+    with pytest.raises(ActionError) as refused:
+        await actions.read(harness.core, other, conversation.id)
+    assert refused.value.code == "forbidden"
+    assert (await actions.read(harness.core, supervisor, conversation.id)).messages
+    trail = await audit_trail(harness)
+    assert ("counsellor", "read", "denied", "claimed by another") in trail
+
+
+async def test_a_privacy_officer_reads_only_with_a_recorded_reason(harness: Harness) -> None:
+    conversation = await queued_conversation(harness, "asia")
+    officer = await harness.staff("tietosuoja", role="privacy_officer", queues=())
+    with pytest.raises(ActionError) as refused:
+        await actions.read(harness.core, officer, conversation.id)
+    assert refused.value.code == "reason_required"
+    await actions.read(harness.core, officer, conversation.id, reason="tarkastuspyyntö 12/2026")
+    assert ("privacy_officer", "read", "success", "tarkastuspyyntö 12/2026") in await audit_trail(
+        harness
+    )
+
+
+async def test_reveal_returns_the_original_only_with_a_reason_and_audits_it(
+    harness: Harness,
+) -> None:
+    conversation = await queued_conversation(harness, "soita 040 123 4567")
+    counsellor = await harness.staff("anna")
+    transcript = await actions.read(harness.core, counsellor, conversation.id)
+    [(item_id, kind, _message, _ordinal)] = transcript.pii_items
+    assert kind == "phone"
+    with pytest.raises(ActionError):
+        await actions.reveal(harness.core, counsellor, conversation.id, item_id, reason="")
+    value = await actions.reveal(
+        harness.core,
+        counsellor,
+        conversation.id,
+        item_id,
+        reason="soitan takaisin, numero 050 999 8888",
+    )
+    assert value == "040 123 4567"
+    reveal = [r for r in await audit_trail(harness) if r[1] == "reveal"]
+    assert reveal == [("counsellor", "reveal", "success", "soitan takaisin, numero [PHONE]")]
+
+
+async def test_admins_see_no_content(harness: Harness) -> None:
+    conversation = await queued_conversation(harness, "asia")
+    admin = await harness.staff("admin2", role="admin", queues=())
+    with pytest.raises(ActionError):
+        await actions.read(harness.core, admin, conversation.id)

@@ -1,0 +1,222 @@
+"""The dispatcher's promises: deduplication, no silent loss, blocks, limits, privacy at rest."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+
+from bot.actions import conversations as actions
+from bot.events import ChannelName, Inbound, MediaKind, ReplyAddress, StoreUnavailable
+from bot.store.tables import Conversation, DataKeyRow, Message, PiiItem
+from privacy.pseudonym import pseudonymise
+from tests.support.chat import Harness, Resident
+
+
+async def count(harness: Harness, table: type) -> int:
+    async with harness.core.database.session() as session:
+        return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def conversation_of(harness: Harness, resident: Resident) -> Conversation:
+    pseudonym = pseudonymise(harness.core.keyring.pepper, "test", resident.sender_id)
+    async with harness.core.database.session() as session:
+        found = (
+            (await session.execute(select(Conversation).where(Conversation.pseudonym == pseudonym)))
+            .scalars()
+            .first()
+        )
+    assert found is not None
+    return found
+
+
+def raw_database_bytes(harness: Harness) -> bytes:
+    path = harness.service.settings.resolved_database_url.split(":///", 1)[1]
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = Path(path).read_bytes()
+    wal = Path(path + "-wal")
+    return data + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_a_redelivered_platform_message_is_stored_once(harness: Harness) -> None:
+    resident = harness.resident("dup")
+    await resident.write("hei", message_id="same-1")
+    await resident.write("hei", message_id="same-1")
+    assert await count(harness, Message) == 2  # the resident's message and the language menu
+    assert len(resident.received) == 1
+
+
+async def test_a_store_outage_raises_to_the_adapter_and_stores_nothing(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = harness.core.database
+
+    def unavailable() -> object:
+        raise StoreUnavailable("OperationalError")
+
+    monkeypatch.setattr(database, "session", unavailable)
+    with pytest.raises(StoreUnavailable):
+        await harness.service.dispatcher.receive(
+            Inbound(
+                ChannelName("test"),
+                "user-x",
+                ReplyAddress("chat-x"),
+                "m-outage",
+                datetime.now(UTC),
+                text="hei",
+            )
+        )
+    monkeypatch.undo()
+    assert await count(harness, Message) == 0
+    # The platform redelivers the same message once the store is back: it is taken then.
+    await harness.service.dispatcher.receive(
+        Inbound(
+            ChannelName("test"),
+            "user-x",
+            ReplyAddress("chat-x"),
+            "m-outage",
+            datetime.now(UTC),
+            text="hei",
+        )
+    )
+    assert await count(harness, Message) == 2
+
+
+async def test_a_brief_store_outage_is_retried_without_bothering_the_adapter(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_session = harness.core.database.session
+    failures = [StoreUnavailable("OperationalError")]
+
+    def flaky() -> object:
+        if failures:
+            raise failures.pop()
+        return real_session()
+
+    monkeypatch.setattr(harness.core.database, "session", flaky)
+    resident = harness.resident("flaky")
+    await resident.write("hei")
+    assert len(resident.received) == 1
+
+
+async def test_a_blocked_resident_gets_one_neutral_message_and_reaches_no_queue(
+    harness: Harness,
+) -> None:
+    resident = harness.resident("blocked")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    counsellor = await harness.staff("anna")
+    conversation = await conversation_of(harness, resident)
+    await actions.block(harness.core, counsellor, conversation.id, days=7, reason="uhkaili")
+    before = len(resident.received)
+    await resident.write("hei taas")
+    await resident.write("ja taas")
+    assert resident.new_since(before) == [harness.core.texts.text("fi", "blocked")]
+    async with harness.core.database.session() as session:
+        waiting = (
+            await session.execute(
+                select(func.count()).select_from(Conversation).where(Conversation.state == "queued")
+            )
+        ).scalar_one()
+    assert waiting == 0
+
+
+async def test_an_oversized_message_gets_a_clear_answer(harness: Harness) -> None:
+    resident = harness.resident("long")
+    await resident.write("hei")
+    await resident.press("lang:en")
+    limit = harness.core.settings.max_message_chars
+    await resident.write("x" * (limit + 1))
+    assert resident.last().text == harness.core.texts.text("en", "too_long", max=limit)
+
+
+async def test_media_is_never_stored_and_the_resident_is_told_why(harness: Harness) -> None:
+    resident = harness.resident("photo")
+    await resident.write("hei")
+    await resident.press("lang:en")
+    await resident.send_media(MediaKind.PHOTO)
+    assert resident.last().text == harness.core.texts.text("en", "media_unsupported")
+
+
+async def test_my_code_gives_a_stable_reference_code(harness: Harness) -> None:
+    resident = harness.resident("code")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.write("koodini")
+    first = resident.last().text
+    await resident.write("/code")
+    assert resident.last().text == first
+    assert "-" in first
+
+
+async def test_delete_my_data_leaves_no_readable_trace(harness: Harness) -> None:
+    resident = harness.resident("forget-me")
+    secret = "Salainen-asia-zq41 ja numeroni 040 765 4321"
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    await resident.write(secret)
+    counsellor = await harness.staff("anna")
+    conversation = await conversation_of(harness, resident)
+    await actions.claim(harness.core, counsellor, conversation.id)
+    await actions.reply(harness.core, counsellor, conversation.id, "Vastaus-zq42")
+    await harness.deliver()
+    await resident.write("poista tietoni")
+    assert resident.last().text == harness.core.texts.text("fi", "deleted")
+    assert resident.last().withdraw  # the platform may withdraw what it delivered
+    for table in (Conversation, Message, PiiItem):
+        assert await count(harness, table) == 0
+    async with harness.core.database.session() as session:
+        owners = set((await session.execute(select(DataKeyRow.owner_id))).scalars())
+    assert owners <= {"system"}
+    raw = raw_database_bytes(harness)
+    for fragment in (b"zq41", b"zq42", b"765 4321", b"Salainen"):
+        assert fragment not in raw
+
+
+async def test_nothing_personal_reaches_the_raw_database_file(harness: Harness) -> None:
+    resident = harness.resident("raw")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    await resident.write("Nimeni on Maija Virtanen, puh 0401234567, hetu 131052-308T, zq51")
+    counsellor = await harness.staff("anna")
+    conversation = await conversation_of(harness, resident)
+    await actions.claim(harness.core, counsellor, conversation.id)
+    await actions.reply(harness.core, counsellor, conversation.id, "Kiitos zq52")
+    await harness.deliver()
+    raw = raw_database_bytes(harness)
+    for fragment in (
+        "zq51",
+        "zq52",
+        "Virtanen",
+        "0401234567",
+        "131052-308T",
+        "user-raw",
+        "chat-raw",
+    ):
+        assert fragment.encode() not in raw, fragment
+
+
+async def test_logs_never_carry_text_or_platform_ids(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.logs import JsonFormatter
+
+    formatter = JsonFormatter()
+    with caplog.at_level(logging.DEBUG):
+        resident = harness.resident("logged")
+        await resident.write("hei zq61")
+        await resident.press("lang:fi")
+        await resident.press("topic:housing")
+        await resident.write("puhelin 040 111 2222 zq62")
+    lines = "\n".join(formatter.format(record) for record in caplog.records)
+    assert "inbound.stored" in lines
+    for fragment in ("zq61", "zq62", "040 111 2222", "user-logged", "chat-logged"):
+        assert fragment not in lines

@@ -1,0 +1,132 @@
+"""Delivery through the outbox: retries, rate limits, giving up, a resident who left."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.actions import conversations as actions
+from bot.events import PermanentDeliveryError, RecipientGone, RetryableDeliveryError
+from bot.outbox import MAX_ATTEMPTS, backoff_seconds
+from bot.store.tables import Conversation, OutboxRow
+from tests.support.chat import Harness
+
+
+async def rows(harness: Harness) -> list[OutboxRow]:
+    async with harness.core.database.session() as session:
+        return list((await session.execute(select(OutboxRow))).scalars())
+
+
+def test_backoff_doubles_is_capped_and_respects_retry_after() -> None:
+    assert [backoff_seconds(n, None) for n in (1, 2, 3)] == [2.0, 4.0, 8.0]
+    assert backoff_seconds(20, None) == 300.0
+    assert backoff_seconds(1, 42.0) == 42.0
+
+
+async def test_a_rate_limited_message_waits_for_retry_after_and_is_then_delivered(
+    harness: Harness,
+) -> None:
+    harness.adapter.failures.append(RetryableDeliveryError("rate_limited", retry_after=30))
+    resident = harness.resident("limited")
+    await resident.write("hei")
+    assert resident.received == []
+    [row] = await rows(harness)
+    assert (row.state, row.attempts, row.last_error) == ("pending", 1, "rate_limited")
+    assert row.next_attempt_at - harness.core.now() > timedelta(seconds=25)
+    later = harness.core.now() + timedelta(seconds=31)
+    harness.core.clock = lambda: later
+    await harness.deliver()
+    assert len(resident.received) == 1
+    [row] = await rows(harness)
+    assert row.state == "delivered" and row.delivery_id
+
+
+async def test_messages_of_one_conversation_stay_in_order_behind_a_retry(
+    harness: Harness,
+) -> None:
+    resident = harness.resident("ordered")
+    await resident.write("hei")
+    harness.adapter.failures.append(RetryableDeliveryError("network"))
+    await resident.press("lang:fi")  # privacy notice and topic menu: two messages
+    assert len(resident.received) == 1
+    later = harness.core.now() + timedelta(minutes=1)
+    harness.core.clock = lambda: later
+    await harness.deliver()
+    keys = [o.text for o in resident.received]
+    assert keys[1] == harness.core.texts.text("fi", "privacy_notice", days=30)
+    assert keys[2] == harness.core.texts.text("fi", "choose_topic")
+
+
+async def test_delivery_gives_up_after_a_bound_and_flags_the_conversation(
+    harness: Harness,
+) -> None:
+    resident = harness.resident("unreachable")
+    harness.adapter.failures.extend(RetryableDeliveryError("network") for _ in range(MAX_ATTEMPTS))
+    await resident.write("hei")
+    for _ in range(MAX_ATTEMPTS):
+        later = harness.core.now() + timedelta(minutes=10)
+        harness.core.clock = lambda later=later: later  # type: ignore[misc]
+        await harness.deliver()
+    [row] = await rows(harness)
+    assert row.state == "failed"
+    async with harness.core.database.session() as session:
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+    assert conversation.delivery_failed
+
+
+async def test_a_permanent_error_is_not_retried(harness: Harness) -> None:
+    harness.adapter.failures.append(PermanentDeliveryError("bad_request"))
+    resident = harness.resident("permanent")
+    await resident.write("hei")
+    [row] = await rows(harness)
+    assert (row.state, row.attempts) == ("failed", 1)
+
+
+async def test_a_resident_who_blocked_the_bot_has_their_chat_closed(harness: Harness) -> None:
+    resident = harness.resident("gone")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    counsellor = await harness.staff("anna")
+    async with harness.core.database.session() as session:
+        conversation = (await session.execute(select(Conversation))).scalar_one()
+    await actions.claim(harness.core, counsellor, conversation.id)
+    harness.adapter.failures.append(RecipientGone("blocked_by_user"))
+    await actions.reply(harness.core, counsellor, conversation.id, "Hei!")
+    await harness.deliver()
+    async with harness.core.database.session() as session:
+        closed = await session.get(Conversation, conversation.id)
+    assert closed is not None and closed.state == "closed"
+
+
+async def test_a_channel_without_an_adapter_keeps_its_messages_pending(harness: Harness) -> None:
+    harness.service.outbox.senders.pop("test")
+    resident = harness.resident("later")
+    await resident.write("hei")
+    [row] = await rows(harness)
+    assert row.state == "pending" and row.last_error == "no_adapter"
+
+
+async def test_a_delivered_payload_is_blanked(harness: Harness) -> None:
+    resident = harness.resident("blank")
+    await resident.write("hei")
+    [row] = await rows(harness)
+    assert row.state == "delivered"
+    key = await _conversation_key(harness, row.conversation_id)
+    from privacy.crypto import unseal
+    from privacy.errors import IntegrityError
+
+    try:
+        unseal(key, row.sealed_payload, aad=f"outbox:{row.id}")
+    except IntegrityError:
+        return
+    raise AssertionError("the delivered payload is still readable")
+
+
+async def _conversation_key(harness: Harness, conversation_id: str | None):  # type: ignore[no-untyped-def]
+    from bot.sealing import KeyPurpose
+
+    assert conversation_id is not None
+    async with harness.core.database.session() as session:
+        return await harness.core.keys.get(session, conversation_id, KeyPurpose.CONVERSATION)
