@@ -6,17 +6,23 @@ composition root). Adapters drop names, usernames and profile data at their boun
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.events import ChannelName, DeliveryId, Inbound, Outbound, ReplyAddress
+from aiohttp import web
+
+from bot.events import ChannelName, DeliveryId, Inbound, Outbound, ReplyAddress, ResidentSignal
 
 InboundSink = Callable[[Inbound], Awaitable[None]]
 """Returns only after the message is durably stored; raises StoreUnavailable otherwise.
 
 Adapters acknowledge the platform (webhook 200, polling offset) only after it returns.
 """
+
+
+SignalSink = Callable[[ResidentSignal], Awaitable[None]]
+"""Ephemeral resident signals (typing): never stored, only forwarded to the console."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +49,18 @@ class Adapter(Protocol):
 
     async def stop(self) -> None:
         """Stop receiving and release every resource."""
+
+
+@runtime_checkable
+class ServesWeb(Protocol):
+    """An adapter that receives over the service's own HTTP server (web chat, webhooks)."""
+
+    def routes(self) -> Iterable[web.AbstractRouteDef]:
+        """Routes the composition root adds to the aiohttp application."""
+
+
+@runtime_checkable
+class SendsSignals(Protocol):
+    """An adapter that reports resident typing; the app hands it the signal sink."""
+
+    def attach_signals(self, signals: SignalSink) -> None: ...

@@ -11,12 +11,10 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
 
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.base import Adapter
+from adapters.base import Adapter, ServesWeb
 
 from .actions.context import Core
 from .config import Settings
@@ -28,30 +26,12 @@ from .logs import log_event
 from .metrics import Metrics
 from .outbox import OutboxWorker
 from .scheduler import schedule_core_jobs
+from .service import SERVICE, Service
 from .store.db import Database
 
 log = logging.getLogger("somesossu.app")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass
-class Service:
-    """Everything one running instance owns."""
-
-    settings: Settings
-    core: Core
-    dispatcher: Dispatcher
-    outbox: OutboxWorker
-    adapters: list[Adapter] = field(default_factory=list)
-    scheduler: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone="UTC"))
-
-    def add_adapter(self, adapter: Adapter) -> None:
-        self.adapters.append(adapter)
-        self.outbox.register(adapter.name, adapter.send)
-
-
-SERVICE = web.AppKey("service", Service)
 
 
 def build_service(settings: Settings) -> Service:
@@ -206,4 +186,10 @@ def build_web_app(service: Service) -> web.Application:
     app.cleanup_ctx.append(_adapters_ctx)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    for adapter in service.adapters:
+        if isinstance(adapter, ServesWeb):
+            app.router.add_routes(list(adapter.routes()))
     return app
+
+
+__all__ = ["SERVICE", "Service", "build_service", "build_web_app", "prepare_database"]

@@ -19,11 +19,12 @@ from privacy.keyfile import dump_keyring, encode_key, generate_keyring
 
 from .actions.context import Actor
 from .actions.users import UserError, create_user, ensure_first_admin
-from .app import Service, build_service, build_web_app, prepare_database
+from .app import build_service, build_web_app, prepare_database
 from .config import ConfigError, Settings, load_settings
 from .logs import configure_logging
 from .passwords import WeakPassword
 from .roles import Role
+from .service import Service
 from .store import users as user_store
 
 

@@ -496,6 +496,10 @@ def _feedback(facts: Facts, choice: str) -> Step:
 
 def _command(facts: Facts, command: Command, config: FlowConfig) -> Step:
     if command is Command.HELP:
+        if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
+            # "Help!" alone may be a cry for help, not a question about commands: the
+            # counsellor sees it too.
+            return Step(facts, (StoreResidentText(), Say("help")))
         return Step(facts, (Say("help"),))
     if command is Command.CODE:
         return Step(facts, (TellReferenceCode(),))

@@ -28,6 +28,7 @@ from .conversation import (
 from .crisis import CrisisDetector
 from .effects import (
     Run,
+    conversation_topic,
     facts_of,
     open_conversation,
     queue_system_message,
@@ -35,7 +36,8 @@ from .effects import (
     run_event,
     say,
 )
-from .events import Inbound, StoreUnavailable
+from .events import Inbound, ResidentSignal, StoreUnavailable
+from .hub import HubEvent
 from .logs import log_event
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
@@ -127,6 +129,20 @@ class Dispatcher:
                 platform_ref=inbound.platform_message_id,
             )
             return "stored"
+
+    async def signal(self, signal: ResidentSignal) -> None:
+        """Forward a typing notice to the consoles watching this resident's conversation."""
+        pseudonym = pseudonymise(self.core.keyring.pepper, signal.channel, signal.sender_id)
+        async with self.core.database.session() as session:
+            conversation = await conversation_store.latest_for(session, pseudonym, signal.channel)
+        if conversation is not None and conversation.state != State.CLOSED:
+            self.core.hub.publish(
+                HubEvent(
+                    conversation_topic(conversation.id),
+                    f"resident.{signal.kind}",
+                    {"conversation": conversation.id},
+                )
+            )
 
     def _event(self, inbound: Inbound) -> Event:
         if inbound.media is not None:

@@ -71,6 +71,18 @@ class Inbound:
 
 
 @dataclass(frozen=True, slots=True)
+class ResidentSignal:
+    """Something ephemeral a resident did (typing): forwarded to the console, never stored."""
+
+    channel: ChannelName
+    sender_id: str
+    kind: str = "typing"
+
+    def __repr__(self) -> str:
+        return f"ResidentSignal(channel={self.channel!r}, kind={self.kind!r})"
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to a resident. `outbox_id` makes retried deliveries idempotent."""
 

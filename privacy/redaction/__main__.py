@@ -6,6 +6,7 @@ Never echoes input text in an error: a bad line is reported by its line number o
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -67,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a public service number or address that stays readable (repeatable)",
     )
     args = parser.parse_args(argv)
+    # JSON lines are UTF-8 whatever the locale says; undecodable bytes become U+FFFD rather
+    # than stopping the run (offsets then refer to the text as decoded).
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "strict")):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=errors)
     bad = run(sys.stdin, sys.stdout, args.allow)
     if bad:
         print(

@@ -148,6 +148,7 @@ _ARABIC_STOP = frozenset(
     "من في عمري انا أنا عندي هو هي مع الى إلى على عن هذا هذه رقم ساكن اعيش أعيش لدي عمره عمرها"
     " و".split()
 )
+_INITIAL = re.compile(r" [A-ZÅÄÖ]\.(?!\w)")
 _SENTENCE_BREAK = frozenset('.!?:;\n"“”«»(•*')
 # Matched against the reversed text: the run of characters after the last break.
 _TAIL_REVERSED = re.compile(r"[^\n.!?,;:—–\-]*")
@@ -195,12 +196,22 @@ class _Message:
         if any(k in self.marked for k in range(first, last + 1)):
             return
         self.marked.update(range(first, last + 1))
-        self.spans.append((self.words[first][0], self.words[last][1]))
+        end = self.words[last][1]
+        initial = _INITIAL.match(self.text, end)  # "Johanna K.", "Matti V."
+        if len(self.words[last][2]) == 1 and self.text[end : end + 1] == ".":
+            end += 1  # the initial was already taken as a part of the name: add its dot
+        elif initial:
+            end = initial.end()
+            self.marked.update(i for i in range(last + 1, len(self.words)) if self.starts[i] < end)
+        self.spans.append((self.words[first][0], end))
 
 
 def _continues_name(msg: _Message, j: int) -> bool:
     """Whether word j, right after a name, is a further part of it (a surname)."""
     word = msg.words[j][2]
+    if len(word) == 1:  # an initial ("Johanna K.") but not the pronoun ("Leena I think")
+        end = msg.words[j][1]
+        return word.isupper() and msg.text[end : end + 1] == "."
     if is_known_surname(word):
         return True
     if _is_arabic(word):

@@ -183,7 +183,10 @@ def test_help_works_in_every_state(state: State) -> None:
     result = step(
         Facts(state=state, language="fi"), text("apua", command=Command.HELP), NOW, CONFIG
     )
-    assert result.effects == (Say("help"),)
+    assert Say("help") in result.effects
+    # "Help!" alone in an open chat may be a cry for help: the counsellor sees it too.
+    stored = StoreResidentText() in result.effects
+    assert stored == (state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE))
     assert result.facts.state is state
 
 

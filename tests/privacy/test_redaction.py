@@ -336,6 +336,12 @@ def test_names_after_cues_in_signatures_and_inflected_are_found(
         ("Je m'appelle Amélie", ["Amélie"]),
         ("Soitin eilen Tuulille", ["Tuulille"]),
         ("Yst. terv. Maija", ["Maija"]),
+        ("t. Johanna K.", ["Johanna K."]),
+        ("Kiitos vastauksesta.\n- Marjatta", ["Marjatta"]),
+        ("Ex-mieheni Jari Nieminen uhkailee minua", ["Jari Nieminen"]),
+        ("Lapseni Emilia ja Onni ovat kotona", ["Emilia", "Onni"]),
+        ("Мене звати Олександр Коваленко", ["Олександр Коваленко"]),
+        ("Mattila Pekka, Hämeentie 10 B 20", ["Mattila Pekka", "Hämeentie 10 B 20"]),
         ("Hi, I'm Sarah. My son Liam needs help.", ["Sarah", "Liam"]),
     ],
 )

@@ -1,0 +1,39 @@
+"""What one running instance owns, and the typed key it is stored under on the aiohttp app.
+
+A plain container: built by `bot.app`, read by the console and adapters' web routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.base import Adapter, SendsSignals
+
+from .actions.context import Core
+from .config import Settings
+from .dispatcher import Dispatcher
+from .outbox import OutboxWorker
+
+
+@dataclass
+class Service:
+    """Everything one running instance owns."""
+
+    settings: Settings
+    core: Core
+    dispatcher: Dispatcher
+    outbox: OutboxWorker
+    adapters: list[Adapter] = field(default_factory=list)
+    scheduler: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone="UTC"))
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.adapters.append(adapter)
+        self.outbox.register(adapter.name, adapter.send)
+        if isinstance(adapter, SendsSignals):
+            adapter.attach_signals(self.dispatcher.signal)
+
+
+SERVICE = web.AppKey("service", Service)
