@@ -29,7 +29,15 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+# axe-core (accessibility checks in browser tests) comes from the npm registry.
+$(AXE):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
+	else echo "npm not found: browser accessibility checks will be skipped"; fi
+
+pytest: $(VENV)/.installed-dev $(AXE)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

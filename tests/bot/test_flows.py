@@ -302,3 +302,69 @@ async def test_numbered_replies_work_on_a_platform_without_buttons(harness: Harn
         "housing",
         "queued",
     )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_transfer_idle_close_and_feedback_in_every_language(
+    harness: Harness, language: str
+) -> None:
+    texts = harness.core.texts
+    resident = harness.resident(f"idle-{language}")
+    await resident.write("hei")
+    await resident.press(f"lang:{language}")
+    await resident.press("topic:health")
+    first = await harness.staff("anna")
+    second = await harness.staff("bertta", display_name="Bertta")
+    conversation = await conversation_of(harness, resident)
+    await actions.claim(harness.core, first, conversation.id)
+    await actions.transfer(harness.core, first, conversation.id, to_user=second.user_id)
+    await harness.deliver()
+    assert resident.last().text == texts.text(language, "transferred")
+    await actions.reply(harness.core, second, conversation.id, "?")
+    later = harness.core.now() + timedelta(minutes=25)
+    harness.core.clock = lambda: later
+    await idle_sweep(harness.core)
+    await harness.deliver()
+    assert resident.last().text == texts.text(language, "idle_reminder", minutes=10)
+    closing = later + timedelta(minutes=15)
+    harness.core.clock = lambda: closing
+    await idle_sweep(harness.core)
+    await harness.deliver()
+    assert texts.text(language, "idle_closed") in resident.texts()
+    assert resident.last().text == texts.text(language, "feedback_rating")
+    await resident.press("rating:3")
+    await resident.press("helped:no")
+    assert resident.last().text == texts.text(language, "feedback_thanks")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_outside_hours_in_every_language(harness: Harness, language: str) -> None:
+    async with harness.core.database.session() as session:
+        queue = await session.get(Queue, "general")
+        assert queue is not None
+        queue.opening_hours = {
+            "always_open": False,
+            "timezone": "Europe/Helsinki",
+            "weekly": {"mon": [["09:00", "16:00"]]},
+            "exceptions": {},
+        }
+        session.add(queue)
+    harness.core.flow.invalidate()
+    from datetime import UTC, datetime
+
+    tuesday_night = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
+    harness.core.clock = lambda: tuesday_night
+    resident = harness.resident(f"night-{language}")
+    await resident.write("hei")
+    await resident.press(f"lang:{language}")
+    await resident.press("topic:housing")
+    texts = harness.core.texts
+    monday = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
+    when = texts.format_when(language, monday)
+    assert texts.text(language, "closed_now", when=when) in resident.texts()
+    assert resident.last().text == texts.text(language, "emergency_numbers")
+    await resident.write("viesti")
+    assert resident.last().text == texts.text(language, "message_saved_closed", when=when)
+    harness.core.clock = lambda: monday
+    assert await hours_sweep(harness.core) == 1
+    assert (await conversation_of(harness, resident)).state == State.QUEUED
