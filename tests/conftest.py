@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import pytest
 
 from bot.app import Service, build_service, prepare_database
 from bot.config import Settings, load_settings
+from bot.store.db import Database
+from tests.support.db import POSTGRES_URL
 
 ENV_PREFIX = "SOMESOSSU_"
 
@@ -16,8 +20,6 @@ ENV_PREFIX = "SOMESOSSU_"
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never read the developer's .env or SOMESOSSU_* variables."""
-    import os
-
     for name in list(os.environ):
         if name.startswith(ENV_PREFIX):
             monkeypatch.delenv(name)
@@ -32,9 +34,27 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[Service]:
     built = build_service(settings)
+    schema = None
+    if POSTGRES_URL:
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        await _postgres_admin(f"CREATE SCHEMA {schema}")
+        await built.core.database.dispose()
+        built.core.database = Database(POSTGRES_URL, search_path=schema)
     await prepare_database(built)
     yield built
     await built.core.database.dispose()
+    if schema is not None:
+        await _postgres_admin(f"DROP SCHEMA {schema} CASCADE")
+
+
+async def _postgres_admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """An async engine plus a session factory; `session()` is one unit of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, search_path: str | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
@@ -54,6 +54,9 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            if search_path is not None:
+                # Lets the test suite give every test its own schema in one database.
+                kwargs["connect_args"] = {"server_settings": {"search_path": search_path}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
@@ -15,6 +13,7 @@ from bot.events import ChannelName, Inbound, MediaKind, ReplyAddress, StoreUnava
 from bot.store.tables import Conversation, DataKeyRow, Message, PiiItem
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, Resident
+from tests.support.raw import raw_database
 
 
 async def count(harness: Harness, table: type) -> int:
@@ -32,15 +31,6 @@ async def conversation_of(harness: Harness, resident: Resident) -> Conversation:
         )
     assert found is not None
     return found
-
-
-def raw_database_bytes(harness: Harness) -> bytes:
-    path = harness.service.settings.resolved_database_url.split(":///", 1)[1]
-    with sqlite3.connect(path) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = Path(path).read_bytes()
-    wal = Path(path + "-wal")
-    return data + (wal.read_bytes() if wal.exists() else b"")
 
 
 async def test_a_redelivered_platform_message_is_stored_once(harness: Harness) -> None:
@@ -175,7 +165,7 @@ async def test_delete_my_data_leaves_no_readable_trace(harness: Harness) -> None
     async with harness.core.database.session() as session:
         owners = set((await session.execute(select(DataKeyRow.owner_id))).scalars())
     assert owners <= {"system"}
-    raw = raw_database_bytes(harness)
+    raw = await raw_database(harness.service)
     for fragment in (b"zq41", b"zq42", b"765 4321", b"Salainen"):
         assert fragment not in raw
 
@@ -191,7 +181,7 @@ async def test_nothing_personal_reaches_the_raw_database_file(harness: Harness) 
     await actions.claim(harness.core, counsellor, conversation.id)
     await actions.reply(harness.core, counsellor, conversation.id, "Kiitos zq52")
     await harness.deliver()
-    raw = raw_database_bytes(harness)
+    raw = await raw_database(harness.service)
     for fragment in (
         "zq51",
         "zq52",

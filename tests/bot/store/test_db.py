@@ -3,8 +3,10 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Service
+from tests.support.db import sqlite_only
 
 
+@sqlite_only
 async def test_a_nested_sqlite_session_fails_loudly_instead_of_deadlocking(
     service: Service,
 ) -> None:

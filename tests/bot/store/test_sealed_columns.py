@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
@@ -11,6 +8,7 @@ from bot.app import Service
 from bot.store.tables import Conversation, Message
 from bot.store.types import PlaintextRefused
 from privacy.crypto import DataKey, seal, unseal
+from tests.support.raw import raw_database
 
 
 async def test_a_sealed_column_refuses_plain_text(service: Service) -> None:
@@ -66,11 +64,7 @@ async def test_sealed_values_reach_the_file_only_as_ciphertext(service: Service)
                 sealed_body=seal(key, "secret message zq10", aad="message:m"),
             )
         )
-    await service.core.database.dispose()
-    path = service.settings.resolved_database_url.split(":///", 1)[1]
-    with sqlite3.connect(path) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = Path(path).read_bytes()
+    data = await raw_database(service)
     assert b"zq9" not in data
     assert b"zq10" not in data
     async with service.core.database.session() as session:
