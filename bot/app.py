@@ -17,7 +17,7 @@ from aiohttp import web
 from adapters.base import Adapter, ServesWeb
 
 from .actions.context import Core
-from .config import Settings
+from .config import ConfigError, Settings
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
 from .hub import Hub
@@ -60,6 +60,15 @@ def build_service(settings: Settings) -> Service:
 def configured_adapters(settings: Settings) -> list[Adapter]:
     """The registry of platforms: one line per adapter, enabled by its settings."""
     adapters: list[Adapter] = []
+    if settings.matrix_homeserver and settings.matrix_user_id:
+        from adapters.matrix import MatrixAdapter
+
+        if settings.matrix_password is None and settings.matrix_access_token is None:
+            raise ConfigError(
+                "SOMESOSSU_MATRIX_PASSWORD or SOMESOSSU_MATRIX_ACCESS_TOKEN is required with "
+                "SOMESOSSU_MATRIX_HOMESERVER"
+            )
+        adapters.append(MatrixAdapter.from_settings(settings))
     return adapters
 
 
