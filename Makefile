@@ -28,6 +28,7 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+	$(BIN)/mypy scripts
 
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 

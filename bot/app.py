@@ -17,6 +17,7 @@ from aiohttp import web
 from adapters.base import Adapter, ServesWeb
 
 from .actions.context import Core
+from .actions.residents import ResidentView, resident_view
 from .config import ConfigError, Settings
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
@@ -52,14 +53,49 @@ def build_service(settings: Settings) -> Service:
         dispatcher=Dispatcher(core),
         outbox=OutboxWorker(core),
     )
-    for adapter in configured_adapters(settings):
+    for adapter in configured_adapters(settings, core):
         service.add_adapter(adapter)
     return service
 
 
-def configured_adapters(settings: Settings) -> list[Adapter]:
-    """The registry of platforms: one line per adapter, enabled by its settings."""
-    adapters: list[Adapter] = []
+def webchat_adapter(settings: Settings, core: Core) -> Adapter:
+    from adapters.webchat import WebChatAdapter
+
+    gauge = core.metrics.websocket_connections.labels(kind="webchat")
+
+    def history(sender: str) -> Awaitable[ResidentView]:
+        return resident_view(core, "webchat", sender)
+
+    return WebChatAdapter(
+        texts=core.texts,
+        history=history,
+        max_message_chars=settings.max_message_chars,
+        messages_per_minute=settings.webchat_messages_per_minute,
+        connections_per_address=settings.webchat_connections_per_address,
+        frame_ancestors=settings.webchat_frame_ancestors,
+        leave_url=settings.webchat_leave_url,
+        connections_gauge=gauge.set,
+    )
+
+
+def configured_adapters(settings: Settings, core: Core) -> list[Adapter]:
+    """The registry of platforms: one entry per adapter, enabled by its settings."""
+    adapters: list[Adapter] = [webchat_adapter(settings, core)]
+    if settings.telegram_token is not None:
+        from adapters.telegram import TelegramAdapter
+
+        secret = settings.telegram_webhook_secret
+        adapters.append(
+            TelegramAdapter(
+                token=settings.telegram_token.get_secret_value(),
+                mode=settings.telegram_mode,
+                webhook_url=settings.telegram_webhook_url or settings.public_url,
+                webhook_secret=secret.get_secret_value() if secret else None,
+                api_url=settings.telegram_api_url,
+                protect_content=settings.telegram_protect_content,
+                texts=core.texts,
+            )
+        )
     if settings.matrix_homeserver and settings.matrix_user_id:
         from adapters.matrix import MatrixAdapter
 

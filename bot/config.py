@@ -64,11 +64,17 @@ class Settings(BaseSettings):
     idle_reminder_minutes: int = Field(default=20, ge=1, le=24 * 60)
     idle_close_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
+    webchat_frame_ancestors: str = "'self'"
+    webchat_leave_url: str = "https://www.google.com/"
+    webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
+    webchat_connections_per_address: int = Field(default=20, ge=1, le=10_000)
+
     telegram_token: SecretStr | None = None
     telegram_mode: TelegramMode = TelegramMode.POLLING
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_protect_content: bool = True
 
     matrix_homeserver: str = ""
     matrix_user_id: str = ""

@@ -355,7 +355,7 @@ def _resident_input(
 ) -> Step:
     effects: list[Effect] = []
     if isinstance(event, ResidentText) and event.command is not None:
-        return _command(facts, event.command, config)
+        return _command(facts, event.command, config, event.language_hint)
 
     choice = resolve_choice(facts, event)
     crisis = isinstance(event, ResidentText) and event.crisis
@@ -494,7 +494,9 @@ def _feedback(facts: Facts, choice: str) -> Step:
     return Step(facts, ())
 
 
-def _command(facts: Facts, command: Command, config: FlowConfig) -> Step:
+def _command(
+    facts: Facts, command: Command, config: FlowConfig, language_hint: str | None = None
+) -> Step:
     if command is Command.HELP:
         if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
             # "Help!" alone may be a cry for help, not a question about commands: the
@@ -519,7 +521,8 @@ def _command(facts: Facts, command: Command, config: FlowConfig) -> Step:
         return _close(facts, CloseReason.RESIDENT, (Say("ended_by_resident"),))
     # START: a fresh contact says hello; an ongoing one is reminded where it stands.
     if facts.state is State.NEW or facts.accepts_new_contact:
-        return _first_contact(facts, ResidentText(""), config, crisis=False)
+        hello = ResidentText("", language_hint=language_hint)
+        return _first_contact(facts, hello, config, crisis=False)
     if facts.state is State.TRIAGE_LANGUAGE:
         facts, say = _ask_language(facts, config, every_language=True)
         return Step(facts, (say,))

@@ -188,5 +188,6 @@ class Dispatcher:
                 work.core.texts.text(language, "blocked"),
                 channel=inbound.channel,
                 reply_address=inbound.reply_address,
+                language=language,
             )
         return True

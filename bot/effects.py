@@ -326,9 +326,11 @@ def _label(run: Run, option: Option) -> str:
 async def say(run: Run, effect: Say) -> None:
     text, choices = render(run, effect)
     if run.erased:
-        await queue_system_message(run.work, run, text)
+        await queue_system_message(run.work, run, text, language=run.language)
         return
     message = await store_message(run.work, run.conversation, Author.BOT, text, redact=False)
+    event = EVENT_OF_KEY.get(effect.key)
+    name = effect.params.get("name") if event == "joined" else None
     await queue_outbound(
         run.work,
         run.conversation,
@@ -336,6 +338,8 @@ async def say(run: Run, effect: Say) -> None:
         author=Author.BOT,
         choices=choices,
         message=message,
+        event=event,
+        display_name=str(name) if name is not None else None,
     )
 
 
@@ -412,6 +416,15 @@ async def store_message(
     return message
 
 
+# Bot texts that mark a moment a front end may show specially.
+EVENT_OF_KEY = {
+    "counsellor_joined": "joined",
+    "chat_ended": "ended",
+    "idle_closed": "ended",
+    "ended_by_resident": "ended",
+}
+
+
 def outbound_payload(
     *,
     text: str,
@@ -421,6 +434,8 @@ def outbound_payload(
     display_name: str | None = None,
     reply_address: str | None = None,
     withdraw: list[str] | None = None,
+    event: str | None = None,
+    language: str | None = None,
 ) -> str:
     payload: dict[str, Any] = {
         "text": text,
@@ -429,6 +444,8 @@ def outbound_payload(
         "display_name": display_name,
         "message_id": message.id if message else None,
         "at": message.created_at.isoformat() if message else None,
+        "event": event,
+        "language": language,
     }
     if reply_address is not None:
         payload["reply_address"] = reply_address
@@ -446,6 +463,7 @@ async def queue_outbound(
     choices: list[tuple[str, str]] | None = None,
     message: Message | None = None,
     display_name: str | None = None,
+    event: str | None = None,
 ) -> OutboxRow:
     outbox_id = new_id()
     key = await conversation_key(work, conversation.id)
@@ -455,6 +473,8 @@ async def queue_outbound(
         choices=choices or [],
         message=message,
         display_name=display_name,
+        event=event,
+        language=conversation.language,
     )
     row = OutboxRow(
         id=outbox_id,
@@ -478,6 +498,7 @@ async def queue_system_message(
     channel: str | None = None,
     reply_address: str | None = None,
     withdraw: list[str] | None = None,
+    language: str | None = None,
 ) -> OutboxRow:
     """A message with no conversation behind it (after erasure, to a blocked resident).
 
@@ -498,6 +519,7 @@ async def queue_system_message(
         message=None,
         reply_address=reply_address,
         withdraw=withdraw,
+        language=language,
     )
     row = OutboxRow(
         id=outbox_id,

@@ -95,6 +95,10 @@ class Outbound:
     withdraw: tuple[DeliveryId, ...] = field(default=())
     message_id: str | None = None
     sent_at: str | None = None
+    event: str | None = None
+    """What the message marks, for front ends that show it specially: "joined" or "ended"."""
+    language: str | None = None
+    """The resident's language, for texts an adapter adds itself (e.g. a deletion note)."""
 
     def __repr__(self) -> str:
         return (

@@ -14,6 +14,20 @@ from types import TracebackType
 from typing import Any
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+OWN_LOGGER = "somesossu"
+
+
+def event_text(record: logging.LogRecord) -> str:
+    """The event name of our own records; for libraries only their message template.
+
+    Libraries log request data in their arguments (python-telegram-bot logs a whole update,
+    names included, when it cannot parse one), so their arguments are never formatted in.
+    """
+    if record.name == OWN_LOGGER or record.name.startswith(OWN_LOGGER + "."):
+        return record.getMessage()
+    if record.args and isinstance(record.msg, str):
+        return record.msg
+    return "(library message withheld)"
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.getMessage(),
+            "event": event_text(record),
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
@@ -52,7 +66,7 @@ class TextFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             trace = " < ".join(reversed(_frames(record.exc_info[2])))
             error = f" error={record.exc_info[0].__name__} at {trace}"
-        return f"{record.levelname.lower():7} {record.name}: {record.getMessage()}{extra}{error}"
+        return f"{record.levelname.lower():7} {record.name}: {event_text(record)}{extra}{error}"
 
 
 def configure_logging(level: str, fmt: str = "json") -> None:

@@ -162,6 +162,8 @@ class OutboxWorker:
             message_id=payload.get("message_id"),
             sent_at=payload.get("at"),
             withdraw=tuple(DeliveryId(str(d)) for d in payload.get("withdraw", [])),
+            event=payload.get("event"),
+            language=payload.get("language"),
         )
         return ReplyAddress(address), outbound
 

@@ -30,6 +30,8 @@ class Service:
     scheduler: AsyncIOScheduler = field(default_factory=lambda: AsyncIOScheduler(timezone="UTC"))
 
     def add_adapter(self, adapter: Adapter) -> None:
+        """Register a platform; a later adapter for the same channel replaces the earlier one."""
+        self.adapters = [a for a in self.adapters if a.name != adapter.name]
         self.adapters.append(adapter)
         self.outbox.register(adapter.name, adapter.send)
         if isinstance(adapter, SendsSignals):

@@ -310,3 +310,9 @@ def test_a_new_message_after_a_finished_chat_starts_a_new_conversation() -> None
     assert not starts_new_conversation(rating, text("2"))
     assert starts_new_conversation(rating, text("actually I have another question"))
     assert not starts_new_conversation(Facts(state=State.ACTIVE), text("hi"))
+
+
+def test_start_with_a_language_hint_skips_the_language_question() -> None:
+    result = step(Facts(), text("/start", command=Command.START, language_hint="ar"), NOW, CONFIG)
+    assert result.facts.language == "ar"
+    assert says(result.effects) == ["privacy_notice", "choose_topic"]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
 
 from bot.officer.common import OfficerError
 from bot.officer.subject import erase_subject, export_subject, find_subject, write_export
+from bot.sealing import KeyPurpose
 from bot.store import audit as audit_store
 from bot.store.tables import Conversation, DataKeyRow, Message
 from tests.bot.officer.scenario import AINO_PHONE, build
@@ -26,10 +28,8 @@ async def test_the_code_is_accepted_however_it_is_typed(harness: Harness) -> Non
 
 
 async def test_export_gives_the_resident_their_own_words_and_the_replies_in_an_owner_only_file(
-    harness: Harness, tmp_path: object
+    harness: Harness, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
     scenario = await build(harness)
     match = await find_subject(harness.core, scenario.aino_code)
     export = await export_subject(harness.core, match, reason="pyyntö 7/2026")
@@ -38,7 +38,7 @@ async def test_export_gives_the_resident_their_own_words_and_the_replies_in_an_o
     assert ("resident", f"Soita minulle {AINO_PHONE}, asia koskee vuokraa") in texts
     assert ("counsellor", "Kiitos, soitan sinulle huomenna.") in texts
     assert all("[PHONE]" not in text for _author, text in texts)
-    path = Path(str(tmp_path)) / "export.md"
+    path = tmp_path / "export.md"
     write_export(export, path, as_json=False)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     markdown = path.read_text()
@@ -60,7 +60,7 @@ async def test_export_shows_placeholders_once_the_pii_vault_is_gone(harness: Har
     scenario = await build(harness)
     async with harness.core.database.session() as session:
         await harness.core.keys.destroy(
-            session, scenario.aino_conversation, (__import__("bot.sealing").sealing.KeyPurpose.PII_VAULT,)
+            session, scenario.aino_conversation, (KeyPurpose.PII_VAULT,)
         )
     match = await find_subject(harness.core, scenario.aino_code)
     export = await export_subject(harness.core, match)

@@ -1,0 +1,377 @@
+/* Resident web chat client (protocol version 1, docs/webchat-protocol.md).
+   Keeps only the session token, the chosen language and unsent messages, in sessionStorage
+   (this tab only); "Leave quickly" and "End and forget" clear them. No cookies, no third parties. */
+(function () {
+  "use strict";
+
+  var KEY_TOKEN = "somesossu.token";
+  var KEY_LANG = "somesossu.lang";
+  var KEY_PENDING = "somesossu.pending";
+  var ANSWER_TIMEOUT_MS = 20000;
+  var TYPING_INTERVAL_MS = 3000;
+
+  function load(key) {
+    try { return window.sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+  function save(key, value) {
+    try {
+      if (value === null) { window.sessionStorage.removeItem(key); }
+      else { window.sessionStorage.setItem(key, value); }
+    } catch (e) { /* storage blocked: the chat still works for this page view */ }
+  }
+  function forgetDevice() {
+    try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
+  }
+  function newClientId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function leaveQuickly(leaveUrl, socket) {
+    forgetDevice();
+    if (socket) { try { socket.close(1000); } catch (e) { /* already closed */ } }
+    document.title = "";
+    document.body.textContent = "";
+    try {
+      if (window.top !== window.self) { window.top.location.replace(leaveUrl); }
+    } catch (e) { /* cross-origin parent refused: leave this frame at least */ }
+    window.location.replace(leaveUrl);
+  }
+
+  function startPicker(picker) {
+    var params = new URLSearchParams(window.location.search);
+    var saved = load(KEY_LANG);
+    if (saved && !params.has("choose") && /^[a-z]{2,3}$/.test(saved)) {
+      window.location.replace("/chat?lang=" + saved);
+      return;
+    }
+    document.getElementById("leave").addEventListener("click", function () {
+      leaveQuickly(picker.dataset.leaveUrl, null);
+    });
+  }
+
+  function startChat(root) {
+    var lang = root.dataset.lang;
+    var texts = JSON.parse(root.dataset.texts);
+    var maxChars = parseInt(root.dataset.maxChars, 10);
+    var leaveUrl = root.dataset.leaveUrl;
+    var wsUrl = (window.location.protocol === "https:" ? "wss://" : "ws://") +
+      window.location.host + root.dataset.wsPath + "?lang=" + encodeURIComponent(lang);
+
+    var transcript = document.getElementById("transcript");
+    var choicesBox = document.getElementById("choices");
+    var status = document.getElementById("status");
+    var errorLine = document.getElementById("error");
+    var form = document.getElementById("composer");
+    var input = document.getElementById("text");
+
+    var socket = null;
+    var ready = false;
+    var attempts = 0;
+    var leaving = false;
+    var inFlight = null;
+    var answerTimer = null;
+    var retryTimer = null;
+    var lastTyping = 0;
+    var pending = [];
+    try { pending = JSON.parse(load(KEY_PENDING) || "[]"); } catch (e) { pending = []; }
+
+    save(KEY_LANG, lang);
+
+    function savePending() { save(KEY_PENDING, pending.length ? JSON.stringify(pending) : null); }
+    function setStatus(text) { status.textContent = text; }
+    function showError(text) { errorLine.textContent = text || ""; }
+
+    function authorLabel(frame) {
+      if (frame.from === "resident") { return texts.webchat_you; }
+      if (frame.from === "counsellor") { return frame.display_name || texts.webchat_counsellor; }
+      return texts.webchat_service;
+    }
+
+    function entry(frame, pendingId) {
+      var item = document.createElement("li");
+      var from = ["resident", "counsellor", "bot"].indexOf(frame.from) >= 0 ? frame.from : "bot";
+      item.className = "entry from-" + from;
+      if (frame.id) { item.dataset.id = frame.id; }
+      var author = document.createElement("span");
+      author.className = "author";
+      author.textContent = authorLabel(frame) + ":";
+      item.appendChild(author);
+      item.appendChild(document.createTextNode(" " + frame.text));
+      if (pendingId) {
+        item.dataset.clientId = pendingId;
+        var mark = document.createElement("span");
+        mark.className = "pending";
+        mark.textContent = texts.webchat_sending;
+        item.appendChild(mark);
+      }
+      transcript.appendChild(item);
+      transcript.scrollTop = transcript.scrollHeight;
+      return item;
+    }
+
+    function notice(text) {
+      var item = document.createElement("li");
+      item.className = "notice";
+      item.textContent = text;
+      transcript.appendChild(item);
+      transcript.scrollTop = transcript.scrollHeight;
+    }
+
+    function showChoices(options) {
+      choicesBox.textContent = "";
+      options.forEach(function (option) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "choice";
+        button.textContent = option.label;
+        button.addEventListener("click", function () { choose(option.value); });
+        choicesBox.appendChild(button);
+      });
+      choicesBox.hidden = options.length === 0;
+    }
+
+    function clearChoices() { showChoices([]); }
+
+    function send(frame) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) { return false; }
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+
+    function pump() {
+      if (!ready || inFlight || retryTimer || pending.length === 0) { return; }
+      inFlight = pending[0];
+      var frame = inFlight.kind === "choice"
+        ? { type: "choice", value: inFlight.value, client_id: inFlight.client_id }
+        : { type: "message", text: inFlight.text, client_id: inFlight.client_id };
+      if (!send(frame)) { inFlight = null; return; }
+      answerTimer = window.setTimeout(function () {
+        // No answer: the socket is probably dead; reconnecting resends with the same id.
+        if (socket) { socket.close(4000); }
+      }, ANSWER_TIMEOUT_MS);
+    }
+
+    function settle(clientId) {
+      if (!inFlight || inFlight.client_id !== clientId) { return null; }
+      window.clearTimeout(answerTimer);
+      var done = inFlight;
+      inFlight = null;
+      pending = pending.filter(function (item) { return item.client_id !== clientId; });
+      savePending();
+      return done;
+    }
+
+    function enqueue(item) {
+      pending.push(item);
+      savePending();
+      pump();
+    }
+
+    function write(text) {
+      var clientId = newClientId();
+      entry({ from: "resident", text: text }, clientId);
+      enqueue({ kind: "message", text: text, client_id: clientId });
+    }
+
+    function choose(value) {
+      Array.prototype.forEach.call(choicesBox.querySelectorAll("button"), function (b) { b.disabled = true; });
+      enqueue({ kind: "choice", value: value, client_id: newClientId() });
+    }
+
+    function startConversation() {
+      // The page's language picker is the resident's language choice: it opens the chat.
+      enqueue({ kind: "choice", value: "lang:" + lang, client_id: newClientId() });
+    }
+
+    function askTopicAgain() {
+      // "/start" during triage repeats the open question, so its buttons come back.
+      enqueue({ kind: "message", text: "/start", client_id: newClientId(), hidden: true });
+    }
+
+    function finishForget() {
+      leaving = true;
+      forgetDevice();
+      if (socket) { socket.close(1000); }
+      root.textContent = "";
+      var gone = document.createElement("main");
+      gone.className = "gone";
+      var text = document.createElement("p");
+      text.setAttribute("role", "status");
+      text.textContent = texts.webchat_forgotten;
+      gone.appendChild(text);
+      root.appendChild(gone);
+    }
+
+    function onDelivered(frame) {
+      var done = settle(frame.client_id);
+      if (!done) { return; }
+      var item = transcript.querySelector('[data-client-id="' + done.client_id + '"] .pending');
+      if (item) { item.remove(); }
+      showError("");
+      if (done.forget) { finishForget(); return; }
+      if (done.kind === "choice") {
+        clearChoices();
+        var chosen = /^lang:([a-z]{2,3})$/.exec(done.value);
+        if (chosen && chosen[1] !== lang) {
+          save(KEY_LANG, chosen[1]);
+          window.location.replace("/chat?lang=" + chosen[1]);
+          return;
+        }
+      }
+      pump();
+    }
+
+    function onError(frame) {
+      showError(frame.text);
+      if (!frame.client_id) { return; }
+      var item = inFlight && inFlight.client_id === frame.client_id ? inFlight : null;
+      if (!item) { return; }
+      if (frame.code === "rate_limited" || frame.code === "try_again") {
+        window.clearTimeout(answerTimer);
+        inFlight = null;
+        var wait = Math.max(1, frame.retry_after || 3) * 1000;
+        retryTimer = window.setTimeout(function () { retryTimer = null; pump(); }, wait);
+        return;
+      }
+      // Refused for good (too long, malformed): give the text back so nothing is lost.
+      settle(frame.client_id);
+      var bubble = transcript.querySelector('[data-client-id="' + frame.client_id + '"]');
+      if (bubble) { bubble.remove(); }
+      if (item.kind === "message" && !item.hidden) {
+        input.value = item.text + (input.value ? "\n" + input.value : "");
+        input.focus();
+      }
+      if (item.kind === "choice") {
+        Array.prototype.forEach.call(choicesBox.querySelectorAll("button"), function (b) { b.disabled = false; });
+      }
+      pump();
+    }
+
+    function onHistory(frame) {
+      transcript.setAttribute("aria-busy", "true");
+      transcript.textContent = "";
+      var talkingWith = null;
+      frame.messages.forEach(function (message) {
+        entry(message, null);
+        if (message.from === "counsellor" && message.display_name) { talkingWith = message.display_name; }
+      });
+      pending.forEach(function (item) {
+        if (item.kind === "message" && !item.hidden) { entry({ from: "resident", text: item.text }, item.client_id); }
+      });
+      transcript.removeAttribute("aria-busy");
+      if (frame.state === "closed") { setStatus(texts.webchat_status_ended); }
+      else if (frame.state === "active" && talkingWith) {
+        setStatus(texts.webchat_talking_with.replace("{name}", talkingWith));
+      } else { setStatus(""); }
+      var open = frame.state && frame.state !== "closed";
+      if (!frame.state && pending.length === 0) {
+        startConversation();
+      } else if (open && frame.language && frame.language !== lang) {
+        // The resident picked another page language: tell the core to switch too.
+        enqueue({ kind: "choice", value: "lang:" + lang, client_id: newClientId() });
+      }
+      if ((frame.state === "triage_topic" || frame.state === "triage_language") && pending.length === 0) {
+        askTopicAgain();
+      }
+      pump();
+    }
+
+    function onFrame(frame) {
+      switch (frame.type) {
+        case "welcome":
+          save(KEY_TOKEN, frame.token);
+          attempts = 0;
+          ready = true;
+          break;
+        case "history": onHistory(frame); break;
+        case "message": entry(frame, null); clearChoices(); break;
+        case "choices": showChoices(frame.choices); break;
+        case "joined": setStatus(texts.webchat_talking_with.replace("{name}", frame.display_name)); break;
+        case "ended": setStatus(texts.webchat_status_ended); break;
+        case "delivered": onDelivered(frame); break;
+        case "forget": transcript.textContent = ""; break;
+        case "error": onError(frame); break;
+        default: break; /* newer server: ignore what this client does not know */
+      }
+    }
+
+    function connect() {
+      if (leaving) { return; }
+      setStatus(attempts === 0 ? texts.webchat_connecting : texts.webchat_reconnecting);
+      socket = new WebSocket(wsUrl);
+      socket.addEventListener("open", function () {
+        var hello = { type: "hello", lang: lang };
+        var token = load(KEY_TOKEN);
+        if (token) { hello.token = token; }
+        socket.send(JSON.stringify(hello));
+      });
+      socket.addEventListener("message", function (event) {
+        var frame;
+        try { frame = JSON.parse(event.data); } catch (e) { return; }
+        if (frame && typeof frame.type === "string") { onFrame(frame); }
+      });
+      socket.addEventListener("close", function (event) {
+        ready = false;
+        window.clearTimeout(answerTimer);
+        inFlight = null;
+        if (leaving) { return; }
+        attempts += 1;
+        setStatus(texts.webchat_reconnecting);
+        // Backoff with jitter; a refused connection (1008: too many) waits longer.
+        var base = event.code === 1008 ? 15000 : 1000;
+        var delay = Math.min(30000, base * Math.pow(2, Math.min(attempts - 1, 5)));
+        window.setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = input.value;
+      if (!text.trim()) { input.focus(); return; }
+      if (text.length > maxChars) { return; }
+      input.value = "";
+      showError("");
+      write(text);
+      input.focus();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", function () {
+      var now = Date.now();
+      if (ready && now - lastTyping > TYPING_INTERVAL_MS) {
+        lastTyping = now;
+        send({ type: "typing" });
+      }
+    });
+    document.getElementById("leave").addEventListener("click", function () {
+      leaving = true;
+      leaveQuickly(leaveUrl, socket);
+    });
+    document.getElementById("forget").addEventListener("click", function () {
+      if (!window.confirm(texts.webchat_forget_confirm)) { return; }
+      clearChoices();
+      enqueue({ kind: "message", text: "/delete", client_id: newClientId(), hidden: true, forget: true });
+    });
+
+    connect();
+  }
+
+  function start() {
+    var picker = document.getElementById("picker");
+    var chat = document.getElementById("chat");
+    if (picker) { startPicker(picker); }
+    if (chat) { startChat(chat); }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());

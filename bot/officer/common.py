@@ -1,0 +1,194 @@
+"""Opening the service's context for an officer script, exit codes, tables and progress output.
+
+Never creates keys, a database or a first admin: a script run in the wrong place must fail,
+not quietly produce an empty, "intact" result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from bot.actions.context import Actor
+from bot.app import build_service
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+from bot.service import Service
+from privacy.errors import PrivacyError
+
+EXIT_OK = 0
+EXIT_FINDING = 1
+EXIT_USAGE = 2
+
+EXIT_CODES_EPILOG = """exit codes:
+  0  success, nothing to report
+  1  a finding or problem (see the output)
+  2  wrong usage or configuration (nothing was changed)
+
+Settings are read like the service reads them: SOMESOSSU_* environment variables and .env
+in the current directory."""
+
+OFFICER = Actor("privacy_officer:cli", "privacy_officer")
+"""Who the audit trail names for a script run: the privacy officer at the command line."""
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+class OfficerError(Exception):
+    """Wrong usage or configuration; the message is safe to print (no data, no secrets)."""
+
+
+def script_parser(doc: str | None, epilog: str = EXIT_CODES_EPILOG) -> argparse.ArgumentParser:
+    """A parser whose description is the script's docstring, with --json and the exit codes."""
+    parser = argparse.ArgumentParser(
+        description=(doc or "").strip(),
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="machine-readable JSON on standard output"
+    )
+    return parser
+
+
+def run_script(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run an async script body; configuration and usage errors become exit code 2."""
+    try:
+        return asyncio.run(body())
+    except (OfficerError, ConfigError, PrivacyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def officer_settings() -> Settings:
+    settings = load_settings()
+    configure_logging("WARNING", "text")
+    return settings
+
+
+def check_data_present(settings: Settings) -> None:
+    """Refuse to run where there is no service data (instead of creating an empty one)."""
+    url = settings.resolved_database_url
+    if url.startswith("sqlite") and ":///" in url:
+        path = Path(url.split(":///", 1)[1])
+        if str(path) != ":memory:" and not path.exists():
+            raise OfficerError(
+                f"no database at {path}: run the script where the service runs, or set "
+                "SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL"
+            )
+    if not settings.keys_configured and not settings.key_file.exists():
+        raise OfficerError(
+            f"no keys: neither SOMESOSSU_KEKS nor the key file {settings.key_file} exists"
+        )
+
+
+@asynccontextmanager
+async def open_service(
+    settings: Settings | None = None, *, migrate: bool = True
+) -> AsyncIterator[Service]:
+    """The service's core (store, keys, audit chain) without starting adapters or jobs."""
+    settings = settings if settings is not None else officer_settings()
+    check_data_present(settings)
+    service = build_service(settings)
+    try:
+        if migrate:
+            await service.core.database.migrate()
+        yield service
+    finally:
+        await service.core.database.dispose()
+
+
+class Progress:
+    """A one-line counter on stderr, shown only on a terminal and never with --json."""
+
+    def __init__(
+        self, label: str, *, enabled: bool | None = None, stream: TextIO | None = None
+    ) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.label = label
+        self.total: int | None = None
+        self.done = 0
+
+    @classmethod
+    def for_args(cls, label: str, as_json: bool) -> Progress:
+        return cls(label, enabled=False if as_json else None)
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._show()
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        self._show()
+
+    def finish(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _show(self) -> None:
+        if not self.enabled:
+            return
+        of = f"/{self.total}" if self.total is not None else ""
+        self.stream.write(f"\r{self.label}: {self.done}{of}")
+        self.stream.flush()
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with aligned columns, for reading on a terminal or printing."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for index, row in enumerate(cells):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def local_text(moment: datetime | None) -> str:
+    """A moment as Helsinki wall-clock time, how staff and the officer read times."""
+    if moment is None:
+        return ""
+    return moment.astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
+    """A date (YYYY-MM-DD, Helsinki day) or an ISO date-time; naive times are Helsinki time.
+
+    With ``end_of_day`` a plain date means the end of that day, so "--until 2026-03-31"
+    includes the 31st.
+    """
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time(0), HELSINKI)
+            return moment + timedelta(days=1) if end_of_day else moment
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise OfficerError(f"not a date or date-time: {text!r} (use YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=HELSINKI)

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Show what is due for deletion under the retention rules, or delete it.
+
+By default (--dry-run) nothing changes: it lists how many transcripts and PII vaults are due
+now. With --apply it deletes them by crypto-shredding (their keys are destroyed, so no copy,
+not even in a backup, can be opened once the old key-encryption key is retired) and writes
+one audit record with the counts. The service's scheduled job does the same on its own; this
+script is for checking it and for running it at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.jobs import retention
+from bot.officer.common import (
+    EXIT_CODES_EPILOG,
+    EXIT_OK,
+    Progress,
+    open_service,
+    parse_moment,
+    print_json,
+    run_script,
+    script_parser,
+)
+
+
+def parser() -> argparse.ArgumentParser:
+    result = script_parser(__doc__, EXIT_CODES_EPILOG)
+    mode = result.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="only show what is due (the default)")
+    mode.add_argument("--apply", action="store_true", help="delete what is due, now")
+    result.add_argument(
+        "--at",
+        help="judge as of this date-time instead of now (dry run only, to see what is coming)",
+    )
+    return result
+
+
+async def run(args: argparse.Namespace) -> int:
+    if args.apply and args.at:
+        print("error: --at works only with a dry run", file=sys.stderr)
+        return 2
+    progress = Progress.for_args("retention", args.json)
+    async with open_service() as service:
+        now = parse_moment(args.at) if args.at else None
+        progress.start(1)
+        report = await retention(service.core, apply=bool(args.apply), now=now)
+        progress.advance()
+        progress.finish()
+    result = {
+        "applied": bool(args.apply),
+        "transcripts": report.transcripts,
+        "pii_vaults": report.pii_vaults,
+        "conversation_ids": list(report.conversation_ids),
+    }
+    if args.json:
+        print_json(result)
+        return EXIT_OK
+    verb = "Deleted" if args.apply else "Due for deletion"
+    print(f"{verb}: {report.transcripts} transcripts, {report.pii_vaults} PII vaults only.")
+    for conversation_id in report.conversation_ids:
+        print(f"  {conversation_id}")
+    if not args.apply and report.conversation_ids:
+        print("Nothing was changed. Run again with --apply to delete them.")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return run_script(lambda: run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Anonymous statistics: small cells suppressed, and a self-contained HTML report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.officer.stats import SUPPRESSED, gather_statistics, render_html, suppress
+from tests.bot.officer.scenario import build, start
+from tests.support.chat import Harness
+
+
+def test_cells_under_five_are_suppressed_and_a_lone_one_cannot_be_recovered() -> None:
+    assert suppress({"a": 10, "b": 7, "c": 0}) == {"a": 10, "b": 7, "c": 0}
+    assert suppress({"a": 10, "b": 7, "c": 2}) == {"a": 10, "b": SUPPRESSED, "c": SUPPRESSED}
+    assert suppress({"a": 3, "b": 4, "c": 9}) == {"a": SUPPRESSED, "b": SUPPRESSED, "c": 9}
+
+
+async def test_statistics_of_real_conversations_hide_small_numbers(harness: Harness) -> None:
+    await build(harness)
+    stats = await gather_statistics(harness.core)
+    assert stats.conversations == SUPPRESSED
+    assert stats.by_channel == {"test": SUPPRESSED}
+    assert stats.feedback_rating["5"] == SUPPRESSED
+    assert stats.wait_median_minutes is None
+
+
+async def test_larger_numbers_are_shown_and_the_html_report_is_self_contained(
+    harness: Harness,
+) -> None:
+    for name in ("a", "b", "c", "d", "e"):
+        await start(harness.resident(name))
+    stats = await gather_statistics(harness.core)
+    assert stats.conversations == 5
+    assert stats.by_channel == {"test": 5}
+    assert stats.by_topic == {"housing": 5}
+    assert sum(v for v in stats.by_week.values() if isinstance(v, int)) == 5
+    later = await gather_statistics(harness.core, since=harness.core.now() + timedelta(days=1))
+    assert later.conversations == 0
+    page = render_html(stats, title="Test report", made_at=harness.core.now())
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<svg") == 4
+    assert "<script" not in page
+    for external in ("src=", "href=", "@import", "url("):
+        assert external not in page

@@ -1,0 +1,187 @@
+"""Every officer script run as the officer runs it, on a database made by real conversations."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+from bot.officer.common import Progress
+from privacy.keyfile import read_key_file
+from tests.bot.officer.scenario import AINO_PHONE, SCRIPTS, build, json_of, run_script
+from tests.support.chat import Harness
+
+NAMES = (
+    "audit_report",
+    "audit_verify",
+    "retention",
+    "subject_request",
+    "rotate_keys",
+    "pii_scan",
+    "stats",
+    "processing_record",
+)
+
+
+def test_every_script_has_help_with_its_exit_codes_and_json() -> None:
+    assert not (SCRIPTS / "__init__.py").exists()
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, str(SCRIPTS / f"{name}.py"), "--help"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in NAMES
+    }
+    for name, process in processes.items():
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "exit codes:" in out and "--json" in out, name
+        first = (SCRIPTS / f"{name}.py").read_text().splitlines()[0]
+        assert first == "#!/usr/bin/env python3", name
+
+
+def test_a_missing_database_is_a_usage_error_and_nothing_is_created(tmp_path: Path) -> None:
+    result = run_script("audit_verify", data_dir=tmp_path / "nowhere")
+    assert result.returncode == 2
+    assert "no database" in result.stderr
+    assert not (tmp_path / "nowhere").exists()
+
+
+async def test_audit_report_flags_the_reveal_without_claim(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    result = run_script("audit_report", "--json", "--flagged", data_dir=settings.data_dir)
+    assert result.returncode == 1, result.stderr
+    report = json_of(result)
+    assert report["flag_counts"]["reveal_without_claim"] == 1
+    table = run_script(
+        "audit_report", "--person", "anna", "--action", "reveal", data_dir=settings.data_dir
+    )
+    assert table.returncode == 1
+    assert "anna" in table.stdout and "reveal_without_claim" in table.stdout
+    assert "tarkistan numeron oikeellisuuden" in table.stdout
+
+
+async def test_retention_shows_then_applies_what_is_due(
+    harness: Harness, settings: Settings
+) -> None:
+    scenario = await build(harness)
+    nothing = run_script("retention", "--json", data_dir=settings.data_dir)
+    assert json_of(nothing) == {
+        "applied": False,
+        "transcripts": 0,
+        "pii_vaults": 0,
+        "conversation_ids": [],
+    }
+    with sqlite3.connect(settings.data_dir / "somesossu.db") as connection:
+        connection.execute("UPDATE queue SET transcript_days = 0, pii_vault_hours = 0")
+    due = run_script("retention", data_dir=settings.data_dir)
+    assert due.returncode == 0
+    assert scenario.aino_conversation in due.stdout and "--apply" in due.stdout
+    applied = run_script("retention", "--apply", "--json", data_dir=settings.data_dir)
+    assert json_of(applied)["conversation_ids"] == [scenario.aino_conversation]
+    verify = run_script("audit_verify", "--json", data_dir=settings.data_dir)
+    assert verify.returncode == 0, verify.stdout
+
+
+async def test_subject_export_and_erase_by_reference_code(
+    harness: Harness, settings: Settings, tmp_path: Path
+) -> None:
+    scenario = await build(harness)
+    out = tmp_path / "aino.md"
+    code = scenario.aino_code.lower().replace("-", "")
+    export = run_script(
+        "subject_request", "export", code, "--out", str(out), data_dir=settings.data_dir
+    )
+    assert export.returncode == 0, export.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert AINO_PHONE in out.read_text()
+    assert AINO_PHONE not in export.stdout + export.stderr
+    asked = run_script("subject_request", "erase", code, data_dir=settings.data_dir)
+    assert asked.returncode == 0 and "--yes" in asked.stdout
+    erased = run_script(
+        "subject_request", "erase", code, "--yes", "--json", data_dir=settings.data_dir
+    )
+    assert json_of(erased)["erased"] == 1
+    gone = run_script("subject_request", "export", code, data_dir=settings.data_dir)
+    assert gone.returncode == 1
+    bad = run_script("subject_request", "export", "hello", data_dir=settings.data_dir)
+    assert bad.returncode == 2
+
+
+async def test_rotate_keys_adds_a_version_rewraps_and_retires_the_old_one(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    rotated = run_script("rotate_keys", "--json", "--batch-size", "3", data_dir=settings.data_dir)
+    assert rotated.returncode == 0, rotated.stderr
+    result = json_of(rotated)
+    assert result["added_version"] == 2 and result["remaining"] == 0
+    assert list(result["status"]["keys_by_version"]) == ["2"]
+    retired = run_script("rotate_keys", "--retire", "1", data_dir=settings.data_dir)
+    assert retired.returncode == 0, retired.stderr
+    assert read_key_file(settings.key_file).kek_versions == (2,)
+    pii = run_script("pii_scan", "--json", data_dir=settings.data_dir)  # data still opens
+    assert json_of(pii)["unreadable"] == 0
+
+
+async def test_pii_scan_reports_kinds_and_ids_but_never_values(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    result = run_script("pii_scan", data_dir=settings.data_dir)
+    assert result.returncode == 1
+    assert "strict:long_number" in result.stdout and "strict:at_word" in result.stdout
+    for value in ("123456789012", "kaveri12", AINO_PHONE):
+        assert value not in result.stdout + result.stderr
+
+
+async def test_stats_writes_a_printable_html_report(
+    harness: Harness, settings: Settings, tmp_path: Path
+) -> None:
+    await build(harness)
+    page = tmp_path / "report.html"
+    result = run_script("stats", "--json", "--html", str(page), data_dir=settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    assert json_of(result)["by_channel"] == {"test": "<5"}
+    assert page.read_text().count("<svg") == 4
+
+
+async def test_processing_record_is_markdown_from_the_live_configuration(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    result = run_script(
+        "processing_record", "--controller", "Testikaupunki", data_dir=settings.data_dir
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# Record of processing activities (GDPR Article 30)")
+    assert "Testikaupunki" in result.stdout and "| general |" in result.stdout
+
+
+def test_progress_shows_on_a_terminal_only_and_never_with_json() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    progress = Progress("scanning", stream=shown)
+    progress.start(3)
+    progress.advance(2)
+    progress.finish()
+    assert "scanning: 2/3" in shown.getvalue()
+    quiet = Terminal()
+    silent = Progress("scanning", enabled=False, stream=quiet)
+    silent.start(3)
+    silent.advance()
+    silent.finish()
+    assert quiet.getvalue() == ""
+    assert Progress.for_args("x", as_json=True).enabled is False
+    assert Progress("x", stream=io.StringIO()).enabled is False
