@@ -19,6 +19,7 @@ from adapters.base import Adapter, ServesWeb
 from .actions.context import Core
 from .actions.residents import ResidentView, resident_view
 from .config import ConfigError, Settings
+from .console import setup_console
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
 from .hub import Hub
@@ -234,6 +235,7 @@ def build_web_app(service: Service) -> web.Application:
     for adapter in service.adapters:
         if isinstance(adapter, ServesWeb):
             app.router.add_routes(list(adapter.routes()))
+    setup_console(app)
     return app
 
 

@@ -12,7 +12,6 @@ from bot.console import setup_console
 from tests.support.chat import Harness
 
 
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters: production cost (about 1 s here) would dominate the suite."""

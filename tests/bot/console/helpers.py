@@ -29,12 +29,16 @@ async def waiting_conversation(harness: Harness, name: str = "resident", text: s
     await resident.write(text or "tarvitsen apua asunnon kanssa")
     async with harness.core.database.session() as session:
         found = (
-            await session.execute(
-                select(Conversation)
-                .where(col(Conversation.state).in_(("queued", "waiting_hours")))
-                .order_by(col(Conversation.created_at).desc())
+            (
+                await session.execute(
+                    select(Conversation)
+                    .where(col(Conversation.state).in_(("queued", "waiting_hours")))
+                    .order_by(col(Conversation.created_at).desc())
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
     assert found is not None
     return found.id
 

@@ -25,9 +25,12 @@ async def test_a_counsellor_claims_replies_notes_reveals_and_closes(
     assert [c["id"] for c in listed] == [conversation]
     assert listed[0]["language"] == "fi" and listed[0]["topic"] == "housing"
 
-    assert (await client.post(f"/api/conversations/{conversation}/claim", headers=headers(csrf))).status == 200
+    assert (
+        await client.post(f"/api/conversations/{conversation}/claim", headers=headers(csrf))
+    ).status == 200
     reply = await client.post(
-        f"/api/conversations/{conversation}/reply", json={"text": "Hei, autan mielelläni."},
+        f"/api/conversations/{conversation}/reply",
+        json={"text": "Hei, autan mielelläni."},
         headers=headers(csrf),
     )
     assert reply.status == 200
@@ -37,7 +40,8 @@ async def test_a_counsellor_claims_replies_notes_reveals_and_closes(
     assert resident.last().display_name == "Anna S"
 
     note = await client.post(
-        f"/api/conversations/{conversation}/note", json={"text": "check housing benefit"},
+        f"/api/conversations/{conversation}/note",
+        json={"text": "check housing benefit"},
         headers=headers(csrf),
     )
     assert note.status == 200
@@ -48,7 +52,8 @@ async def test_a_counsellor_claims_replies_notes_reveals_and_closes(
     assert [n["text"] for n in transcript["notes"]] == ["check housing benefit"]
 
     without_reason = await client.post(
-        f"/api/conversations/{conversation}/reveal", json={"item": chips[0]["item"]},
+        f"/api/conversations/{conversation}/reveal",
+        json={"item": chips[0]["item"]},
         headers=headers(csrf),
     )
     assert without_reason.status == 422
@@ -74,7 +79,9 @@ async def test_a_counsellor_claims_replies_notes_reveals_and_closes(
     assert reveal.purpose == "resident asked for a call back"
 
 
-async def test_every_read_of_content_writes_an_audit_record(harness: Harness, client: Client) -> None:
+async def test_every_read_of_content_writes_an_audit_record(
+    harness: Harness, client: Client
+) -> None:
     await harness.staff("anna")
     conversation = await waiting_conversation(harness)
     await login(client, "anna")
@@ -150,7 +157,9 @@ async def test_transfer_to_another_queue_puts_the_conversation_back_in_line(
     assert summary["id"] == conversation and summary["assigned_to"] is None
 
 
-async def test_canned_replies_come_in_the_residents_language(harness: Harness, client: Client) -> None:
+async def test_canned_replies_come_in_the_residents_language(
+    harness: Harness, client: Client
+) -> None:
     await harness.staff("anna")
     await login(client, "anna")
     finnish = await (await client.get("/api/canned-replies?language=fi&queue=general")).json()
@@ -163,7 +172,9 @@ async def test_errors_are_json_with_a_stable_code(harness: Harness, client: Clie
     missing = await client.get("/api/conversations/nope")
     assert missing.status == 404 and (await missing.json())["code"] == "not_found"
     bad = await client.post(
-        "/api/conversations/nope/reply", data="{", headers={**headers(csrf), "Content-Type": "application/json"}
+        "/api/conversations/nope/reply",
+        data="{",
+        headers={**headers(csrf), "Content-Type": "application/json"},
     )
     assert bad.status == 400 and (await bad.json())["code"] == "invalid_json"
     unknown = await client.get("/api/nothing-here")

@@ -132,7 +132,9 @@ async def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password
     assert locked.status == 429
     assert (await locked.json())["code"] == "locked"
     shift_clock(harness, timedelta(minutes=16))
-    assert (await client.post("/api/login", json={"username": "anna", "password": PASSWORD})).status == 200
+    assert (
+        await client.post("/api/login", json={"username": "anna", "password": PASSWORD})
+    ).status == 200
 
 
 async def test_failed_sign_ins_are_audited_without_the_username(
@@ -181,14 +183,20 @@ async def test_a_one_time_password_must_be_changed_before_anything_else(
     from bot.roles import Role
 
     await create_user(
-        harness.core, SYSTEM, username="new", role=Role.COUNSELLOR, password=PASSWORD,
-        queues=("general",), must_change_password=True,
+        harness.core,
+        SYSTEM,
+        username="new",
+        role=Role.COUNSELLOR,
+        password=PASSWORD,
+        queues=("general",),
+        must_change_password=True,
     )
     csrf = await login(client, "new")
     blocked = await client.get("/api/queues")
     assert (await blocked.json())["code"] == "password_change_required"
     changed = await client.post(
-        "/api/me/password", json={"current": PASSWORD, "new": "another long password"},
+        "/api/me/password",
+        json={"current": PASSWORD, "new": "another long password"},
         headers=headers(csrf),
     )
     assert changed.status == 200
@@ -254,7 +262,9 @@ async def test_each_role_is_refused_what_it_may_not_do(
     assert await state_of(harness, conversation) == "queued"
 
 
-async def test_a_counsellor_outside_the_queue_cannot_claim(harness: Harness, client: Client) -> None:
+async def test_a_counsellor_outside_the_queue_cannot_claim(
+    harness: Harness, client: Client
+) -> None:
     await harness.staff("olga", queues=())
     conversation = await waiting_conversation(harness)
     csrf = await login(client, "olga")
@@ -325,7 +335,10 @@ async def test_the_websocket_forwards_new_conversations_as_ids_only(
     await ws.receive_json()
     conversation = await waiting_conversation(harness, text="salainen asia")
     seen = []
-    while not any(f["payload"].get("conversation") == conversation and f["kind"] == "conversation.queued" for f in seen):
+    while not any(
+        f["payload"].get("conversation") == conversation and f["kind"] == "conversation.queued"
+        for f in seen
+    ):
         frame = await ws.receive_json(timeout=5)
         assert "salainen" not in str(frame)
         if frame["type"] == "event":

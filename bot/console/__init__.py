@@ -1,0 +1,48 @@
+"""The staff console: pages under /console, JSON API under /api, websocket at /console/ws.
+
+`setup_console(app)` wires it onto the service's aiohttp app; it never writes a table itself
+(every change goes through `bot.actions`) and never serves an asset from another host.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from aiohttp import web
+
+from . import api, live, pages
+from .admin import routes as admin_routes
+from .audit_view import routes as audit_routes
+from .auth import console_guard
+from .blocks import routes as block_routes
+from .dashboard import routes as dashboard_routes
+from .openapi import routes as openapi_routes
+
+STATIC = Path(__file__).parent / "static"
+CONSOLE_READY = web.AppKey("console_ready", bool)
+
+
+def setup_console(app: web.Application) -> None:
+    """Add the console's routes and guard to `app` (a second call does nothing)."""
+    if app.get(CONSOLE_READY):
+        return
+    app[CONSOLE_READY] = True
+    app.middlewares.append(console_guard)
+    app[pages.JINJA] = pages.make_environment()
+    app[live.CONNECTED] = Counter()
+    for table in (
+        api.routes,
+        pages.routes,
+        live.routes,
+        dashboard_routes,
+        block_routes,
+        audit_routes,
+        admin_routes,
+        openapi_routes,
+    ):
+        app.router.add_routes(table)
+    app.router.add_static("/console/static/", STATIC, name="console-static")
+
+
+__all__ = ["setup_console"]

@@ -1,0 +1,112 @@
+"""The privacy officer's view of the audit trail: recent records with filters, chain check.
+
+Read-only: never edits a record; shows ids, roles, actions and reasons (which hold no
+personal data by construction), never conversation content.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from bot.roles import Capability
+from bot.service import SERVICE
+from bot.store import audit as audit_store
+from bot.store.tables import AuditRow
+from privacy.audit import AuditAction, read_checkpoint, verify_chain
+
+from . import queries
+from .auth import ConsoleError, staff_of
+from .pages import render
+
+routes = web.RouteTableDef()
+MAX_ROWS = 500
+
+
+def _filters(request: web.Request) -> dict[str, str]:
+    return {
+        name: request.query.get(name, "").strip()[:128]
+        for name in ("action", "actor", "conversation")
+    }
+
+
+async def audit_rows(request: web.Request) -> list[dict[str, Any]]:
+    filters = _filters(request)
+    if filters["action"] and filters["action"] not in {a.value for a in AuditAction}:
+        raise ConsoleError(422, "invalid_input", "unknown action")
+    try:
+        limit = max(1, min(MAX_ROWS, int(request.query.get("limit", "100"))))
+    except ValueError:
+        raise ConsoleError(422, "invalid_input", "limit must be a number") from None
+    query = select(AuditRow).order_by(col(AuditRow.seq).desc()).limit(limit)
+    if filters["action"]:
+        query = query.where(AuditRow.action == filters["action"])
+    if filters["actor"]:
+        query = query.where(AuditRow.actor_id == filters["actor"])
+    if filters["conversation"]:
+        query = query.where(AuditRow.subject_ref == filters["conversation"])
+    async with request.app[SERVICE].core.database.session() as session:
+        rows = (await session.execute(query)).scalars().all()
+        names = await queries.display_names(session)
+    return [
+        {
+            "seq": row.seq,
+            "at": row.at.isoformat(),
+            "actor": row.actor_id,
+            "actor_name": names.get(row.actor_id, ""),
+            "role": row.actor_role,
+            "action": row.action,
+            "object_type": row.object_type,
+            "object_id": row.object_id,
+            "subject": row.subject_ref,
+            "purpose": row.purpose,
+            "outcome": row.outcome,
+        }
+        for row in rows
+    ]
+
+
+async def chain_status(request: web.Request) -> dict[str, Any]:
+    core = request.app[SERVICE].core
+    key = core.keyring.audit_key
+    checkpoint = None
+    if core.checkpoint_path is not None and core.checkpoint_path.exists():
+        checkpoint = read_checkpoint(core.checkpoint_path, key)
+    async with core.database.session() as session:
+        records = [record async for record in audit_store.iterate(session)]
+    result = verify_chain(key, records, checkpoint)
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad_seq": result.first_bad_seq,
+        "problem": str(result.problem) if result.problem else None,
+        "detail": result.detail,
+    }
+
+
+@routes.get("/api/audit")
+async def audit_api(request: web.Request) -> web.Response:
+    staff_of(request, Capability.AUDIT)
+    return web.json_response(await audit_rows(request))
+
+
+@routes.get("/api/audit/verify")
+async def audit_verify_api(request: web.Request) -> web.Response:
+    staff_of(request, Capability.AUDIT)
+    return web.json_response(await chain_status(request))
+
+
+@routes.get("/console/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    staff_of(request, Capability.AUDIT)
+    return render(
+        request,
+        "audit.html",
+        page="audit",
+        rows=await audit_rows(request),
+        chain=await chain_status(request),
+        filters=_filters(request),
+        actions=[a.value for a in AuditAction],
+    )

@@ -1,0 +1,90 @@
+"""Blocks of residents' pseudonyms: the list, and lifting one; creating is on the conversation.
+
+Shows ids and times only: never the pseudonym in full or the sealed reason (the redacted
+reason is in the audit trail, for the privacy officer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import col, select
+
+from bot.actions import conversations as actions
+from bot.actions.conversations import ActionError
+from bot.roles import Capability
+from bot.service import SERVICE
+from bot.store.tables import Block
+
+from . import queries
+from .api import action_failed
+from .auth import staff_with_any
+from .pages import render
+
+routes = web.RouteTableDef()
+MAX_BLOCKS = 200
+
+
+async def block_rows(request: web.Request) -> list[dict[str, Any]]:
+    core = request.app[SERVICE].core
+    now = core.now()
+    async with core.database.session() as session:
+        found = (
+            (
+                await session.execute(
+                    select(Block).order_by(col(Block.created_at).desc()).limit(MAX_BLOCKS)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        names = await queries.display_names(session)
+    return [
+        {
+            "id": block.id,
+            # A short prefix lets staff see that two blocks hit the same resident, no more.
+            "resident": block.pseudonym[:8],
+            "created_by": names.get(block.created_by, "?"),
+            "created_at": block.created_at.isoformat(),
+            "expires_at": block.expires_at.isoformat(),
+            "lifted_at": block.lifted_at.isoformat() if block.lifted_at else None,
+            "active": block.lifted_at is None and block.expires_at > now,
+        }
+        for block in found
+    ]
+
+
+@routes.get("/api/blocks")
+async def list_blocks(request: web.Request) -> web.Response:
+    staff_with_any(request, Capability.BLOCK, Capability.AUDIT)
+    return web.json_response(await block_rows(request))
+
+
+@routes.post("/api/blocks/{id}/lift")
+async def lift_block(request: web.Request) -> web.Response:
+    staff = staff_with_any(request, Capability.BLOCK)
+    try:
+        await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
+    except ActionError as error:
+        raise action_failed(error) from None
+    return web.json_response({"ok": True})
+
+
+@routes.get("/console/blocks")
+async def blocks_page(request: web.Request) -> web.Response:
+    staff = staff_with_any(request, Capability.BLOCK, Capability.AUDIT)
+    may_lift = staff.role != "privacy_officer"
+    return render(
+        request, "blocks.html", page="blocks", blocks=await block_rows(request), may_lift=may_lift
+    )
+
+
+@routes.post("/console/blocks/{id}/lift")
+async def lift_block_form(request: web.Request) -> web.StreamResponse:
+    staff = staff_with_any(request, Capability.BLOCK)
+    try:
+        await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
+    except ActionError as error:
+        raise action_failed(error) from None
+    raise web.HTTPSeeOther("/console/blocks")

@@ -1,0 +1,162 @@
+"""The console websocket: forwards hub events (ids only) to the pages that may see them.
+
+Never sends content: pages re-fetch through the API, which checks access and audits. The
+session and role are checked again on every incoming frame and before forwarding events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections import Counter
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from bot.actions import auth as auth_actions
+from bot.actions.auth import Authenticated
+from bot.actions.conversations import Staff, may_read
+from bot.hub import HubEvent, Subscription
+from bot.roles import Capability, can
+from bot.service import SERVICE
+from bot.store import conversations as conversation_store
+
+from .auth import COOKIE, ConsoleError, authenticated
+
+routes = web.RouteTableDef()
+CONNECTED = web.AppKey("console_connected", Counter[str])
+# Between frames from the page, the session is re-checked at least this often.
+RECHECK_SECONDS = 20.0
+MAX_WATCHED = 20
+
+
+def topics_for(staff: Staff) -> set[str]:
+    topics: set[str] = set()
+    if can(staff.role, Capability.WORK_QUEUES) or can(staff.role, Capability.SEE_ALL_QUEUES):
+        topics.add("staff")
+        topics.update(f"queue:{queue}" for queue in staff.queues)
+    if can(staff.role, Capability.AUDIT):
+        topics.add("staff")
+    return topics
+
+
+class LiveSession:
+    """One open console socket: its user, its subscription, the conversations it watches."""
+
+    def __init__(self, request: web.Request, ws: web.WebSocketResponse, found: Authenticated):
+        self.request = request
+        self.ws = ws
+        self.token = request.cookies.get(COOKIE, "")
+        self.staff = Staff.of(found.user, found.queues)
+        self.checked_at = time.monotonic()
+        self.subscription: Subscription | None = None
+
+    async def recheck(self) -> bool:
+        """The session is still valid and the role unchanged; else the socket closes."""
+        found = await auth_actions.resume(self.request.app[SERVICE].core, self.token)
+        self.checked_at = time.monotonic()
+        if found is None or found.user.role != str(self.staff.role):
+            return False
+        self.staff = Staff.of(found.user, found.queues)
+        if self.subscription is not None:
+            watched = {t for t in self.subscription.topics if t.startswith("conversation:")}
+            self.subscription.topics.clear()
+            self.subscription.topics.update(topics_for(self.staff) | watched)
+        return True
+
+    async def watch(self, conversation_id: str) -> bool:
+        core = self.request.app[SERVICE].core
+        async with core.database.session() as session:
+            conversation = await conversation_store.get(session, conversation_id)
+        allowed = conversation is not None and (
+            may_read(self.staff, conversation) or can(self.staff.role, Capability.READ_WITH_REASON)
+        )
+        if not allowed or self.subscription is None:
+            return False
+        watched = [t for t in self.subscription.topics if t.startswith("conversation:")]
+        if len(watched) >= MAX_WATCHED:
+            return False
+        self.subscription.topics.add(f"conversation:{conversation_id}")
+        return True
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.ws.send_str(json.dumps(frame))
+
+
+@routes.get("/console/ws")
+async def console_socket(request: web.Request) -> web.StreamResponse:
+    try:
+        found = authenticated(request)
+    except ConsoleError as error:
+        raise web.HTTPUnauthorized(reason=error.code) from None
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=4096)
+    await ws.prepare(request)
+    live = LiveSession(request, ws, found)
+    connected = request.app[CONNECTED]
+    connected[live.staff.user_id] += 1
+    hub = request.app[SERVICE].core.hub
+    try:
+        with hub.subscribe(topics_for(live.staff)) as subscription:
+            live.subscription = subscription
+            pump = asyncio.create_task(_forward(live, subscription), name="console-ws-forward")
+            try:
+                await live.send({"type": "hello", "user": live.staff.user_id})
+                await _receive(live)
+            finally:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
+    finally:
+        connected[live.staff.user_id] -= 1
+        if connected[live.staff.user_id] <= 0:
+            del connected[live.staff.user_id]
+    return ws
+
+
+async def _receive(live: LiveSession) -> None:
+    async for message in live.ws:
+        if message.type != WSMsgType.TEXT:
+            break
+        # Every frame: is this still a valid session with the same role?
+        if not await live.recheck():
+            await live.send({"type": "signed_out"})
+            await live.ws.close(code=4401, message=b"signed out")
+            return
+        try:
+            frame = json.loads(message.data)
+        except json.JSONDecodeError:
+            await live.send({"type": "error", "code": "invalid_json"})
+            continue
+        if not isinstance(frame, dict):
+            await live.send({"type": "error", "code": "invalid_json"})
+            continue
+        kind = frame.get("type")
+        if kind == "ping":
+            await live.send({"type": "pong"})
+        elif kind == "watch" and isinstance(frame.get("conversation"), str):
+            conversation_id = frame["conversation"][:64]
+            if await live.watch(conversation_id):
+                await live.send({"type": "watching", "conversation": conversation_id})
+            else:
+                await live.send({"type": "error", "code": "forbidden"})
+        elif kind == "unwatch" and live.subscription is not None:
+            live.subscription.topics.discard(f"conversation:{frame.get('conversation')}")
+        else:
+            await live.send({"type": "error", "code": "unknown_frame"})
+
+
+async def _forward(live: LiveSession, subscription: Subscription) -> None:
+    while True:
+        event: HubEvent = await subscription.get()
+        if time.monotonic() - live.checked_at > RECHECK_SECONDS and not await live.recheck():
+            await live.send({"type": "signed_out"})
+            await live.ws.close(code=4401, message=b"signed out")
+            return
+        if event.topic not in subscription.topics:
+            continue  # unwatched or a queue the user left since the event was queued
+        payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | bool)}
+        await live.send(
+            {"type": "event", "topic": event.topic, "kind": event.kind, "payload": payload}
+        )

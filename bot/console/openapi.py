@@ -1,0 +1,506 @@
+"""The OpenAPI 3.1 document of the console's JSON API, served at /api/openapi.json.
+
+Describes every /api route, its body and its answers including the error shape; a test runs
+Schemathesis against it, so it must never drift from the handlers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.actions.conversations import OUTCOMES
+
+from .queries import STATES
+
+routes = web.RouteTableDef()
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(kind: str, **extra: Any) -> Schema:
+    return {"type": [kind, "null"], **extra}
+
+
+def _json(schema: Schema) -> Schema:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ok(schema: Schema, description: str = "OK") -> Schema:
+    return {"description": description, **_json(schema)}
+
+
+def _errors(*statuses: int) -> dict[str, Schema]:
+    text = {
+        400: "Bad request (code invalid_json)",
+        401: "Not signed in, or wrong credentials",
+        403: "Refused: csrf, origin, forbidden, password_change_required, totp_setup_required",
+        404: "No such object",
+        409: "Conflict: already_claimed, too_many_active, invalid_state",
+        422: "Invalid input: invalid_input, reason_required, weak_password",
+        429: "Locked after repeated failed sign-ins",
+    }
+    return {str(s): {"description": text[s], **_json(_ref("Error"))} for s in statuses}
+
+
+READ = (401, 403)
+WRITE = (400, 401, 403, 404, 409, 422)
+ID_PARAM: Schema = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+OK_SCHEMA: Schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    },
+    "Me": {
+        "type": "object",
+        "required": ["id", "username", "display_name", "role", "queues", "csrf_token"],
+        "properties": {
+            "id": {"type": "string"},
+            "username": {"type": "string"},
+            "display_name": {"type": "string"},
+            "role": {"type": "string"},
+            "queues": {"type": "array", "items": {"type": "string"}},
+            "totp_enabled": {"type": "boolean"},
+            "must_change_password": {"type": "boolean"},
+            "csrf_token": {"type": "string"},
+        },
+    },
+    "Queue": {
+        "type": "object",
+        "required": ["id", "name", "waiting", "members"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "active": {"type": "boolean"},
+            "mine": {"type": "boolean"},
+            "waiting": {"type": "integer"},
+            "urgent": {"type": "integer"},
+            "active_conversations": {"type": "integer"},
+            "longest_wait_seconds": {"type": "integer"},
+            "members": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "display_name": {"type": "string"},
+                        "role": {"type": "string"},
+                    },
+                },
+            },
+            "topics": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "active": {"type": "boolean"},
+                    },
+                },
+            },
+        },
+    },
+    "ConversationSummary": {
+        "type": "object",
+        "required": ["id", "state", "urgent", "channel"],
+        "properties": {
+            "id": {"type": "string"},
+            "state": {"type": "string", "enum": list(STATES)},
+            "queue": _nullable("string"),
+            "language": _nullable("string"),
+            "topic": _nullable("string"),
+            "channel": {"type": "string"},
+            "urgent": {"type": "boolean"},
+            "waiting_seconds": _nullable("integer"),
+            "assigned_to": _nullable("string"),
+            "assigned_name": _nullable("string"),
+            "mine": {"type": "boolean"},
+            "readable": {"type": "boolean"},
+            "created_at": _nullable("string"),
+            "queued_at": _nullable("string"),
+            "claimed_at": _nullable("string"),
+            "closed_at": _nullable("string"),
+            "outcome": _nullable("string"),
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "delivery_failed": {"type": "boolean"},
+        },
+    },
+    "Transcript": {
+        "type": "object",
+        "required": ["conversation", "messages", "notes"],
+        "properties": {
+            "conversation": _ref("ConversationSummary"),
+            "messages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "author", "text", "placeholders"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "author": {"type": "string", "enum": ["resident", "counsellor", "bot"]},
+                        "kind": {"type": "string"},
+                        "text": {"type": "string", "description": "redacted text"},
+                        "placeholders": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "start": {"type": "integer"},
+                                    "end": {"type": "integer"},
+                                    "kind": {"type": "string"},
+                                    "ordinal": {"type": "integer"},
+                                    "item": _nullable(
+                                        "string", description="id to pass to /reveal"
+                                    ),
+                                },
+                            },
+                        },
+                        "created_at": {"type": "string"},
+                        "delivered": _nullable("boolean"),
+                    },
+                },
+            },
+            "notes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "author": {"type": "string"},
+                        "text": {"type": "string"},
+                        "created_at": {"type": "string"},
+                    },
+                },
+            },
+            "outcomes": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+
+def _body(properties: Schema, required: list[str]) -> Schema:
+    return {
+        "required": True,
+        **_json({"type": "object", "properties": properties, "required": required}),
+    }
+
+
+def _conversation_post(summary: str, body: Schema | None, answer: Schema) -> Schema:
+    operation: Schema = {
+        "summary": summary,
+        "parameters": [ID_PARAM],
+        "responses": {"200": _ok(answer), **_errors(*WRITE)},
+    }
+    if body is not None:
+        operation["requestBody"] = body
+    return {"post": operation}
+
+
+ACTION_OK: Schema = {
+    "type": "object",
+    "properties": {"ok": {"type": "boolean"}, "conversation": {"type": "string"}},
+}
+STRING: Schema = {"type": "string"}
+
+
+def document() -> Schema:
+    paths: dict[str, Schema] = {
+        "/api/login": {
+            "post": {
+                "summary": "Sign in; answers with the session cookie and a CSRF token",
+                "security": [],
+                "requestBody": _body(
+                    {
+                        "username": {"type": "string", "maxLength": 100},
+                        "password": {"type": "string", "maxLength": 1000},
+                        "totp": {"type": "string", "maxLength": 20},
+                    },
+                    ["username", "password"],
+                ),
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["csrf_token", "user_id"],
+                            "properties": {"csrf_token": STRING, "user_id": STRING},
+                        }
+                    ),
+                    **_errors(400, 401, 403, 422, 429),
+                },
+            }
+        },
+        "/api/logout": {
+            "post": {"summary": "Sign out", "responses": {"200": _ok(OK_SCHEMA), **_errors(*READ)}}
+        },
+        "/api/logout-everywhere": {
+            "post": {
+                "summary": "End every session of the signed-in user",
+                "responses": {"200": _ok(OK_SCHEMA), **_errors(*READ)},
+            }
+        },
+        "/api/me": {
+            "get": {
+                "summary": "The signed-in user and the session's CSRF token",
+                "responses": {"200": _ok(_ref("Me")), **_errors(*READ)},
+            }
+        },
+        "/api/me/password": {
+            "post": {
+                "summary": "Change the password (other sessions end)",
+                "requestBody": _body(
+                    {"current": STRING, "new": {"type": "string", "minLength": 12}},
+                    ["current", "new"],
+                ),
+                "responses": {"200": _ok(OK_SCHEMA), **_errors(400, 401, 403, 422)},
+            }
+        },
+        "/api/me/display-name": {
+            "post": {
+                "summary": "Set the name residents see",
+                "requestBody": _body({"display_name": STRING}, ["display_name"]),
+                "responses": {
+                    "200": _ok({"type": "object", "properties": {"display_name": STRING}}),
+                    **_errors(400, 401, 403, 422),
+                },
+            }
+        },
+        "/api/queues": {
+            "get": {
+                "summary": "Queues with waiting counts, members (transfer targets) and topics",
+                "responses": {
+                    "200": _ok({"type": "array", "items": _ref("Queue")}),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/conversations": {
+            "get": {
+                "summary": "Conversations the user may see (metadata only, no content)",
+                "parameters": [
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": [*STATES, "open", "waiting"]},
+                    },
+                    {"name": "queue", "in": "query", "schema": STRING},
+                ],
+                "responses": {
+                    "200": _ok({"type": "array", "items": _ref("ConversationSummary")}),
+                    **_errors(*READ, 422),
+                },
+            }
+        },
+        "/api/conversations/{id}": {
+            "get": {
+                "summary": "The redacted transcript (audited; a privacy officer gives a reason)",
+                "parameters": [
+                    ID_PARAM,
+                    {"name": "reason", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _ok(_ref("Transcript")), **_errors(*READ, 404, 422)},
+            }
+        },
+        "/api/conversations/{id}/claim": _conversation_post("Claim", None, ACTION_OK),
+        "/api/conversations/{id}/release": _conversation_post(
+            "Put back in the queue", None, ACTION_OK
+        ),
+        "/api/conversations/{id}/reply": _conversation_post(
+            "Reply to the resident",
+            _body({"text": {"type": "string", "maxLength": 4000}}, ["text"]),
+            {"type": "object", "properties": {"ok": {"type": "boolean"}, "message": STRING}},
+        ),
+        "/api/conversations/{id}/note": _conversation_post(
+            "Add an internal note (never sent)",
+            _body({"text": {"type": "string", "maxLength": 4000}}, ["text"]),
+            {"type": "object", "properties": {"ok": {"type": "boolean"}, "note": STRING}},
+        ),
+        "/api/conversations/{id}/transfer": _conversation_post(
+            "Transfer to a queue or a counsellor (exactly one)",
+            _body({"queue": STRING, "user": STRING, "note": STRING}, []),
+            ACTION_OK,
+        ),
+        "/api/conversations/{id}/close": _conversation_post(
+            "Close with an outcome and topic tags",
+            _body(
+                {
+                    "outcome": {"type": "string", "enum": list(OUTCOMES)},
+                    "tags": {"type": "array", "items": STRING, "maxItems": 20},
+                },
+                [],
+            ),
+            ACTION_OK,
+        ),
+        "/api/conversations/{id}/reveal": _conversation_post(
+            "Reveal one hidden item, for a recorded reason",
+            _body(
+                {"item": STRING, "reason": {"type": "string", "minLength": 5}}, ["item", "reason"]
+            ),
+            {"type": "object", "properties": {"item": STRING, "value": STRING}},
+        ),
+        "/api/conversations/{id}/block": _conversation_post(
+            "Block the resident's pseudonym for a number of days (ends the chat)",
+            _body(
+                {
+                    "days": {"type": "integer", "minimum": 1, "maximum": 365},
+                    "reason": {"type": "string", "minLength": 5},
+                },
+                ["days", "reason"],
+            ),
+            {
+                "type": "object",
+                "properties": {"ok": {"type": "boolean"}, "block": STRING, "expires_at": STRING},
+            },
+        ),
+        "/api/canned-replies": {
+            "get": {
+                "summary": "Canned replies in a language, for a queue",
+                "parameters": [
+                    {"name": "language", "in": "query", "schema": STRING},
+                    {"name": "queue", "in": "query", "schema": STRING},
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": STRING,
+                                    "title": STRING,
+                                    "body": STRING,
+                                    "language": STRING,
+                                    "queue": _nullable("string"),
+                                },
+                            },
+                        }
+                    ),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/dashboard": {
+            "get": {
+                "summary": "Supervisor numbers",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["queues", "waiting", "counsellors_online"],
+                            "properties": {
+                                "queues": {"type": "array", "items": {"type": "object"}},
+                                "waiting": {"type": "integer"},
+                                "urgent": {"type": "integer"},
+                                "active": {"type": "integer"},
+                                "longest_wait_seconds": {"type": "integer"},
+                                "counsellors_online": {"type": "integer"},
+                                "conversations_today": {"type": "integer"},
+                                "feedback": {"type": "object"},
+                            },
+                        }
+                    ),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/blocks": {
+            "get": {
+                "summary": "Blocks, newest first",
+                "responses": {
+                    "200": _ok({"type": "array", "items": {"type": "object"}}),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/blocks/{id}/lift": {
+            "post": {
+                "summary": "Lift an active block",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _ok(OK_SCHEMA), **_errors(*WRITE)},
+            }
+        },
+        "/api/audit": {
+            "get": {
+                "summary": "Recent audit records (privacy officer)",
+                "parameters": [
+                    {"name": name, "in": "query", "schema": STRING}
+                    for name in ("action", "actor", "conversation")
+                ]
+                + [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    }
+                ],
+                "responses": {
+                    "200": _ok({"type": "array", "items": {"type": "object"}}),
+                    **_errors(*READ, 422),
+                },
+            }
+        },
+        "/api/audit/verify": {
+            "get": {
+                "summary": "Verify the audit chain",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["ok", "checked"],
+                            "properties": {
+                                "ok": {"type": "boolean"},
+                                "checked": {"type": "integer"},
+                                "first_bad_seq": _nullable("integer"),
+                                "problem": _nullable("string"),
+                                "detail": STRING,
+                            },
+                        }
+                    ),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": _ok({"type": "object"})},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "somesossu console API",
+            "version": "1",
+            "description": (
+                "Sign in with POST /api/login; send the session cookie and, on every write, "
+                "the CSRF token in X-CSRF-Token. Errors are JSON {code, message}. Every read "
+                "of conversation content is audited. Live updates: websocket /console/ws."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "somesossu_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            },
+        },
+        "security": [{"session": [], "csrf": []}],
+    }
+
+
+@routes.get("/api/openapi.json")
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(document())

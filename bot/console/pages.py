@@ -1,0 +1,273 @@
+"""Server-rendered console pages (jinja2, autoescaped): sign-in, queue board, conversation, profile.
+
+Pages carry no conversation content: their script fetches it through the audited API. Never
+renders a template without autoescape, and never inlines a script or a style (strict CSP).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot.actions import auth as auth_actions
+from bot.actions.auth import AuthError
+from bot.actions.conversations import OUTCOMES
+from bot.roles import Capability, Role, can
+from bot.service import SERVICE
+
+from .auth import (
+    AUTH,
+    COOKIE,
+    ConsoleError,
+    authenticated,
+    clear_session_cookie,
+    set_session_cookie,
+    staff_of,
+    staff_with_any,
+)
+
+routes = web.RouteTableDef()
+SAVED = {
+    "name": "Display name saved.",
+    "password": "Password changed; your other sessions were signed out.",
+    "totp": "Authenticator app turned on.",
+    "totp-off": "Authenticator app turned off.",
+}
+TEMPLATES = Path(__file__).parent / "templates"
+JINJA = web.AppKey("console_jinja", jinja2.Environment)
+
+
+def make_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def nav_for(role: str) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    if can(role, Capability.WORK_QUEUES) or can(role, Capability.SEE_ALL_QUEUES):
+        items.append(("/console/queues", "Queues"))
+    if can(role, Capability.DASHBOARD):
+        items.append(("/console/dashboard", "Dashboard"))
+    if can(role, Capability.BLOCK) or can(role, Capability.AUDIT):
+        items.append(("/console/blocks", "Blocks"))
+    if can(role, Capability.AUDIT):
+        items.append(("/console/audit", "Audit"))
+    if can(role, Capability.ADMINISTER):
+        items.extend(
+            [
+                ("/console/admin/users", "Users"),
+                ("/console/admin/queues", "Queue settings"),
+                ("/console/admin/canned", "Canned replies"),
+            ]
+        )
+    items.append(("/console/profile", "Profile"))
+    return items
+
+
+def render(
+    request: web.Request, template: str, *, status: int = 200, **context: Any
+) -> web.Response:
+    found = request.get(AUTH)
+    user = found.user if found is not None else None
+    body = (
+        request.app[JINJA]
+        .get_template(template)
+        .render(
+            user=user,
+            role=user.role if user else "",
+            csrf_token=found.session.csrf_token if found is not None else "",
+            nav=nav_for(user.role) if user else [],
+            path=request.path,
+            **context,
+        )
+    )
+    return web.Response(text=body, content_type="text/html", charset="utf-8", status=status)
+
+
+def render_error(request: web.Request, status: int, message: str) -> web.Response:
+    return render(request, "error.html", status=status, message=message, page="error")
+
+
+def _redirect(location: str) -> web.HTTPFound:
+    return web.HTTPFound(location)
+
+
+@routes.get("/console")
+async def home(request: web.Request) -> web.StreamResponse:
+    found = authenticated(request)
+    role = found.user.role
+    if can(role, Capability.WORK_QUEUES):
+        raise _redirect("/console/queues")
+    if can(role, Capability.AUDIT):
+        raise _redirect("/console/audit")
+    if can(role, Capability.DASHBOARD):
+        raise _redirect("/console/dashboard")
+    raise _redirect("/console/profile")
+
+
+@routes.get("/console/login")
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", error="", username="", page="login")
+
+
+@routes.post("/console/login")
+async def login_form(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    username = str(form.get("username", ""))[:100]
+    password = str(form.get("password", ""))[:1000]
+    totp = str(form.get("totp", ""))[:20]
+    try:
+        signed_in = await auth_actions.sign_in(request.app[SERVICE].core, username, password, totp)
+    except AuthError as error:
+        status = 429 if error.code == "locked" else 401
+        return render(
+            request, "login.html", status=status, error=str(error), username=username, page="login"
+        )
+    response = web.HTTPSeeOther("/console")
+    set_session_cookie(request, response, signed_in.token)
+    raise response
+
+
+@routes.post("/console/logout")
+async def logout_form(request: web.Request) -> web.StreamResponse:
+    await auth_actions.sign_out(request.app[SERVICE].core, request.cookies.get(COOKIE, ""))
+    response = web.HTTPSeeOther("/console/login")
+    clear_session_cookie(request, response)
+    raise response
+
+
+@routes.post("/console/logout-everywhere")
+async def logout_everywhere_form(request: web.Request) -> web.StreamResponse:
+    found = authenticated(request)
+    await auth_actions.sign_out_everywhere(request.app[SERVICE].core, found.user.id)
+    response = web.HTTPSeeOther("/console/login")
+    clear_session_cookie(request, response)
+    raise response
+
+
+@routes.get("/console/queues")
+async def queue_board(request: web.Request) -> web.Response:
+    staff_with_any(request, Capability.WORK_QUEUES, Capability.SEE_ALL_QUEUES)
+    return render(request, "board.html", page="board")
+
+
+@routes.get("/console/conversations/{id}")
+async def conversation_page(request: web.Request) -> web.Response:
+    staff = staff_with_any(
+        request, Capability.WORK_QUEUES, Capability.SEE_ALL_QUEUES, Capability.AUDIT
+    )
+    return render(
+        request,
+        "conversation.html",
+        page="conversation",
+        conversation_id=request.match_info["id"][:64],
+        outcomes=OUTCOMES,
+        needs_reason=can(staff.role, Capability.READ_WITH_REASON),
+        may_block=can(staff.role, Capability.BLOCK),
+    )
+
+
+# ---- profile ------------------------------------------------------------------------------
+
+
+async def _profile(
+    request: web.Request, *, message: str = "", error: str = "", status: int = 200, secret: str = ""
+) -> web.Response:
+    found = authenticated(request)
+    user = found.user
+    secret = secret or auth_actions.new_totp_secret()
+    message = message or SAVED.get(request.query.get("saved", ""), "")
+    return render(
+        request,
+        "profile.html",
+        status=status,
+        page="profile",
+        message=message,
+        error=error,
+        totp_enabled=user.totp_secret is not None,
+        totp_enforced=user.totp_enforced,
+        totp_secret=secret,
+        totp_uri=auth_actions.totp_uri(secret, user.username),
+        role_name=Role(user.role).value.replace("_", " "),
+    )
+
+
+@routes.get("/console/profile")
+async def profile(request: web.Request) -> web.Response:
+    return await _profile(request)
+
+
+@routes.post("/console/profile/display-name")
+async def profile_display_name(request: web.Request) -> web.Response:
+    found = authenticated(request)
+    form = await request.post()
+    try:
+        await auth_actions.set_display_name(
+            request.app[SERVICE].core, found.user.id, str(form.get("display_name", ""))
+        )
+    except AuthError as error:
+        return await _profile(request, error=str(error), status=422)
+    raise web.HTTPSeeOther("/console/profile?saved=name")
+
+
+@routes.post("/console/profile/password")
+async def profile_password(request: web.Request) -> web.Response:
+    found = authenticated(request)
+    form = await request.post()
+    new = str(form.get("new", ""))
+    if new != str(form.get("repeat", "")):
+        return await _profile(request, error="the two new passwords differ", status=422)
+    try:
+        await auth_actions.change_password(
+            request.app[SERVICE].core,
+            found.user.id,
+            str(form.get("current", "")),
+            new,
+            keep_token=request.cookies.get(COOKIE, ""),
+        )
+    except AuthError as error:
+        return await _profile(request, error=str(error), status=422)
+    raise web.HTTPSeeOther("/console/profile?saved=password")
+
+
+@routes.post("/console/profile/totp")
+async def profile_totp(request: web.Request) -> web.Response:
+    found = authenticated(request)
+    form = await request.post()
+    secret = str(form.get("secret", ""))[:64]
+    try:
+        await auth_actions.enable_totp(
+            request.app[SERVICE].core, found.user.id, secret, str(form.get("code", ""))[:20]
+        )
+    except AuthError as error:
+        return await _profile(request, error=str(error), status=422, secret=secret)
+    raise web.HTTPSeeOther("/console/profile?saved=totp")
+
+
+@routes.post("/console/profile/totp/disable")
+async def profile_totp_disable(request: web.Request) -> web.Response:
+    found = authenticated(request)
+    form = await request.post()
+    try:
+        await auth_actions.disable_totp(
+            request.app[SERVICE].core, found.user.id, str(form.get("password", ""))
+        )
+    except AuthError as error:
+        return await _profile(request, error=str(error), status=422)
+    raise web.HTTPSeeOther("/console/profile?saved=totp-off")
+
+
+def require_page(request: web.Request, capability: Capability) -> None:
+    """For page modules: raise a 403 page unless the role has `capability`."""
+    staff_of(request, capability)
+
+
+__all__ = ["JINJA", "ConsoleError", "make_environment", "render", "routes"]

@@ -1,0 +1,483 @@
+// somesossu staff console: talks to the JSON API and the console websocket.
+// Renders with DOM APIs only (textContent, never innerHTML): resident text is never markup.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const page = body.dataset.page;
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const baseTitle = document.title;
+  let unseen = 0;
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  async function api(method, path, payload) {
+    const options = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") {
+      options.headers["X-CSRF-Token"] = csrf;
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(payload || {});
+    }
+    const response = await fetch(path, options);
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.status === 401) { window.location.href = "/console/login"; }
+    if (!response.ok) {
+      const error = new Error((data && data.message) || "request failed");
+      error.code = data && data.code;
+      throw error;
+    }
+    return data;
+  }
+
+  // ---- notices: live region, title, sound -------------------------------------------------
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  function muted() { return window.localStorage.getItem("somesossu.muted") === "1"; }
+
+  function setupMute() {
+    const button = document.getElementById("mute");
+    if (!button) return;
+    const show = () => {
+      button.setAttribute("aria-pressed", muted() ? "true" : "false");
+      button.textContent = muted() ? "Sound off" : "Sound on";
+    };
+    button.addEventListener("click", () => {
+      window.localStorage.setItem("somesossu.muted", muted() ? "0" : "1");
+      show();
+    });
+    show();
+  }
+
+  let audio = null;
+  function beep(urgent) {
+    if (muted()) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const notes = urgent ? [880, 660, 880] : [660];
+      notes.forEach((frequency, index) => {
+        const oscillator = audio.createOscillator();
+        const gain = audio.createGain();
+        const start = audio.currentTime + index * 0.22;
+        oscillator.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.15, start + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.2);
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start(start);
+        oscillator.stop(start + 0.21);
+      });
+    } catch (e) { /* no audio device: the title and live region still tell */ }
+  }
+
+  function notice(text, urgent) {
+    unseen += 1;
+    document.title = (urgent ? "(!) " : "(" + unseen + ") ") + baseTitle;
+    announce(text);
+    beep(urgent);
+    if (urgent) {
+      const alert = document.getElementById("alert");
+      if (alert) { alert.textContent = text; alert.hidden = false; }
+    }
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) { unseen = 0; document.title = baseTitle; }
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target && event.target.id === "alert") event.target.hidden = true;
+  });
+
+  // ---- websocket ------------------------------------------------------------------------
+  const listeners = [];
+  const watched = new Set();
+  let socket = null;
+  let retry = 1000;
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(scheme + "//" + window.location.host + "/console/ws");
+    socket.addEventListener("open", () => {
+      retry = 1000;
+      body.dataset.live = "connected";
+      watched.forEach((id) => send({ type: "watch", conversation: id }));
+    });
+    socket.addEventListener("message", (message) => {
+      let frame;
+      try { frame = JSON.parse(message.data); } catch (e) { return; }
+      if (frame.type === "signed_out") { window.location.href = "/console/login"; return; }
+      if (frame.type === "watching") body.dataset.watching = frame.conversation;
+      listeners.forEach((listener) => listener(frame));
+    });
+    socket.addEventListener("close", (event) => {
+      body.dataset.live = "closed";
+      if (event.code === 4401) { window.location.href = "/console/login"; return; }
+      window.setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    });
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+
+  function watch(id) { watched.add(id); send({ type: "watch", conversation: id }); }
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return () => { window.clearTimeout(timer); timer = window.setTimeout(fn, ms); };
+  }
+
+  function minutes(seconds) {
+    if (seconds === null || seconds === undefined) return "";
+    if (seconds < 60) return "under a minute";
+    const m = Math.floor(seconds / 60);
+    return m < 60 ? m + " min" : Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  function label(text) { return String(text || "").replace(/_/g, " "); }
+
+  // ---- queue board ----------------------------------------------------------------------
+  function boardPage() {
+    const status = document.getElementById("board-status");
+    const known = new Set();
+    let first = true;
+
+    async function refresh() {
+      let queues, conversations;
+      try {
+        [queues, conversations] = await Promise.all([
+          api("GET", "/api/queues"),
+          api("GET", "/api/conversations?state=open"),
+        ]);
+      } catch (e) { status.textContent = "Could not load: " + e.message; return; }
+      status.textContent = "Updated " + new Date().toLocaleTimeString();
+      const mine = document.getElementById("mine");
+      const others = document.getElementById("others");
+      const container = document.getElementById("queues");
+      mine.replaceChildren();
+      others.replaceChildren();
+      container.replaceChildren();
+      const fresh = [];
+      conversations.forEach((c) => {
+        if (c.state === "active" && c.mine) {
+          mine.append(el("li", { class: "card" },
+            el("a", { href: "/console/conversations/" + c.id, text: "Conversation " + c.id.slice(0, 8) }),
+            " ", el("span", { class: "meta", text: [c.language, label(c.topic), c.channel].filter(Boolean).join(" · ") }),
+            c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : null));
+        } else if (c.state === "active") {
+          others.append(el("li", { text: (c.queue || "") + " · " + (c.assigned_name || "colleague") + (c.urgent ? " · urgent" : "") }));
+        }
+        if ((c.state === "queued" || c.state === "waiting_hours") && !known.has(c.id)) {
+          known.add(c.id);
+          if (!first) fresh.push(c);
+        }
+      });
+      if (!mine.children.length) mine.append(el("li", { class: "hint", text: "None at the moment." }));
+      if (!others.children.length) others.append(el("li", { class: "hint", text: "None." }));
+      queues.filter((q) => q.mine).forEach((queue) => {
+        const waiting = conversations.filter((c) => c.queue === queue.id && (c.state === "queued" || c.state === "waiting_hours"));
+        const table = el("table", { class: "queue" },
+          el("caption", { text: queue.name + " — " + waiting.length + " waiting" }),
+          el("thead", {}, el("tr", {},
+            ...["Language", "Topic", "Channel", "Waiting", "Priority", ""].map((h) => el("th", { scope: "col", text: h || "Action" })))));
+        const rows = el("tbody");
+        waiting.forEach((c) => {
+          rows.append(el("tr", { class: c.urgent ? "urgent-row" : "" },
+            el("td", { text: c.language || "?" }),
+            el("td", { text: label(c.topic) || "?" }),
+            el("td", { text: c.channel }),
+            el("td", { text: minutes(c.waiting_seconds) + (c.state === "waiting_hours" ? " (outside hours)" : "") }),
+            el("td", {}, c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : "normal"),
+            el("td", {}, el("button", {
+              type: "button", class: "primary claim", "data-conversation": c.id,
+              "aria-label": "Claim conversation in " + (c.language || "unknown language") + " about " + (label(c.topic) || "unknown topic"),
+              text: "Claim",
+              onclick: async (event) => {
+                event.target.disabled = true;
+                try {
+                  await api("POST", "/api/conversations/" + c.id + "/claim", {});
+                  window.location.href = "/console/conversations/" + c.id;
+                } catch (e) { status.textContent = "Claim failed: " + e.message; event.target.disabled = false; refresh(); }
+              },
+            }))));
+        });
+        if (!waiting.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: "Nobody is waiting." })));
+        table.append(rows);
+        container.append(table);
+      });
+      first = false;
+      if (fresh.length) {
+        const urgent = fresh.some((c) => c.urgent);
+        notice(fresh.length === 1 ? "A new conversation is waiting" : fresh.length + " new conversations are waiting", urgent);
+      }
+    }
+    const later = debounce(refresh, 150);
+    listeners.push((frame) => {
+      if (frame.type !== "event") return;
+      if (frame.kind === "conversation.urgent") notice("A conversation was raised to urgent", true);
+      later();
+    });
+    refresh();
+    window.setInterval(refresh, 30000);
+  }
+
+  // ---- conversation view ----------------------------------------------------------------
+  function conversationPage() {
+    const root = document.getElementById("conversation");
+    const id = root.dataset.conversation;
+    const needsReason = root.dataset.needsReason === "yes";
+    const errorBox = document.getElementById("conv-error");
+    let readReason = "";
+    let cannedFor = null;
+    let typingTimer = null;
+    let lastCount = -1;
+
+    function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+
+    function renderText(message) {
+      const parts = [];
+      let at = 0;
+      message.placeholders.slice().sort((a, b) => a.start - b.start).forEach((p) => {
+        if (p.start > at) parts.push(message.text.slice(at, p.start));
+        const chipText = message.text.slice(p.start, p.end) || "[" + p.kind + "]";
+        if (p.item) {
+          parts.push(el("button", {
+            type: "button", class: "chip", "data-item": p.item, text: chipText,
+            "aria-label": "Hidden " + label(p.kind) + ": reveal with a reason",
+            onclick: () => {
+              const box = document.getElementById("reveal-box");
+              box.hidden = false; box.open = true;
+              document.getElementById("reveal-item").value = p.item;
+              document.getElementById("reveal-which").textContent = "Item: " + label(p.kind) + " " + p.ordinal;
+              document.getElementById("reveal-result").textContent = "";
+              document.getElementById("reveal-reason").focus();
+            },
+          }));
+        } else {
+          parts.push(el("span", { class: "chip gone", text: chipText }));
+        }
+        at = Math.max(at, p.end);
+      });
+      if (at < message.text.length) parts.push(message.text.slice(at));
+      return parts;
+    }
+
+    async function loadCanned(conversation) {
+      const key = (conversation.language || "") + "/" + (conversation.queue || "");
+      if (cannedFor === key) return;
+      cannedFor = key;
+      const select = document.getElementById("canned");
+      try {
+        const replies = await api("GET", "/api/canned-replies?language=" + encodeURIComponent(conversation.language || "") + "&queue=" + encodeURIComponent(conversation.queue || ""));
+        select.replaceChildren(el("option", { value: "", text: "— choose to insert —" }),
+          ...replies.map((r) => el("option", { value: r.body, text: r.title })));
+      } catch (e) { /* canned replies are a convenience */ }
+    }
+
+    async function loadTransferTargets(conversation) {
+      const select = document.getElementById("transfer-target");
+      if (select.options.length) return;
+      try {
+        const queues = await api("GET", "/api/queues");
+        const queueGroup = el("optgroup", { label: "Queues" });
+        const peopleGroup = el("optgroup", { label: "Counsellors in this queue" });
+        queues.forEach((q) => {
+          queueGroup.append(el("option", { value: "queue:" + q.id, text: q.name }));
+          if (q.id === conversation.queue) {
+            q.members.filter((m) => m.id !== body.dataset.user).forEach((m) => peopleGroup.append(el("option", { value: "user:" + m.id, text: m.display_name })));
+          }
+        });
+        select.append(queueGroup);
+        if (peopleGroup.children.length) select.append(peopleGroup);
+      } catch (e) { /* shown when used */ }
+    }
+
+    async function refresh() {
+      let data;
+      const query = needsReason ? "?reason=" + encodeURIComponent(readReason) : "";
+      try {
+        data = await api("GET", "/api/conversations/" + id + query);
+      } catch (e) {
+        showError(e.code === "forbidden" ? "This conversation is being answered by a colleague." : e.message);
+        return;
+      }
+      showError("");
+      const c = data.conversation;
+      document.getElementById("conv-title").textContent = "Conversation " + c.id.slice(0, 8) + (c.urgent ? " (urgent)" : "");
+      document.getElementById("conv-meta").textContent = [label(c.state), c.language, label(c.topic), c.channel, c.assigned_name ? "with " + c.assigned_name : ""].filter(Boolean).join(" · ");
+      const list = document.getElementById("transcript");
+      list.replaceChildren(...data.messages.map((m) => el("li", { class: "msg " + m.author, "data-message": m.id },
+        el("span", { class: "author", text: m.author === "resident" ? "Resident" : m.author === "counsellor" ? "Counsellor" : "Service" }),
+        el("span", { class: "time", text: new Date(m.created_at).toLocaleTimeString() }),
+        el("p", { class: "text" }, ...renderText(m)),
+        m.author === "counsellor" && m.delivered !== null ? el("span", { class: "delivery", text: m.delivered ? "delivered" : "sending…" }) : null)));
+      if (lastCount >= 0 && data.messages.length > lastCount) {
+        const newest = data.messages[data.messages.length - 1];
+        if (newest.author === "resident") notice("New message from the resident", false);
+      }
+      lastCount = data.messages.length;
+      const notes = document.getElementById("notes");
+      notes.replaceChildren(...data.notes.map((n) => el("li", { class: "note" },
+        el("span", { class: "meta", text: n.author + " · " + new Date(n.created_at).toLocaleTimeString() }),
+        el("p", { text: n.text }))));
+      const mine = c.mine && c.state === "active";
+      const waiting = c.state === "queued" || c.state === "waiting_hours";
+      document.getElementById("reply-form").hidden = !mine;
+      document.getElementById("claim").hidden = !waiting || needsReason;
+      document.getElementById("notes-box").hidden = needsReason;
+      document.getElementById("transfer-box").hidden = !mine;
+      document.getElementById("close-box").hidden = !(mine || waiting) || needsReason;
+      const block = document.getElementById("block-box");
+      if (block) block.hidden = c.state === "closed";
+      if (mine) { loadCanned(c); loadTransferTargets(c); }
+    }
+
+    const later = debounce(refresh, 100);
+    listeners.push((frame) => {
+      if (frame.type !== "event" || !frame.payload || frame.payload.conversation !== id) return;
+      if (frame.kind === "resident.typing") {
+        const typing = document.getElementById("typing");
+        typing.hidden = false;
+        window.clearTimeout(typingTimer);
+        typingTimer = window.setTimeout(() => { typing.hidden = true; }, 6000);
+        return;
+      }
+      if (frame.kind === "message.created") document.getElementById("typing").hidden = true;
+      later();
+    });
+
+    function onSubmit(formId, handler) {
+      const form = document.getElementById(formId);
+      if (!form) return;
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const button = form.querySelector("button[type=submit]");
+        if (button) button.disabled = true;
+        try { await handler(form); showError(""); }
+        catch (e) { showError(e.message); }
+        finally { if (button) button.disabled = false; }
+      });
+    }
+
+    document.getElementById("canned").addEventListener("change", (event) => {
+      const text = document.getElementById("reply-text");
+      if (event.target.value) { text.value = event.target.value; text.focus(); }
+    });
+    document.getElementById("claim").addEventListener("click", async () => {
+      try { await api("POST", "/api/conversations/" + id + "/claim", {}); await refresh(); document.getElementById("reply-text").focus(); }
+      catch (e) { showError(e.message); }
+    });
+    document.getElementById("release").addEventListener("click", async () => {
+      try { await api("POST", "/api/conversations/" + id + "/release", {}); window.location.href = "/console/queues"; }
+      catch (e) { showError(e.message); }
+    });
+    onSubmit("reply-form", async () => {
+      const text = document.getElementById("reply-text");
+      await api("POST", "/api/conversations/" + id + "/reply", { text: text.value });
+      text.value = "";
+      document.getElementById("canned").value = "";
+      await refresh();
+      text.focus();
+      announce("Reply sent");
+    });
+    onSubmit("note-form", async () => {
+      const text = document.getElementById("note-text");
+      await api("POST", "/api/conversations/" + id + "/note", { text: text.value });
+      text.value = "";
+      await refresh();
+      announce("Note saved");
+    });
+    onSubmit("reveal-form", async () => {
+      const result = await api("POST", "/api/conversations/" + id + "/reveal", {
+        item: document.getElementById("reveal-item").value,
+        reason: document.getElementById("reveal-reason").value,
+      });
+      document.getElementById("reveal-result").textContent = "Revealed: " + result.value;
+      document.getElementById("reveal-reason").value = "";
+    });
+    onSubmit("transfer-form", async () => {
+      const [kind, target] = document.getElementById("transfer-target").value.split(/:(.*)/s);
+      const payload = { note: document.getElementById("transfer-note").value };
+      payload[kind] = target;
+      await api("POST", "/api/conversations/" + id + "/transfer", payload);
+      window.location.href = "/console/queues";
+    });
+    onSubmit("close-form", async () => {
+      const tags = document.getElementById("close-tags").value.split(",").map((t) => t.trim()).filter(Boolean);
+      await api("POST", "/api/conversations/" + id + "/close", { outcome: document.getElementById("close-outcome").value, tags });
+      await refresh();
+      announce("Conversation closed");
+    });
+    onSubmit("block-form", async () => {
+      await api("POST", "/api/conversations/" + id + "/block", {
+        days: parseInt(document.getElementById("block-days").value, 10),
+        reason: document.getElementById("block-reason").value,
+      });
+      await refresh();
+      announce("Resident blocked");
+    });
+    if (needsReason) {
+      onSubmit("read-reason", async () => {
+        readReason = document.getElementById("read-reason-text").value;
+        await refresh();
+        if (!errorBox.textContent) { document.getElementById("read-reason").hidden = true; watch(id); }
+      });
+    } else {
+      watch(id);
+      refresh();
+    }
+  }
+
+  // ---- dashboard ------------------------------------------------------------------------
+  function dashboardPage() {
+    async function refresh() {
+      let data;
+      try { data = await api("GET", "/api/dashboard"); } catch (e) { return; }
+      const set = (key, value) => { const node = document.getElementById(key); if (node) node.textContent = value; };
+      set("d-waiting", data.waiting);
+      set("d-longest", minutes(data.longest_wait_seconds) || "—");
+      set("d-online", data.counsellors_online);
+      set("d-today", data.conversations_today);
+      set("d-active", data.active);
+      set("d-rating", data.feedback.rating_average === null ? "—" : data.feedback.rating_average + " / 5 (" + data.feedback.rating_count + ")");
+      set("d-helped", data.feedback.helped_share === null ? "—" : Math.round(data.feedback.helped_share * 100) + " % (" + data.feedback.helped_count + ")");
+      const rows = document.getElementById("d-queues");
+      rows.replaceChildren(...data.queues.map((q) => el("tr", {},
+        el("th", { scope: "row", text: q.name }), el("td", { text: q.waiting }), el("td", { text: q.urgent }),
+        el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: q.active }))));
+    }
+    const later = debounce(refresh, 200);
+    listeners.push((frame) => {
+      if (frame.type !== "event") return;
+      if (frame.kind === "conversation.urgent") notice("A conversation was raised to urgent", true);
+      later();
+    });
+    refresh();
+    window.setInterval(refresh, 30000);
+  }
+
+  setupMute();
+  const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage };
+  if (live[page]) { connect(); live[page](); }
+  window.somesossu = { api, notice };
+})();
