@@ -104,7 +104,8 @@ _ENDING_LENGTHS = tuple(sorted({len(e) for e in _STREET_ENDINGS}))
 _ENDING_TAILS = frozenset(e[-3:] for e in _STREET_ENDINGS if len(e) >= 3)
 
 
-def _ends_like_street(word: str) -> bool:
+def ends_like_street(word: str) -> bool:
+    """Whether `word` ends like a Finnish or Swedish street name ("Hämeentie", "-gatan")."""
     low = word.casefold()
     if low[-3:] not in _ENDING_TAILS:
         return False  # one set lookup rejects almost every word
@@ -128,7 +129,7 @@ def _matches(text: str) -> Iterator[re.Match[str]]:
         if not reversed_text:
             reversed_text = text[::-1]
         word = _REVERSED_WORD.match(reversed_text, len(text) - pos)
-        if word is None or not _ends_like_street(word.group()[::-1]):
+        if word is None or not ends_like_street(word.group()[::-1]):
             continue
         word_start = pos - len(word.group())
         # The street may start up to three words earlier ("Pohjoinen Aleksis Kiven katu").

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import (
     FIRST_NAMES,
     NameLevel,
@@ -141,6 +142,10 @@ _ADJECTIVE_END = re.compile(
     r"(?:lainen|läinen|ton|tön|nut|nyt|ut|yt|va|vä|ja|jä|ssa|ssä|sta|stä|kas|käs|llinen"
     r"|ish|ian|ese|ic|ed|ing)$"
 )
+# English and Swedish adjective and nationality endings ("I'm Finnish", "jag är Svensk").
+_FOREIGN_ADJECTIVE_END = re.compile(
+    r"(?:ish|ian|ese|ic|ed|ing|al|ous|ful|less|ive|able|ible|ent|ant|ary|ory|sk|ig|lig|ad)$"
+)
 # The cases that say "in/from/at a place"; "-lle" (to someone) is as common with people.
 _LOCAL_CASE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|hin|seen)$")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -148,6 +153,7 @@ _ARABIC_STOP = frozenset(
     "من في عمري انا أنا عندي هو هي مع الى إلى على عن هذا هذه رقم ساكن اعيش أعيش لدي عمره عمرها"
     " و".split()
 )
+_HOUSE_NUMBER_NEXT = re.compile(r"[ \t]+[1-9]")
 _INITIAL = re.compile(r" [A-ZÅÄÖ]\.(?!\w)")
 _SENTENCE_BREAK = frozenset('.!?:;\n"“”«»(•*')
 # Matched against the reversed text: the run of characters after the last break.
@@ -182,8 +188,15 @@ class _Message:
         return not self.lower_mode and _is_cap(self.words[i][2])
 
     def mid_sentence(self, i: int) -> bool:
-        before = self.text[: self.words[i][0]].rstrip()
-        return bool(before) and before[-1] not in _SENTENCE_BREAK
+        # Walk back over spaces only (not a slice of the whole prefix): long messages stay
+        # linear.
+        text = self.text
+        k = self.words[i][0] - 1
+        while k >= 0 and text[k].isspace():
+            if text[k] == "\n":
+                return False
+            k -= 1
+        return k >= 0 and text[k] not in _SENTENCE_BREAK
 
     def adjacent(self, i: int, j: int) -> bool:
         """Word j follows word i separated only by spaces (a name's parts)."""
@@ -202,7 +215,10 @@ class _Message:
             end += 1  # the initial was already taken as a part of the name: add its dot
         elif initial:
             end = initial.end()
-            self.marked.update(i for i in range(last + 1, len(self.words)) if self.starts[i] < end)
+            nxt = last + 1
+            while nxt < len(self.words) and self.starts[nxt] < end:
+                self.marked.add(nxt)
+                nxt += 1
         self.spans.append((self.words[first][0], end))
 
 
@@ -212,6 +228,8 @@ def _continues_name(msg: _Message, j: int) -> bool:
     if len(word) == 1:  # an initial ("Johanna K.") but not the pronoun ("Leena I think")
         end = msg.words[j][1]
         return word.isupper() and msg.text[end : end + 1] == "."
+    if _HOUSE_NUMBER_NEXT.match(msg.text, msg.words[j][1]) and ends_like_street(word):
+        return False  # "Leena Virtanen Hämeentie 5": a street, not a second surname
     if is_known_surname(word):
         return True
     if _is_arabic(word):
@@ -245,8 +263,10 @@ def _accept_after_cue(msg: _Message, kind: str, i: int) -> bool:
             return False
         return not is_not_name(word)
     if kind in ("weak", "greeting"):
-        # A predicate or a vocative is in the plain form: "olen Leena", "hei Leena".
-        if plain_level(word) >= NameLevel.CUE_ONLY:
+        # A predicate or a vocative is in the plain form: "olen Leena", "hei Leena". In lower
+        # case a name that is also a word does not count ("on hyvä anna se", "olen toivo...").
+        needed = NameLevel.CUE_ONLY if _is_cap(word) else NameLevel.SURNAME
+        if plain_level(word) >= needed:
             return True
         if kind != "weak" or not msg.cap(i) or is_not_name(word):
             return False
@@ -255,15 +275,25 @@ def _accept_after_cue(msg: _Message, kind: str, i: int) -> bool:
             is_known_surname(msg.words[i + 1][2]) or looks_like_surname(msg.words[i + 1][2])
         ):
             return True
-        # After Finnish "olen" a capitalised word is a name unless it looks like a place,
-        # an adjective or a nationality ("olen Irakista", "olen Espoolainen").
+        # After "olen", "I'm", "jag är" a capitalised word that ends the clause is a name
+        # unless it looks like a place, an adjective or a nationality ("olen Irakista",
+        # "olen Espoolainen", "I'm Finnish", "jag är Svensk").
         low = word.casefold()
+        before = msg.words[i - 1][2].casefold()
+        end = msg.words[i][1]
+        clause_ends = end == len(msg.text) or msg.text[end] in ".,!?;:)\n" or msg.adjacent(i, i + 1)
+        if before in ("olen", "oon"):
+            return (
+                len(word) >= 3
+                and not low.endswith("n")  # "olen Helsingin ..., olen Kelan ...": a genitive
+                and _PLACE_CASE.search(low) is None
+                and _ADJECTIVE_END.search(low) is None
+            )
         return (
-            msg.words[i - 1][2].casefold() in ("olen", "oon")
+            before in ("i'm", "i’m", "am", "är")
             and len(word) >= 3
-            and not low.endswith("n")  # "olen Helsingin ..., olen Kelan ...": a genitive
-            and _PLACE_CASE.search(low) is None
-            and _ADJECTIVE_END.search(low) is None
+            and clause_ends
+            and _FOREIGN_ADJECTIVE_END.search(low) is None
         )
     # relative, title, signoff
     if is_not_name(word):
@@ -303,10 +333,12 @@ def _cue_at(msg: _Message, i: int, low: str) -> tuple[str, int] | None:
 def _by_cues(msg: _Message) -> None:
     text = msg.text
     words = msg.words
-    for c, (_, _, word) in enumerate(words):
+    for c, (start, _, word) in enumerate(words):
         low = word.casefold()
         if (low not in _CUE_TABLE and not low.endswith(_POSSESSIVE)) or c in msg.marked:
             continue
+        if start and text[start - 1].isdigit():
+            continue  # the letters of "308T." or "12B" are no cue ("t." is a sign-off)
         cue = _cue_at(msg, c, low)
         if cue is None:
             continue
@@ -349,6 +381,9 @@ def _standalone(msg: _Message) -> None:
             continue
         if i in msg.marked or _is_arabic(word):
             continue
+        start = words[i][0]
+        if start and msg.text[start - 1].isdigit():
+            continue  # letters glued to digits ("308T", "12B") are codes, not names
         level = name_level(word)
         if level == NameLevel.NONE and msg.cap(i) and msg.mid_sentence(i):
             # An unlisted surname mid-sentence: "puhuin Kettusen kanssa", "rouva Lindblad".

@@ -7,6 +7,7 @@ like a number, and never takes dates ("04.06.2025", "04-06-2025") or prices for 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 
 import phonenumbers
@@ -89,10 +90,13 @@ def find_phones(
 def _phones(
     text: str, allowlist: Allowlist, taken: list[tuple[int, int]]
 ) -> Iterator[tuple[int, int]]:
+    taken_starts = sorted(s for s, _ in taken)
+    taken_ends = {s: e for s, e in taken}
     for m in _PHONE.finditer(text):
         start = m.start()
-        if any(s <= start < e for s, e in taken):
-            continue
+        i = bisect_right(taken_starts, start)
+        if i and taken_ends[taken_starts[i - 1]] > start:
+            continue  # inside a HETU, IBAN or card already found
         if m.group().startswith("(") and ")" not in m.group():
             start += 1  # "(040 123 4567": the bracket opens a remark, not an area code
         groups = list(_GROUP.finditer(text, start, m.end()))

@@ -7,6 +7,7 @@ the originals into the PII vault.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from privacy.redaction.addresses import find_addresses
@@ -53,7 +54,7 @@ class Redactor:
         if not text:
             return _EMPTY if text == "" else Redaction(text, (), ())
         candidates = self._candidates(text)
-        findings = _resolve(candidates)
+        findings = _resolve(text, candidates)
         if not findings:
             return Redaction(text=text, findings=(), placeholder_spans=())
         parts: list[str] = []
@@ -97,10 +98,15 @@ class Redactor:
                 add((s, e, Kind.IP_ADDRESS))
         name_text = text
         if "@" in text or "(at)" in text or "[at]" in text:
-            for s, e in find_emails(text):
+            emails = find_emails(text)
+            pieces, pos = [], 0
+            for s, e in emails:
                 add((s, e, Kind.EMAIL))
-                # The words of an address are not names to look up again.
-                name_text = name_text[:s] + " " * (e - s) + name_text[e:]
+                # The words of an address are not names to look up again: blank them out.
+                pieces += [text[pos:s], " " * (e - s)]
+                pos = e
+            if emails:
+                name_text = "".join([*pieces, text[pos:]])
         if has_digit:  # every address has a house number
             for s, e in find_addresses(text):
                 add((s, e, Kind.STREET_ADDRESS))
@@ -112,16 +118,30 @@ class Redactor:
         return found
 
 
-def _resolve(candidates: list[tuple[int, int, Kind]]) -> tuple[Finding, ...]:
+def _resolve(text: str, candidates: list[tuple[int, int, Kind]]) -> tuple[Finding, ...]:
     """Keep the most specific, then longest, of overlapping candidates; sort by position."""
     if not candidates:
         return ()
     if len(candidates) == 1:
         s, e, k = candidates[0]
         return (Finding(k, s, e),)
+    # Chosen spans never overlap, so kept sorted by start only the nearest one that starts
+    # before a candidate ends can overlap it: a bisect per candidate, not a scan.
+    starts: list[int] = []
     chosen: list[tuple[int, int, Kind]] = []
     for s, e, k in sorted(candidates, key=lambda c: (_PRIORITY[c[2]], c[0] - c[1], c[0])):
-        if all(e <= cs or s >= ce for cs, ce, _ in chosen):
-            chosen.append((s, e, k))
-    chosen.sort()
+        i = bisect_left(starts, e)
+        if i and chosen[i - 1][1] > s:
+            # A name that runs into a stronger finding ("Leena Virtanen Hämeentie 5") keeps
+            # the words before it rather than being dropped and left readable.
+            if k is not Kind.PERSON_NAME or chosen[i - 1][0] <= s:
+                continue
+            e = chosen[i - 1][0]
+            while e > s and not text[e - 1].isalnum():
+                e -= 1
+            i = bisect_left(starts, e)
+            if e - s < 2 or (i and chosen[i - 1][1] > s):
+                continue
+        starts.insert(i, s)
+        chosen.insert(i, (s, e, k))
     return tuple(Finding(k, s, e) for s, e, k in chosen)

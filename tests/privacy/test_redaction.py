@@ -330,6 +330,8 @@ def test_names_after_cues_in_signatures_and_inflected_are_found(
         ("Kävin rouva Lindbladin luona", ["Lindbladin"]),
         ("Olen Xiaoming Pitkäranta-Kettunen", ["Xiaoming Pitkäranta-Kettunen"]),
         ("Olen Ronja", ["Ronja"]),
+        ("I'm Zeynep, I need help", ["Zeynep"]),
+        ("I'm Xiu", ["Xiu"]),
         ("mun äiti Xiu tarvitsee apua", ["Xiu"]),
         ("Me llamo Carlos y vivo en Helsinki", ["Carlos"]),
         ("Benim adım Mehmet", ["Mehmet"]),
@@ -353,6 +355,10 @@ def test_unlisted_names_are_found_by_shape_and_cue(text: str, names: list[str]) 
     "text",
     [
         "Olen Suomalainen",
+        "I'm Kurdish from Iraq",
+        "I'm Sorry",
+        "Jag är Svensk",
+        "I am Unemployed",
         "Olen Irakista kotoisin",
         "Olen Espoolainen",
         "Olen Työtön ja tarvitsen apua",
@@ -425,6 +431,13 @@ def test_finnish_numbers_inside_arabic_and_russian_text_are_found() -> None:
     assert masked_values("мой телефон +358 40 123 4567, спасибо") == ["+358 40 123 4567"]
 
 
+def test_name_directly_before_an_address_is_masked_too() -> None:
+    assert masked("Leena Virtanen Hämeentie 5 B 12") == [
+        (Kind.PERSON_NAME, "Leena Virtanen"),
+        (Kind.STREET_ADDRESS, "Hämeentie 5 B 12"),
+    ]
+
+
 def test_redacted_text_has_typed_placeholders_and_spans_that_point_at_them() -> None:
     text = "Olen Leena, hetu 131052-308T, soita 040 123 4567 tai leena@example.fi"
     redaction = REDACTOR.redact(text)
@@ -468,6 +481,13 @@ def test_redaction_and_finding_are_frozen() -> None:
     with pytest.raises(AttributeError):
         redaction.findings[0].start = 0  # type: ignore[misc]
     assert isinstance(redaction, Redaction)
+
+
+def test_long_pasted_message_keeps_every_finding() -> None:
+    block = "Nimi: Leena Virtanen, puh 040 123 4567, Hämeentie 5 B 12, hetu 131052-308T. "
+    redaction = REDACTOR.redact(block * 500)
+    assert len(redaction.findings) == 4 * 500
+    assert redaction.text == "Nimi: [NAME], puh [PHONE], [ADDRESS], hetu [HETU]. " * 500
 
 
 def test_empty_and_whitespace_messages_give_no_findings() -> None:
