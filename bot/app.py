@@ -24,6 +24,7 @@ from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
 from .hub import Hub
 from .keys import load_keyring
+from .leader import Leadership
 from .logs import log_event
 from .metrics import Metrics
 from .outbox import OutboxWorker
@@ -124,10 +125,12 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     service = app[SERVICE]
-    schedule_core_jobs(service.scheduler, service.core)
+    leadership = Leadership(service.core.database.url)
+    schedule_core_jobs(service.scheduler, service.core, leadership)
     service.scheduler.start()
     yield
     service.scheduler.shutdown(wait=False)
+    await leadership.close()
 
 
 async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:

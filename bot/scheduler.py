@@ -1,6 +1,7 @@
 """Registers the core's periodic jobs with APScheduler.
 
-Jobs never overlap themselves (max_instances=1) and a failing run is logged by type only.
+Jobs never overlap themselves (max_instances=1), run only on the leading instance, and a
+failing run is logged by type only.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import jobs
 from .actions.context import Core
+from .leader import Leadership
 
 log = logging.getLogger("somesossu.scheduler")
 
 
-def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+def _guarded(
+    name: str, job: Callable[[], Awaitable[object]], leadership: Leadership
+) -> Callable[[], Awaitable[None]]:
     async def run() -> None:
         try:
+            if not await leadership.is_leader():
+                return  # another instance runs the jobs
             await job()
         except Exception:
             log.exception(f"jobs.{name}_failed")
@@ -26,7 +32,7 @@ def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Aw
     return run
 
 
-def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core) -> None:
+def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core, leadership: Leadership) -> None:
     plan: list[tuple[str, Callable[[], Awaitable[object]], int]] = [
         ("idle", lambda: jobs.idle_sweep(core), 60),
         ("hours", lambda: jobs.hours_sweep(core), 60),
@@ -35,7 +41,7 @@ def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core) -> None:
     ]
     for name, job, seconds in plan:
         scheduler.add_job(
-            _guarded(name, job),
+            _guarded(name, job, leadership),
             "interval",
             seconds=seconds,
             id=name,
