@@ -38,8 +38,17 @@ $(AXE):
 		npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4; \
 	else echo "npm not found: browser accessibility checks will be skipped"; fi
 
+# The core's database paths run again on PostgreSQL when it is reachable (CI starts it).
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+PG_TESTS := tests/bot/test_flows.py tests/bot/test_dispatcher.py tests/bot/test_outbox.py \
+	tests/bot/actions tests/bot/store tests/bot/test_leader.py tests/bot/test_hub_bridge.py
+
 pytest: $(VENV)/.installed-dev $(AXE)
 	$(BIN)/pytest -q
+	@if $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "PostgreSQL reachable: running the core's database tests on it"; \
+		TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(PG_TESTS); \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipping the PostgreSQL pass"; fi
 
 test: lint typecheck pytest
 

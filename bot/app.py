@@ -22,7 +22,8 @@ from .config import ConfigError, Settings
 from .console import setup_console
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
-from .hub import Hub
+from .hub import Hub, HubEvent
+from .hub_bridge import PostgresHubListener
 from .keys import load_keyring
 from .leader import Leadership
 from .logs import log_event
@@ -133,6 +134,28 @@ async def _scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
     await leadership.close()
 
 
+async def _hub_bridge_ctx(app: web.Application) -> AsyncIterator[None]:
+    core = app[SERVICE].core
+    if core.database.is_sqlite:
+        yield
+        return
+    listener = PostgresHubListener(
+        core.database.url, core.instance_id, core.hub, search_path=core.database.search_path
+    )
+
+    def forget_erased(event: HubEvent) -> None:
+        # Another instance shredded these keys; drop our cached copies too.
+        if event.kind == "conversation.erased":
+            core.keys.forget(str(event.payload.get("conversation", "")))
+        elif event.kind == "config.changed":
+            core.flow.invalidate()
+
+    listener.on_event.append(forget_erased)
+    listener.start()
+    yield
+    await listener.stop()
+
+
 async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[SERVICE].outbox.run(), name="outbox")
     yield
@@ -230,6 +253,7 @@ def build_web_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[observe], client_max_size=256 * 1024)
     app[SERVICE] = service
     app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(_hub_bridge_ctx)
     app.cleanup_ctx.append(_outbox_ctx)
     app.cleanup_ctx.append(_scheduler_ctx)
     app.cleanup_ctx.append(_adapters_ctx)

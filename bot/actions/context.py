@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.flow_config import FlowCache
 from bot.hub import Hub, HubEvent
+from bot.hub_bridge import notify
+from bot.ids import new_id
 from bot.logs import log_event
 from bot.metrics import Metrics
 from bot.sealing import KeyStore
@@ -72,6 +74,7 @@ class Core:
     keys: KeyStore = field(init=False)
     flow: FlowCache = field(init=False)
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    instance_id: str = field(default_factory=new_id)
     _checkpoint_seq: int = field(default=0, init=False)
     _last_now: datetime = field(default=datetime.min.replace(tzinfo=UTC), init=False)
 
@@ -153,6 +156,9 @@ async def unit_of_work(core: Core) -> AsyncIterator[Work]:
     async with core.database.session() as session:
         work = Work(core, session)
         yield work
+        if work.events and not core.database.is_sqlite:
+            # Other instances hear of it on commit, and only if it commits.
+            await notify(session, core.instance_id, work.events)
     if work.last_audit is not None:
         try:
             core.advance_checkpoint(work.last_audit)

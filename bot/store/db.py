@@ -46,6 +46,7 @@ class Database:
 
     def __init__(self, url: str, *, search_path: str | None = None) -> None:
         self.url = url
+        self.search_path = search_path
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:

@@ -1,0 +1,83 @@
+"""Console events cross instances that share one PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.actions import conversations as actions
+from bot.app import build_service
+from bot.hub_bridge import PostgresHubListener
+from bot.store.db import Database
+from bot.service import Service
+from tests.support.chat import Harness
+from tests.support.db import POSTGRES_URL, on_postgres
+
+
+@on_postgres
+async def test_an_event_committed_on_one_instance_reaches_the_others_hub(
+    harness: Harness,
+) -> None:
+    instance_a = harness.service
+    instance_b: Service = build_service(instance_a.settings)
+    await instance_b.core.database.dispose()
+    instance_b.core.database = Database(
+        POSTGRES_URL, search_path=instance_a.core.database.search_path
+    )
+    listener = PostgresHubListener(
+        POSTGRES_URL,
+        instance_b.core.instance_id,
+        instance_b.core.hub,
+        search_path=instance_a.core.database.search_path,
+    )
+    listener.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        with instance_b.core.hub.subscribe({"staff"}) as subscription:
+            resident = harness.resident("across")
+            await resident.write("hei")
+            await resident.press("lang:fi")
+            await resident.press("topic:housing")
+            kinds = []
+            while "conversation.queued" not in kinds:
+                event = await asyncio.wait_for(subscription.get(), 10)
+                kinds.append(event.kind)
+                assert "text" not in event.payload
+            counsellor = await harness.staff("anna")
+            conversation_id = event.payload["conversation"]
+            await actions.claim(harness.core, counsellor, str(conversation_id))
+            while (await asyncio.wait_for(subscription.get(), 10)).kind != "conversation.claimed":
+                pass
+    finally:
+        await listener.stop()
+        await instance_b.core.database.dispose()
+
+
+@on_postgres
+async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
+    listener = PostgresHubListener(
+        POSTGRES_URL,
+        "other-instance",
+        harness.core.hub,
+        search_path=harness.core.database.search_path,
+    )
+    seen = []
+    listener.on_event.append(seen.append)
+    listener.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        from bot.actions.context import unit_of_work
+
+        try:
+            async with unit_of_work(harness.core) as work:
+                work.publish("staff", "conversation.created", conversation="x")
+                raise RuntimeError("abort")
+        except RuntimeError:
+            pass
+        async with unit_of_work(harness.core) as work:
+            work.publish("staff", "conversation.created", conversation="y")
+        deadline = asyncio.get_running_loop().time() + 10
+        while not seen and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        assert [e.payload["conversation"] for e in seen] == ["y"]
+    finally:
+        await listener.stop()
