@@ -41,6 +41,7 @@ PAGE_KEYS: tuple[str, ...] = (
     "webchat_too_many_connections",
 )
 
+
 def page_text(catalog: TextCatalog, lang: str, key: str, **params: object) -> str:
     """A page label in the resident's language (English where a catalog lacks it)."""
     return catalog.text(lang, key, **params)
