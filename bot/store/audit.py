@@ -5,14 +5,16 @@ Records carry ids, roles and reasons only; the caller never passes message text 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
-from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from privacy.audit import AuditAction, AuditChain, AuditOutcome, AuditRecord
+from privacy.audit import AuditChain, AuditRecord
 
 from .tables import AuditRow
 
@@ -20,44 +22,19 @@ from .tables import AuditRow
 _AUDIT_LOCK_ID = 0x50_55_44_49_54
 
 
+RECORD_FIELDS = tuple(field.name for field in dataclasses.fields(AuditRecord))
+
+
 def row_to_record(row: AuditRow) -> AuditRecord:
-    return AuditRecord(
-        seq=row.seq,
-        at=row.at,
-        actor_id=row.actor_id,
-        actor_role=row.actor_role,
-        unit=row.unit,
-        subject_ref=row.subject_ref,
-        object_type=row.object_type,
-        object_id=row.object_id,
-        action=AuditAction(row.action),
-        purpose=row.purpose,
-        outcome=AuditOutcome(row.outcome),
-        recipient=row.recipient,
-        disclosure_basis=row.disclosure_basis,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
+    return AuditRecord(**{name: getattr(row, name) for name in RECORD_FIELDS})
 
 
 def record_to_row(record: AuditRecord) -> AuditRow:
-    return AuditRow(
-        seq=record.seq,
-        at=record.at,
-        actor_id=record.actor_id,
-        actor_role=record.actor_role,
-        unit=record.unit,
-        subject_ref=record.subject_ref,
-        object_type=record.object_type,
-        object_id=record.object_id,
-        action=str(record.action),
-        purpose=record.purpose,
-        outcome=str(record.outcome),
-        recipient=record.recipient,
-        disclosure_basis=record.disclosure_basis,
-        prev_hash=record.prev_hash,
-        hash=record.hash,
-    )
+    values: dict[str, Any] = {}
+    for name in RECORD_FIELDS:
+        value = getattr(record, name)
+        values[name] = str(value) if isinstance(value, StrEnum) else value
+    return AuditRow(**values)
 
 
 async def last_record(session: AsyncSession) -> AuditRecord | None:
@@ -67,46 +44,15 @@ async def last_record(session: AsyncSession) -> AuditRecord | None:
     return row_to_record(row) if row is not None else None
 
 
-async def append(
-    session: AsyncSession,
-    chain: AuditChain,
-    *,
-    at: datetime,
-    actor_id: str,
-    actor_role: str,
-    action: AuditAction,
-    object_type: str,
-    object_id: str = "",
-    unit: str = "",
-    subject_ref: str = "",
-    purpose: str = "",
-    outcome: AuditOutcome = AuditOutcome.SUCCESS,
-    recipient: str = "",
-    disclosure_basis: str = "",
-) -> AuditRecord:
-    """Add the next record of the chain to this transaction.
+async def append(session: AsyncSession, chain: AuditChain, **fields: Any) -> AuditRecord:
+    """Add the next record of the chain to this transaction (fields as `next_record` takes).
 
     On PostgreSQL an advisory lock held until commit orders concurrent writers; SQLite
     transactions are already serialised by `Database.session`.
     """
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _AUDIT_LOCK_ID})
-    previous = await last_record(session)
-    record = chain.next_record(
-        previous,
-        at=at,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        unit=unit,
-        subject_ref=subject_ref,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        purpose=purpose,
-        outcome=outcome,
-        recipient=recipient,
-        disclosure_basis=disclosure_basis,
-    )
+    record = chain.next_record(await last_record(session), **fields)
     session.add(record_to_row(record))
     return record
 
