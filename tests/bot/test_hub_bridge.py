@@ -7,8 +7,8 @@ import asyncio
 from bot.actions import conversations as actions
 from bot.app import build_service
 from bot.hub_bridge import PostgresHubListener
-from bot.store.db import Database
 from bot.service import Service
+from bot.store.db import Database
 from tests.support.chat import Harness
 from tests.support.db import POSTGRES_URL, on_postgres
 
@@ -61,7 +61,13 @@ async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
         search_path=harness.core.database.search_path,
     )
     seen = []
-    listener.on_event.append(seen.append)
+    arrived = asyncio.Event()
+
+    def record(event: object) -> None:
+        seen.append(event)
+        arrived.set()
+
+    listener.on_event.append(record)
     listener.start()
     try:
         await asyncio.wait_for(listener.connected.wait(), 10)
@@ -75,9 +81,7 @@ async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
             pass
         async with unit_of_work(harness.core) as work:
             work.publish("staff", "conversation.created", conversation="y")
-        deadline = asyncio.get_running_loop().time() + 10
-        while not seen and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.05)
+        await asyncio.wait_for(arrived.wait(), 10)
         assert [e.payload["conversation"] for e in seen] == ["y"]
     finally:
         await listener.stop()
