@@ -39,7 +39,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_service(settings: Settings) -> Service:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The data directory holds the database, keys and checkpoint: only this user may enter.
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(PermissionError):
+        settings.data_dir.chmod(0o700)
     keyring = load_keyring(settings)
     database = Database(settings.resolved_database_url)
     core = Core(

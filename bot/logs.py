@@ -76,7 +76,15 @@ def configure_logging(level: str, fmt: str = "json") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Library loggers may print request data (URLs with tokens, payloads): keep them quiet.
-    for noisy in ("aiohttp.access", "httpx", "telegram", "nio", "apscheduler", "aiosqlite"):
+    for noisy in (
+        "aiohttp.access",
+        "alembic",
+        "httpx",
+        "telegram",
+        "nio",
+        "apscheduler",
+        "aiosqlite",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -61,3 +61,10 @@ async def test_every_response_carries_the_security_headers(
     missing = await client.get("/no/such/page")
     assert missing.status == 404
     assert missing.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_data_directory_is_private(settings: Settings) -> None:
+    import stat
+
+    build_service(settings)
+    assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
