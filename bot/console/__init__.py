@@ -13,6 +13,7 @@ from aiohttp import web
 
 from . import api, live, pages
 from .admin import routes as admin_routes
+from .admin_api import routes as admin_api_routes
 from .audit_view import routes as audit_routes
 from .auth import console_guard
 from .blocks import routes as block_routes
@@ -39,6 +40,7 @@ def setup_console(app: web.Application) -> None:
         block_routes,
         audit_routes,
         admin_routes,
+        admin_api_routes,
         openapi_routes,
     ):
         app.router.add_routes(table)

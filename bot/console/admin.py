@@ -11,7 +11,6 @@ from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlmodel import col, select
 
 from bot.actions import admin as admin_actions
 from bot.actions.admin import AdminError
@@ -23,11 +22,11 @@ from bot.roles import Capability, Role
 from bot.service import SERVICE
 from bot.store import queues as queue_store
 from bot.store import users as user_store
-from bot.store.tables import CannedReply
 from bot.texts import LANGUAGES
 
 from .auth import staff_of
 from .pages import render
+from .queries import canned_replies
 
 routes = web.RouteTableDef()
 
@@ -208,17 +207,7 @@ async def save_topic_form(request: web.Request) -> web.Response:
 
 async def _canned_page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
     async with request.app[SERVICE].core.database.session() as session:
-        replies = (
-            (
-                await session.execute(
-                    select(CannedReply).order_by(
-                        col(CannedReply.language), col(CannedReply.position)
-                    )
-                )
-            )
-            .scalars()
-            .all()
-        )
+        replies = await canned_replies(session)
         queues = await queue_store.all_queues(session)
     return render(
         request,

@@ -28,6 +28,7 @@ LOGIN_PATHS = frozenset({"/api/login", "/console/login"})
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Account pages a user may still reach while a password change or TOTP setup is pending.
 SETUP_PATHS = ("/console/profile", "/console/logout", "/api/me", "/api/logout")
+SETUP_REQUIRED = frozenset({"password_change_required", "totp_setup_required"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -100,6 +101,10 @@ def _error_response(request: web.Request, error: ConsoleError) -> web.StreamResp
         return json_error(error.status, error.code, error.message)
     if error.status == 401 and request.method == "GET":
         raise web.HTTPFound("/console/login")
+    if error.code in SETUP_REQUIRED and request.method == "GET":
+        # A first sign-in lands on whatever page the role starts at: send them where the
+        # pending step (new password, authenticator) can be done instead of a dead end.
+        raise web.HTTPFound("/console/profile")
     from .pages import render_error
 
     return render_error(request, error.status, error.message)

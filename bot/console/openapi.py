@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.actions.conversations import OUTCOMES
+from bot.roles import Role
+from bot.texts import LANGUAGES
 
 from .queries import STATES
 
@@ -188,6 +190,72 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
+LABELS: Schema = {"type": "object", "additionalProperties": {"type": "string"}}
+SCHEMAS.update(
+    {
+        "AdminUser": {
+            "type": "object",
+            "required": ["id", "username", "display_name", "role", "queues", "active"],
+            "properties": {
+                "id": {"type": "string"},
+                "username": {"type": "string"},
+                "display_name": {"type": "string"},
+                "role": {"type": "string", "enum": [r.value for r in Role]},
+                "queues": {"type": "array", "items": {"type": "string"}},
+                "active": {"type": "boolean"},
+                "totp_enabled": {"type": "boolean"},
+                "totp_enforced": {"type": "boolean"},
+                "must_change_password": {"type": "boolean"},
+                "max_concurrent": {"type": "integer"},
+                "locked_until": _nullable("string"),
+                "one_time_password": {
+                    "type": "string",
+                    "description": "only in the answer that created the user; shown once",
+                },
+            },
+        },
+        "AdminTopic": {
+            "type": "object",
+            "required": ["id", "labels", "active"],
+            "properties": {
+                "id": {"type": "string"},
+                "queue": {"type": "string"},
+                "labels": LABELS,
+                "active": {"type": "boolean"},
+            },
+        },
+        "AdminQueue": {
+            "type": "object",
+            "required": ["id", "name", "languages", "opening_hours", "transcript_days"],
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "languages": {"type": "array", "items": {"type": "string"}},
+                "opening_hours": {
+                    "type": "object",
+                    "description": "bot.hours.OpeningHours JSON; {} means always open",
+                },
+                "transcript_days": {"type": "integer"},
+                "pii_vault_hours": {"type": "integer"},
+                "active": {"type": "boolean"},
+                "topics": {"type": "array", "items": _ref("AdminTopic")},
+            },
+        },
+        "CannedReply": {
+            "type": "object",
+            "required": ["id", "title", "body", "language"],
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "body": {"type": "string"},
+                "language": {"type": "string"},
+                "queue": _nullable("string"),
+            },
+        },
+    }
+)
+
+
 def _body(properties: Schema, required: list[str]) -> Schema:
     return {
         "required": True,
@@ -211,6 +279,126 @@ ACTION_OK: Schema = {
     "properties": {"ok": {"type": "boolean"}, "conversation": {"type": "string"}},
 }
 STRING: Schema = {"type": "string"}
+
+
+def _admin_paths() -> dict[str, Schema]:
+    """/api/admin/*: the admin pages' writes as JSON (admin role only; every write audited)."""
+    admin_errors = _errors(400, 401, 403, 404, 422)
+
+    def list_of(name: str) -> Schema:
+        return _ok({"type": "array", "items": _ref(name)})
+
+    user_fields: Schema = {
+        "role": {"type": "string", "enum": [r.value for r in Role]},
+        "queues": {"type": "array", "items": STRING, "maxItems": 50},
+        "active": {"type": "boolean"},
+        "totp_enforced": {"type": "boolean"},
+        "max_concurrent": {"type": "integer", "minimum": 1, "maximum": 20},
+    }
+    canned_fields: Schema = {
+        "language": {"type": "string", "enum": list(LANGUAGES)},
+        "title": {"type": "string", "maxLength": 200},
+        "body": {"type": "string", "maxLength": 4000},
+        "queue": _nullable("string"),
+    }
+    return {
+        "/api/admin/users": {
+            "get": {
+                "summary": "Staff users (no password hashes or authenticator secrets)",
+                "responses": {"200": list_of("AdminUser"), **_errors(*READ)},
+            },
+            "post": {
+                "summary": "Create a user with a one-time password (answered once)",
+                "requestBody": _body(
+                    {
+                        "username": {"type": "string", "maxLength": 100},
+                        "display_name": {"type": "string", "maxLength": 60},
+                        **user_fields,
+                    },
+                    ["username", "role"],
+                ),
+                "responses": {"200": _ok(_ref("AdminUser")), **admin_errors},
+            },
+        },
+        "/api/admin/users/{id}": {
+            "put": {
+                "summary": "Change role, queues, limits, required authenticator, active (left-out "
+                "fields keep their value)",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(user_fields, []),
+                "responses": {"200": _ok(_ref("AdminUser")), **admin_errors},
+            }
+        },
+        "/api/admin/users/{id}/reset-password": {
+            "post": {
+                "summary": "Replace the password with a one-time password; the user's sessions end",
+                "parameters": [ID_PARAM],
+                "responses": {
+                    "200": _ok({"type": "object", "properties": {"one_time_password": STRING}}),
+                    **admin_errors,
+                },
+            }
+        },
+        "/api/admin/queues": {
+            "get": {
+                "summary": "Queues with languages, opening hours, retention and topics",
+                "responses": {"200": list_of("AdminQueue"), **_errors(*READ)},
+            }
+        },
+        "/api/admin/queues/{id}": {
+            "put": {
+                "summary": "Create or change a queue; a bad opening-hours schedule is refused",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(
+                    {
+                        "name": {"type": "string", "maxLength": 200},
+                        "languages": {"type": "array", "items": STRING, "maxItems": 50},
+                        "opening_hours": {"type": "object"},
+                        "transcript_days": {"type": "integer", "minimum": 1, "maximum": 3650},
+                        "pii_vault_hours": {"type": "integer", "minimum": 1, "maximum": 8760},
+                        "active": {"type": "boolean"},
+                    },
+                    ["name"],
+                ),
+                "responses": {"200": _ok(_ref("AdminQueue")), **admin_errors},
+            }
+        },
+        "/api/admin/topics/{id}": {
+            "put": {
+                "summary": "Create or change a triage topic with its label per language",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(
+                    {"queue": STRING, "labels": LABELS, "active": {"type": "boolean"}},
+                    ["queue", "labels"],
+                ),
+                "responses": {"200": _ok(_ref("AdminTopic")), **admin_errors},
+            }
+        },
+        "/api/admin/canned-replies": {
+            "get": {
+                "summary": "Every canned reply",
+                "responses": {"200": list_of("CannedReply"), **_errors(*READ)},
+            },
+            "post": {
+                "summary": "Add a canned reply",
+                "requestBody": _body(canned_fields, ["language", "title", "body"]),
+                "responses": {"200": _ok(_ref("CannedReply")), **admin_errors},
+            },
+        },
+        "/api/admin/canned-replies/{id}": {
+            "put": {
+                "summary": "Change a canned reply",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(canned_fields, ["language", "title", "body"]),
+                "responses": {"200": _ok(_ref("CannedReply")), **admin_errors},
+            },
+            "delete": {
+                "summary": "Delete a canned reply",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _ok(OK_SCHEMA), **admin_errors},
+            },
+        },
+    }
 
 
 def document() -> Schema:
@@ -477,6 +665,7 @@ def document() -> Schema:
             }
         },
     }
+    paths.update(_admin_paths())
     return {
         "openapi": "3.1.0",
         "info": {

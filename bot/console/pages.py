@@ -28,6 +28,7 @@ from .auth import (
     staff_of,
     staff_with_any,
 )
+from .qr import qr_svg
 
 routes = web.RouteTableDef()
 SAVED = {
@@ -185,6 +186,7 @@ async def _profile(
     user = found.user
     secret = secret or auth_actions.new_totp_secret()
     message = message or SAVED.get(request.query.get("saved", ""), "")
+    uri = auth_actions.totp_uri(secret, user.username)
     return render(
         request,
         "profile.html",
@@ -195,7 +197,10 @@ async def _profile(
         totp_enabled=user.totp_secret is not None,
         totp_enforced=user.totp_enforced,
         totp_secret=secret,
-        totp_uri=auth_actions.totp_uri(secret, user.username),
+        totp_uri=uri,
+        totp_qr=qr_svg(uri, "QR code for your authenticator app")
+        if user.totp_secret is None
+        else "",
         role_name=Role(user.role).value.replace("_", " "),
     )
 

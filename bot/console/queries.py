@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from bot.actions.conversations import Staff, may_read, may_see_exists
 from bot.roles import Capability, can
 from bot.store.tables import (
+    CannedReply,
     Conversation,
     FeedbackCount,
     Queue,
@@ -213,3 +214,11 @@ async def feedback_averages(session: AsyncSession, since_day: str) -> dict[str, 
         "helped_share": round(helped_yes / helped_count, 2) if helped_count else None,
         "helped_count": helped_count,
     }
+
+
+async def canned_replies(session: AsyncSession) -> list[CannedReply]:
+    """Every canned reply (staff-written text, not resident data), by language and position."""
+    query = select(CannedReply).order_by(
+        col(CannedReply.language), col(CannedReply.position), col(CannedReply.title)
+    )
+    return list((await session.execute(query)).scalars().all())

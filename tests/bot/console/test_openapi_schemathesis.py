@@ -1,6 +1,7 @@
 """Schemathesis against /api/openapi.json on a live server: no 5xx, no undocumented answer.
 
 The server runs in its own thread and event loop, because Schemathesis calls it synchronously.
+/api/admin/* runs as an admin (so its writes are really exercised), the rest as a supervisor.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ SKIPPED = {"/api/logout", "/api/logout-everywhere", "/api/me/password"}
 PASSWORD = "a long test password"
 
 
+Signed = tuple[str, dict[str, str], dict[str, str]]
+
+
 class LiveServer:
-    """The whole app (console included) on 127.0.0.1, with a signed-in counsellor-supervisor."""
+    """The whole app (console included) on 127.0.0.1, with a signed-in supervisor and admin."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.loop = asyncio.new_event_loop()
-        self.ready: Future[tuple[str, str, str]] = Future()
+        self.ready: Future[Signed] = Future()
         self.stopped: asyncio.Event | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -59,29 +63,32 @@ class LiveServer:
             site = web.TCPSite(runner, "127.0.0.1", 0)
             await site.start()
             port = runner.addresses[0][1]
-            await create_user(
-                service.core,
-                SYSTEM,
-                username="sari",
-                role=Role.SUPERVISOR,
-                password=PASSWORD,
-                queues=("general",),
-            )
             base = f"http://127.0.0.1:{port}"
-            async with aiohttp.ClientSession() as session:
-                answer = await session.post(
-                    f"{base}/api/login", json={"username": "sari", "password": PASSWORD}
+            signed: list[dict[str, str]] = []
+            for username, role in (("sari", Role.SUPERVISOR), ("ada", Role.ADMIN)):
+                await create_user(
+                    service.core,
+                    SYSTEM,
+                    username=username,
+                    role=role,
+                    password=PASSWORD,
+                    queues=("general",) if role is Role.SUPERVISOR else (),
                 )
-                csrf = (await answer.json())["csrf_token"]
-                token = answer.cookies["somesossu_session"].value
-            self.ready.set_result((base, token, csrf))
+                async with aiohttp.ClientSession() as session:
+                    answer = await session.post(
+                        f"{base}/api/login", json={"username": username, "password": PASSWORD}
+                    )
+                    csrf = (await answer.json())["csrf_token"]
+                    token = answer.cookies["somesossu_session"].value
+                signed.append({"Cookie": f"somesossu_session={token}", "X-CSRF-Token": csrf})
+            self.ready.set_result((base, signed[0], signed[1]))
         except Exception as error:  # surface start-up failures in the test thread
             self.ready.set_exception(error)
             return
         await self.stopped.wait()
         await runner.cleanup()
 
-    def __enter__(self) -> tuple[str, str, str]:
+    def __enter__(self) -> Signed:
         self.thread.start()
         return self.ready.result(timeout=60)
 
@@ -92,41 +99,42 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+def live_server(tmp_path: Path) -> Iterator[Signed]:
     with LiveServer(tmp_path / "data") as started:
         yield started
 
 
-def test_the_api_never_fails_and_always_answers_as_documented(
-    live_server: tuple[str, str, str],
-) -> None:
+def exercise(operation: Any, base: str, headers: dict[str, str]) -> None:
+    """Up to 15 generated calls of one operation; each must pass the checks."""
     from schemathesis.checks import not_a_server_error, response_schema_conformance
 
+    @given(case=operation.as_strategy())
+    @hypothesis_settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def call(case: Any) -> None:
+        case.call_and_validate(
+            base_url=base,
+            headers=headers,
+            checks=[not_a_server_error, response_schema_conformance],
+        )
+
+    call()
+
+
+def test_the_api_never_fails_and_always_answers_as_documented(live_server: Signed) -> None:
     from bot.console.openapi import document
 
-    base, token, csrf = live_server
+    base, supervisor, admin = live_server
     schema = schemathesis.openapi.from_dict(document())
-    headers = {"Cookie": f"somesossu_session={token}", "X-CSRF-Token": csrf}
     checked = 0
     for result in schema.get_all_operations():
         operation: Any = result.ok()
         if operation.path in SKIPPED:
             continue
-
-        @given(case=operation.as_strategy())
-        @hypothesis_settings(
-            max_examples=15,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-        )
-        def call(case: Any) -> None:
-            case.call_and_validate(
-                base_url=base,
-                headers=headers,
-                checks=[not_a_server_error, response_schema_conformance],
-            )
-
-        call()
+        exercise(operation, base, admin if operation.path.startswith("/api/admin/") else supervisor)
         checked += 1
-    assert checked >= 20
+    assert checked >= 30

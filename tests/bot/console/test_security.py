@@ -203,6 +203,31 @@ async def test_a_one_time_password_must_be_changed_before_anything_else(
     assert (await client.get("/api/queues")).status == 200
 
 
+async def test_a_first_sign_in_on_the_page_lands_on_the_password_change(
+    harness: Harness, client: Client
+) -> None:
+    from bot.actions.context import SYSTEM
+    from bot.actions.users import create_user
+    from bot.roles import Role
+
+    await create_user(
+        harness.core,
+        SYSTEM,
+        username="new",
+        role=Role.COUNSELLOR,
+        password=PASSWORD,
+        queues=("general",),
+        must_change_password=True,
+    )
+    signed_in = await client.post("/console/login", data={"username": "new", "password": PASSWORD})
+    assert signed_in.status == 200
+    assert signed_in.url.path == "/console/profile"
+    assert "Choose a new password before you continue." in await signed_in.text()
+    board = await client.get("/console/queues", allow_redirects=False)
+    assert (board.status, board.headers["Location"]) == (302, "/console/profile")
+    assert (await client.get("/api/queues")).status == 403  # the API still answers 403
+
+
 async def test_totp_once_enabled_is_required_and_stored_sealed(
     harness: Harness, client: Client
 ) -> None:
@@ -229,6 +254,34 @@ async def test_totp_once_enabled_is_required_and_stored_sealed(
         json={"username": "anna", "password": PASSWORD, "totp": pyotp.TOTP(secret).now()},
     )
     assert right.status == 200
+
+
+async def test_the_profile_draws_the_otpauth_uri_as_an_inline_svg_qr_code(
+    harness: Harness, client: Client
+) -> None:
+    import html
+    import io
+    import re
+
+    import segno
+
+    await harness.staff("anna")
+    await login(client, "anna")
+    page = await (await client.get("/console/profile")).text()
+    link = re.search(r'id="totp-uri" href="([^"]+)"', page)
+    assert link is not None
+    uri = html.unescape(link.group(1))
+    assert uri.startswith("otpauth://totp/") and "secret=" in uri
+    svg = re.search(r"<svg [^>]*>.*?</svg>", page, re.DOTALL)
+    assert svg is not None and 'role="img"' in svg.group(0) and "aria-label=" in svg.group(0)
+    # The drawn modules are those of a QR code for exactly the URI shown next to it.
+    expected = io.BytesIO()
+    segno.make(uri, error="m", micro=False).save(expected, kind="svg", scale=4, border=4)
+    modules = re.search(r'stroke="#000" d="[^"]+"', expected.getvalue().decode())
+    assert modules is not None and modules.group(0) in svg.group(0)
+    # Strict CSP: no style attribute or element, no script, no external reference.
+    assert "style" not in svg.group(0) and "<script" not in svg.group(0)
+    assert "href" not in svg.group(0) and "data:" not in svg.group(0)
 
 
 # ---- roles ---------------------------------------------------------------------------------
