@@ -20,6 +20,7 @@ from sqlmodel import col, delete
 from privacy.audit import AuditAction
 from privacy.crypto import DataKey, seal, unseal
 from privacy.pseudonym import Pseudonym, reference_code
+from privacy.redaction import Kind, keep_readable
 
 from . import routing
 from .actions.context import Actor, Work
@@ -353,14 +354,28 @@ async def store_message(
     redact: bool = True,
     author_user_id: str | None = None,
     platform_ref: str | None = None,
+    readable_names: frozenset[str] = frozenset(),
 ) -> Message:
-    """Redact (resident and counsellor text), seal and store one message."""
+    """Redact (resident and counsellor text), seal and store one message.
+
+    `readable_names` are words left readable where the redactor takes them for a name: a
+    counsellor's own display name in their reply is not a resident's personal data.
+    """
     message_id = new_id()
     key = await conversation_key(work, conversation.id)
     placeholders: tuple[Placeholder, ...] = ()
     stored_text = text
     if redact and kind == "text":
         redaction = work.core.redactor.redact(text)
+        if readable_names and redaction.findings:
+            redaction = keep_readable(
+                text,
+                redaction,
+                lambda f: (
+                    f.kind is Kind.PERSON_NAME
+                    and set(text[f.start : f.end].casefold().split()) <= readable_names
+                ),
+            )
         stored_text = redaction.text
         if redaction.findings:
             vault = await work.core.keys.get(work.session, conversation.id, KeyPurpose.PII_VAULT)

@@ -282,7 +282,12 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
         conversation = await _load(work, staff, conversation_id)
         _require_assigned(staff, conversation)
         message = await store_message(
-            work, conversation, Author.COUNSELLOR, text, author_user_id=staff.user_id
+            work,
+            conversation,
+            Author.COUNSELLOR,
+            text,
+            author_user_id=staff.user_id,
+            readable_names=frozenset(staff.display_name.casefold().split()),
         )
         await queue_outbound(
             work,

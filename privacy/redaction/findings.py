@@ -5,6 +5,7 @@ Never holds or prints the removed personal data itself: a finding is a kind and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -72,3 +73,31 @@ class Redaction:
         # counts and kinds are enough and keep any missed personal data out of logs.
         kinds = ",".join(f.kind.value for f in self.findings)
         return f"Redaction(chars={len(self.text)}, findings=[{kinds}])"
+
+
+def keep_readable(text: str, redaction: Redaction, keep: Callable[[Finding], bool]) -> Redaction:
+    """The same redaction with the findings `keep` accepts put back as readable text.
+
+    For what the caller knows is not a resident's personal data (a counsellor's own chosen
+    display name in their reply). `text` must be the text that was redacted.
+    """
+    parts: list[str] = []
+    findings: list[Finding] = []
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    length = 0
+    for finding, (start, end) in zip(redaction.findings, redaction.placeholder_spans, strict=True):
+        between = redaction.text[cursor:start]
+        parts.append(between)
+        length += len(between)
+        if keep(finding):
+            piece = text[finding.start : finding.end]
+        else:
+            piece = redaction.text[start:end]
+            findings.append(finding)
+            spans.append((length, length + len(piece)))
+        parts.append(piece)
+        length += len(piece)
+        cursor = end
+    parts.append(redaction.text[cursor:])
+    return Redaction("".join(parts), tuple(findings), tuple(spans))

@@ -595,3 +595,17 @@ def test_cli_reports_a_bad_line_by_number_only_and_continues() -> None:
 def test_cli_allow_option_keeps_an_organisation_number() -> None:
     result = _cli('{"text": "Soita 09 310 44444"}\n', "--allow", "09 310 44444")
     assert json.loads(result.stdout)["findings"] == []
+
+
+def test_keep_readable_puts_chosen_findings_back_and_keeps_offsets_true() -> None:
+    from privacy.redaction import keep_readable
+
+    text = "Hei, olen Tiina. Soita 040 123 4567, terveisin Maija Virtanen"
+    redaction = Redactor().redact(text)
+    kept = keep_readable(text, redaction, lambda f: text[f.start : f.end] == "Tiina")
+    assert "olen Tiina." in kept.text
+    assert "[PHONE]" in kept.text
+    assert "Tiina" not in [text[f.start : f.end] for f in kept.findings]
+    for finding, (start, end) in zip(kept.findings, kept.placeholder_spans, strict=True):
+        assert kept.text[start:end].startswith("[")
+        assert finding.kind.value in {"phone", "person_name"}

@@ -92,3 +92,17 @@ async def test_admins_see_no_content(harness: Harness) -> None:
     admin = await harness.staff("admin2", role="admin", queues=())
     with pytest.raises(ActionError):
         await actions.read(harness.core, admin, conversation.id)
+
+
+async def test_a_counsellors_own_display_name_stays_readable_in_their_reply(
+    harness: Harness,
+) -> None:
+    conversation = await queued_conversation(harness, "asia")
+    counsellor = await harness.staff("tiina", display_name="Tiina")
+    await actions.claim(harness.core, counsellor, conversation.id)
+    await actions.reply(
+        harness.core, counsellor, conversation.id, "Hei, olen Tiina. Soita 040 123 4567."
+    )
+    transcript = await actions.read(harness.core, counsellor, conversation.id)
+    [reply] = [m.text for m in transcript.messages if m.author == "counsellor"]
+    assert reply == "Hei, olen Tiina. Soita [PHONE]."
