@@ -64,3 +64,14 @@ class SendsSignals(Protocol):
     """An adapter that reports resident typing; the app hands it the signal sink."""
 
     def attach_signals(self, signals: SignalSink) -> None: ...
+
+
+@runtime_checkable
+class DeliversLocally(Protocol):
+    """An adapter whose residents are connected to one instance (the web chat's sockets).
+
+    The outbox lets the instance holding the resident's socket deliver; after a grace
+    period any instance may (the message then waits in the resident's history).
+    """
+
+    def holds(self, address: ReplyAddress) -> bool: ...

@@ -147,6 +147,8 @@ async def _hub_bridge_ctx(app: web.Application) -> AsyncIterator[None]:
     )
 
     def forget_erased(event: HubEvent) -> None:
+        # Something changed elsewhere: a reply for a socket held here may be waiting.
+        core.outbox_wakeup.set()
         # Another instance shredded these keys; drop our cached copies too.
         if event.kind == "conversation.erased":
             core.keys.forget(str(event.payload.get("conversation", "")))

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 
 from privacy.crypto import seal, unseal
@@ -43,6 +44,11 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300.0
 SEND_TIMEOUT_SECONDS = 30.0
 PARALLEL_CONVERSATIONS = 32
+LEASE_SECONDS = 60.0
+LOCAL_GRACE_SECONDS = 10.0
+"""How long the instance holding a resident's socket gets to deliver before any instance may."""
+
+HoldsFn = Callable[[ReplyAddress], bool]
 
 
 def backoff_seconds(attempts: int, retry_after: float | None) -> float:
@@ -57,10 +63,15 @@ class OutboxWorker:
     def __init__(self, core: Core, senders: dict[str, SendFn] | None = None) -> None:
         self.core = core
         self.senders: dict[str, SendFn] = dict(senders or {})
+        self.local: dict[str, HoldsFn] = {}
         self._limit = asyncio.Semaphore(PARALLEL_CONVERSATIONS)
 
-    def register(self, channel: str, send: SendFn) -> None:
+    def register(self, channel: str, send: SendFn, *, holds: HoldsFn | None = None) -> None:
         self.senders[channel] = send
+        if holds is not None:
+            self.local[channel] = holds
+        else:
+            self.local.pop(channel, None)
 
     async def run(self, *, idle_seconds: float = 1.0) -> None:
         """Deliver forever: woken by new outbox rows, and every `idle_seconds` for retries."""
@@ -92,7 +103,12 @@ class OutboxWorker:
         for row in rows:
             group = row.conversation_id or f"system:{row.id}"
             heads.setdefault(group, []).append(row)
-        due = [group for group in heads.values() if group[0].next_attempt_at <= now]
+        due = [
+            group
+            for group in heads.values()
+            if group[0].next_attempt_at <= now
+            and (group[0].leased_until is None or group[0].leased_until <= now)
+        ]
         results = await asyncio.gather(*(self._deliver_group(group) for group in due))
         return sum(results)
 
@@ -117,6 +133,13 @@ class OutboxWorker:
             # The conversation was erased meanwhile: nothing to deliver, nothing to keep.
             await self._drop(row)
             return False
+        holds = self.local.get(row.channel)
+        if holds is not None and not holds(address):
+            waited = (core.now() - row.created_at).total_seconds()
+            if waited < LOCAL_GRACE_SECONDS:
+                return False  # the instance holding the resident's socket will push it live
+        if not await self._lease(row):
+            return False  # another instance is delivering it
         try:
             delivery_id = await asyncio.wait_for(send(address, outbound), SEND_TIMEOUT_SECONDS)
         except RecipientGone as error:
@@ -167,12 +190,31 @@ class OutboxWorker:
         )
         return ReplyAddress(address), outbound
 
+    async def _lease(self, row: OutboxRow) -> bool:
+        """Take the row for this instance; of several instances sweeping, one wins."""
+        now = self.core.now()
+        async with self.core.database.session() as session:
+            result = await session.execute(
+                update(OutboxRow)
+                .where(
+                    col(OutboxRow.id) == row.id,
+                    col(OutboxRow.state) == "pending",
+                    or_(col(OutboxRow.leased_until).is_(None), col(OutboxRow.leased_until) <= now),
+                )
+                .values(
+                    leased_by=self.core.instance_id,
+                    leased_until=now + timedelta(seconds=LEASE_SECONDS),
+                )
+            )
+        return getattr(result, "rowcount", 0) == 1
+
     async def _delivered(self, row: OutboxRow, delivery_id: DeliveryId) -> None:
         async with unit_of_work(self.core) as work:
             stored = await work.session.get(OutboxRow, row.id)
             if stored is None:
                 return
             stored.state = "delivered"
+            stored.leased_until = None
             stored.delivery_id = str(delivery_id)[:128]
             stored.delivered_at = self.core.now()
             stored.attempts += 1
@@ -199,6 +241,7 @@ class OutboxWorker:
                 return
             stored.attempts += 1
             stored.last_error = code[:64]
+            stored.leased_until = None
             delay = backoff_seconds(stored.attempts, retry_after)
             stored.next_attempt_at = self.core.now() + timedelta(seconds=delay)
             session.add(stored)
@@ -218,6 +261,7 @@ class OutboxWorker:
             if stored is None:
                 return
             stored.state = "failed"
+            stored.leased_until = None
             stored.attempts += 1
             stored.last_error = code[:64]
             work.session.add(stored)

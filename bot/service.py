@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.base import Adapter, SendsSignals
+from adapters.base import Adapter, DeliversLocally, SendsSignals
 
 from .actions.context import Core
 from .config import Settings
@@ -33,7 +33,8 @@ class Service:
         """Register a platform; a later adapter for the same channel replaces the earlier one."""
         self.adapters = [a for a in self.adapters if a.name != adapter.name]
         self.adapters.append(adapter)
-        self.outbox.register(adapter.name, adapter.send)
+        holds = adapter.holds if isinstance(adapter, DeliversLocally) else None
+        self.outbox.register(adapter.name, adapter.send, holds=holds)
         if isinstance(adapter, SendsSignals):
             adapter.attach_signals(self.dispatcher.signal)
 

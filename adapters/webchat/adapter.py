@@ -204,6 +204,11 @@ class WebChatAdapter:
             await connection.socket.close(code=WSCloseCode.GOING_AWAY)
         self._sink = None
 
+    def holds(self, address: ReplyAddress) -> bool:
+        """Whether a socket of this session is open on this instance (it can push live)."""
+        session = self._sessions.get(address)
+        return session is not None and bool(session.connections)
+
     async def send(self, address: ReplyAddress, outbound: Outbound) -> DeliveryId:
         """Push to every open socket of the session. With none open the message still counts as
         delivered: it is in the conversation's history, which the resident sees on reconnect."""

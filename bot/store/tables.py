@@ -271,6 +271,8 @@ class OutboxRow(Table, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
     last_error: str | None = Field(default=None, max_length=64)
+    leased_by: str | None = Field(default=None, max_length=64)
+    leased_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     delivery_id: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

@@ -130,3 +130,42 @@ async def _conversation_key(harness: Harness, conversation_id: str | None):  # t
     assert conversation_id is not None
     async with harness.core.database.session() as session:
         return await harness.core.keys.get(session, conversation_id, KeyPurpose.CONVERSATION)
+
+
+async def test_two_workers_sweeping_at_once_deliver_each_message_once(harness: Harness) -> None:
+    from bot.outbox import OutboxWorker
+
+    # Held elsewhere, so the harness' own worker leaves the message for the race below.
+    harness.service.outbox.register("test", harness.adapter.send, holds=lambda _address: False)
+    resident = harness.resident("raced")
+    await resident.write("hei")
+    later = harness.core.now() + timedelta(seconds=60)
+    harness.core.clock = lambda: later
+    first, second = OutboxWorker(harness.core), OutboxWorker(harness.core)
+    for worker in (first, second):
+        worker.register("test", harness.adapter.send)
+    import asyncio
+
+    sent = await asyncio.gather(first.deliver_due(), second.deliver_due())
+    assert sorted(sent) == [0, 1]
+    assert len(resident.received) == 1
+
+
+async def test_the_instance_holding_the_residents_socket_gets_to_deliver_first(
+    harness: Harness,
+) -> None:
+    from bot.outbox import LOCAL_GRACE_SECONDS
+
+    held: set[str] = set()
+    harness.service.outbox.register("test", harness.adapter.send, holds=held.__contains__)
+    resident = harness.resident("elsewhere")
+    await resident.write("hei")
+    assert resident.received == []  # another instance holds the socket: it pushes live
+    later = harness.core.now() + timedelta(seconds=LOCAL_GRACE_SECONDS + 1)
+    harness.core.clock = lambda: later
+    await harness.deliver()
+    assert len(resident.received) == 1  # nobody did: delivered to the history from here
+    held.add(resident.address)
+    await resident.write("taas")
+    assert len(resident.received) > 1  # held here: delivered at once
+    assert {row.state for row in await rows(harness)} == {"delivered"}
