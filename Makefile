@@ -41,7 +41,8 @@ $(AXE):
 # The core's database paths run again on PostgreSQL when it is reachable (CI starts it).
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 PG_TESTS := tests/bot/test_flows.py tests/bot/test_dispatcher.py tests/bot/test_outbox.py \
-	tests/bot/actions tests/bot/store tests/bot/test_leader.py tests/bot/test_hub_bridge.py
+	tests/bot/actions tests/bot/store tests/bot/test_leader.py tests/bot/test_hub_bridge.py \
+	tests/bot/test_instances.py
 
 pytest: $(VENV)/.installed-dev $(AXE)
 	$(BIN)/pytest -q
