@@ -37,6 +37,7 @@ from .effects import (
     say,
 )
 from .events import Inbound, ResidentSignal, StoreUnavailable
+from .groups.router import route_group_message
 from .hub import HubEvent
 from .logs import log_event
 from .sealing import KeyPurpose
@@ -104,6 +105,8 @@ class Dispatcher:
             session.add(InboundSeen(key=seen_key, created_at=core.now()))
             if await self._blocked(work, pseudonym, inbound):
                 return "blocked"
+            if await route_group_message(work, pseudonym, inbound):
+                return "group"
             conversation = await conversation_store.latest_for(session, pseudonym, inbound.channel)
             event = self._event(inbound)
             if conversation is None or starts_new_conversation(facts_of(conversation), event):

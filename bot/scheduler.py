@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import jobs
 from .actions.context import Core
+from .groups.jobs import group_sweep
 from .leader import Leadership
 
 log = logging.getLogger("somesossu.scheduler")
@@ -38,6 +39,7 @@ def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core, leadership: Lead
         ("hours", lambda: jobs.hours_sweep(core), 60),
         ("retention", lambda: jobs.retention(core, apply=True), 15 * 60),
         ("housekeeping", lambda: jobs.housekeeping(core), 60 * 60),
+        ("groups", lambda: group_sweep(core), 60),
     ]
     for name, job, seconds in plan:
         scheduler.add_job(

@@ -1,0 +1,126 @@
+"""Outbox rows to one participant or opted-in resident, addressed without a conversation.
+
+Sealed with the system key, the reply address inside the sealed payload (as the core's
+`queue_system_message`); never writes a reply address or a text in clear.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.actions.context import Work
+from bot.effects import outbound_payload
+from bot.events import Author
+from bot.ids import new_id
+from bot.sealing import KeyPurpose
+from bot.store.tables import OutboxRow
+from privacy.crypto import DataKey, seal, unseal
+
+from .tables import GroupParticipant
+
+
+def group_key_owner(session_id: str) -> str:
+    """Owner id of a session's data key: destroying it crypto-shreds the session's content."""
+    return f"group:{session_id}"
+
+
+async def group_key(work: Work, session_id: str) -> DataKey:
+    return await work.core.keys.get(
+        work.session, group_key_owner(session_id), KeyPurpose.CONVERSATION
+    )
+
+
+def participant_address_aad(participant_id: str) -> str:
+    return f"group-reply-address:{participant_id}"
+
+
+def message_aad(message_id: str) -> str:
+    return f"group-message:{message_id}"
+
+
+def deliveries_aad(message_id: str) -> str:
+    return f"group-deliveries:{message_id}"
+
+
+async def participant_address(work: Work, participant: GroupParticipant) -> str:
+    key = await group_key(work, participant.session_id)
+    return unseal(
+        key, participant.sealed_reply_address, aad=participant_address_aad(participant.id)
+    )
+
+
+async def seal_participant_address(
+    work: Work, participant: GroupParticipant, reply_address: str
+) -> None:
+    key = await group_key(work, participant.session_id)
+    participant.sealed_reply_address = seal(
+        key, reply_address, aad=participant_address_aad(participant.id)
+    )
+
+
+async def queue_to_address(
+    work: Work,
+    *,
+    channel: str,
+    reply_address: str,
+    text: str,
+    language: str | None,
+    choices: list[tuple[str, str]] | None = None,
+    message_id: str | None = None,
+    retract: list[str] | None = None,
+) -> OutboxRow:
+    """One outbox row to an address. `retract`: delivery ids for the platform to delete.
+
+    `retract` rides in the sealed payload; the outbox passes it on once `Outbound` has the
+    field (until then the resident gets the notice and the message stays on the platform).
+    """
+    outbox_id = new_id()
+    key = await work.core.keys.system_key(work.session)
+    payload: dict[str, Any] = json.loads(
+        outbound_payload(
+            text=text,
+            author=Author.BOT,
+            choices=choices or [],
+            message=None,
+            reply_address=reply_address,
+            language=language,
+        )
+    )
+    if retract:
+        payload["retract"] = retract
+    row = OutboxRow(
+        id=outbox_id,
+        conversation_id=None,
+        channel=channel,
+        message_id=message_id,
+        sealed_payload=seal(
+            key, json.dumps(payload, ensure_ascii=False), aad=f"outbox:{outbox_id}"
+        ),
+        created_at=work.core.now(),
+        next_attempt_at=work.core.now(),
+    )
+    work.session.add(row)
+    work.outbox_added = True
+    return row
+
+
+async def queue_to_participant(
+    work: Work,
+    participant: GroupParticipant,
+    text: str,
+    *,
+    choices: list[tuple[str, str]] | None = None,
+    message_id: str | None = None,
+    retract: list[str] | None = None,
+) -> OutboxRow:
+    return await queue_to_address(
+        work,
+        channel=participant.channel,
+        reply_address=await participant_address(work, participant),
+        text=text,
+        language=participant.language,
+        choices=choices,
+        message_id=message_id,
+        retract=retract,
+    )
