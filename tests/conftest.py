@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from bot.app import Service, build_service, prepare_database
 from bot.config import Settings, load_settings
 from bot.store.db import Database
-from tests.support.db import POSTGRES_URL
+from tests.support.db import POSTGRES_URL, database_url, postgres_admin
 
 ENV_PREFIX = "SOMESOSSU_"
 
@@ -26,35 +27,42 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once, copied for every test."""
+    name = f"tpl_{uuid.uuid4().hex[:12]}"
+    asyncio.run(postgres_admin(f"CREATE DATABASE {name}"))
+
+    async def migrate() -> None:
+        database = Database(database_url(name))
+        await database.migrate()
+        await database.dispose()
+
+    asyncio.run(migrate())
+    yield name
+    asyncio.run(postgres_admin(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(data_dir=tmp_path / "data", log_format="text")
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    overrides: dict[str, str] = {}
+    if POSTGRES_URL:
+        template = request.getfixturevalue("postgres_template")
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        asyncio.run(postgres_admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        overrides["database_url"] = database_url(name)
+        request.addfinalizer(
+            lambda: asyncio.run(postgres_admin(f"DROP DATABASE {name} WITH (FORCE)"))
+        )
+    return load_settings(data_dir=tmp_path / "data", log_format="text", **overrides)
 
 
 @pytest.fixture
 async def service(settings: Settings) -> AsyncIterator[Service]:
     built = build_service(settings)
-    schema = None
-    if POSTGRES_URL:
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        await _postgres_admin(f"CREATE SCHEMA {schema}")
-        await built.core.database.dispose()
-        built.core.database = Database(POSTGRES_URL, search_path=schema)
     await prepare_database(built)
     yield built
     await built.core.database.dispose()
-    if schema is not None:
-        await _postgres_admin(f"DROP SCHEMA {schema} CASCADE")
-
-
-async def _postgres_admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg", "postgresql"))
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from bot.hub_bridge import PostgresHubListener
 from bot.service import Service
 from bot.store.db import Database
 from tests.support.chat import Harness
-from tests.support.db import POSTGRES_URL, on_postgres
+from tests.support.db import on_postgres
 
 
 @on_postgres
@@ -20,14 +20,9 @@ async def test_an_event_committed_on_one_instance_reaches_the_others_hub(
     instance_a = harness.service
     instance_b: Service = build_service(instance_a.settings)
     await instance_b.core.database.dispose()
-    instance_b.core.database = Database(
-        POSTGRES_URL, search_path=instance_a.core.database.search_path
-    )
+    instance_b.core.database = Database(instance_a.core.database.url)
     listener = PostgresHubListener(
-        POSTGRES_URL,
-        instance_b.core.instance_id,
-        instance_b.core.hub,
-        search_path=instance_a.core.database.search_path,
+        instance_a.core.database.url, instance_b.core.instance_id, instance_b.core.hub
     )
     listener.start()
     try:
@@ -54,12 +49,7 @@ async def test_an_event_committed_on_one_instance_reaches_the_others_hub(
 
 @on_postgres
 async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
-    listener = PostgresHubListener(
-        POSTGRES_URL,
-        "other-instance",
-        harness.core.hub,
-        search_path=harness.core.database.search_path,
-    )
+    listener = PostgresHubListener(harness.core.database.url, "other-instance", harness.core.hub)
     seen = []
     arrived = asyncio.Event()
 
