@@ -45,6 +45,9 @@ def _all_params() -> dict[str, object]:
     return {
         "days": 30, "position": 3, "minutes": 15, "when": "WHEN", "name": "Aino",
         "language": "Suomi", "code": "K7P-3QX", "max": 4000, "help_word": "help",
+        "agenda": "AGENDA", "join_word": "liity", "leave_word": "poistu", "news_word": "uutiset",
+        "stop_word": "lopeta uutiset", "nickname": "Sininen haikara", "placeholders": "[PHONE]",
+        "text": "TEXT", "title": "TITLE", "topics": "TOPICS", "topic": "TOPIC",
     }  # fmt: skip
 
 
