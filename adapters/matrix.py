@@ -232,6 +232,24 @@ class MatrixAdapter:
         """Wait for the first completed sync (tests and health checks)."""
         await asyncio.wait_for(self._ready.wait(), timeout)
 
+    async def _retract(self, room_id: str, delivery_ids: Iterable[str]) -> None:
+        """Redact single earlier bot messages (a moderator removed them); the room stays.
+
+        Best effort: a refusal is counted, never raised, so the notice that goes with it is sent.
+        """
+        client = self._client
+        targets = [e for e in dict.fromkeys(delivery_ids) if not e.startswith("in:")]
+        failed = 0
+        for event_id in targets:
+            try:
+                response = await client.room_redact(room_id, event_id, tx_id=f"retract-{event_id}")
+            except (ClientConnectionError, TimeoutError):
+                failed += 1
+                continue
+            if isinstance(response, ErrorResponse):
+                failed += 1
+        log_event(log, "matrix.retracted", redacted=len(targets) - failed, failed=failed)
+
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
@@ -515,6 +533,8 @@ class MatrixAdapter:
         room_id = str(address)
         if room_id not in client.rooms:
             raise RecipientGone("left_room")
+        if outbound.retract:
+            await self._retract(room_id, outbound.retract)
         if outbound.withdraw:
             await self._withdraw(room_id, outbound.withdraw)
         try:

@@ -368,6 +368,8 @@ class TelegramAdapter:
             text = f"{outbound.display_name}: {text}"
         key = outbound.outbox_id
         try:
+            if outbound.retract:
+                await self._retract(chat_id, outbound.retract)
             if outbound.withdraw and key not in self._undeleted:
                 self._undeleted[key] = await self._withdraw(chat_id, outbound.withdraw)
             if self._undeleted.get(key):
@@ -427,6 +429,29 @@ class TelegramAdapter:
                     undeleted += 1
         log_event(log, "telegram.withdrawn", messages=len(set(message_ids)), undeleted=undeleted)
         return undeleted
+
+    async def _retract(self, chat_id: int, refs: tuple[DeliveryId, ...]) -> None:
+        """Delete single earlier bot messages (a moderator removed them); best effort.
+
+        A failure never holds up the notice that goes with it: the resident is told either way,
+        and a retry would only meet the same refusal (too old, already gone).
+        """
+        message_ids = sorted(
+            {
+                int(part)
+                for ref in refs
+                if not ref.startswith("in:")
+                for part in ref.split(",")
+                if part.isdigit()
+            }
+        )
+        failed = 0
+        for message_id in message_ids:
+            try:
+                await self._bot.delete_message(chat_id, message_id)
+            except TelegramError:
+                failed += 1
+        log_event(log, "telegram.retracted", messages=len(message_ids), failed=failed)
 
     def _withdraw_note(self, outbound: Outbound) -> str:
         if self._texts is None:

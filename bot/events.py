@@ -98,6 +98,9 @@ class Outbound:
     event: str | None = None
     """What the message marks, for front ends that show it specially: "joined" or "ended"."""
     language: str | None = None
+    retract: tuple[DeliveryId, ...] = field(default=())
+    """Delivery ids of single earlier messages to remove from the platform (a moderator removed
+    them); unlike `withdraw`, which means erasure, the conversation carries on."""
     """The resident's language, for texts an adapter adds itself (e.g. a deletion note)."""
 
     def __repr__(self) -> str:

@@ -185,6 +185,7 @@ class OutboxWorker:
             message_id=payload.get("message_id"),
             sent_at=payload.get("at"),
             withdraw=tuple(DeliveryId(str(d)) for d in payload.get("withdraw", [])),
+            retract=tuple(DeliveryId(str(d)) for d in payload.get("retract", [])),
             event=payload.get("event"),
             language=payload.get("language"),
         )

@@ -2,9 +2,10 @@
 """Anonymous statistics for reporting and developing the service.
 
 Conversations by channel, language, topic, hour of day and week; waiting times until a
-counsellor answered; feedback; outcomes (advice given, referrals). Counts only: any number
-under 5 is shown as "<5" (and where only one number in a table would be hidden, the next
-smallest is hidden too), so no single resident can be picked out.
+counsellor answered; feedback; outcomes (advice given, referrals); attendance of group
+sessions (joined, stayed at least the set minutes, feedback) by topic, language and week.
+Counts only: any number under 5 is shown as "<5" (and where only one number in a table would
+be hidden, the next smallest is hidden too), so no single resident can be picked out.
 
 --html FILE writes a self-contained report with charts (weekly volume by channel, waiting
 times, feedback) that opens in any browser and prints well; it makes no network requests.
@@ -55,6 +56,7 @@ async def run(args: argparse.Namespace) -> int:
         print_json({**stats.as_json(), "html": str(args.html) if args.html else None})
         return EXIT_OK
     print(f"Conversations: {stats.conversations}")
+    print(f"Group sessions ended: {stats.group_sessions}")
     median = stats.wait_median_minutes
     if median is not None:
         print(f"Waiting time: median {median} min, 90% within {stats.wait_p90_minutes} min")

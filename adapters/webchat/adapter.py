@@ -223,6 +223,10 @@ class WebChatAdapter:
         out: list[dict[str, Any]] = []
         if outbound.withdraw:
             out.append(frames.forget())
+        if outbound.retract:
+            out.append(
+                frames.retract([str(i) for i in outbound.retract if not i.startswith("in:")])
+            )
         out.append(
             frames.message(
                 message_id=outbound.message_id or f"outbox:{outbound.outbox_id}",

@@ -166,6 +166,7 @@ SERVER_FRAME_TYPES = frozenset(
         "joined",
         "ended",
         "delivered",
+        "retract",
         "forget",
         "error",
     }
@@ -231,6 +232,11 @@ def delivered(client_id: str) -> dict[str, Any]:
 
 def forget() -> dict[str, Any]:
     return {"type": "forget"}
+
+
+def retract(ids: list[str]) -> dict[str, Any]:
+    """Remove these earlier messages from the page (a moderator removed them)."""
+    return {"type": "retract", "ids": ids}
 
 
 def error(

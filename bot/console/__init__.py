@@ -18,6 +18,7 @@ from .audit_view import routes as audit_routes
 from .auth import console_guard
 from .blocks import routes as block_routes
 from .dashboard import routes as dashboard_routes
+from .groups import setup_group_routes
 from .openapi import routes as openapi_routes
 
 STATIC = Path(__file__).parent / "static"
@@ -44,6 +45,7 @@ def setup_console(app: web.Application) -> None:
         openapi_routes,
     ):
         app.router.add_routes(table)
+    setup_group_routes(app)
     app.router.add_static("/console/static/", STATIC, name="console-static")
 
 

@@ -18,6 +18,8 @@ from aiohttp import WSMsgType, web
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
 from bot.actions.conversations import Staff, may_read
+from bot.groups.sessions import group_topic, may_moderate
+from bot.groups.tables import GroupSession
 from bot.hub import HubEvent, Subscription
 from bot.roles import Capability, can
 from bot.service import SERVICE
@@ -62,8 +64,26 @@ class LiveSession:
         self.staff = Staff.of(found.user, found.queues)
         if self.subscription is not None:
             watched = {t for t in self.subscription.topics if t.startswith("conversation:")}
+            groups = {t for t in self.subscription.topics if t.startswith("group:")}
+            # A moderator taken off a session stops seeing it at the next frame.
+            groups = {t for t in groups if await self._moderates(t.removeprefix("group:"))}
             self.subscription.topics.clear()
-            self.subscription.topics.update(topics_for(self.staff) | watched)
+            self.subscription.topics.update(topics_for(self.staff) | watched | groups)
+        return True
+
+    async def _moderates(self, session_id: str) -> bool:
+        async with self.request.app[SERVICE].core.database.session() as session:
+            group = await session.get(GroupSession, session_id)
+        return group is not None and may_moderate(self.staff, group)
+
+    async def watch_group(self, session_id: str) -> bool:
+        """Follow a group session's events; only its moderators may."""
+        if self.subscription is None or not await self._moderates(session_id):
+            return False
+        watched = [t for t in self.subscription.topics if t.startswith("group:")]
+        if len(watched) >= MAX_WATCHED:
+            return False
+        self.subscription.topics.add(group_topic(session_id))
         return True
 
     async def watch(self, conversation_id: str) -> bool:
@@ -141,8 +161,15 @@ async def _receive(live: LiveSession) -> None:
                 await live.send({"type": "watching", "conversation": conversation_id})
             else:
                 await live.send({"type": "error", "code": "forbidden"})
+        elif kind == "watch" and isinstance(frame.get("group"), str):
+            session_id = frame["group"][:64]
+            if await live.watch_group(session_id):
+                await live.send({"type": "watching", "group": session_id})
+            else:
+                await live.send({"type": "error", "code": "forbidden"})
         elif kind == "unwatch" and live.subscription is not None:
             live.subscription.topics.discard(f"conversation:{frame.get('conversation')}")
+            live.subscription.topics.discard(f"group:{frame.get('group')}")
         else:
             await live.send({"type": "error", "code": "unknown_frame"})
 

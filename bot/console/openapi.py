@@ -401,6 +401,267 @@ def _admin_paths() -> dict[str, Schema]:
     }
 
 
+GROUP_SESSION: Schema = {
+    "type": "object",
+    "required": ["id", "code", "title", "language", "topic", "state"],
+    "properties": {
+        "id": STRING,
+        "code": STRING,
+        "title": STRING,
+        "description": STRING,
+        "language": STRING,
+        "topic": STRING,
+        "starts_at": STRING,
+        "ends_at": STRING,
+        "capacity": {"type": "integer"},
+        "channels": {"type": "array", "items": STRING},
+        "moderators": {"type": "array", "items": STRING},
+        "state": {"type": "string", "enum": ["scheduled", "open", "ended", "cancelled"]},
+        "keep_transcript_hours": {"type": "integer"},
+        "pinned_agenda": _nullable("string"),
+        "transcript_until": _nullable("string"),
+        "participants": {"type": "integer"},
+    },
+}
+ANNOUNCEMENT_COUNTS: Schema = {
+    "type": "object",
+    "required": ["id", "recipients", "delivered", "failed", "withdrawn"],
+    "properties": {
+        "id": STRING,
+        "recipients": {"type": "integer"},
+        "delivered": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "withdrawn": {"type": "integer", "description": "news stopped before it was sent"},
+        "pending": {"type": "integer"},
+    },
+}
+SESSION_PARAM: Schema = {
+    "name": "session_id",
+    "in": "path",
+    "required": True,
+    "schema": STRING,
+}
+
+
+def _group_paths() -> dict[str, Schema]:
+    """/api/groups* and /api/announcements*: group sessions and news (every action audited)."""
+    group_write = _errors(400, 401, 403, 404, 409, 422)
+
+    def action(summary: str, answer: Schema, body: Schema | None = None) -> Schema:
+        operation: Schema = {
+            "summary": summary,
+            "parameters": [SESSION_PARAM],
+            "responses": {"200": _ok(answer), **group_write},
+        }
+        if body is not None:
+            operation["requestBody"] = body
+        return {"post": operation}
+
+    live_session: Schema = {
+        "allOf": [
+            GROUP_SESSION,
+            {
+                "type": "object",
+                "properties": {
+                    "participant_list": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": STRING,
+                                "nickname": STRING,
+                                "channel": STRING,
+                                "language": STRING,
+                                "present": {"type": "boolean"},
+                                "muted": {"type": "boolean"},
+                                "removed": {"type": "boolean"},
+                            },
+                        },
+                    },
+                    "messages": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": STRING,
+                                "nickname": STRING,
+                                "moderator": {"type": "boolean"},
+                                "text": {"type": "string", "description": "redacted text"},
+                                "at": STRING,
+                                "held_back": {"type": "boolean"},
+                                "removed": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        ]
+    }
+    return {
+        "/api/groups": {
+            "get": {
+                "summary": "Group sessions, newest first, with the number present",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["sessions"],
+                            "properties": {"sessions": {"type": "array", "items": GROUP_SESSION}},
+                        }
+                    ),
+                    **_errors(*READ),
+                },
+            },
+            "post": {
+                "summary": "Create a session (the creator is a moderator); answers its join code",
+                "requestBody": _body(
+                    {
+                        "title": {"type": "string", "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 2000},
+                        "language": {"type": "string", "enum": list(LANGUAGES)},
+                        "topic": STRING,
+                        "starts_at": {"type": "string", "description": "ISO; naive = Helsinki"},
+                        "ends_at": {"type": "string", "description": "ISO; naive = Helsinki"},
+                        "capacity": {"type": "integer", "minimum": 2, "maximum": 200},
+                        "channels": {"type": "array", "items": STRING},
+                        "moderators": {"type": "array", "items": STRING},
+                        "keep_transcript_hours": {"type": "integer", "minimum": 0, "maximum": 72},
+                    },
+                    ["title", "language", "topic", "starts_at", "ends_at", "channels"],
+                ),
+                "responses": {"201": _ok(GROUP_SESSION, "Created"), **group_write},
+            },
+        },
+        "/api/groups/{session_id}": {
+            "get": {
+                "summary": "The live session: participants by nickname, redacted messages "
+                "(audited read; moderators only)",
+                "parameters": [SESSION_PARAM],
+                "responses": {"200": _ok(live_session), **_errors(*READ, 404)},
+            }
+        },
+        "/api/groups/{session_id}/live": {
+            "get": {
+                "summary": "Websocket of the session's events (kinds and ids only; moderators)",
+                "parameters": [SESSION_PARAM],
+                "responses": {
+                    "101": {"description": "Switching to the websocket"},
+                    **_errors(400, *READ, 404),
+                },
+            }
+        },
+        "/api/groups/{session_id}/messages": {
+            "post": {
+                "summary": "Post to everyone as 'Name (moderator)'",
+                "parameters": [SESSION_PARAM],
+                "requestBody": _body({"text": {"type": "string", "maxLength": 4000}}, ["text"]),
+                "responses": {
+                    "201": _ok({"type": "object", "properties": {"message": STRING}}, "Created"),
+                    **group_write,
+                },
+            }
+        },
+        "/api/groups/{session_id}/messages/{message_id}": {
+            "delete": {
+                "summary": "Remove a message: undelivered copies dropped, delivered ones "
+                "withdrawn where the platform allows; answers how many were told",
+                "parameters": [
+                    SESSION_PARAM,
+                    {"name": "message_id", "in": "path", "required": True, "schema": STRING},
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "removed": {"type": "boolean"},
+                                "notified": {"type": "integer"},
+                            },
+                        }
+                    ),
+                    **group_write,
+                },
+            }
+        },
+        "/api/groups/{session_id}/participants/{participant_id}/{restriction}": {
+            "post": {
+                "summary": "Mute or remove a participant for the rest of the session "
+                "(a removed participant cannot rejoin)",
+                "parameters": [
+                    SESSION_PARAM,
+                    {"name": "participant_id", "in": "path", "required": True, "schema": STRING},
+                    {
+                        "name": "restriction",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": ["mute", "remove"]},
+                    },
+                ],
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "mute": {"type": "boolean"},
+                                "remove": {"type": "boolean"},
+                            },
+                        }
+                    ),
+                    **group_write,
+                },
+            }
+        },
+        "/api/groups/{session_id}/agenda": action(
+            "Pin a short agenda (empty unpins); new participants see it on joining",
+            {"type": "object", "properties": {"pinned_agenda": _nullable("string")}},
+            _body({"agenda": {"type": "string", "maxLength": 500}}, []),
+        ),
+        "/api/groups/{session_id}/end": action(
+            "End the session now",
+            {"type": "object", "properties": {"state": STRING}},
+        ),
+        "/api/announcements": {
+            "get": {
+                "summary": "Announcements, newest first, with their counts",
+                "responses": {
+                    "200": _ok(
+                        {
+                            "type": "object",
+                            "required": ["announcements"],
+                            "properties": {
+                                "announcements": {"type": "array", "items": {"type": "object"}}
+                            },
+                        }
+                    ),
+                    **_errors(*READ),
+                },
+            },
+            "post": {
+                "summary": "Send news to the residents subscribed to a topic and language",
+                "requestBody": _body(
+                    {
+                        "topic": STRING,
+                        "language": {"type": "string", "enum": list(LANGUAGES)},
+                        "text": {"type": "string", "maxLength": 1000},
+                        "session_id": _nullable("string"),
+                    },
+                    ["topic", "language", "text"],
+                ),
+                "responses": {"201": _ok(ANNOUNCEMENT_COUNTS, "Created"), **group_write},
+            },
+        },
+        "/api/announcements/{announcement_id}": {
+            "get": {
+                "summary": "How many were delivered, failed or withdrawn",
+                "parameters": [
+                    {"name": "announcement_id", "in": "path", "required": True, "schema": STRING}
+                ],
+                "responses": {"200": _ok(ANNOUNCEMENT_COUNTS), **_errors(*READ, 404)},
+            }
+        },
+    }
+
+
 def document() -> Schema:
     paths: dict[str, Schema] = {
         "/api/login": {
@@ -666,6 +927,7 @@ def document() -> Schema:
         },
     }
     paths.update(_admin_paths())
+    paths.update(_group_paths())
     return {
         "openapi": "3.1.0",
         "info": {

@@ -55,6 +55,8 @@ def nav_for(role: str) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
     if can(role, Capability.WORK_QUEUES) or can(role, Capability.SEE_ALL_QUEUES):
         items.append(("/console/queues", "Queues"))
+    if can(role, Capability.WORK_QUEUES):
+        items.append(("/console/groups", "Groups"))
     if can(role, Capability.DASHBOARD):
         items.append(("/console/dashboard", "Dashboard"))
     if can(role, Capability.BLOCK) or can(role, Capability.AUDIT):

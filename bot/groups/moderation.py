@@ -34,9 +34,6 @@ from .sessions import (
 from .tables import GroupMessage, GroupParticipant, GroupSession
 
 AGENDA_MAX = 500
-# The web chat's only "withdraw" wipes the whole history (erasure): there, a removed message
-# stays and the notice explains; Telegram and Matrix delete the one message.
-NO_SINGLE_RETRACT = frozenset({"webchat"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +180,8 @@ async def remove_message(core: Core, staff: Staff, session_id: str, message_id: 
                 )
                 if row is None or row.state == "pending":
                     continue  # never reached them: nothing to explain
-                retract = (
-                    [row.delivery_id]
-                    if row.delivery_id and participant.channel not in NO_SINGLE_RETRACT
-                    else None
-                )
+                # Every adapter takes the one message off the platform where it can.
+                retract = [row.delivery_id] if row.delivery_id else None
                 await queue_to_participant(
                     work,
                     participant,

@@ -1,4 +1,4 @@
-"""Anonymous statistics of the service: volumes, waiting times, feedback and outcomes.
+"""Anonymous statistics of the service: volumes, waiting times, feedback, outcomes, groups.
 
 Counts only, with cells under five suppressed; never a pseudonym, a conversation id or text.
 The HTML report is self-contained (inline SVG, no scripts, no external requests).
@@ -10,13 +10,14 @@ import html
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from bot.actions.context import Core
+from bot.groups.tables import GroupAttendance
 from bot.store.tables import Conversation, FeedbackCount
 
 from .common import HELSINKI, local_text
@@ -74,8 +75,16 @@ class Statistics:
     outcomes: dict[str, Cell]
     feedback_rating: dict[str, Cell]
     feedback_helped: dict[str, Cell]
+    group_sessions: Cell = 0
+    group_attendance: dict[str, dict[str, Cell]] = field(default_factory=dict)
+    """Attendance of ended group sessions by "topic", "language" and "week"; keys
+    "<value>: <measure>" (measures in `GROUP_MEASURES`), each measure suppressed on its own."""
 
     def tables(self) -> list[tuple[str, dict[str, Cell]]]:
+        groups = [
+            (f"Group sessions by {dimension}", cells)
+            for dimension, cells in self.group_attendance.items()
+        ]
         return [
             ("Conversations by channel", self.by_channel),
             ("Conversations by language", self.by_language),
@@ -86,6 +95,7 @@ class Statistics:
             ("Outcomes of closed conversations", self.outcomes),
             ("Feedback: rating (1-5)", self.feedback_rating),
             ("Feedback: did you get help?", self.feedback_helped),
+            *groups,
         ]
 
     def as_json(self) -> dict[str, object]:
@@ -109,7 +119,46 @@ class Statistics:
             "outcomes": self.outcomes,
             "feedback_rating": self.feedback_rating,
             "feedback_helped": self.feedback_helped,
+            "group_sessions": self.group_sessions,
+            "group_attendance": self.group_attendance,
         }
+
+
+GROUP_MEASURES = (
+    ("joined", "joined"),
+    ("stayed", "stayed at least the set minutes"),
+    ("feedback_useful", "feedback: useful"),
+    ("feedback_not_useful", "feedback: not useful"),
+)
+
+
+def group_attendance(rows: Sequence[GroupAttendance]) -> dict[str, dict[str, Cell]]:
+    """Counts of ended sessions by topic, language and week; each measure suppressed across the
+    values of a dimension (they add up to a total, so one hidden cell alone could be recovered).
+    """
+    dimensions: dict[str, dict[str, Counter[str]]] = {
+        "topic": {measure: Counter() for measure, _ in GROUP_MEASURES},
+        "language": {measure: Counter() for measure, _ in GROUP_MEASURES},
+        "week": {measure: Counter() for measure, _ in GROUP_MEASURES},
+    }
+    for row in rows:
+        year, week, _ = date.fromisoformat(row.day).isocalendar()
+        keys = {"topic": row.topic_id, "language": row.language, "week": f"{year}-W{week:02d}"}
+        for dimension, value in keys.items():
+            counts = dimensions[dimension]
+            counts["joined"][value] += row.joined
+            counts["stayed"][value] += row.stayed
+            counts["feedback_useful"][value] += row.feedback_useful
+            counts["feedback_not_useful"][value] += row.feedback_not_useful
+    result: dict[str, dict[str, Cell]] = {}
+    for dimension, measures in dimensions.items():
+        cells: dict[str, Cell] = {}
+        values = sorted({v for counts in measures.values() for v in counts})
+        for measure, label in GROUP_MEASURES:
+            suppressed = suppress({v: measures[measure][v] for v in values})
+            cells.update({f"{v}: {label}": suppressed[v] for v in values})
+        result[dimension] = dict(sorted(cells.items()))
+    return result
 
 
 def _week(moment: datetime) -> str:
@@ -144,6 +193,7 @@ async def gather_statistics(
     async with core.database.session() as session:
         rows = list((await session.execute(query)).all())
         feedback = list((await session.execute(select(FeedbackCount))).scalars())
+        attendance = list((await session.execute(select(GroupAttendance))).scalars())
     channels: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     topics: Counter[str] = Counter()
@@ -178,6 +228,11 @@ async def gather_statistics(
             rating[count.answer] += count.count
         elif count.question == "helped":
             helped[count.answer] += count.count
+    attendance = [
+        a
+        for a in attendance
+        if not ((first_day and a.day < first_day) or (end_day and a.day >= end_day))
+    ]
     # A median of fewer than five waits would describe a handful of identifiable chats.
     enough = len(waits) >= MIN_CELL
     return Statistics(
@@ -198,6 +253,8 @@ async def gather_statistics(
         outcomes=suppress(dict(sorted(outcomes.items()))),
         feedback_rating=suppress(dict(rating)),
         feedback_helped=suppress(dict(helped)),
+        group_sessions=suppress_total(len(attendance)),
+        group_attendance=group_attendance(attendance),
     )
 
 

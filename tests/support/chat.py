@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from sqlmodel import col, select
 
 from adapters.base import Capabilities, InboundSink
 from bot.actions.conversations import Staff
@@ -19,6 +23,7 @@ from bot.events import (
     Outbound,
     ReplyAddress,
 )
+from bot.store.tables import OutboxRow
 
 
 @dataclass
@@ -131,13 +136,47 @@ class Harness:
         await self.deliver()
 
     async def deliver(self) -> int:
+        """Sweep the outbox until nothing due is left, waiting (with a deadline) for rows
+        another worker of the same service (a running app's) has leased and is sending."""
         total = 0
-        for _ in range(20):
+        deadline = asyncio.get_running_loop().time() + 10
+        waited = False
+        while True:
             sent = await self.service.outbox.deliver_due()
             total += sent
-            if not sent:
-                break
-        return total
+            if sent:
+                continue
+            if await self._in_flight() and asyncio.get_running_loop().time() < deadline:
+                waited = True
+                await asyncio.sleep(0.02)
+                continue
+            if not waited:
+                return total
+            # The other worker finished: messages queued behind its one may be due now.
+            waited = False
+
+    async def settle(self, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+        """Deliver until `condition()` holds: for tests where a running app's own outbox
+        worker races this one for the same messages."""
+        async with asyncio.timeout(seconds):
+            while True:
+                await self.deliver()
+                if condition():
+                    return
+                await asyncio.sleep(0.02)
+
+    async def _in_flight(self) -> bool:
+        """Whether another worker is sending a message right now (it holds the lease)."""
+        now = self.core.now()
+        async with self.core.database.session() as session:
+            rows = await session.execute(
+                select(OutboxRow.id).where(
+                    OutboxRow.state == "pending",
+                    col(OutboxRow.leased_until).is_not(None),
+                    col(OutboxRow.leased_until) > now,
+                )
+            )
+            return rows.first() is not None
 
     async def staff(
         self,

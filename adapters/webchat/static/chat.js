@@ -89,6 +89,13 @@
       return texts.webchat_service;
     }
 
+    function onRetract(frame) {
+      var ids = Array.isArray(frame.ids) ? frame.ids : [];
+      Array.prototype.slice.call(transcript.children).forEach(function (item) {
+        if (item.dataset.id && ids.indexOf(item.dataset.id) >= 0) { transcript.removeChild(item); }
+      });
+    }
+
     function entry(frame, pendingId) {
       var item = document.createElement("li");
       var from = ["resident", "counsellor", "bot"].indexOf(frame.from) >= 0 ? frame.from : "bot";
@@ -292,6 +299,7 @@
         case "ended": setStatus(texts.webchat_status_ended); break;
         case "delivered": onDelivered(frame); break;
         case "forget": transcript.textContent = ""; break;
+        case "retract": onRetract(frame); break;
         case "error": onError(frame); break;
         default: break; /* newer server: ignore what this client does not know */
       }

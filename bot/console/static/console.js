@@ -110,6 +110,7 @@
   // ---- websocket ------------------------------------------------------------------------
   const listeners = [];
   const watched = new Set();
+  const watchedGroups = new Set();
   let socket = null;
   let retry = 1000;
 
@@ -120,12 +121,14 @@
       retry = 1000;
       body.dataset.live = "connected";
       watched.forEach((id) => send({ type: "watch", conversation: id }));
+      watchedGroups.forEach((id) => send({ type: "watch", group: id }));
     });
     socket.addEventListener("message", (message) => {
       let frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       if (frame.type === "signed_out") { window.location.href = "/console/login"; return; }
-      if (frame.type === "watching") body.dataset.watching = frame.conversation;
+      if (frame.type === "watching" && frame.conversation) body.dataset.watching = frame.conversation;
+      if (frame.type === "watching" && frame.group) body.dataset.watchingGroup = frame.group;
       listeners.forEach((listener) => listener(frame));
     });
     socket.addEventListener("close", (event) => {
@@ -476,8 +479,137 @@
     window.setInterval(refresh, 30000);
   }
 
+
+  // ---- group sessions -------------------------------------------------------------------
+  function groupsPage() {
+    const errorBox = document.getElementById("group-error");
+    let current = null;
+    function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+    function onSubmit(formId, handler) {
+      const form = document.getElementById(formId);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const button = form.querySelector("button[type=submit]");
+        if (button) button.disabled = true;
+        try { await handler(form); showError(""); }
+        catch (e) { showError(e.message); }
+        finally { if (button) button.disabled = false; }
+      });
+    }
+    async function act(method, path, payload, done) {
+      try { await api(method, path, payload); showError(""); announce(done); await openSession(current); }
+      catch (e) { showError(e.message); }
+    }
+    async function listSessions() {
+      let data;
+      try { data = await api("GET", "/api/groups"); } catch (e) { showError(e.message); return; }
+      const rows = document.getElementById("sessions");
+      rows.replaceChildren(...data.sessions.map((g) => el("tr", {},
+        el("th", { scope: "row", text: g.title }), el("td", {}, el("code", { text: g.code })),
+        el("td", { text: g.state }), el("td", { text: g.starts_at.slice(0, 16).replace("T", " ") }),
+        el("td", { text: g.participants }),
+        el("td", {}, el("button", { type: "button", "data-session": g.id, text: "Open", "aria-label": "Open " + g.title, onclick: () => openSession(g.id) })))));
+      if (!data.sessions.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: "No sessions yet." })));
+      const choice = document.getElementById("a-session");
+      choice.replaceChildren(el("option", { value: "", text: "— none —" }),
+        ...data.sessions.filter((g) => g.state === "open" || g.state === "scheduled").map((g) => el("option", { value: g.id, text: g.title + " (" + g.code + ")" })));
+    }
+    async function openSession(id) {
+      if (!id) return;
+      let data;
+      try { data = await api("GET", "/api/groups/" + encodeURIComponent(id)); } catch (e) { showError(e.message); return; }
+      if (current !== id) {
+        if (current) { watchedGroups.delete(current); send({ type: "unwatch", group: current }); }
+        current = id;
+        watchedGroups.add(id);
+        send({ type: "watch", group: id });
+      }
+      document.getElementById("live").hidden = false;
+      document.getElementById("live-title").textContent = data.title + " · " + data.code;
+      document.getElementById("live-meta").textContent = data.state + " · " + data.participants + " present of " + data.capacity;
+      const agenda = document.getElementById("live-agenda");
+      agenda.textContent = data.pinned_agenda ? "Agenda: " + data.pinned_agenda : "";
+      agenda.hidden = !data.pinned_agenda;
+      const open = data.state === "open";
+      document.getElementById("post-form").hidden = !open;
+      document.getElementById("end-session").hidden = data.state === "ended" || data.state === "cancelled";
+      document.getElementById("participants").replaceChildren(...data.participant_list.map((p) => el("li", { class: "participant" },
+        el("span", { text: p.nickname }), el("span", { class: "meta", text: p.channel + (p.muted ? " · muted" : "") + (p.removed ? " · removed" : p.present ? "" : " · left") }),
+        p.present && !p.muted ? el("button", { type: "button", text: "Mute", "aria-label": "Mute " + p.nickname, onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/mute", {}, "Muted") }) : null,
+        p.present ? el("button", { type: "button", class: "danger", text: "Remove", "aria-label": "Remove " + p.nickname, onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/remove", {}, "Removed") }) : null)));
+      if (!data.participant_list.length) document.getElementById("participants").append(el("li", { class: "hint", text: "Nobody has joined yet." }));
+      document.getElementById("group-messages").replaceChildren(...data.messages.map((m) => el("li", { class: "msg" + (m.moderator ? " counsellor" : "") + (m.removed ? " removed" : "") + (m.held_back ? " held" : "") },
+        el("span", { class: "author", text: m.nickname || (m.moderator ? "Moderator" : "") }), el("span", { class: "time", text: m.at.slice(11, 16) }),
+        m.held_back ? el("span", { class: "badge urgent", text: "held back" }) : null,
+        el("p", { class: "text", text: m.removed ? "(removed)" : m.text }),
+        m.removed ? null : el("button", { type: "button", text: "Remove message", "aria-label": "Remove message from " + m.nickname, onclick: () => act("DELETE", "/api/groups/" + current + "/messages/" + m.id, {}, "Message removed") }))));
+    }
+    async function listAnnouncements() {
+      let data;
+      try { data = await api("GET", "/api/announcements"); } catch (e) { return; }
+      document.getElementById("announcements").replaceChildren(...data.announcements.map((a) => el("tr", {},
+        el("th", { scope: "row", text: a.topic + " · " + a.language }), el("td", { text: a.delivered }), el("td", { text: a.failed }), el("td", { text: a.withdrawn }))));
+    }
+    onSubmit("create-form", async () => {
+      const channels = Array.from(document.querySelectorAll("input[name=g-channel]:checked")).map((c) => c.value);
+      const group = await api("POST", "/api/groups", {
+        title: document.getElementById("g-title").value,
+        description: document.getElementById("g-description").value,
+        language: document.getElementById("g-language").value,
+        topic: document.getElementById("g-topic").value,
+        starts_at: document.getElementById("g-starts").value,
+        ends_at: document.getElementById("g-ends").value,
+        capacity: parseInt(document.getElementById("g-capacity").value, 10),
+        keep_transcript_hours: parseInt(document.getElementById("g-keep").value, 10) || 0,
+        channels,
+      });
+      document.getElementById("create-result").textContent = "Created: join code " + group.code;
+      await listSessions();
+      await openSession(group.id);
+    });
+    onSubmit("post-form", async () => {
+      const text = document.getElementById("post-text");
+      await api("POST", "/api/groups/" + current + "/messages", { text: text.value });
+      text.value = "";
+      announce("Posted");
+      await openSession(current);
+    });
+    onSubmit("agenda-form", async () => {
+      await api("POST", "/api/groups/" + current + "/agenda", { agenda: document.getElementById("agenda-text").value });
+      announce("Agenda pinned");
+      await openSession(current);
+    });
+    onSubmit("announce-form", async () => {
+      const payload = {
+        topic: document.getElementById("a-topic").value,
+        language: document.getElementById("a-language").value,
+        text: document.getElementById("a-text").value,
+      };
+      const session = document.getElementById("a-session").value;
+      if (session) payload.session_id = session;
+      const counts = await api("POST", "/api/announcements", payload);
+      document.getElementById("a-text").value = "";
+      announce("Announcement sent to " + counts.recipients);
+      await listAnnouncements();
+    });
+    document.getElementById("end-session").addEventListener("click", async () => {
+      if (!window.confirm("End the session for everyone now?")) return;
+      await act("POST", "/api/groups/" + current + "/end", {}, "Session ended");
+      await listSessions();
+    });
+    const later = debounce(() => { openSession(current); listSessions(); listAnnouncements(); }, 200);
+    listeners.push((frame) => {
+      if (frame.type !== "event") return;
+      if (frame.kind === "group.crisis") notice("A participant may be in crisis: see the held-back message", true);
+      else if (frame.topic === "group:" + current) notice("Group session updated", false);
+      later();
+    });
+    listSessions();
+    listAnnouncements();
+  }
+
   setupMute();
-  const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage };
+  const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage, groups: groupsPage };
   if (live[page]) { connect(); live[page](); }
   window.somesossu = { api, notice };
 })();

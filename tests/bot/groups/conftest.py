@@ -1,19 +1,16 @@
-"""Fixtures for group-session tests: the group tables and hook, and a second channel."""
+"""Fixtures for group-session tests: the harness, and residents on a second channel."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.bot.groups.support import prepare_groups, second_channel
+from tests.bot.groups.support import second_channel
 from tests.support.chat import Harness
 
 
 @pytest.fixture
-async def groups(harness: Harness, tmp_path: Path) -> Harness:
-    """The harness (channel "test") with group sessions wired in."""
-    await prepare_groups(harness.service, tmp_path)
+def groups(harness: Harness) -> Harness:
+    """The harness (channel "test"); group sessions are wired in by the service itself."""
     return harness
 
 

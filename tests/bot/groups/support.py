@@ -1,67 +1,20 @@
-"""Group-session test support: the group tables, the dispatcher hook, residents on two channels.
+"""Group-session test support: sessions opened on time, residents on two channels.
 
-Transitional parts (until the lead merges them) are marked: tables created when no migration
-made them, pending catalog entries loaded from /tmp/group-texts, the dispatcher hook by subclass.
+The real dispatcher, migrations and catalogs carry group sessions; nothing here stands in for them.
 """
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from bot.actions.context import Work
 from bot.actions.conversations import Staff
-from bot.app import Service
-from bot.dispatcher import Dispatcher
-from bot.events import Inbound
-from bot.groups import tables as group_tables
 from bot.groups.jobs import group_sweep
-from bot.groups.router import route_group_message
 from bot.groups.sessions import SessionDraft, create_session
 from bot.groups.tables import GroupParticipant, GroupSession
-from bot.texts import LANGUAGES, Texts
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, InProcessAdapter, Resident
-
-PENDING_TEXTS = Path("/tmp/group-texts")
-CORE_TEXTS = Path(__file__).resolve().parents[3] / "bot" / "texts"
-
-
-class GroupAwareDispatcher(Dispatcher):
-    """The dispatcher with the one-line group hook right after the block check."""
-
-    async def _blocked(self, work: Work, pseudonym: str, inbound: Inbound) -> bool:
-        if await super()._blocked(work, pseudonym, inbound):
-            return True
-        return await route_group_message(work, pseudonym, inbound)
-
-
-async def prepare_groups(service: Service, tmp_path: Path) -> None:
-    database = service.core.database
-    tables = [table.__table__ for table in group_tables.ALL_TABLES]  # type: ignore[attr-defined]
-    async with database.engine.begin() as connection:
-        await connection.run_sync(
-            lambda sync: SQLModel.metadata.create_all(sync, tables=tables, checkfirst=True)
-        )
-    if "group_joined" not in service.core.texts.keys():
-        service.core.texts = merged_texts(tmp_path / "texts")
-    service.dispatcher = GroupAwareDispatcher(service.core)
-
-
-def merged_texts(directory: Path) -> Texts:
-    for lang in LANGUAGES:
-        source = CORE_TEXTS / lang / "LC_MESSAGES" / "somesossu.po"
-        target = directory / lang / "LC_MESSAGES" / "somesossu.po"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, target)
-        pending = PENDING_TEXTS / f"{lang}.po"
-        if pending.exists():
-            with target.open("a", encoding="utf-8") as out:
-                out.write("\n" + pending.read_text(encoding="utf-8"))
-    return Texts(directory)
 
 
 def second_channel(harness: Harness, channel: str = "test2") -> Harness:

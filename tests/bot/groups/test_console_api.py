@@ -11,7 +11,6 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_web_app
 from bot.console import setup_console
-from bot.console.groups import setup_group_routes
 from bot.groups.jobs import group_sweep
 from tests.bot.groups.support import join, participant_of
 from tests.support.chat import Harness
@@ -34,7 +33,6 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 async def client(groups: Harness) -> AsyncIterator[TestClient[Any, Any]]:
     app = build_web_app(groups.service)
     setup_console(app)
-    setup_group_routes(app)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.groups.tables import GroupAttendance
 from bot.officer.stats import SUPPRESSED, gather_statistics, render_html, suppress
 from tests.bot.officer.scenario import build, start
 from tests.support.chat import Harness
@@ -42,3 +43,45 @@ async def test_larger_numbers_are_shown_and_the_html_report_is_self_contained(
     assert "<script" not in page
     for external in ("src=", "href=", "@import", "url("):
         assert external not in page
+
+
+async def test_group_attendance_is_counted_by_topic_language_and_week_with_small_cells_hidden(
+    harness: Harness,
+) -> None:
+    async with harness.core.database.session() as session:
+        for number, (topic, language, joined, stayed) in enumerate(
+            [
+                ("other", "fi", 8, 6),
+                ("other", "fi", 4, 3),
+                ("housing", "en", 7, 5),
+                ("money", "sv", 2, 1),
+            ]
+        ):
+            session.add(
+                GroupAttendance(
+                    session_id=f"s{number}",
+                    topic_id=topic,
+                    language=language,
+                    day="2026-03-0" + str(number + 2),
+                    joined=joined,
+                    stayed=stayed,
+                    feedback_useful=5 if number == 0 else 0,
+                    feedback_not_useful=1,
+                )
+            )
+        await session.commit()
+    stats = await gather_statistics(harness.core)
+    assert stats.group_sessions == SUPPRESSED  # four sessions
+    by_topic = stats.group_attendance["topic"]
+    assert by_topic["other: joined"] == 12
+    assert by_topic["other: stayed at least the set minutes"] == 9
+    # money's 2 would be hidden alone; the next smallest is hidden with it.
+    assert by_topic["money: joined"] == SUPPRESSED
+    assert by_topic["housing: joined"] == SUPPRESSED
+    assert stats.group_attendance["language"]["fi: joined"] == 12
+    assert stats.group_attendance["week"]["2026-W10: feedback: useful"] == 5
+    assert stats.group_attendance["week"]["2026-W10: feedback: not useful"] == SUPPRESSED
+    page = render_html(stats, title="Report", made_at=harness.core.now())
+    assert "Group sessions by topic" in page
+    later = await gather_statistics(harness.core, since=harness.core.now())
+    assert later.group_sessions == 0 and later.group_attendance["topic"] == {}
