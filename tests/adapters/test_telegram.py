@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +44,7 @@ from tests.adapters.telegram_stand_in import (
     BotApiStandIn,
     Person,
 )
+from tests.support.raw import raw_database
 
 SECRET = "webhook-Secret_zq99-abcdefghijklmnop"
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -71,15 +70,6 @@ def personal_fragments(resident: Person) -> list[str]:
         resident.phone,
         str(resident.user_id),
     ]
-
-
-def raw_database_bytes(service: Service) -> bytes:
-    path = service.settings.resolved_database_url.split(":///", 1)[1]
-    with sqlite3.connect(path) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = Path(path).read_bytes()
-    wal = Path(path + "-wal")
-    return data + (wal.read_bytes() if wal.exists() else b"")
 
 
 async def count(service: Service, table: type) -> int:
@@ -224,8 +214,8 @@ async def whole_conversation(chat: Chat, resident: Person) -> None:
     assert all(params["protect_content"] is True for params in api.sent_to(resident))
 
 
-def assert_nothing_personal(service: Service, lines: str, resident: Person) -> None:
-    raw = raw_database_bytes(service)
+async def assert_nothing_personal(service: Service, lines: str, resident: Person) -> None:
+    raw = await raw_database(service)
     for fragment in (*personal_fragments(resident), "zq-rent", "zq-reply"):
         assert fragment.encode() not in raw, fragment
     for fragment in (*personal_fragments(resident), "zq-rent", "zq-reply", TOKEN, SECRET):
@@ -255,7 +245,7 @@ async def test_a_whole_conversation_by_long_polling_keeps_no_name_anywhere(
             await adapter.stop()
     assert stand_in.methods()[:2] == ["getMe", "deleteWebhook"]
     assert "telegram.started" in log_lines(caplog)
-    assert_nothing_personal(service, log_lines(caplog), resident)
+    await assert_nothing_personal(service, log_lines(caplog), resident)
 
 
 async def test_a_whole_conversation_by_webhook_keeps_no_name_anywhere(
@@ -276,7 +266,7 @@ async def test_a_whole_conversation_by_webhook_keeps_no_name_anywhere(
             assert webhook["allowed_updates"] == ["message", "callback_query"]
             assert SECRET not in webhook["url"]
             await whole_conversation(WebhookChat(service, stand_in, client), resident)
-            assert_nothing_personal(service, log_lines(caplog), resident)
+            await assert_nothing_personal(service, log_lines(caplog), resident)
     assert stand_in.methods()[-1] == "deleteWebhook"
     assert "getUpdates" not in stand_in.methods()
 
@@ -529,7 +519,7 @@ async def test_media_locations_and_contacts_are_refused_kindly_and_never_kept(
         await chat.push(api.media_update(resident, {**content, "caption": "kuvateksti zq-cap"}))
         assert api.texts_to(resident)[before:] == [refusal]
     assert not [m for m in api.methods() if m.startswith("getFile")]
-    raw = raw_database_bytes(service)
+    raw = await raw_database(service)
     for fragment in ("+358409998877", "Kontakti", "60.1699", "24.9384", "zq-cap", "passi_zq"):
         assert fragment.encode() not in raw, fragment
 
