@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     webchat_leave_url: str = "https://www.google.com/"
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     webchat_connections_per_address: int = Field(default=20, ge=1, le=10_000)
+    webchat_trusted_proxies: str = ""
 
     telegram_token: SecretStr | None = None
     telegram_mode: TelegramMode = TelegramMode.POLLING

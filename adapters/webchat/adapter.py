@@ -147,8 +147,10 @@ class WebChatAdapter:
         leave_url: str = "https://www.google.com/",
         connections_gauge: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
         self._texts = texts
+        self._trusted_proxies = trusted_proxies
         self._history = history
         self.max_message_chars = max_message_chars
         self.messages_per_minute = messages_per_minute
@@ -364,6 +366,20 @@ class WebChatAdapter:
         if self._gauge is not None:
             self._gauge(len(self._open))
 
+    def _client_address(self, request: web.Request) -> str:
+        """The resident's address for the connection limit (never stored or logged).
+
+        Behind a trusted reverse proxy every socket comes from the proxy; the proxy's
+        X-Forwarded-For then names the client (its last hop is the one the proxy added).
+        """
+        remote = request.remote or "unknown"
+        if remote in self._trusted_proxies:
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            if hops:
+                return hops[-1]
+        return remote
+
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         query_lang = request.query.get("lang", "")
         lang = query_lang if query_lang in LANGUAGES else DEFAULT_LANGUAGE
@@ -372,7 +388,7 @@ class WebChatAdapter:
             max_msg_size=self.max_frame_bytes * HARD_FRAME_FACTOR,
         )
         # Counted by a salted hash in memory only; the address itself is never kept.
-        slot = self._connections.acquire(request.remote or "unknown")
+        slot = self._connections.acquire(self._client_address(request))
         await socket.prepare(request)
         connection = Connection(socket)
         if slot is None or self._stopping:

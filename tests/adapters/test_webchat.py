@@ -233,6 +233,29 @@ async def test_connections_beyond_the_limit_per_address_are_closed_with_1008(
     await fourth.hello()
 
 
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    webchat_factory: WebChatFactory,
+) -> None:
+    webchat = await webchat_factory(
+        connections_per_address=1, trusted_proxies=frozenset({"127.0.0.1"})
+    )
+    first = await webchat.connect(**{"X-Forwarded-For": "198.51.100.7"})
+    await first.hello()
+    second = await webchat.connect(**{"X-Forwarded-For": "198.51.100.8"})
+    await second.hello()  # another resident behind the same proxy is not refused
+    same = await webchat.connect(**{"X-Forwarded-For": "203.0.113.1, 198.51.100.7"})
+    assert (await same.next_of("error"))["code"] == "too_many_connections"
+
+
+async def test_an_untrusted_peer_cannot_claim_another_address(
+    webchat_factory: WebChatFactory,
+) -> None:
+    webchat = await webchat_factory(connections_per_address=1)
+    await (await webchat.connect(**{"X-Forwarded-For": "198.51.100.7"})).hello()
+    spoofed = await webchat.connect(**{"X-Forwarded-For": "198.51.100.8"})
+    assert (await spoofed.next_of("error"))["code"] == "too_many_connections"
+
+
 async def test_store_unavailable_answers_try_again_without_delivered(
     webchat: WebChat, monkeypatch: pytest.MonkeyPatch
 ) -> None:
