@@ -85,6 +85,16 @@ def _totp_ok(secret: str, code: str) -> bool:
     return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
 
 
+async def _audit_update(work: Work, user: StaffUser, purpose: str) -> None:
+    await work.audit(
+        _actor(user),
+        AuditAction.UPDATE,
+        object_type="staff_user",
+        object_id=user.id,
+        purpose=purpose,
+    )
+
+
 def _actor(user: StaffUser) -> Actor:
     return Actor(user.id, user.role)
 
@@ -263,13 +273,7 @@ async def change_password(
                 col(StaffSession.user_id) == user_id, col(StaffSession.token_hash) != keep
             )
         )
-        await work.audit(
-            _actor(user),
-            AuditAction.UPDATE,
-            object_type="staff_user",
-            object_id=user.id,
-            purpose="password changed",
-        )
+        await _audit_update(work, user, "password changed")
 
 
 def new_totp_secret() -> str:
@@ -298,13 +302,7 @@ async def enable_totp(core: Core, user_id: str, secret: str, code: str) -> None:
         key = await core.keys.system_key(work.session)
         user.totp_secret = seal(key, secret, aad=_totp_aad(user.id))
         work.session.add(user)
-        await work.audit(
-            _actor(user),
-            AuditAction.UPDATE,
-            object_type="staff_user",
-            object_id=user.id,
-            purpose="totp enabled",
-        )
+        await _audit_update(work, user, "totp enabled")
 
 
 async def disable_totp(core: Core, user_id: str, password: str) -> None:
@@ -316,13 +314,7 @@ async def disable_totp(core: Core, user_id: str, password: str) -> None:
             raise AuthError("forbidden", "an administrator requires TOTP for this account")
         user.totp_secret = None
         work.session.add(user)
-        await work.audit(
-            _actor(user),
-            AuditAction.UPDATE,
-            object_type="staff_user",
-            object_id=user.id,
-            purpose="totp disabled",
-        )
+        await _audit_update(work, user, "totp disabled")
 
 
 async def set_display_name(core: Core, user_id: str, display_name: str) -> str:
@@ -336,11 +328,5 @@ async def set_display_name(core: Core, user_id: str, display_name: str) -> str:
             raise AuthError("not_found", "no such user")
         user.display_name = name
         work.session.add(user)
-        await work.audit(
-            _actor(user),
-            AuditAction.UPDATE,
-            object_type="staff_user",
-            object_id=user.id,
-            purpose="display name",
-        )
+        await _audit_update(work, user, "display name")
     return name
