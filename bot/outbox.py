@@ -88,7 +88,10 @@ class OutboxWorker:
                 log.exception("outbox.sweep_failed")
 
     async def deliver_due(self) -> int:
-        """One sweep: the first due message of each conversation, in order. Returns sent count."""
+        """One sweep: the first due message of each conversation (or thread), in order.
+
+        Returns how many were sent.
+        """
         core = self.core
         now = core.now()
         async with core.database.session() as session:
@@ -101,7 +104,7 @@ class OutboxWorker:
             rows = list((await session.execute(query)).scalars())
         heads: dict[str, list[OutboxRow]] = {}
         for row in rows:
-            group = row.conversation_id or f"system:{row.id}"
+            group = row.conversation_id or row.thread or f"system:{row.id}"
             heads.setdefault(group, []).append(row)
         due = [
             group

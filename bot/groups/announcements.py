@@ -304,6 +304,7 @@ async def send(
                 language=language,
                 choices=choices,
                 message_id=f"announcement:{announcement.id}"[:64],
+                thread=opt_in_owner(opt_in_row.id),
             )
             work.session.add(
                 AnnouncementDelivery(

@@ -43,6 +43,14 @@ def deliveries_aad(message_id: str) -> str:
     return f"group-deliveries:{message_id}"
 
 
+def participant_thread(participant: GroupParticipant) -> str:
+    """The outbox thread of one participant: their rows go out one after another, in order.
+
+    The participant id alone is unique and keeps it within the column's 64 characters.
+    """
+    return f"group:{participant.id}"
+
+
 async def participant_address(work: Work, participant: GroupParticipant) -> str:
     key = await group_key(work, participant.session_id)
     return unseal(
@@ -69,11 +77,12 @@ async def queue_to_address(
     choices: list[tuple[str, str]] | None = None,
     message_id: str | None = None,
     retract: list[str] | None = None,
+    thread: str | None = None,
 ) -> OutboxRow:
     """One outbox row to an address. `retract`: delivery ids for the platform to delete.
 
-    `retract` rides in the sealed payload; the outbox passes it on once `Outbound` has the
-    field (until then the resident gets the notice and the message stays on the platform).
+    `retract` rides in the sealed payload. `thread` names the recipient (never by a platform
+    id): rows of one thread are delivered in order, a retried row holding back the later ones.
     """
     outbox_id = new_id()
     key = await work.core.keys.system_key(work.session)
@@ -94,6 +103,7 @@ async def queue_to_address(
         conversation_id=None,
         channel=channel,
         message_id=message_id,
+        thread=thread,
         sealed_payload=seal(
             key, json.dumps(payload, ensure_ascii=False), aad=f"outbox:{outbox_id}"
         ),
@@ -123,4 +133,5 @@ async def queue_to_participant(
         choices=choices,
         message_id=message_id,
         retract=retract,
+        thread=participant_thread(participant),
     )

@@ -264,6 +264,9 @@ class OutboxRow(Table, table=True):
     conversation_id: str | None = _cascade("conversation.id", nullable=True)
     channel: str = Field(max_length=32)
     message_id: str | None = Field(default=None, max_length=64)
+    # Rows without a conversation that must still reach one recipient in order (a group
+    # participant, a news opt-in); a pseudonymous key, never a platform id.
+    thread: str | None = Field(default=None, max_length=64, index=True)
     sealed_payload: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
     state: str = Field(default="pending", max_length=16)
     attempts: int = 0

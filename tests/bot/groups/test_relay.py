@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.events import RetryableDeliveryError
 from bot.groups.sessions import GroupLimits
-from tests.bot.groups.support import join, open_session, participant_of
+from bot.store.tables import OutboxRow
+from tests.bot.groups.support import join, open_session, participant_of, shift_clock
 from tests.support.chat import Harness
 
 
@@ -235,3 +241,27 @@ async def test_ordinary_messages_of_non_participants_take_the_normal_path(
     # The normal flow answers with the privacy notice and the language question.
     assert resident.texts(), "the normal flow answered"
     assert resident.choices()  # the language question
+
+
+async def test_relayed_messages_reach_a_participant_in_order_even_when_the_first_is_retried(
+    groups: Harness, other: Harness
+) -> None:
+    moderator = await groups.staff("mod")
+    await open_session(groups, moderator)
+    aino, bertil = groups.resident("aino"), other.resident("bertil")
+    await join(aino)
+    await join(bertil)
+    name = (await participant_of(aino)).nickname
+    before = len(bertil.texts())
+    other.adapter.failures.append(RetryableDeliveryError("network"))
+    await aino.write("ensimmäinen")
+    await aino.write("toinen")
+    # The first is waiting for its retry: the second must wait behind it, not overtake it.
+    assert bertil.new_since(before) == []
+    async with groups.core.database.session() as session:
+        rows = list((await session.execute(select(OutboxRow))).scalars())
+    threads = {row.thread for row in rows if row.state == "pending"}
+    assert threads == {f"group:{(await participant_of(bertil)).id}"}
+    shift_clock(groups, timedelta(minutes=1))
+    await other.deliver()
+    assert bertil.new_since(before) == [f"{name}: ensimmäinen", f"{name}: toinen"]
