@@ -75,3 +75,10 @@ class DeliversLocally(Protocol):
     """
 
     def holds(self, address: ReplyAddress) -> bool: ...
+
+
+@runtime_checkable
+class HoldsSockets(Protocol):
+    """An adapter with long-lived connections the server must close before it can stop."""
+
+    async def close_sockets(self) -> None: ...

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.base import Adapter, ServesWeb
+from adapters.base import Adapter, HoldsSockets, ServesWeb
 
 from .actions.context import Core
 from .actions.residents import ResidentView, resident_view
@@ -270,8 +270,16 @@ def build_web_app(service: Service) -> web.Application:
     for adapter in service.adapters:
         if isinstance(adapter, ServesWeb):
             app.router.add_routes(list(adapter.routes()))
+    app.on_shutdown.append(_close_adapter_sockets)
     setup_console(app)
     return app
+
+
+async def _close_adapter_sockets(app: web.Application) -> None:
+    # The server waits for open connections before it stops: close long-lived ones first.
+    for adapter in app[SERVICE].adapters:
+        if isinstance(adapter, HoldsSockets):
+            await adapter.close_sockets()
 
 
 __all__ = ["SERVICE", "Service", "build_service", "build_web_app", "prepare_database"]

@@ -61,7 +61,8 @@ async def _serve(service: Service) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     app = build_web_app(service)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # Open sockets are closed on shutdown; a request still running after 10 s is cut off.
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10.0)
     await runner.setup()
     first_password = await ensure_first_admin(service.core)
     settings = service.settings

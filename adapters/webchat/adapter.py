@@ -200,10 +200,17 @@ class WebChatAdapter:
     def attach_signals(self, signals: SignalSink) -> None:
         self._signals = signals
 
-    async def stop(self) -> None:
+    async def close_sockets(self) -> None:
+        """Close every resident socket with 1001 so browsers reconnect (to another instance).
+
+        Called when the server begins to shut down: until its sockets close, the server waits.
+        """
         self._stopping = True
         for connection in list(self._open):
             await connection.socket.close(code=WSCloseCode.GOING_AWAY)
+
+    async def stop(self) -> None:
+        await self.close_sockets()
         self._sink = None
 
     def holds(self, address: ReplyAddress) -> bool:

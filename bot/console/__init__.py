@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from pathlib import Path
 
@@ -33,6 +34,8 @@ def setup_console(app: web.Application) -> None:
     app.middlewares.append(console_guard)
     app[pages.JINJA] = pages.make_environment()
     app[live.CONNECTED] = Counter()
+    app[live.OPEN_SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(live.close_all)
     for table in (
         api.routes,
         pages.routes,

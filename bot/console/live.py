@@ -10,10 +10,11 @@ import asyncio
 import contextlib
 import json
 import time
+import weakref
 from collections import Counter
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
@@ -29,6 +30,7 @@ from .auth import COOKIE, ConsoleError, authenticated
 
 routes = web.RouteTableDef()
 CONNECTED = web.AppKey("console_connected", Counter[str])
+OPEN_SOCKETS = web.AppKey("console_sockets", weakref.WeakSet[web.WebSocketResponse])
 # Between frames from the page, the session is re-checked at least this often.
 RECHECK_SECONDS = 20.0
 MAX_WATCHED = 20
@@ -114,6 +116,7 @@ async def console_socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=4096)
     await ws.prepare(request)
     live = LiveSession(request, ws, found)
+    request.app[OPEN_SOCKETS].add(ws)
     connected = request.app[CONNECTED]
     connected[live.staff.user_id] += 1
     hub = request.app[SERVICE].core.hub
@@ -187,3 +190,10 @@ async def _forward(live: LiveSession, subscription: Subscription) -> None:
         await live.send(
             {"type": "event", "topic": event.topic, "kind": event.kind, "payload": payload}
         )
+
+
+async def close_all(app: web.Application) -> None:
+    """Close open console sockets with 1001 when the server shuts down (pages reconnect)."""
+    sockets = app[OPEN_SOCKETS]
+    for ws in [*sockets]:
+        await ws.close(code=WSCloseCode.GOING_AWAY)

@@ -170,6 +170,13 @@ class ChatClient:
     def texts_from(self, author: str) -> list[str]:
         return [m["text"] for m in self.received.values() if m.get("from") == author]
 
+    async def wait_closed(self, seconds: float = 30.0) -> int | None:
+        """Wait until the server closes the socket; its close code."""
+        assert self._reader is not None and self.ws is not None
+        async with asyncio.timeout(seconds):
+            await self._reader
+        return self.ws.close_code
+
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
