@@ -403,9 +403,7 @@ def _resident_input(
             facts = replace(facts, told_saved_while_closed=True)
         return Step(facts, tuple(effects))
 
-    if isinstance(event, ResidentChoice) and facts.state in (State.QUEUED, State.ACTIVE):
-        # A stale button pressed after triage: nothing to do, and nothing to store.
-        return Step(facts, tuple(effects))
+    # Text in a queued or active chat was stored above; a stale button press does nothing.
     return Step(facts, tuple(effects))
 
 

@@ -22,6 +22,7 @@ from .conversation import (
     ResidentChoice,
     ResidentMedia,
     ResidentText,
+    Say,
     State,
     starts_new_conversation,
 )
@@ -173,8 +174,6 @@ class Dispatcher:
     async def _too_long(self, work: Work, conversation: Conversation) -> None:
         config = await work.core.flow.get(work.session)
         run = Run(work, conversation, config)
-        from .conversation import Say
-
         await say(run, Say("too_long", {"max": work.core.settings.max_message_chars}))
 
     async def _blocked(self, work: Work, pseudonym: str, inbound: Inbound) -> bool:

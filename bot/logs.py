@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 OWN_LOGGER = "somesossu"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlmodel import col, select
 
-from privacy.crypto import seal, unseal
+from privacy.crypto import DataKey, seal, unseal
 from privacy.errors import PrivacyError
 
 from .actions.context import Core, unit_of_work
@@ -223,7 +223,8 @@ class OutboxWorker:
             stored.delivered_at = self.core.now()
             stored.attempts += 1
             # The text was only needed to send it; the message itself is stored redacted.
-            stored.sealed_payload = seal(_blank_key(), "{}", aad=f"outbox:{row.id}")
+            # Sealed under a key nobody keeps: the column stays well-formed, the text is gone.
+            stored.sealed_payload = seal(DataKey.generate(), "{}", aad=f"outbox:{row.id}")
             work.session.add(stored)
             if row.conversation_id is not None:
                 work.publish(
@@ -293,10 +294,3 @@ class OutboxWorker:
             stored = await session.get(OutboxRow, row.id)
             if stored is not None:
                 await session.delete(stored)
-
-
-def _blank_key() -> Any:
-    from privacy.crypto import DataKey
-
-    # A throwaway key: the blanked payload is never read again, and must not be readable.
-    return DataKey.generate()

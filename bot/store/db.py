@@ -132,11 +132,3 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
-
-
-async def wait_until_reachable(database: Database, *, attempts: int, delay: float) -> bool:
-    for _ in range(attempts):
-        if await database.ping():
-            return True
-        await asyncio.sleep(delay)
-    return False
