@@ -2,9 +2,10 @@
 
 Never prints message text: counts, rates and SQL statement kinds (first word) only.
 
-usage: python bench/inbound_pipeline.py [--messages N] [--database-url URL]
-Sends N resident messages one after another through `Dispatcher.receive` (the adapters'
-sink: pseudonym, dedup, block check, redact, seal, store, hub events) on a temporary
+usage: python bench/inbound_pipeline.py [--messages N] [--concurrency C] [--database-url URL]
+Sends N resident messages (C at a time, default one after another) through
+`Dispatcher.receive` (the adapters' sink: pseudonym, dedup, block check, redact, seal, store,
+hub events; messages in flight together share one transaction) on a temporary
 SQLite database (or the URL given), and reports messages/s, wall and CPU time per message,
 SQL statements per message with their summed time, and the cost of one bare aiosqlite round
 trip on this machine for comparison.
@@ -51,7 +52,9 @@ def sqlite_round_trip(path: Path, count: int = 2000) -> float:
     return (time.perf_counter() - started) / count * 1e6
 
 
-async def run(temp: Path, messages: int, database_url: str | None) -> dict[str, Any]:
+async def run(
+    temp: Path, messages: int, database_url: str | None, concurrency: int
+) -> dict[str, Any]:
     from sqlalchemy import event
 
     from bot.app import build_service, prepare_database
@@ -98,14 +101,22 @@ async def run(temp: Path, messages: int, database_url: str | None) -> dict[str, 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     started, cpu = time.perf_counter(), time.process_time()
+    # `concurrency` messages in flight at once, as from that many residents' sockets: the
+    # dispatcher stores what arrives together in one transaction (group commit).
+    pending: set[asyncio.Task[None]] = set()
     for index in range(messages):
-        await service.dispatcher.receive(inbound(senders[index % len(senders)], text=TEXT))
+        if len(pending) >= concurrency:
+            _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        message = inbound(senders[index % len(senders)], text=TEXT)
+        pending.add(asyncio.create_task(service.dispatcher.receive(message)))
+    await asyncio.gather(*pending)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     await service.core.database.dispose()
     probe = temp / "probe.db"
     return {
         "database": "postgres" if database_url else "sqlite",
         "messages": messages,
+        "concurrency": concurrency,
         "messages_per_second": round(messages / wall, 1),
         "wall_ms_per_message": round(wall / messages * 1000, 2),
         "cpu_ms_per_message": round(cpu / messages * 1000, 2),
@@ -119,11 +130,12 @@ async def run(temp: Path, messages: int, database_url: str | None) -> dict[str, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=1, help="messages in flight")
     parser.add_argument("--database-url", help="postgresql+asyncpg://... (default: temp SQLite)")
     args = parser.parse_args()
     temp = Path(tempfile.mkdtemp(prefix="somesossu-pipeline-"))
     try:
-        result = asyncio.run(run(temp, args.messages, args.database_url))
+        result = asyncio.run(run(temp, args.messages, args.database_url, args.concurrency))
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     for name, value in result.items():

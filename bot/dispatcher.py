@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from privacy.crypto import seal, unseal
 from privacy.pseudonym import pseudonymise
@@ -38,7 +40,9 @@ from .effects import (
     say,
 )
 from .events import Inbound, ResidentSignal, StoreUnavailable
-from .groups.router import route_group_message
+from .group_commit import GroupCommit
+from .groups.router import group_request, route_group_message
+from .groups.sessions import participating_among
 from .hub import HubEvent
 from .logs import log_event
 from .sealing import KeyPurpose
@@ -49,12 +53,44 @@ from .texts import DEFAULT_LANGUAGE
 log = logging.getLogger("somesossu.dispatcher")
 
 STORE_RETRIES = (0.05, 0.2, 0.5)
+# Messages stored in one transaction at most; more only lengthen the wait of the first.
+MAX_BATCH = 64
+
+
+@dataclass
+class _Known:
+    """What one batch's messages need from the store, asked once for all of them.
+
+    Kept true within the transaction as the batch goes: keys seen, conversations opened,
+    groups joined. `latest` lacks a resident when it must be asked again.
+    """
+
+    seen: set[str]
+    blocked: set[str]
+    in_group: set[str]
+    latest: dict[tuple[str, str], Conversation | None]
+
+    @classmethod
+    async def load(cls, work: Work, pseudonyms: Sequence[str], seen_keys: Sequence[str]) -> _Known:
+        session, residents = work.session, set(pseudonyms)
+        latest: dict[tuple[str, str], Conversation | None] = dict(
+            await conversation_store.latest_for_many(session, residents)
+        )
+        return cls(
+            seen=await conversation_store.seen_among(session, seen_keys),
+            blocked=await conversation_store.blocked_among(session, residents, work.core.now()),
+            in_group=await participating_among(session, residents),
+            latest=latest,
+        )
 
 
 class Dispatcher:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.crisis = CrisisDetector()
+        self._batches: GroupCommit[Inbound, str] = GroupCommit(
+            self._receive_batch, max_batch=MAX_BATCH, name="inbound"
+        )
 
     def _seen_key(self, inbound: Inbound) -> str:
         message = f"inbound:{inbound.channel}:{inbound.platform_message_id}".encode()
@@ -65,7 +101,7 @@ class Dispatcher:
         started = time.perf_counter()
         for attempt, delay in enumerate((*STORE_RETRIES, None)):
             try:
-                outcome = await self._receive_once(inbound)
+                outcome = await self._batches.submit(inbound)
                 break
             except StoreUnavailable:
                 if delay is None:
@@ -95,44 +131,67 @@ class Dispatcher:
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
-    async def _receive_once(self, inbound: Inbound) -> str:
+    async def _receive_batch(self, inbounds: Sequence[Inbound]) -> list[str]:
+        """Store and route several messages in one transaction (see group_commit)."""
         core = self.core
-        pseudonym = pseudonymise(core.keyring.pepper, inbound.channel, inbound.sender_id)
-        seen_key = self._seen_key(inbound)
+        pepper = core.keyring.pepper
+        pseudonyms = [pseudonymise(pepper, i.channel, i.sender_id) for i in inbounds]
+        seen_keys = [self._seen_key(inbound) for inbound in inbounds]
         async with unit_of_work(core) as work:
-            session = work.session
-            if await session.get(InboundSeen, seen_key) is not None:
-                return "duplicate"
-            session.add(InboundSeen(key=seen_key, created_at=core.now()))
-            if await self._blocked(work, pseudonym, inbound):
-                return "blocked"
+            known = await _Known.load(work, pseudonyms, seen_keys)
+            batch = zip(inbounds, pseudonyms, seen_keys, strict=True)
+            outcomes = [await self._receive_one(work, known, *each) for each in batch]
+        return outcomes
+
+    async def _receive_one(
+        self, work: Work, known: _Known, inbound: Inbound, pseudonym: str, seen_key: str
+    ) -> str:
+        core, session = self.core, work.session
+        if seen_key in known.seen:
+            return "duplicate"
+        known.seen.add(seen_key)
+        session.add(InboundSeen.row(key=seen_key, created_at=core.now()))
+        if pseudonym in known.blocked and await self._blocked(work, pseudonym, inbound):
+            return "blocked"
+        if pseudonym in known.in_group or group_request(inbound) is not None:
+            # Joining makes the resident's next messages in this batch group messages too.
+            known.in_group.add(pseudonym)
             if await route_group_message(work, pseudonym, inbound):
                 return "group"
-            conversation = await conversation_store.latest_for(session, pseudonym, inbound.channel)
-            event = self._event(inbound)
-            if conversation is None or starts_new_conversation(facts_of(conversation), event):
-                if conversation is not None and conversation.state == State.CLOSED:
-                    conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
-                    session.add(conversation)
-                conversation = await open_conversation(
-                    work,
-                    pseudonym=pseudonym,
-                    channel=inbound.channel,
-                    reply_address=inbound.reply_address,
-                )
-            else:
-                await self._refresh_reply_address(work, conversation, inbound)
-            if inbound.text and len(inbound.text) > core.settings.max_message_chars:
-                await self._too_long(work, conversation)
-                return "too_long"
-            await run_event(
+        place = (pseudonym, inbound.channel)
+        conversation = (
+            known.latest[place]
+            if place in known.latest
+            else await conversation_store.latest_for(session, pseudonym, inbound.channel)
+        )
+        event = self._event(inbound)
+        if conversation is None or starts_new_conversation(facts_of(conversation), event):
+            if conversation is not None and conversation.state == State.CLOSED:
+                conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
+                session.add(conversation)
+            conversation = await open_conversation(
                 work,
-                conversation,
-                event,
-                resident_text=inbound.text if isinstance(event, ResidentText) else None,
-                platform_ref=inbound.platform_message_id,
+                pseudonym=pseudonym,
+                channel=inbound.channel,
+                reply_address=inbound.reply_address,
             )
-            return "stored"
+        else:
+            await self._refresh_reply_address(work, conversation, inbound)
+        known.latest[place] = conversation
+        if inbound.text and len(inbound.text) > core.settings.max_message_chars:
+            await self._too_long(work, conversation)
+            return "too_long"
+        await run_event(
+            work,
+            conversation,
+            event,
+            resident_text=inbound.text if isinstance(event, ResidentText) else None,
+            platform_ref=inbound.platform_message_id,
+        )
+        if not isinstance(event, ResidentText) or event.command is not None:
+            # Commands and buttons may erase or end conversations: look again next time.
+            known.latest.pop(place, None)
+        return "stored"
 
     async def signal(self, signal: ResidentSignal) -> None:
         """Forward a typing notice to the consoles watching this resident's conversation."""

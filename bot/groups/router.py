@@ -17,13 +17,18 @@ from .sessions import active_participation, resident_language
 from .tables import GroupSession
 
 
+def group_request(inbound: Inbound) -> GroupRequest | None:
+    """The group command or button an inbound is, if any (no database needed)."""
+    if inbound.choice is not None:
+        return parse_group_choice(inbound.choice)
+    if inbound.text and inbound.media is None:
+        return parse_group_text(inbound.text)
+    return None
+
+
 async def route_group_message(work: Work, pseudonym: str, inbound: Inbound) -> bool:
     """Handle the inbound if it is a group command or a participant's message; True if handled."""
-    request: GroupRequest | None = None
-    if inbound.choice is not None:
-        request = parse_group_choice(inbound.choice)
-    elif inbound.text and inbound.media is None:
-        request = parse_group_text(inbound.text)
+    request = group_request(inbound)
     participant = await active_participation(work.session, pseudonym, inbound.channel)
     if request is not None:
         await _run(work, pseudonym, inbound, request)

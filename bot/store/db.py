@@ -6,6 +6,8 @@ Owns connections only; queries live in the repository modules beside it.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -25,6 +27,15 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.events import StoreUnavailable
+from bot.logs import log_event
+
+from . import sqlite_inline
+from .sqlite_inline import inline_creator
+
+log = logging.getLogger("somesossu.store")
+# SQLite's own automatic checkpoint (every 1,000 pages) would wait for the disk inside a
+# commit on the event loop's thread; ours runs on a worker thread every so many commits.
+CHECKPOINT_EVERY = 200
 
 _in_sqlite_transaction: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -32,11 +43,14 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the console read while the dispatcher writes; foreign keys make erasure cascade.
+    # Statements run on the event loop's thread (sqlite_inline): they must never wait in
+    # SQLite's busy handler or for a checkpoint's fsync there; both happen on worker threads.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
@@ -49,10 +63,13 @@ class Database:
         self.search_path = search_path
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
+        self.sqlite_path: Path | None = None
         if self.is_sqlite:
             path = url.split(":///", 1)[1] if ":///" in url else ""
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and "?" not in path:
+                self.sqlite_path = Path(path)
+                self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                kwargs["async_creator"] = inline_creator(path)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
             if search_path is not None:
@@ -65,6 +82,8 @@ class Database:
         # SQLite has one writer at a time; queueing transactions here instead of in SQLite's
         # busy handler keeps the audit chain's read-then-append free of races.
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
+        self._commits_since_checkpoint = 0
+        self._checkpointing: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -87,10 +106,29 @@ class Database:
                         yield session
                     finally:
                         _in_sqlite_transaction.reset(token)
+                self._after_sqlite_commit()
         except (OperationalError, DBAPIError, OSError) as error:
             if isinstance(error, DBAPIError) and not _is_transient(error):
                 raise
             raise StoreUnavailable(type(error).__name__) from None
+
+    def _after_sqlite_commit(self) -> None:
+        self._commits_since_checkpoint += 1
+        if self._commits_since_checkpoint < CHECKPOINT_EVERY:
+            return
+        if self._checkpointing is None or self._checkpointing.done():
+            self._commits_since_checkpoint = 0
+            self._checkpointing = asyncio.create_task(self.checkpoint())
+
+    async def checkpoint(self) -> None:
+        """Fold the SQLite write-ahead log into the database file, off the event loop."""
+        if self.sqlite_path is None:
+            return
+        try:
+            await asyncio.to_thread(sqlite_inline.checkpoint, self.sqlite_path)
+        except sqlite3.Error as error:
+            # Harmless: the log keeps growing until the next checkpoint succeeds.
+            log_event(log, "sqlite.checkpoint_failed", logging.WARNING, error=type(error).__name__)
 
     async def ping(self) -> bool:
         try:
@@ -106,6 +144,8 @@ class Database:
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:
+        if self._checkpointing is not None:
+            await self._checkpointing
         await self.engine.dispose()
 
 

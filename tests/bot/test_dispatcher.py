@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import func, select
 
 from bot.actions import conversations as actions
 from bot.events import ChannelName, Inbound, MediaKind, ReplyAddress, StoreUnavailable
+from bot.message_body import MessageBody
+from bot.sealing import KeyPurpose
 from bot.store.tables import Conversation, DataKeyRow, Message, PiiItem
+from privacy.crypto import unseal
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, Resident
 from tests.support.raw import raw_database
@@ -210,3 +215,101 @@ async def test_logs_never_carry_text_or_platform_ids(
     assert "inbound.stored" in lines
     for fragment in ("zq61", "zq62", "040 111 2222", "user-logged", "chat-logged"):
         assert fragment not in lines
+
+
+# ---- messages that arrive together share one transaction (group commit) -----------------
+
+
+def inbound_of(harness: Harness, resident: Resident, text: str, message_id: str) -> Inbound:
+    return Inbound(
+        channel=ChannelName(harness.adapter.channel),
+        sender_id=resident.sender_id,
+        reply_address=ReplyAddress(resident.address),
+        platform_message_id=message_id,
+        received_at=datetime.now(UTC),
+        text=text,
+    )
+
+
+async def resident_texts(harness: Harness) -> list[tuple[str, str]]:
+    """(conversation id, stored text) of every resident message, in stored order."""
+    async with harness.core.database.session() as session:
+        rows = (
+            await session.execute(
+                select(Message).where(Message.author == "resident").order_by(Message.created_at)
+            )
+        ).scalars()
+        out = []
+        for message in rows:
+            key = await harness.core.keys.get(
+                session, message.conversation_id, KeyPurpose.CONVERSATION
+            )
+            body = unseal(key, message.sealed_body, aad=f"message:{message.id}")
+            out.append((message.conversation_id, MessageBody.decode(body).text))
+    return out
+
+
+async def test_messages_arriving_together_are_stored_in_fewer_transactions(
+    harness: Harness,
+) -> None:
+    residents = [harness.resident(f"crowd-{i}") for i in range(30)]
+    commits = 0
+
+    def counted(*_: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    engine = harness.core.database.engine.sync_engine
+    event.listen(engine, "commit", counted)
+    try:
+        await asyncio.gather(
+            *(
+                harness.service.dispatcher.receive(inbound_of(harness, r, "hei", f"c-{i}"))
+                for i, r in enumerate(residents)
+            )
+        )
+    finally:
+        event.remove(engine, "commit", counted)
+    assert len(await resident_texts(harness)) == 30
+    assert await count(harness, Conversation) == 30
+    assert 1 <= commits < 30
+
+
+async def test_one_residents_messages_in_one_batch_keep_their_order_and_conversation(
+    harness: Harness,
+) -> None:
+    resident = harness.resident("burst")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    texts = [f"viesti {i}" for i in range(6)]
+    await asyncio.gather(
+        *(
+            harness.service.dispatcher.receive(inbound_of(harness, resident, text, f"b-{i}"))
+            for i, text in enumerate(texts)
+        )
+    )
+    stored = await resident_texts(harness)
+    assert [text for _, text in stored] == ["hei", *texts]
+    assert len({conversation for conversation, _ in stored}) == 1
+
+
+async def test_a_batch_keeps_duplicates_out_and_follows_an_erasure(harness: Harness) -> None:
+    resident = harness.resident("erase-burst")
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    await resident.write("vanha asia")
+    old = await conversation_of(harness, resident)
+    burst = [("uusi", "e-1"), ("uusi", "e-1"), ("poista tietoni", "e-2"), ("taas", "e-3")]
+    await asyncio.gather(
+        *(
+            harness.service.dispatcher.receive(inbound_of(harness, resident, text, ref))
+            for text, ref in burst
+        )
+    )
+    stored = await resident_texts(harness)
+    # The erasure took everything before it; the message after it starts afresh.
+    assert [text for _, text in stored] == ["taas"]
+    assert stored[0][0] != old.id
+    assert await count(harness, Conversation) == 1

@@ -1,0 +1,81 @@
+"""SQLite calls made on the event loop's own thread instead of aiosqlite's worker thread.
+
+Why: one SQLite statement on a local file takes microseconds, but handing it to aiosqlite's
+worker thread and waking the event loop again costs hundreds of microseconds on a busy
+machine, and one inbound message is about thirty such calls. SQLite cannot be slow here for
+long: transactions are serialised in-process (see `Database.session`), commits do not wait
+for the disk (WAL with `synchronous=NORMAL`), and WAL checkpoints, the one step that does
+wait for the disk, run on a worker thread (`checkpoint`).
+
+What is left is another process holding the write lock (an officer script, `somesossu user
+add`). Such a statement fails at once here (busy timeout 0) and is retried on the worker
+thread with the usual busy timeout, so the event loop never sleeps in SQLite's busy handler.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    } or "locked" in str(error)
+
+
+class InlineConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose calls run inline, falling back to its thread when busy."""
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+        # A statement refused with SQLITE_BUSY did nothing: run it again where waiting
+        # for the other process does not stop the event loop.
+        return await super()._execute(partial(self._patiently, fn, *args, **kwargs))  # type: ignore[no-untyped-call]
+
+    def _patiently(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        connection = self._conn
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.execute("PRAGMA busy_timeout=0")
+
+
+def inline_creator(path: str) -> Callable[[], InlineConnection]:
+    """An `async_creator` for SQLAlchemy: connections usable from the loop and the thread."""
+
+    def connector() -> sqlite3.Connection:
+        # aiosqlite opens the connection on its thread; both threads use it, never at once.
+        return sqlite3.connect(path, check_same_thread=False)
+
+    def create() -> InlineConnection:
+        connection = InlineConnection(connector, 64)
+        connection._thread.daemon = True
+        return connection
+
+    return create
+
+
+def checkpoint(path: Path) -> tuple[int, int, int]:
+    """Copy the WAL into the database file (on a worker thread: it waits for the disk)."""
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return (int(row[0]), int(row[1]), int(row[2]))
+    finally:
+        connection.close()

@@ -1,0 +1,80 @@
+"""SQLite on the event loop's thread: another process's lock never stalls the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from bot.store.db import Database
+from bot.store.tables import InboundSeen
+from tests.support.db import sqlite_only
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+async def migrated(tmp_path: Path) -> tuple[Database, Path]:
+    path = tmp_path / "inline.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    await database.migrate()
+    return database, path
+
+
+async def seen_count(database: Database) -> int:
+    async with database.session() as session:
+        query = select(func.count()).select_from(InboundSeen)
+        return int((await session.execute(query)).scalar_one())
+
+
+@sqlite_only
+async def test_a_write_waits_for_another_process_without_stopping_the_event_loop(
+    tmp_path: Path,
+) -> None:
+    database, path = await migrated(tmp_path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process (a script) holds the write lock
+    ticks = 0
+
+    async def heartbeat() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> None:
+        async with database.session() as session:
+            session.add(InboundSeen.row(key="waited", created_at=NOW))
+
+    beating = asyncio.create_task(heartbeat())
+    writing = asyncio.create_task(write())
+    started = time.monotonic()
+    await asyncio.sleep(0.4)
+    assert not writing.done()  # still waiting for the lock ...
+    assert ticks >= 10  # ... on a worker thread: the loop went on meanwhile
+    other.execute("COMMIT")
+    await writing
+    beating.cancel()
+    assert time.monotonic() - started < 5
+    assert await seen_count(database) == 1
+    other.close()
+    await database.dispose()
+
+
+@sqlite_only
+async def test_a_checkpoint_moves_committed_rows_into_the_database_file(tmp_path: Path) -> None:
+    database, path = await migrated(tmp_path)
+    for index in range(50):
+        async with database.session() as session:
+            session.add(InboundSeen.row(key=f"k{index}", created_at=NOW))
+    await database.checkpoint()
+    # The database file alone, without its write-ahead log, now holds every row.
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(path, copy)
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT count(*) FROM inbound_seen").fetchone() == (50,)
+    await database.dispose()
