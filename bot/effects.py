@@ -386,7 +386,7 @@ async def store_message(
                 item_id = new_id()
                 original = text[finding.start : finding.end]
                 items.append(
-                    PiiItem(
+                    PiiItem.row(
                         id=item_id,
                         conversation_id=conversation.id,
                         message_id=message_id,
@@ -401,7 +401,7 @@ async def store_message(
             placeholders = tuple(spans)
             work.session.add_all(items)
     body = MessageBody(stored_text, placeholders).encode()
-    message = Message(
+    message = Message.row(
         id=message_id,
         conversation_id=conversation.id,
         author=str(author),
@@ -491,7 +491,7 @@ async def queue_outbound(
         event=event,
         language=conversation.language,
     )
-    row = OutboxRow(
+    row = OutboxRow.row(
         id=outbox_id,
         conversation_id=conversation.id,
         channel=conversation.channel,
@@ -536,7 +536,7 @@ async def queue_system_message(
         withdraw=withdraw,
         language=language,
     )
-    row = OutboxRow(
+    row = OutboxRow.row(
         id=outbox_id,
         conversation_id=None,
         channel=channel,

@@ -98,7 +98,7 @@ async def queue_to_address(
     )
     if retract:
         payload["retract"] = retract
-    row = OutboxRow(
+    row = OutboxRow.row(
         id=outbox_id,
         conversation_id=None,
         channel=channel,

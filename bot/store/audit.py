@@ -34,7 +34,7 @@ def record_to_row(record: AuditRecord) -> AuditRow:
     for name in RECORD_FIELDS:
         value = getattr(record, name)
         values[name] = str(value) if isinstance(value, StrEnum) else value
-    return AuditRow(**values)
+    return AuditRow.row(**values)
 
 
 async def last_record(session: AsyncSession) -> AuditRecord | None:
