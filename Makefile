@@ -39,12 +39,13 @@ $(AXE):
 	else echo "npm not found: browser accessibility checks will be skipped"; fi
 
 # Everything that touches the database runs again on PostgreSQL when it is reachable (CI
-# starts it): each test on its own database copied from a migrated template. Left out there:
-# pure modules (privacy, hours), browser and Synapse tests (database-agnostic layers already
-# run above), and the privacy-officer scripts, whose tests tamper with the SQLite file itself.
+# starts it): each test on its own database copied from a migrated template. That includes
+# the privacy-officer scripts: they run as subprocesses given the test's database URL, and
+# their tamper tests edit whichever database it is (tests/support/tamper.py). Left out there:
+# pure modules (privacy, hours) and browser and Synapse tests (database-agnostic layers
+# already run above).
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
-PG_ARGS := -m "not browser and not matrix" --ignore=tests/privacy --ignore=tests/scripts \
-	--ignore=tests/bot/officer --ignore=tests/bot/test_hours.py
+PG_ARGS := -m "not browser and not matrix" --ignore=tests/privacy --ignore=tests/bot/test_hours.py
 
 pytest: $(VENV)/.installed-dev $(AXE)
 	$(BIN)/pytest -q

@@ -17,11 +17,16 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
 from bot.actions.context import Actor
 from bot.app import build_service
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 from bot.service import Service
+from bot.store.db import Database
 from privacy.errors import PrivacyError
 
 EXIT_OK = 0
@@ -90,6 +95,54 @@ def check_data_present(settings: Settings) -> None:
         )
 
 
+SERVICE_MARKER_TABLE = "alembic_version"
+"""Present once the service has migrated the database; never created by a script on its own."""
+
+
+def _shown_url(url: str) -> str:
+    """The database URL for an error message, with any password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "SOMESOSSU_DATABASE_URL"
+
+
+def _innermost(error: BaseException) -> BaseException:
+    seen = {id(error)}
+    while error.__cause__ is not None and id(error.__cause__) not in seen:
+        error = error.__cause__
+        seen.add(id(error))
+    return error
+
+
+async def check_database_present(database: Database) -> None:
+    """Refuse a database that cannot be opened or that the service never set up.
+
+    A PostgreSQL database always "exists" in the sense of the SQLite file check above once
+    the administrator has created it: what shows that the service ran there is its schema.
+    Without this, a script run against a wrong (empty) database would create the schema and
+    report an empty, "intact" trail; one against a database that does not exist or cannot be
+    reached would end in a traceback with exit code 1, which means "a finding".
+    """
+    shown = _shown_url(database.url)
+    try:
+        async with database.engine.connect() as connection:
+            present = await connection.run_sync(
+                lambda sync: inspect(sync).has_table(SERVICE_MARKER_TABLE)
+            )
+    except (SQLAlchemyError, OSError) as error:
+        reason = type(_innermost(error)).__name__
+        raise OfficerError(
+            f"cannot open the database {shown} ({reason}): check SOMESOSSU_DATABASE_URL and "
+            "that the database server is running"
+        ) from None
+    if not present:
+        raise OfficerError(
+            f"no database of the service at {shown} (it has no somesossu tables): run the "
+            "script where the service runs, or set SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL"
+        )
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings | None = None, *, migrate: bool = True
@@ -99,6 +152,7 @@ async def open_service(
     check_data_present(settings)
     service = build_service(settings)
     try:
+        await check_database_present(service.core.database)
         if migrate:
             await service.core.database.migrate()
         yield service

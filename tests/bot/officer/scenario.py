@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.actions import conversations as actions
+from bot.config import Settings
 from bot.store.tables import Conversation
 from tests.support.chat import Harness, Resident
 
@@ -87,10 +88,22 @@ SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
 
 
 def run_script(
-    name: str, *args: str, data_dir: Path | None = None, cwd: Path | None = None
+    name: str,
+    *args: str,
+    settings: Settings | None = None,
+    data_dir: Path | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `scripts/NAME.py` as the officer would, with the service's settings."""
+    """Run `scripts/NAME.py` as the officer would, with the service's settings.
+
+    With `settings`, the script sees the test's data directory (keys, checkpoint) and its
+    database: the SQLite file there, or the test's own PostgreSQL database by its URL.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOMESOSSU_")}
+    if settings is not None:
+        data_dir = settings.data_dir
+        if settings.database_url:
+            env["SOMESOSSU_DATABASE_URL"] = settings.database_url
     if data_dir is not None:
         env["SOMESOSSU_DATA_DIR"] = str(data_dir)
     return subprocess.run(
