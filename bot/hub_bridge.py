@@ -23,23 +23,48 @@ log = logging.getLogger("somesossu.hub_bridge")
 
 CHANNEL = "somesossu_hub"
 RECONNECT_SECONDS = (0.5, 1, 2, 5, 10)
+# PostgreSQL refuses notification payloads of 8,000 bytes or more.
+MAX_PAYLOAD_BYTES = 7000
+_NOTIFY_ALL = text(
+    "SELECT pg_notify(:channel, payload) FROM unnest(CAST(:payloads AS text[])) AS payload"
+)
 
 
-def encode(origin: str, event: HubEvent) -> str:
-    return json.dumps(
-        {"o": origin, "t": event.topic, "k": event.kind, "p": event.payload},
-        separators=(",", ":"),
-        default=str,
-    )
+def _dumps(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def encode(origin: str, events: list[HubEvent]) -> list[str]:
+    """Payloads of at most MAX_PAYLOAD_BYTES, each `{"o": origin, "e": [[topic, kind,
+    payload], ...]}`: a transaction's events travel in as few notifications as fit."""
+    head = f'{{"o":{_dumps(origin)},"e":['
+    payloads: list[str] = []
+    parts: list[str] = []
+    size = len(head) + 2
+    for event in events:
+        part = _dumps([event.topic, event.kind, event.payload])
+        if parts and size + len(part.encode()) + 1 > MAX_PAYLOAD_BYTES:
+            payloads.append(head + ",".join(parts) + "]}")
+            parts, size = [], len(head) + 2
+        parts.append(part)
+        size += len(part.encode()) + 1
+    if parts:
+        payloads.append(head + ",".join(parts) + "]}")
+    return payloads
+
+
+def decode(payload: str) -> tuple[str, list[HubEvent]]:
+    data = json.loads(payload)
+    events = [HubEvent(str(topic), str(kind), dict(body)) for topic, kind, body in data["e"]]
+    return str(data["o"]), events
 
 
 async def notify(session: AsyncSession, origin: str, events: list[HubEvent]) -> None:
-    """Queue the events for other instances; PostgreSQL delivers them on commit."""
-    for event in events:
-        await session.execute(
-            text("SELECT pg_notify(:channel, :payload)"),
-            {"channel": CHANNEL, "payload": encode(origin, event)},
-        )
+    """Queue the events for other instances; PostgreSQL delivers them on commit.
+
+    One statement however many events (a batch of inbound messages makes hundreds).
+    """
+    await session.execute(_NOTIFY_ALL, {"channel": CHANNEL, "payloads": encode(origin, events)})
 
 
 class PostgresHubListener:
@@ -51,6 +76,7 @@ class PostgresHubListener:
         self._dsn = asyncpg_dsn(database_url)
         self._search_path = search_path
         self._origin = origin
+        self._own_prefix = f'{{"o":{_dumps(origin)},'
         self._hub = hub
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -67,17 +93,19 @@ class PostgresHubListener:
             self._task = None
 
     def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        if payload.startswith(self._own_prefix):
+            return  # our own events, already published locally after commit
         try:
-            data = json.loads(payload)
-            if data["o"] == self._origin:
-                return  # our own event, already published locally after commit
-            event = HubEvent(str(data["t"]), str(data["k"]), dict(data["p"]))
+            origin, events = decode(payload)
         except (ValueError, KeyError, TypeError):
             log_event(log, "hub_bridge.bad_payload", logging.WARNING)
             return
-        for callback in self.on_event:
-            callback(event)
-        self._hub.publish(event)
+        if origin == self._origin:
+            return
+        for event in events:
+            for callback in self.on_event:
+                callback(event)
+            self._hub.publish(event)
 
     async def _run(self) -> None:
         import asyncpg

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from bot.actions import conversations as actions
+from bot.actions.context import unit_of_work
 from bot.app import build_service
-from bot.hub_bridge import PostgresHubListener
+from bot.hub import HubEvent
+from bot.hub_bridge import MAX_PAYLOAD_BYTES, PostgresHubListener, decode, encode
 from bot.service import Service
 from bot.store.db import Database
 from tests.support.chat import Harness
@@ -61,8 +63,6 @@ async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
     listener.start()
     try:
         await asyncio.wait_for(listener.connected.wait(), 10)
-        from bot.actions.context import unit_of_work
-
         try:
             async with unit_of_work(harness.core) as work:
                 work.publish("staff", "conversation.created", conversation="x")
@@ -73,5 +73,38 @@ async def test_a_rolled_back_action_notifies_nobody(harness: Harness) -> None:
             work.publish("staff", "conversation.created", conversation="y")
         await asyncio.wait_for(arrived.wait(), 10)
         assert [e.payload["conversation"] for e in seen] == ["y"]
+    finally:
+        await listener.stop()
+
+
+def test_a_transactions_events_travel_in_few_notifications_under_the_size_limit() -> None:
+    events = [HubEvent(f"conversation:{i:04d}", "message.created", {"n": i}) for i in range(500)]
+    payloads = encode("instance-a", events)
+    assert 1 < len(payloads) < 50
+    assert all(len(payload.encode()) <= MAX_PAYLOAD_BYTES for payload in payloads)
+    decoded = [decode(payload) for payload in payloads]
+    assert {origin for origin, _ in decoded} == {"instance-a"}
+    assert [event for _, batch in decoded for event in batch] == events
+    assert encode("instance-a", []) == []
+
+
+@on_postgres
+async def test_hundreds_of_events_of_one_transaction_all_reach_the_other_instance(
+    harness: Harness,
+) -> None:
+    listener = PostgresHubListener(harness.core.database.url, "other-instance", harness.core.hub)
+    seen: list[HubEvent] = []
+    listener.on_event.append(seen.append)
+    listener.start()
+    try:
+        await asyncio.wait_for(listener.connected.wait(), 10)
+        async with unit_of_work(harness.core) as work:
+            for index in range(600):
+                work.publish(f"conversation:{index}", "message.created", conversation=str(index))
+        for _ in range(100):
+            if len(seen) == 600:
+                break
+            await asyncio.sleep(0.05)
+        assert [event.payload["conversation"] for event in seen] == [str(i) for i in range(600)]
     finally:
         await listener.stop()
