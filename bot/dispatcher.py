@@ -12,7 +12,9 @@ import hmac
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert
 
 from privacy.crypto import seal, unseal
 from privacy.pseudonym import pseudonymise
@@ -54,7 +56,7 @@ log = logging.getLogger("somesossu.dispatcher")
 
 STORE_RETRIES = (0.05, 0.2, 0.5)
 # Messages stored in one transaction at most; more only lengthen the wait of the first.
-MAX_BATCH = 64
+MAX_BATCH = 256
 
 
 @dataclass
@@ -69,6 +71,7 @@ class _Known:
     blocked: set[str]
     in_group: set[str]
     latest: dict[tuple[str, str], Conversation | None]
+    new_seen: list[dict[str, object]] = field(default_factory=list)
 
     @classmethod
     async def load(cls, work: Work, pseudonyms: Sequence[str], seen_keys: Sequence[str]) -> _Known:
@@ -141,6 +144,9 @@ class Dispatcher:
             known = await _Known.load(work, pseudonyms, seen_keys)
             batch = zip(inbounds, pseudonyms, seen_keys, strict=True)
             outcomes = [await self._receive_one(work, known, *each) for each in batch]
+            if known.new_seen:
+                # One bulk insert: nothing in the batch reads these rows back.
+                await work.session.execute(insert(InboundSeen), known.new_seen)
         return outcomes
 
     async def _receive_one(
@@ -150,7 +156,7 @@ class Dispatcher:
         if seen_key in known.seen:
             return "duplicate"
         known.seen.add(seen_key)
-        session.add(InboundSeen.row(key=seen_key, created_at=core.now()))
+        known.new_seen.append({"key": seen_key, "created_at": core.now()})
         if pseudonym in known.blocked and await self._blocked(work, pseudonym, inbound):
             return "blocked"
         if pseudonym in known.in_group or group_request(inbound) is not None:
