@@ -12,6 +12,7 @@ item, so that one bad item fails alone and the others still commit.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -46,7 +47,11 @@ class GroupCommit(Generic[Item, Result]):
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain(), name=f"group-commit-{self._name}")
+            # A context of its own: the worker serves every caller, not the first one's
+            # context variables (an open SQLite session, a request's log fields).
+            self._worker = asyncio.create_task(
+                self._drain(), name=f"group-commit-{self._name}", context=contextvars.Context()
+            )
         # A caller that gives up (its socket closed) cancels only its own wait: an item whose
         # batch already started still commits, and an unacknowledged item may be resent.
         return await future

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
 
 import pytest
@@ -75,3 +76,17 @@ async def test_an_item_whose_caller_gave_up_before_its_batch_began_is_skipped() 
         await gone
     await asyncio.sleep(0.01)
     assert recorder.batches == [["first"]]
+
+
+async def test_the_worker_does_not_run_in_the_first_callers_context() -> None:
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="none")
+    seen: list[str] = []
+
+    async def run(items: Sequence[str]) -> list[str]:
+        seen.append(marker.get())
+        return list(items)
+
+    commit = GroupCommit(run, max_batch=8, name="test")
+    marker.set("first caller's")
+    assert await commit.submit("x") == "x"
+    assert seen == ["none"]
