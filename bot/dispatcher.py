@@ -44,11 +44,11 @@ from .effects import (
 from .events import Inbound, ResidentSignal, StoreUnavailable
 from .group_commit import GroupCommit
 from .groups.router import group_request, route_group_message
-from .groups.sessions import participating_among
 from .hub import HubEvent
 from .logs import log_event
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
+from .store.inbound import batch_facts
 from .store.tables import Conversation, InboundSeen
 from .texts import DEFAULT_LANGUAGE
 
@@ -76,15 +76,11 @@ class _Known:
     @classmethod
     async def load(cls, work: Work, pseudonyms: Sequence[str], seen_keys: Sequence[str]) -> _Known:
         session, residents = work.session, set(pseudonyms)
+        facts = await batch_facts(session, seen_keys, residents, work.core.now())
         latest: dict[tuple[str, str], Conversation | None] = dict(
             await conversation_store.latest_for_many(session, residents)
         )
-        return cls(
-            seen=await conversation_store.seen_among(session, seen_keys),
-            blocked=await conversation_store.blocked_among(session, residents, work.core.now()),
-            in_group=await participating_among(session, residents),
-            latest=latest,
-        )
+        return cls(seen=facts.seen, blocked=facts.blocked, in_group=facts.in_group, latest=latest)
 
 
 class Dispatcher:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -242,21 +241,6 @@ async def active_participation(
         .limit(1)
     )
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def participating_among(session: AsyncSession, pseudonyms: Collection[str]) -> set[str]:
-    """Which of these residents take part in an open session (on any channel)."""
-    query = (
-        select(GroupParticipant.pseudonym)
-        .join(GroupSession, col(GroupSession.id) == col(GroupParticipant.session_id))
-        .where(
-            col(GroupParticipant.pseudonym).in_(pseudonyms),
-            col(GroupParticipant.left_at).is_(None),
-            col(GroupParticipant.removed).is_(False),
-            GroupSession.state == str(GroupState.OPEN),
-        )
-    )
-    return set((await session.execute(query)).scalars())
 
 
 async def present(session: AsyncSession, session_id: str) -> list[GroupParticipant]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, func
+from sqlalchemy import Select, and_, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from .tables import Block, Conversation, InboundSeen, Message, Note, OutboxRow, PiiItem
+from .tables import Block, Conversation, Message, Note, OutboxRow, PiiItem
 
 WAITING = ("queued", "waiting_hours")
 
@@ -27,21 +27,19 @@ async def latest_for(session: AsyncSession, pseudonym: str, channel: str) -> Con
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def latest_for_many(
-    session: AsyncSession, pseudonyms: Collection[str]
-) -> dict[tuple[str, str], Conversation]:
-    """The newest conversation of each (pseudonym, channel) among these residents."""
+def _latest_for_many_query() -> Select[Conversation]:
+    # Built once (see inbound.py): the dispatcher asks this for every batch of messages.
     newest = (
         select(
             Conversation.pseudonym,
             Conversation.channel,
             func.max(Conversation.created_at).label("created_at"),
         )
-        .where(col(Conversation.pseudonym).in_(pseudonyms))
+        .where(col(Conversation.pseudonym).in_(bindparam("pseudonyms", expanding=True)))
         .group_by(col(Conversation.pseudonym), col(Conversation.channel))
         .subquery()
     )
-    query = select(Conversation).join(
+    return select(Conversation).join(
         newest,
         and_(
             col(Conversation.pseudonym) == newest.c.pseudonym,
@@ -49,26 +47,17 @@ async def latest_for_many(
             col(Conversation.created_at) == newest.c.created_at,
         ),
     )
-    found = (await session.execute(query)).scalars()
-    return {(conversation.pseudonym, conversation.channel): conversation for conversation in found}
 
 
-async def seen_among(session: AsyncSession, keys: Collection[str]) -> set[str]:
-    """Which of these inbound keys were stored before (redelivered platform messages)."""
-    query = select(InboundSeen.key).where(col(InboundSeen.key).in_(keys))
-    return set((await session.execute(query)).scalars())
+_LATEST_FOR_MANY = _latest_for_many_query()
 
 
-async def blocked_among(
-    session: AsyncSession, pseudonyms: Collection[str], now: datetime
-) -> set[str]:
-    """Which of these residents have an active block."""
-    query = select(Block.pseudonym).where(
-        col(Block.pseudonym).in_(pseudonyms),
-        col(Block.expires_at) > now,
-        col(Block.lifted_at).is_(None),
-    )
-    return set((await session.execute(query)).scalars())
+async def latest_for_many(
+    session: AsyncSession, pseudonyms: Collection[str]
+) -> dict[tuple[str, str], Conversation]:
+    """The newest conversation of each (pseudonym, channel) among these residents."""
+    result = await session.execute(_LATEST_FOR_MANY, {"pseudonyms": list(pseudonyms)})
+    return {(c.pseudonym, c.channel): c for c in result.scalars()}
 
 
 async def of_pseudonym(session: AsyncSession, pseudonym: str) -> list[Conversation]:
