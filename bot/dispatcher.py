@@ -136,6 +136,7 @@ class Dispatcher:
         pepper = core.keyring.pepper
         pseudonyms = [pseudonymise(pepper, i.channel, i.sender_id) for i in inbounds]
         seen_keys = [self._seen_key(inbound) for inbound in inbounds]
+        core.metrics.inbound_batch_size.observe(len(inbounds))
         async with unit_of_work(core) as work:
             known = await _Known.load(work, pseudonyms, seen_keys)
             batch = zip(inbounds, pseudonyms, seen_keys, strict=True)

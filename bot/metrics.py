@@ -48,6 +48,12 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=self.registry,
         )
+        self.inbound_batch_size = Histogram(
+            "somesossu_inbound_batch_size",
+            "Resident messages stored together in one transaction (group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+            registry=self.registry,
+        )
         self.websocket_connections = Gauge(
             "somesossu_websocket_connections",
             "Open websocket connections",

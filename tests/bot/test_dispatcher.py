@@ -273,6 +273,9 @@ async def test_messages_arriving_together_are_stored_in_fewer_transactions(
     assert len(await resident_texts(harness)) == 30
     assert await count(harness, Conversation) == 30
     assert 1 <= commits < 30
+    registry = harness.core.metrics.registry
+    assert registry.get_sample_value("somesossu_inbound_batch_size_sum") == 30
+    assert registry.get_sample_value("somesossu_inbound_batch_size_count") < 30
 
 
 async def test_one_residents_messages_in_one_batch_keep_their_order_and_conversation(
