@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Service
-from bot.cli import main
+from bot.cli import _tune_garbage_collector, main
 from bot.store import audit as audit_store
 from bot.store import users as user_store
 from privacy.audit import verify_chain
@@ -186,3 +187,14 @@ class _Lines:
 
     def readline(self) -> str:
         return self._lines.pop(0) if self._lines else ""
+
+
+def test_serving_freezes_start_up_objects_and_collects_the_young_less_often() -> None:
+    threshold = gc.get_threshold()
+    try:
+        _tune_garbage_collector()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] > threshold[0]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
