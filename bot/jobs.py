@@ -26,6 +26,7 @@ from .conversation import HoursOpened, IdleReminder, IdleTimeout, State
 from .effects import announce_positions, run_event
 from .logs import log_event
 from .sealing import KeyPurpose
+from .store.sqlite_inline import off_the_loop
 from .store.tables import Conversation, DataKeyRow, InboundSeen, OutboxRow, PiiItem, Queue
 
 log = logging.getLogger("somesossu.jobs")
@@ -152,28 +153,30 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
     report = RetentionReport(len(transcripts), len(vault_only), tuple(transcripts + vault_only))
     if not apply or not due:
         return report
-    async with unit_of_work(core) as work:
-        for conversation_id in transcripts:
-            await core.keys.destroy(
-                work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
+    # Deleting many rows (secure_delete overwrites them) happens off the event loop.
+    with off_the_loop():
+        async with unit_of_work(core) as work:
+            for conversation_id in transcripts:
+                await core.keys.destroy(
+                    work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
+                )
+            if transcripts:
+                await work.session.execute(
+                    sql_delete(Conversation).where(col(Conversation.id).in_(transcripts))
+                )
+            for conversation_id in vault_only:
+                await core.keys.destroy(work.session, conversation_id, (KeyPurpose.PII_VAULT,))
+            if vault_only:
+                await work.session.execute(
+                    sql_delete(PiiItem).where(col(PiiItem.conversation_id).in_(vault_only))
+                )
+            await work.audit(
+                SYSTEM,
+                AuditAction.RETENTION,
+                object_type="conversation",
+                object_id=f"transcripts={len(transcripts)} pii_vaults={len(vault_only)}",
+                purpose="retention rules",
             )
-        if transcripts:
-            await work.session.execute(
-                sql_delete(Conversation).where(col(Conversation.id).in_(transcripts))
-            )
-        for conversation_id in vault_only:
-            await core.keys.destroy(work.session, conversation_id, (KeyPurpose.PII_VAULT,))
-        if vault_only:
-            await work.session.execute(
-                sql_delete(PiiItem).where(col(PiiItem.conversation_id).in_(vault_only))
-            )
-        await work.audit(
-            SYSTEM,
-            AuditAction.RETENTION,
-            object_type="conversation",
-            object_id=f"transcripts={len(transcripts)} pii_vaults={len(vault_only)}",
-            purpose="retention rules",
-        )
     log_event(log, "jobs.retention", transcripts=len(transcripts), pii_vaults=len(vault_only))
     return report
 
@@ -181,6 +184,11 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
 async def housekeeping(core: Core) -> None:
     """Forget redelivery markers and sent outbox rows once they can no longer matter."""
     now = core.now()
+    with off_the_loop():
+        await _housekeeping(core, now)
+
+
+async def _housekeeping(core: Core, now: datetime) -> None:
     async with core.database.session() as session:
         await session.execute(
             sql_delete(InboundSeen).where(col(InboundSeen.created_at) < now - SEEN_KEEP)

@@ -15,7 +15,9 @@ thread with the usual busy timeout, so the event loop never sleeps in SQLite's b
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,22 @@ from typing import Any
 import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
+_off_the_loop: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
+
+
+@contextmanager
+def off_the_loop() -> Iterator[None]:
+    """Run this task's SQLite statements on the worker thread, as aiosqlite normally does.
+
+    For bulk work (retention, housekeeping) whose single statements may delete thousands of
+    rows and overwrite their pages (`secure_delete`): residents' sockets keep being served
+    meanwhile.
+    """
+    token = _off_the_loop.set(True)
+    try:
+        yield
+    finally:
+        _off_the_loop.reset(token)
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -38,6 +56,8 @@ class InlineConnection(aiosqlite.Connection):
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
+        if _off_the_loop.get():
+            return await super()._execute(partial(self._patiently, fn, *args, **kwargs))  # type: ignore[no-untyped-call]
         try:
             return fn(*args, **kwargs)
         except sqlite3.OperationalError as error:

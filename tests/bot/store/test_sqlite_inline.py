@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from bot.store.db import Database
+from bot.store.sqlite_inline import off_the_loop
 from bot.store.tables import InboundSeen
 from tests.support.db import sqlite_only
 
@@ -77,4 +80,24 @@ async def test_a_checkpoint_moves_committed_rows_into_the_database_file(tmp_path
     shutil.copyfile(path, copy)
     with sqlite3.connect(copy) as connection:
         assert connection.execute("SELECT count(*) FROM inbound_seen").fetchone() == (50,)
+    await database.dispose()
+
+
+@sqlite_only
+async def test_statements_run_on_the_loops_thread_unless_sent_off_the_loop(
+    tmp_path: Path,
+) -> None:
+    database, _ = await migrated(tmp_path)
+
+    async def executing_thread() -> int:
+        async with database.session() as session:
+            connection = await session.connection()
+            raw = await connection.get_raw_connection()
+            raw.driver_connection._conn.create_function("thread_id", 0, threading.get_ident)
+            return int((await session.execute(text("SELECT thread_id()"))).scalar_one())
+
+    assert await executing_thread() == threading.get_ident()
+    with off_the_loop():
+        assert await executing_thread() != threading.get_ident()
+    assert await executing_thread() == threading.get_ident()
     await database.dispose()
