@@ -26,6 +26,15 @@ async def count(harness: Harness, table: type) -> int:
         return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
 
 
+async def queued_resident(harness: Harness, name: str) -> Resident:
+    """A resident who chose Finnish and housing: their conversation waits in a queue."""
+    resident = harness.resident(name)
+    await resident.write("hei")
+    await resident.press("lang:fi")
+    await resident.press("topic:housing")
+    return resident
+
+
 async def conversation_of(harness: Harness, resident: Resident) -> Conversation:
     pseudonym = pseudonymise(harness.core.keyring.pepper, "test", resident.sender_id)
     async with harness.core.database.session() as session:
@@ -102,10 +111,7 @@ async def test_a_brief_store_outage_is_retried_without_bothering_the_adapter(
 async def test_a_blocked_resident_gets_one_neutral_message_and_reaches_no_queue(
     harness: Harness,
 ) -> None:
-    resident = harness.resident("blocked")
-    await resident.write("hei")
-    await resident.press("lang:fi")
-    await resident.press("topic:housing")
+    resident = await queued_resident(harness, "blocked")
     counsellor = await harness.staff("anna")
     conversation = await conversation_of(harness, resident)
     await actions.block(harness.core, counsellor, conversation.id, days=7, reason="uhkaili")
@@ -176,10 +182,7 @@ async def test_delete_my_data_leaves_no_readable_trace(harness: Harness) -> None
 
 
 async def test_nothing_personal_reaches_the_raw_database_file(harness: Harness) -> None:
-    resident = harness.resident("raw")
-    await resident.write("hei")
-    await resident.press("lang:fi")
-    await resident.press("topic:housing")
+    resident = await queued_resident(harness, "raw")
     await resident.write("Nimeni on Maija Virtanen, puh 0401234567, hetu 131052-308T, zq51")
     counsellor = await harness.staff("anna")
     conversation = await conversation_of(harness, resident)
@@ -281,10 +284,7 @@ async def test_messages_arriving_together_are_stored_in_fewer_transactions(
 async def test_one_residents_messages_in_one_batch_keep_their_order_and_conversation(
     harness: Harness,
 ) -> None:
-    resident = harness.resident("burst")
-    await resident.write("hei")
-    await resident.press("lang:fi")
-    await resident.press("topic:housing")
+    resident = await queued_resident(harness, "burst")
     texts = [f"viesti {i}" for i in range(6)]
     await asyncio.gather(
         *(
@@ -298,10 +298,7 @@ async def test_one_residents_messages_in_one_batch_keep_their_order_and_conversa
 
 
 async def test_a_batch_keeps_duplicates_out_and_follows_an_erasure(harness: Harness) -> None:
-    resident = harness.resident("erase-burst")
-    await resident.write("hei")
-    await resident.press("lang:fi")
-    await resident.press("topic:housing")
+    resident = await queued_resident(harness, "erase-burst")
     await resident.write("vanha asia")
     old = await conversation_of(harness, resident)
     burst = [("uusi", "e-1"), ("uusi", "e-1"), ("poista tietoni", "e-2"), ("taas", "e-3")]
