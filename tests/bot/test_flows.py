@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -16,6 +17,8 @@ from bot.store.tables import Conversation, FeedbackCount, Queue
 from bot.texts import LANGUAGES
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, Resident
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 async def conversation_of(harness: Harness, resident: Resident) -> Conversation:
@@ -350,16 +353,19 @@ async def test_outside_hours_in_every_language(harness: Harness, language: str) 
         }
         session.add(queue)
     harness.core.flow.invalidate()
-    from datetime import UTC, datetime
-
-    tuesday_night = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)
+    # Ahead of the real clock: the core's time never goes back (Core.now), and the set-up
+    # above was written at the real time.
+    today = datetime.now(UTC).date()
+    next_tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    tuesday_night = datetime.combine(next_tuesday, time(22, 0), tzinfo=UTC)
     harness.core.clock = lambda: tuesday_night
     resident = harness.resident(f"night-{language}")
     await resident.write("hei")
     await resident.press(f"lang:{language}")
     await resident.press("topic:housing")
     texts = harness.core.texts
-    monday = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
+    next_monday = next_tuesday + timedelta(days=6)
+    monday = datetime.combine(next_monday, time(9, 0), tzinfo=HELSINKI).astimezone(UTC)
     when = texts.format_when(language, monday)
     assert texts.text(language, "closed_now", when=when) in resident.texts()
     assert resident.last().text == texts.text(language, "emergency_numbers")
