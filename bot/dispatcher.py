@@ -49,6 +49,7 @@ from .logs import log_event
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
 from .store.inbound import batch_facts
+from .store.rows import table_of
 from .store.tables import Conversation, InboundSeen
 from .texts import DEFAULT_LANGUAGE
 
@@ -143,7 +144,7 @@ class Dispatcher:
             outcomes = [await self._receive_one(work, known, *each) for each in batch]
             if known.new_seen:
                 # One bulk insert: nothing in the batch reads these rows back.
-                await work.session.execute(insert(InboundSeen), known.new_seen)
+                await work.session.execute(insert(table_of(InboundSeen)), known.new_seen)
         return outcomes
 
     async def _receive_one(

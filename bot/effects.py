@@ -51,6 +51,7 @@ from .ids import new_id
 from .message_body import MessageBody, Placeholder
 from .sealing import KeyPurpose, KeyStore
 from .store import conversations as conversation_store
+from .store.rows import add_row
 from .store.tables import Conversation, FeedbackCount, Message, OutboxRow, PiiItem
 from .texts import DEFAULT_LANGUAGE
 
@@ -364,6 +365,7 @@ async def store_message(
     message_id = new_id()
     key = await conversation_key(work, conversation.id)
     placeholders: tuple[Placeholder, ...] = ()
+    items: list[PiiItem] = []
     stored_text = text
     if redact and kind == "text":
         redaction = work.core.redactor.redact(text)
@@ -379,7 +381,6 @@ async def store_message(
         stored_text = redaction.text
         if redaction.findings:
             vault = await work.core.keys.get(work.session, conversation.id, KeyPurpose.PII_VAULT)
-            items = []
             spans = []
             pairs = zip(redaction.findings, redaction.placeholder_spans, strict=True)
             for ordinal, (finding, (start, end)) in enumerate(pairs):
@@ -399,7 +400,6 @@ async def store_message(
                 spans.append(Placeholder(start, end, str(finding.kind), ordinal))
                 work.core.metrics.redaction_findings.labels(kind=str(finding.kind)).inc()
             placeholders = tuple(spans)
-            work.session.add_all(items)
     body = MessageBody(stored_text, placeholders).encode()
     message = Message.row(
         id=message_id,
@@ -414,7 +414,9 @@ async def store_message(
         redacted_items=len(placeholders),
         created_at=work.core.now(),
     )
-    work.session.add(message)
+    add_row(work.session, message)
+    for item in items:
+        add_row(work.session, item)
     work.publish(
         conversation_topic(conversation.id),
         "message.created",
@@ -500,7 +502,7 @@ async def queue_outbound(
         created_at=work.core.now(),
         next_attempt_at=work.core.now(),
     )
-    work.session.add(row)
+    add_row(work.session, row)
     work.outbox_added = True
     return row
 
@@ -544,7 +546,7 @@ async def queue_system_message(
         created_at=work.core.now(),
         next_attempt_at=work.core.now(),
     )
-    work.session.add(row)
+    add_row(work.session, row)
     work.outbox_added = True
     return row
 

@@ -30,6 +30,7 @@ from bot.events import StoreUnavailable
 from bot.logs import log_event
 
 from . import sqlite_inline
+from .rows import RowSession
 from .sqlite_inline import inline_creator
 
 log = logging.getLogger("somesossu.store")
@@ -78,7 +79,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=RowSession
+        )
         # SQLite has one writer at a time; queueing transactions here instead of in SQLite's
         # busy handler keeps the audit chain's read-then-append free of races.
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, delete, select
 
 from bot.app import Service
-from bot.store.tables import InboundSeen, OutboxRow
+from bot.store.rows import add_row, pending_count
+from bot.store.tables import Conversation, InboundSeen, Message, OutboxRow, PiiItem
 from privacy.crypto import Sealed
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -43,3 +44,99 @@ async def test_a_fast_row_is_inserted_and_can_be_changed_before_the_flush(
     async with service.core.database.session() as session:
         keys = (await session.execute(select(InboundSeen.key))).scalars().all()
     assert keys == ["changed"]
+
+
+# ---- rows written without the unit of work (bot/store/rows.py) --------------------------------
+
+SEALED = Sealed(b"\x01" + b"\x02" * 40)
+
+
+def _conversation(conversation_id: str) -> Conversation:
+    return Conversation(
+        id=conversation_id,
+        pseudonym="p",
+        channel="webchat",
+        state="new",
+        sealed_reply_address=SEALED,
+    )
+
+
+def _message(conversation_id: str, message_id: str) -> Message:
+    return Message.row(
+        id=message_id,
+        conversation_id=conversation_id,
+        author="resident",
+        sealed_body=SEALED,
+        created_at=NOW,
+    )
+
+
+def _item(conversation_id: str, message_id: str, item_id: str) -> PiiItem:
+    return PiiItem.row(
+        id=item_id,
+        conversation_id=conversation_id,
+        message_id=message_id,
+        ordinal=0,
+        kind="phone",
+        sealed_value=SEALED,
+        created_at=NOW,
+    )
+
+
+async def _stored(service: Service, model: type[Message] | type[PiiItem]) -> list[str]:
+    async with service.core.database.session() as session:
+        return sorted((await session.execute(select(model.id))).scalars().all())
+
+
+async def test_added_rows_are_written_at_commit_after_their_new_parent(service: Service) -> None:
+    async with service.core.database.session() as session:
+        session.add(_conversation("c1"))  # not flushed: the rows below need it first
+        # A vault item before its message, as a caller may add them: written parent first.
+        add_row(session, _item("c1", "m1", "i1"))
+        add_row(session, _message("c1", "m1"))
+        add_row(session, _message("c1", "m2"))
+        assert pending_count(session) == 3
+        assert [type(new) for new in session.new] == [Conversation]  # the rows are not tracked
+    assert await _stored(service, Message) == ["m1", "m2"]
+    assert await _stored(service, PiiItem) == ["i1"]
+
+
+async def test_a_statement_in_the_same_transaction_sees_the_added_rows(service: Service) -> None:
+    async with service.core.database.session() as session:
+        session.add(_conversation("c1"))
+        await session.flush()
+        add_row(session, _message("c1", "m1"))
+        found = (await session.execute(select(Message.id))).scalars().all()
+        assert found == ["m1"] and pending_count(session) == 0
+        # An erasure's bulk delete in the same transaction removes a row added just before.
+        add_row(session, _message("c1", "m2"))
+        await session.execute(delete(Message).where(col(Message.id) == "m2"))
+        assert await session.get(Message, "m1") is not None
+    assert await _stored(service, Message) == ["m1"]
+
+
+async def test_a_rolled_back_transaction_writes_none_of_its_rows(service: Service) -> None:
+    async with service.core.database.session() as session:
+        session.add(_conversation("c1"))
+    with pytest.raises(RuntimeError, match="refused"):
+        async with service.core.database.session() as session:
+            add_row(session, _message("c1", "m1"))
+            raise RuntimeError("refused")
+    async with service.core.database.session() as session:
+        add_row(session, _message("c1", "m2"))
+    assert await _stored(service, Message) == ["m2"]
+
+
+async def test_a_row_changed_after_it_was_added_is_stored_as_it_was_at_the_write(
+    service: Service,
+) -> None:
+    async with service.core.database.session() as session:
+        session.add(_conversation("c1"))
+        message = _message("c1", "m1")
+        add_row(session, message)
+        message.redacted_items = 3  # before the write: stored
+        await session.flush()
+        message.redacted_items = 5  # after: not tracked, so not stored
+    async with service.core.database.session() as session:
+        stored = await session.get(Message, "m1")
+        assert stored is not None and stored.redacted_items == 3
