@@ -261,14 +261,37 @@ async def wait_healthy(server: Server, within: float = 60.0) -> None:
     raise RuntimeError("server not healthy in time:\n" + server.log_tail())
 
 
-async def inbound_total(http: aiohttp.ClientSession, base: str) -> float:
-    """somesossu_inbound_messages_total{channel="webchat"} from /metrics."""
+async def metric_total(http: aiohttp.ClientSession, base: str, name: str, *labels: str) -> float:
+    """The sum of a counter in /metrics over the series that carry all `labels` (k="v")."""
     async with http.get(base + "/metrics") as response:
         body = await response.text()
+    total = 0.0
     for line in body.splitlines():
-        if line.startswith("somesossu_inbound_messages_total{") and 'channel="webchat"' in line:
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+        if line.startswith(name + "{") and all(label in line for label in labels):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+async def inbound_total(http: aiohttp.ClientSession, base: str) -> float:
+    """somesossu_inbound_messages_total{channel="webchat"} from /metrics."""
+    return await metric_total(http, base, "somesossu_inbound_messages_total", 'channel="webchat"')
+
+
+async def replies_delivered(http: aiohttp.ClientSession, base: str, within: float = 60.0) -> None:
+    """Wait until the bot's replies queued so far have gone out (the count stops growing).
+
+    The triage of hundreds of residents queues over a thousand bot replies; delivered
+    after the clock started, they would count against the throughput of inbound messages.
+    """
+    deadline = time.perf_counter() + within
+    name, labels = "somesossu_outbound_messages_total", ('outcome="delivered"',)
+    last = await metric_total(http, base, name, *labels)
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(0.5)
+        now = await metric_total(http, base, name, *labels)
+        if now == last:
+            return
+        last = now
 
 
 # ---- the counsellor ---------------------------------------------------------------------------
@@ -479,6 +502,7 @@ async def phase_throughput(
         residents_count, 50, lambda: Resident.connect(http, server.base)
     )
     await asyncio.gather(*(r.triage() for r in residents))
+    await replies_delivered(http, server.base)
     stored_before = await inbound_total(http, server.base)
     acked: list[float] = []
     ack_latency: list[float] = []

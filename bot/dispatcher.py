@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,10 +85,19 @@ class _Known:
         return cls(seen=facts.seen, blocked=facts.blocked, in_group=facts.in_group, latest=latest)
 
 
+# Conversations whose reply address is remembered (about 100 bytes each) before starting over.
+KNOWN_ADDRESSES = 20_000
+
+
 class Dispatcher:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.crisis = CrisisDetector()
+        # Which reply address each conversation's stored (sealed) one is, as a keyed digest:
+        # opening the sealed address for every message to compare it cost more than storing
+        # the message. Keyed with a per-process random key; the address itself is not kept.
+        self._digest_key = os.urandom(32)
+        self._known_addresses: dict[str, tuple[bytes, bytes]] = {}
         self._batches: GroupCommit[Inbound, str] = GroupCommit(
             self._receive_batch, max_batch=MAX_BATCH, name="inbound"
         )
@@ -228,11 +238,22 @@ class Dispatcher:
         self, work: Work, conversation: Conversation, inbound: Inbound
     ) -> None:
         # A web-chat resident who reconnects answers from a new socket: follow them.
+        sealed = conversation.sealed_reply_address
+        digest = self._address_digest(inbound.reply_address)
+        if self._known_addresses.get(conversation.id) == (sealed.blob, digest):
+            return  # the stored address is this one: no need to open it again
         key = await work.core.keys.get(work.session, conversation.id, KeyPurpose.CONVERSATION)
         aad = reply_address_aad(conversation.id)
-        if unseal(key, conversation.sealed_reply_address, aad=aad) != inbound.reply_address:
-            conversation.sealed_reply_address = seal(key, inbound.reply_address, aad=aad)
+        if unseal(key, sealed, aad=aad) != inbound.reply_address:
+            sealed = seal(key, inbound.reply_address, aad=aad)
+            conversation.sealed_reply_address = sealed
             work.session.add(conversation)
+        if len(self._known_addresses) >= KNOWN_ADDRESSES:
+            self._known_addresses.clear()
+        self._known_addresses[conversation.id] = (sealed.blob, digest)
+
+    def _address_digest(self, address: str) -> bytes:
+        return hashlib.blake2b(address.encode(), key=self._digest_key, digest_size=16).digest()
 
     async def _too_long(self, work: Work, conversation: Conversation) -> None:
         config = await work.core.flow.get(work.session)

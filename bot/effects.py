@@ -75,11 +75,13 @@ def facts_of(conversation: Conversation) -> Facts:
 
 
 def store_facts(conversation: Conversation, facts: Facts) -> None:
-    conversation.state = str(facts.state)
-    conversation.language = facts.language
-    conversation.topic_id = facts.topic_id
-    conversation.queue_id = facts.queue_id
-    conversation.urgent = facts.urgent
+    # Only what changed is set: every attribute set on a table model goes through SQLModel's
+    # and SQLAlchemy's bookkeeping, and a chat message usually changes none of these.
+    _set_if_changed(conversation, "state", str(facts.state))
+    _set_if_changed(conversation, "language", facts.language)
+    _set_if_changed(conversation, "topic_id", facts.topic_id)
+    _set_if_changed(conversation, "queue_id", facts.queue_id)
+    _set_if_changed(conversation, "urgent", facts.urgent)
     triage = dict(conversation.triage)
     triage.update(
         feedback=str(facts.feedback),
@@ -87,7 +89,12 @@ def store_facts(conversation: Conversation, facts: Facts) -> None:
         changing_language=facts.changing_language,
         told_saved=facts.told_saved_while_closed,
     )
-    conversation.triage = triage
+    _set_if_changed(conversation, "triage", triage)
+
+
+def _set_if_changed(conversation: Conversation, name: str, value: object) -> None:
+    if getattr(conversation, name) != value:
+        setattr(conversation, name, value)
 
 
 def conversation_topic(conversation_id: str) -> str:
@@ -175,7 +182,8 @@ async def run_event(
     if not run.erased:
         conversation.updated_at = now
         conversation.version += 1
-        work.session.add(conversation)
+        if conversation not in work.session:
+            work.session.add(conversation)
     return result
 
 
@@ -194,7 +202,8 @@ async def _perform(run: Run, effect: Effect) -> None:
                 platform_ref=run.platform_ref,
             )
             conversation.last_activity_at = now
-            conversation.reminded_at = None
+            if conversation.reminded_at is not None:
+                conversation.reminded_at = None
     elif isinstance(effect, StoreMediaNote):
         await store_message(work, conversation, Author.RESIDENT, effect.kind, kind="media_note")
     elif isinstance(effect, Enqueue):

@@ -313,3 +313,14 @@ async def test_a_batch_keeps_duplicates_out_and_follows_an_erasure(harness: Harn
     assert [text for _, text in stored] == ["taas"]
     assert stored[0][0] != old.id
     assert await count(harness, Conversation) == 1
+
+
+async def test_replies_follow_a_resident_to_a_new_address_and_back(harness: Harness) -> None:
+    resident = harness.resident("mover")
+    await resident.write("hei")  # the language menu, at the first address
+    first, second = resident.address, "chat-mover-new-socket"
+    for address in (second, first, first, second):
+        resident.address = address
+        before = len(harness.adapter.sent[address])
+        await resident.write("mitä?")  # not a language: the menu again, where they are now
+        assert len(harness.adapter.sent[address]) > before, address
