@@ -87,6 +87,15 @@ async def _console_events(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dic
     raise AssertionError(f"no {kind} event")
 
 
+async def _console_frame(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, object]:
+    async with asyncio.timeout(20):
+        async for raw in ws:
+            frame = raw.json()
+            if frame.get("type") == kind:
+                return dict(frame)
+    raise AssertionError(f"no {kind} frame")
+
+
 async def test_a_resident_on_one_instance_and_a_counsellor_on_another_update_live(
     two_instances: tuple[Server, Server],
 ) -> None:
@@ -116,6 +125,8 @@ async def test_a_resident_on_one_instance_and_a_counsellor_on_another_update_liv
             lambda: "Hei, miten voin auttaa?" in resident.texts_from("counsellor")
         )
         await console.send_json({"type": "watch", "conversation": conversation})
+        # Only once B watches may the resident write, or the event can pass B by first.
+        await _console_frame(console, "watching")
         await resident.send("c3", text="Vuokra-asia")
         created = await _console_events(console, "message.created")
         assert created["conversation"] == conversation
