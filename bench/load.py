@@ -6,7 +6,8 @@ usage: python bench/load.py [--database sqlite|postgres|both] [--duration S] [--
 
 Phases, each against the same freshly started `somesossu serve` (see docs/performance.md):
   memory      K idle resident sockets after `hello`: server VmRSS before/after, per connection
-  throughput  N residents send as fast as `delivered` comes back (bounded in flight) for S s
+  throughput  N residents send as fast as `delivered` comes back (bounded in flight) for S s,
+              from when the bot's replies to their triage have all been delivered
   latency     a fixed offered rate R msg/s; time from the resident's `message` frame to the
               console websocket's `message.created` event for that conversation
   reply       a counsellor claims a few conversations and replies through the JSON API; time
