@@ -85,7 +85,7 @@ class _Known:
         return cls(seen=facts.seen, blocked=facts.blocked, in_group=facts.in_group, latest=latest)
 
 
-# Conversations whose reply address is remembered (about 100 bytes each) before starting over.
+# Conversations whose reply address is remembered (a few hundred bytes each) before starting over.
 KNOWN_ADDRESSES = 20_000
 
 

@@ -51,7 +51,7 @@ from .ids import new_id
 from .message_body import MessageBody, Placeholder
 from .sealing import KeyPurpose, KeyStore
 from .store import conversations as conversation_store
-from .store.rows import add_row
+from .store.rows import add_row, table_of
 from .store.tables import Conversation, FeedbackCount, Message, OutboxRow, PiiItem
 from .texts import DEFAULT_LANGUAGE
 
@@ -570,7 +570,7 @@ async def record_feedback(work: Work, queue_id: str, question: str, answer: str)
     statement = insert(FeedbackCount).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["queue_id", "day", "question", "answer"],
-        set_={"count": FeedbackCount.__table__.c.count + 1},  # type: ignore[attr-defined]
+        set_={"count": table_of(FeedbackCount).c.count + 1},
     )
     await work.session.execute(statement)
 

@@ -81,9 +81,7 @@ def _write(session: Session) -> None:
         grouped.setdefault((table_of(model), frozenset(values)), []).append(values)
     rank = _table_rank()
     connection = session.connection()
-    for (table, _keys), values_list in sorted(
-        grouped.items(), key=lambda group: rank.get(group[0][0], len(rank))
-    ):
+    for (table, _keys), values_list in sorted(grouped.items(), key=lambda g: rank[g[0][0]]):
         connection.execute(insert(table), values_list)
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select
 
 from bot.app import Service
-from bot.store.rows import add_row, pending_count
+from bot.store.rows import RowSession, add_row, pending_count
 from bot.store.tables import Conversation, InboundSeen, Message, OutboxRow, PiiItem
 from privacy.crypto import Sealed
 
@@ -116,14 +117,18 @@ async def test_a_statement_in_the_same_transaction_sees_the_added_rows(service: 
 
 
 async def test_a_rolled_back_transaction_writes_none_of_its_rows(service: Service) -> None:
-    async with service.core.database.session() as session:
-        session.add(_conversation("c1"))
-    with pytest.raises(RuntimeError, match="refused"):
-        async with service.core.database.session() as session:
-            add_row(session, _message("c1", "m1"))
-            raise RuntimeError("refused")
-    async with service.core.database.session() as session:
-        add_row(session, _message("c1", "m2"))
+    # One session for three transactions: rows of the rolled-back one must not be carried
+    # into the next (`Database.session` closes its session, which would hide that).
+    engine = service.core.database.engine
+    async with AsyncSession(engine, sync_session_class=RowSession) as session:
+        async with session.begin():
+            session.add(_conversation("c1"))
+        with pytest.raises(RuntimeError, match="refused"):
+            async with session.begin():
+                add_row(session, _message("c1", "m1"))
+                raise RuntimeError("refused")
+        async with session.begin():
+            add_row(session, _message("c1", "m2"))
     assert await _stored(service, Message) == ["m2"]
 
 
