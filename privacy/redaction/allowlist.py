@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from privacy.redaction.typography import fold
+
 # Finnish national forms (digits only, leading 0). Short numbers such as 112, 116 111
 # (children's helpline), 116 117 (medical helpline) and 116 006 (victim support) are too short
 # to ever be taken for a phone number, so they need no entry.
@@ -21,9 +23,10 @@ PUBLIC_SERVICE_NUMBERS = frozenset(
     }
 )
 # Whole ranges run by public bodies: 0800 numbers are toll-free organisation lines (no
-# private person has one), 020 692 is Kela's block of service numbers, and 0295 is the common
-# number range of the state administration (police, Migri, TE services, DVV).
-PUBLIC_SERVICE_PREFIXES = ("0800", "020692", "0295")
+# private person has one), 020 692 is Kela's block of service numbers, 0295 is the common
+# number range of the state administration (police, Migri, TE services, DVV), and 029 497 is
+# the Tax Administration's (Verohallinto, 029 497 000), which is outside 0295.
+PUBLIC_SERVICE_PREFIXES = ("0800", "020692", "0295", "029497")
 
 _DIGITS = re.compile(r"\D")
 
@@ -47,6 +50,8 @@ class Allowlist:
         numbers = set(PUBLIC_SERVICE_NUMBERS)
         strings: set[str] = set()
         for item in extra_allowed:
+            # Compared with folded message text, so folded the same way (dashes, digits).
+            item = fold(item)[0]
             digits = national_digits(item)
             if len(digits) >= 3 and "@" not in item:
                 numbers.add(digits)

@@ -16,6 +16,7 @@ from privacy.redaction.findings import Finding, Kind, Redaction
 from privacy.redaction.names import find_names
 from privacy.redaction.phones import find_phones
 from privacy.redaction.structured import find_cards, find_emails, find_hetus, find_ibans, find_ips
+from privacy.redaction.typography import fold, original_span
 
 # When two findings overlap, the more specific kind wins (a HETU's digits also look like a
 # phone number; a street named after a person is an address, not a name).
@@ -30,7 +31,9 @@ _PRIORITY = {
     Kind.PERSON_NAME: 7,
 }
 _DIGIT = re.compile(r"\d")
-_LONG_NUMBER = re.compile(r"\d(?:[ \-–\u00a0]?\d){5}")
+# Detectors see folded text (typography.fold): dash and space variants are "-" and " ", and
+# every digit is 0-9. Up to three of them may join digits ("4532 - 0151", "FI33  4021").
+_LONG_NUMBER = re.compile(r"\d(?:[ \-]{0,3}\d){5}")
 _CHIPS = {kind: kind.placeholder for kind in Kind}
 _EMPTY = Redaction(text="", findings=(), placeholder_spans=())
 
@@ -53,10 +56,16 @@ class Redactor:
         """Return `text` with every finding replaced by its kind's placeholder."""
         if not text:
             return _EMPTY if text == "" else Redaction(text, (), ())
-        candidates = self._candidates(text)
-        findings = _resolve(text, candidates)
+        # Every detector runs on the folded text ("131052–308T", Persian digits, a zero-width
+        # space inside a number); findings are mapped back so chips replace original characters.
+        folded, index = fold(text)
+        findings = _resolve(folded, self._candidates(folded))
         if not findings:
             return Redaction(text=text, findings=(), placeholder_spans=())
+        if index is not None:
+            findings = tuple(
+                Finding(f.kind, *original_span(index, f.start, f.end)) for f in findings
+            )
         parts: list[str] = []
         spans: list[tuple[int, int]] = []
         pos = 0

@@ -13,9 +13,14 @@ from collections.abc import Iterator
 
 from stdnum import iban as stdnum_iban
 
-# Day, month, year, century sign (all signs valid since 2023), individual number, check.
+# Day, month, year, then how the individual part is joined on (text is folded first, so every
+# dash variant is "-"): a century sign (all signs valid since 2023), a "-" or "+" with spaces
+# around it ("131052 - 308T"), only spaces ("131052 308T"), or nothing at all; then the
+# individual number and the check character, in either case.
 _HETU = re.compile(
-    r"(?<![0-9])([0-3]\d)([01]\d)(\d\d)([-+ABCDEFYXWVU])(\d{3})([0-9A-Ya-y])(?![0-9])",
+    r"(?<![0-9])([0-3]\d)([01]\d)(\d\d)"
+    r"(?:([-+ABCDEFYXWVU])|( {0,2}[-+] {0,2})|( {1,2})|)"
+    r"(\d{3})([0-9A-Ya-y])(?![0-9])",
     re.IGNORECASE,
 )
 _CENTURY = {
@@ -53,27 +58,60 @@ def hetu_checksum_ok(code: str) -> bool:
     return _HETU_CHECK[int(code[:6] + code[7:10]) % 31] == code[10].upper()
 
 
+def _unsigned_hetu_ok(digits: str, check: str) -> bool:
+    """A HETU written without its century sign: the check character does not depend on it,
+    and the date must be real in one of the centuries a living person was born in."""
+    if not digits.isdigit() or digits[6:9] in ("000", "001"):
+        return False
+    if _HETU_CHECK[int(digits) % 31] != check.upper():
+        return False
+    day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
+    return _hetu_date_ok(day, month, 1900 + year) or _hetu_date_ok(day, month, 2000 + year)
+
+
 def find_hetus(text: str) -> list[tuple[int, int]]:
-    """Return spans of Finnish personal identity codes, temporary ones (900-999) included."""
+    """Return spans of Finnish personal identity codes, temporary ones (900-999) included.
+
+    Also a code with spaces around its sign or in place of it ("131052 - 308T", "131052 308T"),
+    or with the sign left out before a letter check character ("131052308T"), when the check
+    character is right.
+    """
     spans = []
     for m in _HETU.finditer(text):
-        if hetu_checksum_ok(m.group()):
-            spans.append(m.span())
-            continue
-        # A mistyped check character still identifies a person: keep it when the date is
-        # real and nothing alphanumeric is glued to it (so it is not part of a longer token).
-        sign = m.group(4).upper()
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if (
-            _hetu_date_ok(day, month, _CENTURY[sign] + year)
-            and not text[m.end() : m.end() + 1].isalnum()
-        ):
+        date, individual, check = m.group(1) + m.group(2) + m.group(3), m.group(7), m.group(8)
+        sign = m.group(4)
+        if sign is not None:
+            if hetu_checksum_ok(f"{date}{sign}{individual}{check}"):
+                spans.append(m.span())
+                continue
+            # A mistyped check character still identifies a person: keep it when the date is
+            # real and nothing alphanumeric is glued to it (so it is not part of a longer
+            # token).
+            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if (
+                _hetu_date_ok(day, month, _CENTURY[sign.upper()] + year)
+                and not text[m.end() : m.end() + 1].isalnum()
+            ):
+                spans.append(m.span())
+        elif m.group(5) is not None:  # a spaced sign: only with the right check character
+            if hetu_checksum_ok(f"{date}{m.group(5).strip()}{individual}{check}"):
+                spans.append(m.span())
+        elif _unsigned_hetu_ok(date + individual, check):
+            if check.isdigit():
+                # Ten digits in a row are as often a phone or a reference number: only
+                # "DDMMYY NNNC" with its space. One in 31 phone numbers so written ("040185
+                # 1234") passes too and is masked as a HETU: masked all the same.
+                if m.group(6) is None or text[m.end() : m.end() + 1].isalnum():
+                    continue
             spans.append(m.span())
     return spans
 
 
-# Country code, check digits, then groups of up to four, spaced or not.
-_IBAN = re.compile(r"[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,32}")
+# Country code, check digits, then groups of any size, joined by nothing, spaces or dashes
+# ("FI21 1234 5600 0007 85", "FI2112 3456 0000 0785", "FI21-1234-5600-0007-85"); a space may
+# also split the country code from the check digits ("FI 21 1234 ...").
+_IBAN = re.compile(r"[A-Za-z]{2} ?\d\d(?:[ -]{0,2}[A-Za-z0-9]){11,32}")
+_IBAN_GAPS = " -"
 
 
 def find_ibans(text: str) -> list[tuple[int, int]]:
@@ -82,6 +120,14 @@ def find_ibans(text: str) -> list[tuple[int, int]]:
     pos = 0
     while m := _IBAN.search(text, pos):
         if m.start() and text[m.start() - 1].isdigit():
+            pos = m.start() + 1
+            continue
+        if text[m.start() + 2] == " " and (
+            (m.start() and text[m.start() - 1].isalpha())
+            or m.group()[:2].upper() not in _IBAN_LENGTHS
+        ):
+            # "FI 21 ...": only a known country standing as a word of its own, or every
+            # "on 12 3456 ..." in a message would be tried as an account number.
             pos = m.start() + 1
             continue
         span = _longest_valid_iban(text, m.start(), m.end())
@@ -109,7 +155,7 @@ def _is_iban(compact: str) -> bool:
 
 
 def _longest_valid_iban(text: str, start: int, end: int) -> tuple[int, int] | None:
-    chars = [i for i in range(start, end) if text[i] != " "]
+    chars = [i for i in range(start, end) if text[i] not in _IBAN_GAPS]
     compact = "".join(text[i] for i in chars).upper()
     expected = _IBAN_LENGTHS.get(compact[:2])
     if expected is not None:  # a known country: only its own length can be valid
@@ -119,8 +165,14 @@ def _longest_valid_iban(text: str, start: int, end: int) -> tuple[int, int] | No
         for length in range(len(compact), 14, -1):
             if _is_iban(compact[:length]):
                 return start, chars[length - 1] + 1
-    # A Finnish account number with a typo is still an account number.
-    if compact.startswith("FI") and len(compact) >= 18 and compact[2:18].isdigit():
+    # A Finnish account number with a typo is still an account number (written as one: a gap
+    # after "FI" is too loose a shape to take without the checksum).
+    if (
+        compact.startswith("FI")
+        and text[start + 2] != " "
+        and len(compact) >= 18
+        and compact[2:18].isdigit()
+    ):
         if len(compact) == 18 or not compact[18].isdigit():
             return start, chars[17] + 1
     return None
@@ -145,9 +197,12 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-# 13-19 digits, in groups of four (or 4-6-5 for American Express) or unbroken.
+# 13-19 digits, in groups of four (or 4-6-5 for American Express) or unbroken, joined by a
+# space, a dash, two spaces or a spaced dash.
+_CARD_GAP = r"(?:[ -]| [ -]|  ?- ?)?"
 _CARD = re.compile(
-    r"(?<![0-9])(?:\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{5})(?![0-9])"
+    rf"(?<![0-9])(?:\d{{4}}(?:{_CARD_GAP}\d{{4}}){{2}}{_CARD_GAP}\d{{1,7}}"
+    rf"|\d{{4}}{_CARD_GAP}\d{{6}}{_CARD_GAP}\d{{5}})(?![0-9])"
 )
 
 
