@@ -5,15 +5,28 @@ Never stores or logs the words it is asked about: lookups are pure functions of 
 
 from __future__ import annotations
 
+import gzip
 import re
+import unicodedata
 from enum import IntEnum
 from functools import lru_cache
 from importlib.resources import files
+from typing import Any
+
+from privacy.redaction.name_features import Evidence
+
+_DATA = files("privacy.redaction").joinpath("data")
+
+
+def _lines(entry: Any) -> list[str]:
+    raw = entry.read_bytes()
+    if entry.name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    return [line.strip() for line in raw.decode("utf-8").splitlines()]
 
 
 def _load(name: str) -> frozenset[str]:
-    raw = files("privacy.redaction").joinpath("data", name).read_text(encoding="utf-8")
-    words = (line.strip() for line in raw.splitlines())
+    words = _lines(_DATA.joinpath(name))
     return frozenset(w.casefold() for w in words if w and not w.startswith("#"))
 
 
@@ -22,6 +35,81 @@ SURNAMES = _load("surnames.txt")
 NAMES_ALSO_WORDS = _load("names_also_words.txt")
 NAMES_CUE_ONLY = _load("names_cue_only.txt")
 NOT_NAMES = _load("not_names.txt")
+
+# Bearers in Finland -> evidence bucket; a list without counts (names of other countries,
+# the hand-made lists above) gives a middle bucket: known to be a name, not how common.
+_UNCOUNTED = 3
+
+
+def _bucket(count: int) -> int:
+    if count < 0:
+        return _UNCOUNTED
+    if count >= 20000:
+        return 5
+    if count >= 2000:
+        return 4
+    if count >= 200:
+        return 3
+    if count >= 20:
+        return 2
+    return 1
+
+
+def _read_name_lists(kind: str) -> dict[str, int]:
+    """Every source's `<kind>.tsv` under data/lexicons, casefolded name -> best bucket."""
+    buckets: dict[str, int] = {}
+    folder = _DATA.joinpath("lexicons")
+    if not folder.is_dir():
+        return buckets
+    for source in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        entry = source.joinpath(f"{kind}.tsv")
+        if not source.is_dir() or not entry.is_file():
+            continue
+        for line in _lines(entry):
+            if not line or line.startswith("#"):
+                continue
+            name, _, count = line.partition("\t")
+            key = unicodedata.normalize("NFC", name).casefold()
+            bucket = _bucket(int(count) if count.strip().isdigit() else -1)
+            if bucket > buckets.get(key, 0):
+                buckets[key] = bucket
+    return buckets
+
+
+def _read_word_list(source: str) -> frozenset[str]:
+    folder = _DATA.joinpath("lexicons", source)
+    if not folder.is_dir():
+        return frozenset()
+    words: set[str] = set()
+    for entry in folder.iterdir():
+        if entry.name.endswith((".txt", ".txt.gz")) and entry.name.startswith(("words", "places")):
+            words.update(w.casefold() for w in _lines(entry) if w and not w.startswith("#"))
+    return frozenset(words)
+
+
+FIRST_NAME_BUCKETS = _read_name_lists("first_names")
+SURNAME_BUCKETS = _read_name_lists("surnames")
+for _name in FIRST_NAMES:
+    FIRST_NAME_BUCKETS.setdefault(_name, _UNCOUNTED)
+for _name in SURNAMES:
+    SURNAME_BUCKETS.setdefault(_name, _UNCOUNTED)
+COMMON_WORDS = _read_word_list("kotus")
+
+
+def _read_frequencies(language: str) -> dict[str, int]:
+    entry = _DATA.joinpath("lexicons", "wordfreq", f"{language}.tsv.gz")
+    out: dict[str, int] = {}
+    if entry.is_file():
+        for line in _lines(entry):
+            word, _, zipf = line.partition("\t")
+            if zipf.isdigit():
+                out[word] = int(zipf) // 10
+    return out
+
+
+# Zipf frequency (whole steps; 3 = once per million words, 6 = "you", "know") of a word form.
+FREQUENCIES = tuple(_read_frequencies(language) for language in ("fi", "sv", "en"))
+PLACES = _read_word_list("places")
 
 
 class NameLevel(IntEnum):
@@ -48,7 +136,33 @@ _ENDINGS = tuple(
         reverse=True,
     )
 )
-_WEAK_GRADE = re.compile(r"(.*[aeiouyäöå])([kpt])([aeiouyäöå])$")
+_VOWEL = "aeiouyäöå"
+# Consonant gradation seen from the inflected (weak) stem back to the nominative (strong):
+# Pekan -> Pekka, Mintun -> Minttu, Sadun -> Satu, Lahden -> Lahti, Rannan -> Ranta,
+# Aallon -> Aalto, Lammen -> Lampi, Hongan -> Honka.
+_WEAK_GRADE = re.compile(rf"(.*[{_VOWEL}lnrh])([kpt])([{_VOWEL}])$")
+_WEAK_PAIRS = (("nn", "nt"), ("ll", "lt"), ("rr", "rt"), ("mm", "mp"), ("ng", "nk"), ("d", "t"))
+_LAST_SYLLABLE = re.compile(rf"(.*?)(nn|ll|rr|mm|ng|d)([{_VOWEL}]+)$")
+# "Mäen" -> "Mäe" -> "Mäke" -> "Mäki": a k dropped between two unlike vowels.
+_LOST_K = re.compile(rf"(.*[^{_VOWEL}][{_VOWEL}])([{_VOWEL}])$")
+
+
+def _nominatives(stem: str) -> list[str]:
+    """Nominative candidates of a stem whose case ending is already off."""
+    out = [stem]
+    weak = _WEAK_GRADE.match(stem)
+    if weak:  # Pekan -> Peka -> Pekka, Matin -> Mati -> Matti
+        out.append(weak.group(1) + weak.group(2) * 2 + weak.group(3))
+    pair = _LAST_SYLLABLE.match(stem)
+    if pair:
+        strong = dict(_WEAK_PAIRS)[pair.group(2)]
+        out.append(pair.group(1) + strong + pair.group(3))
+    lost = _LOST_K.match(stem)
+    if lost and lost.group(1)[-1] != lost.group(2):
+        out.append(lost.group(1) + "k" + lost.group(2))
+    # An e-stem is an i-word in the nominative: Kosken -> Koske -> Koski, Mäke -> Mäki.
+    out += [form[:-1] + "i" for form in out if form.endswith("e") and len(form) >= 4]
+    return out
 
 
 def base_forms(word: str) -> tuple[str, ...]:
@@ -59,18 +173,20 @@ def base_forms(word: str) -> tuple[str, ...]:
         if not low.endswith(ending) or len(low) - len(ending) < 2:
             continue
         stem = low[: -len(ending)]
-        out.append(stem)
-        weak = _WEAK_GRADE.match(stem)
-        if weak:  # Pekan -> Peka -> Pekka, Matin -> Mati -> Matti
-            out.append(weak.group(1) + weak.group(2) * 2 + weak.group(3))
+        out.extend(_nominatives(stem))
         if stem.endswith("se") and not stem.endswith("kse"):  # Virtasen -> Virtanen
             out.append(stem[:-2] + "nen")
         elif stem.endswith("s") and not stem.endswith("ks"):  # Virtasta -> Virtanen
             out.append(stem[:-1] + "nen")
         if stem.endswith("kse"):  # Tuomaksen -> Tuomas
             out.append(stem[:-3] + "s")
-        if stem.endswith("ee"):  # Laineen -> Lainee -> Laine
+        if stem.endswith("ee"):  # Laineen -> Lainee -> Laine, Rinteen -> Rinne
             out.append(stem[:-1])
+            if stem.endswith("ntee"):
+                out.append(stem[:-4] + "nne")
+        if stem.endswith(("aa", "ää")) and len(stem) >= 4:  # Kankaan -> Kangas, Kallaan?
+            grade = stem[:-1].replace("nk", "ng") if stem[-4:-2] == "nk" else stem[:-1]
+            out.append(grade + "s")
     return tuple(dict.fromkeys(out))
 
 
@@ -136,4 +252,36 @@ def looks_like_surname(word: str) -> bool:
     return any(
         len(form) >= 6 and form.endswith(_SURNAME_ENDINGS) and form not in NOT_NAMES
         for form in base_forms(word)
+    )
+
+
+def _bucket_of(forms: tuple[str, ...], buckets: dict[str, int]) -> int:
+    best = 0
+    for form in forms:
+        if len(form) >= 3:
+            best = max(best, buckets.get(form, 0))
+    return best
+
+
+@lru_cache(maxsize=131072)
+def evidence(word: str) -> Evidence:
+    """What every lexicon says about `word` as written and once de-inflected."""
+    low = unicodedata.normalize("NFC", word).casefold()
+    forms = base_forms(low)
+    inflected = forms[1:]
+    return Evidence(
+        first=FIRST_NAME_BUCKETS.get(low, 0),
+        surname=SURNAME_BUCKETS.get(low, 0),
+        first_inflected=_bucket_of(inflected, FIRST_NAME_BUCKETS),
+        surname_inflected=_bucket_of(inflected, SURNAME_BUCKETS),
+        common_word=low in COMMON_WORDS,
+        common_inflected=any(form in COMMON_WORDS for form in inflected if len(form) >= 3),
+        place=any(form in PLACES for form in forms),
+        not_name=any(form in NOT_NAMES for form in forms),
+        also_word=low in NAMES_ALSO_WORDS or low in NAMES_CUE_ONLY,
+        frequency=(
+            FREQUENCIES[0].get(low, 0),
+            FREQUENCIES[1].get(low, 0),
+            FREQUENCIES[2].get(low, 0),
+        ),
     )

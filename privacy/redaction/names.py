@@ -13,12 +13,15 @@ from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import (
     FIRST_NAMES,
     NameLevel,
+    evidence,
     is_known_surname,
     is_not_name,
     looks_like_surname,
     name_level,
     plain_level,
 )
+from privacy.redaction.name_model import load_model
+from privacy.redaction.tokens import Token, tokenise
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
@@ -452,13 +455,112 @@ def _signature(msg: _Message) -> None:
         msg.mark(i, _extend(msg, i))
 
 
+_MODEL = load_model()
+# Lower-case words that belong inside a name between two of its parts ("Ludwig van Beethoven",
+# "Ahmed bin Salem", "Maija S. Peltola").
+# How far below the threshold a listed name may score and still count (see below).
+_DOUBT = 12.0
+_PARTICLES = frozenset("van von de der den da di du la le al el bin ibn ben bint abu af av".split())
+
+
+def _joins_names(token: Token, text: str) -> bool:
+    """A particle or an initial that may stand between two parts of one name."""
+    word = token.text
+    if word.casefold() in _PARTICLES or word == ".":
+        return True
+    return len(word) == 1 and word.isupper() and text[token.end : token.end + 1] == "."
+
+
+def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tuple[int, int]]:
+    """Spans of consecutive name tokens; particles and initials between two of them join them."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not is_name[i]:
+            i += 1
+            continue
+        last = i
+        j = i + 1
+        while j < len(tokens):
+            gap = text[tokens[j - 1].end : tokens[j].start]
+            if "\n" in gap or len(gap) > 2 or (gap and not gap.isspace()):
+                break
+            if is_name[j]:
+                last = j
+            elif not _joins_names(tokens[j], text):
+                break
+            j += 1
+        spans.append((tokens[i].start, tokens[last].end))
+        i = last + 1
+    return spans
+
+
+def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
+    """A dictionary word that opens a sentence with no name beside it: "Mäki oli jyrkkä",
+    "Onni oli matkassa". A capital there says nothing, so such a word is left readable;
+    "Räisänen sanoo" (no dictionary word) and "Onni Laaksonen tuli" still count."""
+    token = tokens[i]
+    if not token.sentence_start:
+        return False
+    ev = evidence(token.text)
+    if not (ev.common_word or ev.also_word or ev.not_name or ev.place):
+        return False
+    return not (i + 1 < len(tokens) and is_name[i + 1])
+
+
+def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
+    """A listed name the corpora taught the model too little about: capitalised in
+    mid-sentence ("Soitin eilen Mattille", "Puhuin Tuulin kanssa"), where Finnish and Swedish
+    capitalise no common noun, or a common first name inflected at a sentence start
+    ("Ainon kanssa puhuttiin"). Not when the model is sure it is no name, nor for a word that
+    is common in Swedish or English ("Jag är Svensk")."""
+    if not token.capitalised or token.text.isupper() or score < _MODEL.threshold - _DOUBT:
+        return False
+    ev = evidence(token.text)
+    if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
+        return False
+    if token.sentence_start:
+        return not ev.first and not ev.common_word and ev.first_inflected >= 4
+    return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
+
+
+def _by_model(msg: _Message) -> None:
+    """Words the trained model scores as names, unless a cue or an address took them first."""
+    text = msg.text
+    tokens = tokenise(text)
+    scores = _MODEL.scores(tokens, msg.lower_mode, evidence)
+    threshold = _MODEL.threshold
+    is_name = []
+    for token, score in zip(tokens, scores, strict=True):
+        found = score is not None and score > threshold
+        if found and (token.text.casefold() in _CUE_TABLE or len(token.text) == 1):
+            found = False  # "I'm", "Benim", "Hej" introduce a name; "I" is a pronoun
+        if found and token.start and text[token.start - 1].isdigit():
+            found = False  # letters glued to digits ("308T", "12B") are codes, not names
+        if found and _HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
+            found = False  # "Inkoonkatu 3": the address detector takes the street
+        if not found and score is not None and _listed_name_the_model_doubts(token, score):
+            found = True
+        is_name.append(found)
+    for i in range(len(tokens)):
+        if is_name[i] and _plain_word_opening(tokens, i, is_name):
+            is_name[i] = False
+    for start, end in _name_runs(text, tokens, is_name):
+        first = bisect_left(msg.starts, start)
+        last = bisect_left(msg.starts, end) - 1
+        if first > last or any(k in msg.marked for k in range(first, last + 1)):
+            continue
+        msg.marked.update(range(first, last + 1))
+        msg.spans.append((start, end))
+
+
 def _may_hold_a_name(text: str, lower_mode: bool) -> bool:
-    """Cheap first look: does any word start a cue or read as a listed name?"""
+    """Cheap first look: does any word start a cue, read as a listed name, or have a capital?"""
     for word in _WORD.findall(text):
-        if lower_mode or word[0].isupper():
-            if name_level(word) or word.casefold() in _CUE_TABLE:
+        if lower_mode:
+            if name_level(word) or word in _CUE_TABLE or evidence(word).any_name:
                 return True
-        elif word in _CUE_TABLE or word in FIRST_NAMES or word.endswith(_POSSESSIVE):
+        elif word[0].isupper() or word in _CUE_TABLE or word.endswith(_POSSESSIVE):
             return True
     return False
 
@@ -469,6 +571,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
         return []
     msg = _Message(text)
     _by_cues(msg)
-    _standalone(msg)
+    _by_model(msg)
+    # _standalone(msg)
     _signature(msg)
-    return msg.spans
+    return sorted(msg.spans)

@@ -1,0 +1,63 @@
+"""Splits a message into words, numbers and punctuation with their offsets, for the name model.
+
+Never keeps or reports the text beyond the tokens handed back to the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A word may carry inner hyphens, apostrophes and a colon before a case ending ("Leena-Maija",
+# "O'Brien", "EU:n", "Obama'n"); a number may carry a hyphenated word ("1990-luvulla").
+_TOKEN = re.compile(r"\w+(?:[-'’:]\w+)*|[^\w\s]")
+# What ends a sentence for the purpose of "this word starts one": a capital after these says
+# nothing about a name.
+SENTENCE_ENDS = frozenset('.!?:;"“”«»(•*…–—-')
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its text, offsets, whether it starts a sentence, and what kind it is."""
+
+    text: str
+    start: int
+    end: int
+    sentence_start: bool
+
+    @property
+    def is_word(self) -> bool:
+        """A word that starts with a letter ("Matti", "EU:n"), not a number or a sign."""
+        return self.text[0].isalpha()
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[0].isupper()
+
+    def __repr__(self) -> str:
+        return f"Token(start={self.start}, end={self.end})"
+
+
+def tokenise(text: str) -> list[Token]:
+    """The tokens of `text`; a token starts a sentence after a line break or a sentence end."""
+    tokens: list[Token] = []
+    starts_sentence = True
+    last_end = 0
+    for m in _TOKEN.finditer(text):
+        piece = m.group()
+        start = m.start()
+        if "\n" in text[last_end:start]:
+            starts_sentence = True
+        tokens.append(Token(piece, start, m.end(), starts_sentence))
+        starts_sentence = piece in SENTENCE_ENDS
+        last_end = m.end()
+    return tokens
+
+
+def tokens_from_words(words: list[str]) -> list[Token]:
+    """Tokens of an already tokenised sentence (training corpora), joined by single spaces.
+
+    A corpus token that our tokeniser would split further ("Helsinki-Vantaa:lla" stays whole,
+    "(Obama" would not) is split the same way, so training sees what inference sees.
+    """
+    return tokenise(" ".join(words))

@@ -1,0 +1,98 @@
+"""Person names in text nobody tuned on: each miss class of issue 17 with fresh examples.
+
+Never prints message text beyond these made-up examples; the names are invented combinations.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from privacy.redaction import Kind, Redactor
+
+REDACTOR = Redactor()
+
+
+def names_in(text: str) -> list[str]:
+    return [
+        text[f.start : f.end] for f in REDACTOR.redact(text).findings if f.kind is Kind.PERSON_NAME
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a full name in mid-sentence with no cue
+        ("Kokoukseen osallistui myös Hannele Kuusisto viime viikolla.", ["Hannele Kuusisto"]),
+        ("Asiaa selvittää nyt Arto Mäkelä yhdessä muiden kanssa.", ["Arto Mäkelä"]),
+        # an inflected surname, Finnish and foreign
+        ("Lähetin hakemuksen Lehtiselle jo maanantaina.", ["Lehtiselle"]),
+        ("Soitin eilen Heikkilälle uudestaan.", ["Heikkilälle"]),
+        ("Kävin Nurmen toimistolla kysymässä.", ["Nurmen"]),
+        # a surname opening a sentence
+        ("Heikkinen kertoi, että päätös tulee ensi viikolla.", ["Heikkinen"]),
+        ("Laaksonen ei vastannut puhelimeen.", ["Laaksonen"]),
+        # a name after a title or a role
+        ("Kansanedustaja Lehtola vastasi kysymykseen.", ["Lehtola"]),
+        ("Sosiaaliohjaaja Kivelä soitti minulle.", ["Kivelä"]),
+        # a first name that is also an everyday word
+        ("Lumi Kettunen muutti Vantaalle.", ["Lumi Kettunen"]),
+        ("Eilen Onni Laaksonen tuli käymään.", ["Onni Laaksonen"]),
+        # names of people from abroad, in Finnish text
+        ("Puhuin eilen Abdirahman Warsamen kanssa.", ["Abdirahman Warsamen"]),
+        ("Tapasin Svetlana Ivanovan kirjastossa.", ["Svetlana Ivanovan"]),
+        # Swedish and English messages
+        ("Jag pratade med Karin Lindgren igår.", ["Karin Lindgren"]),
+        ("Yesterday I talked to Michael Brennan about the flat.", ["Michael Brennan"]),
+    ],
+)
+def test_names_without_a_cue_are_found(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("moi oon jussi ja tarvitsen apua", ["jussi"]),
+        ("mun kaveri petteri korhonen lupasi auttaa", ["petteri korhonen"]),
+        ("hej jag heter sofia", ["sofia"]),
+    ],
+)
+def test_names_written_in_lower_case_are_found(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+def test_several_names_in_one_message_are_all_found() -> None:
+    text = "Lapseni ovat Eelis ja Venla, ja heidän isänsä on Mikko Rantanen."
+    assert names_in(text) == ["Eelis", "Venla", "Mikko Rantanen"]
+
+
+def test_a_name_next_to_an_address_is_masked_apart_from_it() -> None:
+    text = "Terveisin Oona Heikkinen, Kanervatie 5 B 12"
+    findings = REDACTOR.redact(text).findings
+    assert [(f.kind, text[f.start : f.end]) for f in findings] == [
+        (Kind.PERSON_NAME, "Oona Heikkinen"),
+        (Kind.STREET_ADDRESS, "Kanervatie 5 B 12"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # organisations and companies, inflected
+        "Valion maitoa ei ollut kaupassa.",
+        "Fazerin tehdas on Vantaalla.",
+        # places, inflected
+        "Kainuun kunnat tekevät yhteistyötä.",
+        "Muutimme Pohjanmaalta Helsinkiin.",
+        # ordinary words that are also surnames, at the start of a sentence
+        "Mäki oli liian jyrkkä pyörällä.",
+        "Koski kuohui keväällä.",
+        # products and titles
+        "Tilasin Margherita-pizzan ja kolajuoman.",
+        "Katsoimme eilen Frozen-elokuvan.",
+        # English words in a Finnish sentence
+        "Sovelluksessa lukee Help ja Cancel.",
+    ],
+)
+def test_organisations_places_products_and_words_stay_readable(text: str) -> None:
+    assert names_in(text) == []
