@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -82,14 +82,28 @@ class NameModel:
         return total
 
     def scores(
-        self, tokens: Sequence[Token], lower: bool, evidence_of: EvidenceOf
+        self,
+        tokens: Sequence[Token],
+        lower: bool,
+        evidence_of: EvidenceOf,
+        decided: Callable[[int], bool] | None = None,
     ) -> list[float | None]:
         """Each token's score, or None for a token that is not a candidate; left to right,
-        each decision feeding the next word's features (names run over several words)."""
+        each decision feeding the next word's features (names run over several words).
+
+        `decided(i)` may say that the caller's verdict on candidate i is fixed whatever its
+        score; it is then skipped (None) when the next token is no candidate, so no later
+        decision could depend on it.
+        """
         out: list[float | None] = []
         previous = False
-        for i in range(len(tokens)):
-            if not is_candidate(tokens, i, lower, evidence_of):
+        count = len(tokens)
+        for i in range(count):
+            if not is_candidate(tokens, i, lower, evidence_of) or (
+                decided is not None
+                and decided(i)
+                and not (i + 1 < count and is_candidate(tokens, i + 1, lower, evidence_of))
+            ):
                 out.append(None)
                 previous = False
                 continue

@@ -20,6 +20,7 @@ from privacy.redaction.lexicon import (
     name_level,
     plain_level,
 )
+from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_model import load_model
 from privacy.redaction.tokens import Token, tokenise
 
@@ -495,6 +496,15 @@ def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tupl
     return spans
 
 
+# A word form this common in Finnish, Swedish or English text ("Asumistuen", "Kysyisin") and
+# listed as no name is an ordinary word when it opens a sentence.
+_FREQUENT = 3
+
+
+def _frequent_word(ev: Evidence) -> bool:
+    return not ev.any_name and (ev.common_inflected or max(ev.frequency) >= _FREQUENT)
+
+
 def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
     """A dictionary word that opens a sentence with no name beside it: "Mäki oli jyrkkä",
     "Onni oli matkassa". A capital there says nothing, so such a word is left readable;
@@ -503,7 +513,7 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
     if not token.sentence_start:
         return False
     ev = evidence(token.text)
-    if not (ev.common_word or ev.also_word or ev.not_name or ev.place):
+    if not (ev.common_word or ev.also_word or ev.not_name or ev.place or _frequent_word(ev)):
         return False
     return not (i + 1 < len(tokens) and is_name[i + 1])
 
@@ -524,11 +534,42 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
+def _needs_model(msg: _Message, i: int) -> bool:
+    """Whether word i of a message with capitals could come out as a name of the model's.
+
+    A sentence opener the checks below turn down anyway (a cue, a dictionary, frequent or
+    place word) with no capitalised word after it cannot; most chat messages have no other
+    capital, so they skip the model. In doubt (another idea of where a sentence starts), yes.
+    """
+    word = msg.words[i][2]
+    if not word[0].isupper() or i in msg.marked:
+        return False
+    if msg.mid_sentence(i) or (msg.adjacent(i, i + 1) and msg.words[i + 1][2][0].isupper()):
+        return True
+    ev = evidence(word)
+    return not (
+        word.casefold() in _CUE_TABLE
+        or ev.common_word
+        or ev.also_word
+        or ev.not_name
+        or ev.place
+        or _frequent_word(ev)
+    )
+
+
 def _by_model(msg: _Message) -> None:
     """Words the trained model scores as names, unless a cue or an address took them first."""
     text = msg.text
+    if not msg.lower_mode and not any(_needs_model(msg, i) for i in range(len(msg.words))):
+        return
     tokens = tokenise(text)
-    scores = _MODEL.scores(tokens, msg.lower_mode, evidence)
+    no_names = [False] * len(tokens)
+
+    def vetoed(i: int) -> bool:  # not a name whatever the model says (see the checks below)
+        token = tokens[i]
+        return token.text.casefold() in _CUE_TABLE or _plain_word_opening(tokens, i, no_names)
+
+    scores = _MODEL.scores(tokens, msg.lower_mode, evidence, vetoed)
     threshold = _MODEL.threshold
     is_name = []
     for token, score in zip(tokens, scores, strict=True):
