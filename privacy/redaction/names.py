@@ -1,7 +1,5 @@
-"""Finds person names by cues ("nimeni on", "my son", "terveisin"), name lists and capitals.
-
-Never takes a word for a name on its capital alone: it needs a cue, a listed name or a
-surname's shape, so places, institutions and sentence starts stay readable.
+"""Finds person names by cues ("nimeni on", "my son", "terveisin"), the trained name model and
+name lists. Never takes a cue word, a code glued to digits or a plain sentence opener for a name.
 """
 
 from __future__ import annotations
@@ -11,7 +9,6 @@ from bisect import bisect_left
 
 from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import (
-    FIRST_NAMES,
     NameLevel,
     evidence,
     is_known_surname,
@@ -360,82 +357,6 @@ def _by_cues(msg: _Message) -> None:
             msg.mark(i, _extend(msg, i))
 
 
-# Postpositions that follow a person in the genitive: "Ainon kanssa", "Tuulin luona".
-_PERSON_POSTPOSITIONS = frozenset(
-    "kanssa kanssani kanssamme luona luokse luota puolesta takia kautta mukaan".split()
-)
-
-
-def _before_postposition(msg: _Message, i: int) -> bool:
-    word = msg.words[i][2]
-    return (
-        word.endswith("n")
-        and msg.adjacent(i, i + 1)
-        and msg.words[i + 1][2].casefold() in _PERSON_POSTPOSITIONS
-    )
-
-
-def _standalone(msg: _Message) -> None:
-    words = msg.words
-    lower_mode = msg.lower_mode
-    for i, (_, _, word) in enumerate(words):
-        # Fast path: in a message with capitals, a lower-case word is a name only when it is
-        # exactly a listed first name ("soitin laura..."); skip the inflection lookup.
-        if not lower_mode and not word[0].isupper() and word not in FIRST_NAMES:
-            continue
-        if i in msg.marked or _is_arabic(word):
-            continue
-        start = words[i][0]
-        if start and msg.text[start - 1].isdigit():
-            continue  # letters glued to digits ("308T", "12B") are codes, not names
-        level = name_level(word)
-        if level == NameLevel.NONE and msg.cap(i) and msg.mid_sentence(i):
-            # An unlisted surname mid-sentence: "puhuin Kettusen kanssa", "rouva Lindblad".
-            if looks_like_surname(word) and not _ADJECTIVE_END.search(word.casefold()):
-                level = NameLevel.SURNAME
-        if level == NameLevel.NONE or (is_not_name(word) and plain_level(word) < NameLevel.FIRST):
-            continue
-        cap = msg.cap(i)
-        nxt = i + 1
-        surname_next = (
-            msg.adjacent(i, nxt)
-            and (msg.cap(nxt) or msg.lower_mode)
-            and name_level(words[nxt][2]) >= NameLevel.SURNAME
-        )
-        if level >= NameLevel.SURNAME:
-            found = cap or (
-                level == NameLevel.FIRST
-                and len(word) >= 4
-                and (msg.lower_mode or plain_level(word) == NameLevel.FIRST)
-            )
-        elif level == NameLevel.CONTEXT:
-            # "Kalliossa", "Salosta": a place case on a name that is also a word is a place.
-            place = _LOCAL_CASE.search(word) is not None and plain_level(word) == NameLevel.NONE
-            found = (
-                cap
-                and not place
-                and (msg.mid_sentence(i) or surname_next or _before_postposition(msg, i))
-            )
-        else:
-            found = cap and surname_next
-        if not found:
-            continue
-        first = i
-        # An unlisted first name before a listed surname: "soitin Xia Virtaselle".
-        if (
-            level == NameLevel.SURNAME
-            and i > 0
-            and i - 1 not in msg.marked
-            and msg.adjacent(i - 1, i)
-            and msg.cap(i - 1)
-            and msg.mid_sentence(i - 1)
-            and not is_not_name(words[i - 1][2])
-            and not _PLACE_CASE.search(words[i - 1][2])
-        ):
-            first = i - 1
-        msg.mark(first, _extend(msg, i))
-
-
 def _signature(msg: _Message) -> None:
     """A closing name: the last one to three words after the last line or sentence break."""
     text = msg.text.rstrip().rstrip(".!")
@@ -613,6 +534,5 @@ def find_names(text: str) -> list[tuple[int, int]]:
     msg = _Message(text)
     _by_cues(msg)
     _by_model(msg)
-    # _standalone(msg)
     _signature(msg)
     return sorted(msg.spans)
