@@ -165,9 +165,35 @@ def _nominatives(stem: str) -> list[str]:
     return out
 
 
+# Russian and Ukrainian case endings of names, longest first, and the nominative endings a
+# stem may take back: "Ольгой" -> "Ольга", "Петровой" -> "Петрова", "Иваном" -> "Иван",
+# "Коваленку" -> "Коваленко", "Сидоренка" -> "Сидоренко", "Марией" -> "Мария".
+_CYRILLIC_ENDINGS = tuple(
+    sorted(
+        set("ой ей ою ею ом ем ём ым им ого его ому ему ую юю ові еві ы и е у ю а я".split()),
+        key=len,
+        reverse=True,
+    )
+)
+_CYRILLIC_NOMINATIVE = ("", "а", "я", "о", "й", "ий", "ая", "ь")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _cyrillic_base_forms(low: str) -> tuple[str, ...]:
+    out = [low]
+    for ending in _CYRILLIC_ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            stem = low[: -len(ending)]
+            out.extend(stem + nominative for nominative in _CYRILLIC_NOMINATIVE)
+    return tuple(dict.fromkeys(out))
+
+
 def base_forms(word: str) -> tuple[str, ...]:
-    """Candidate nominative forms of a (possibly inflected) Finnish name, casefolded."""
+    """Candidate nominative forms of a (possibly inflected) Finnish name, casefolded; for a
+    word in Cyrillic letters, of a Russian or Ukrainian one."""
     low = word.casefold()
+    if _CYRILLIC.search(low):
+        return _cyrillic_base_forms(low)
     out = [low]
     for ending in _ENDINGS:
         if not low.endswith(ending) or len(low) - len(ending) < 2:

@@ -382,6 +382,12 @@ _MODEL = load_model()
 # "Ahmed bin Salem", "Maija S. Peltola").
 # How far below the threshold a listed name may score and still count (see below).
 _DOUBT = 12.0
+# How sure the model must be to keep a name that opens a sentence and is also a dictionary
+# word: "Maija oli kipeä" (the model is sure). Names listed as everyday words too ("Onni oli
+# matkassa", "Laine on korkea") need a name beside them whatever the model says.
+_CONFIDENT_OPENING = 20.0
+# How well listed a word must be to complete a name next to it (lexicon buckets run 0-5).
+_PAIR_LEVEL = 3
 _PARTICLES = frozenset("van von de der den da di du la le al el bin ibn ben bint abu af av".split())
 
 
@@ -426,6 +432,12 @@ def _frequent_word(ev: Evidence) -> bool:
     return not ev.any_name and (ev.common_inflected or max(ev.frequency) >= _FREQUENT)
 
 
+def _plain_word(ev: Evidence) -> bool:
+    """A dictionary, frequent or place word, or one listed as no name: at a sentence start
+    its capital says nothing."""
+    return ev.common_word or ev.also_word or ev.not_name or ev.place or _frequent_word(ev)
+
+
 def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
     """A dictionary word that opens a sentence with no name beside it: "Mäki oli jyrkkä",
     "Onni oli matkassa". A capital there says nothing, so such a word is left readable;
@@ -433,8 +445,7 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
     token = tokens[i]
     if not token.sentence_start:
         return False
-    ev = evidence(token.text)
-    if not (ev.common_word or ev.also_word or ev.not_name or ev.place or _frequent_word(ev)):
+    if not _plain_word(evidence(token.text)):
         return False
     return not (i + 1 < len(tokens) and is_name[i + 1])
 
@@ -455,6 +466,117 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
+# Lower-case words that end like a title or a role put a person's name after them
+# ("tallipäällikkö Yamashina", "kansanedustaja Räty", "kuvanveistäjä Pygmalion").
+_TITLE_HEAD = re.compile(
+    r"(?:johtaja|päällikkö|professori|ministeri|edustaja|presidentti|puhemies|kuningas"
+    r"|kuningatar|prinssi|prinsessa|keisari|toimittaja|valmentaja|pelaaja|laulaja|näyttelijä"
+    r"|kirjailija|taiteilija|tutkija|lääkäri|opettaja|asiantuntija|työntekijä|ohjaaja"
+    r"|kapteeni|kuvanveistäjä|piispa|pappi|rehtori|tuomari|asianajaja|poliisi|komisario"
+    r"|kirjoittaja|säveltäjä|muusikko|kitaristi|rumpali|kuljettaja|yrittäjä|neuvos|sihteeri"
+    r"|isäntä|emäntä|vastaava|vetäjä|hoitaja|kätilö|terapeutti|psykologi|ohjaaja|neuvoja"
+    r"|direktör|chef|professor|minister|ordförande|författare|läkare|lärare|kung|drottning"
+    r"|president|director|manager|officer|professor|minister|senator|governor|mayor|judge"
+    r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer)$"
+)
+# Verbs of saying: a capitalised word right before or after one is the one who spoke
+# ("Granlund kertoi", "ihmetteli Saarikangas.").
+_SAYS = frozenset(
+    """sanoi sanoo kertoi kertoo totesi toteaa muistutti muistuttaa arvioi arvioivat huomautti
+    huomauttaa painotti painottaa korosti korostaa kommentoi vastasi vastaa kysyi kysyy
+    ihmetteli ihmettelee myönsi myöntää uskoo uskoi toivoo toivoi kiitti kiittää vakuutti
+    vakuuttaa selitti selittää sade sa säger berättar berättade said says told asked
+    added""".split()
+)
+
+
+def _context_says_person(text: str, tokens: list[Token], i: int, score: float) -> bool:
+    """A title or role word before a capitalised word, or a verb of saying beside it, unless
+    the model is sure it is no name and no lexicon lists it as one."""
+    token = tokens[i]
+    if not token.capitalised or token.text.isupper():
+        return False
+    ev = evidence(token.text)
+    if ev.place or ev.not_name or token.text.casefold() in _CUE_TABLE:
+        return False
+    listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
+    if score < _MODEL.threshold - _DOUBT and listed < _PAIR_LEVEL:
+        return False
+    if i > 0 and tokens[i - 1].is_word and _adjacent(text, tokens[i - 1], token):
+        before = tokens[i - 1].text.casefold()
+        if _TITLE_HEAD.search(before):
+            return True
+        if before in _SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
+            return True
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is not None
+        and following.text.casefold() in _SAYS
+        and _adjacent(text, token, following)
+        and not (ev.common_word or ev.common_inflected or _frequent_word(ev))
+    )
+
+
+def _capital_follows(tokens: list[Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].is_word and tokens[i + 1].capitalised
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    return text[left.end : right.start] == " "
+
+
+def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """A listed first name right before a found name, or a listed surname right after one,
+    is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
+    "Aalto" are words; next to a name they are its other half. So is an unlisted word after
+    a name that the model does not rule out ("Tadashi Yamashina")."""
+    changed = True
+    while changed:
+        changed = _complete_coordination(text, tokens, is_name)
+        for i in range(len(tokens) - 1):
+            left, right = tokens[i], tokens[i + 1]
+            if is_name[i] == is_name[i + 1] or not _adjacent(text, left, right):
+                continue
+            if not (left.capitalised and right.capitalised and left.is_word and right.is_word):
+                continue
+            if is_name[i + 1]:
+                ev = evidence(left.text)
+                other = i
+                fits = ev.first >= _PAIR_LEVEL
+            else:
+                ev = evidence(right.text)
+                other = i + 1
+                # The model's own score is no guide here: it read this word as following a
+                # non-name, since it decided the left one before a rule overturned that.
+                fits = max(ev.surname, ev.surname_inflected) >= _PAIR_LEVEL or not (
+                    ev.common_word or ev.common_inflected or ev.frequency[0] or ev.frequency[2]
+                )
+            if fits and not ev.place and not ev.not_name and not left.text.isupper():
+                is_name[other] = True
+                changed = True
+
+
+_AND = frozenset("ja sekä tai och eller and or и или і та й або و".split())
+
+
+def _complete_coordination(text: str, tokens: list[Token], is_name: list[bool]) -> bool:
+    """A listed first name joined by "and" or "or" to a found name is one too: "Ali ja Reza",
+    "Vesa och Erik". Returns whether it changed anything."""
+    changed = False
+    for i in range(len(tokens) - 2):
+        left, conj, right = tokens[i], tokens[i + 1], tokens[i + 2]
+        if is_name[i] == is_name[i + 2] or conj.text.casefold() not in _AND:
+            continue
+        if not (_adjacent(text, left, conj) and _adjacent(text, conj, right)):
+            continue
+        other = tokens[i] if not is_name[i] else right
+        ev = evidence(other.text)
+        if other.capitalised and ev.first >= _PAIR_LEVEL and not (ev.place or ev.not_name):
+            is_name[i if other is left else i + 2] = True
+            changed = True
+    return changed
+
+
 def _needs_model(msg: _Message, i: int) -> bool:
     """Whether word i of a message with capitals could come out as a name of the model's.
 
@@ -468,13 +590,9 @@ def _needs_model(msg: _Message, i: int) -> bool:
     if msg.mid_sentence(i) or (msg.adjacent(i, i + 1) and msg.words[i + 1][2][0].isupper()):
         return True
     ev = evidence(word)
+    # A listed name opening a sentence may yet be kept when the model is sure of it.
     return not (
-        word.casefold() in _CUE_TABLE
-        or ev.common_word
-        or ev.also_word
-        or ev.not_name
-        or ev.place
-        or _frequent_word(ev)
+        word.casefold() in _CUE_TABLE or (_plain_word(ev) and (ev.also_word or not ev.any_name))
     )
 
 
@@ -488,12 +606,20 @@ def _by_model(msg: _Message) -> None:
 
     def vetoed(i: int) -> bool:  # not a name whatever the model says (see the checks below)
         token = tokens[i]
-        return token.text.casefold() in _CUE_TABLE or _plain_word_opening(tokens, i, no_names)
+        if token.text.casefold() in _CUE_TABLE:
+            return True
+        # A listed name, or a word before another capital, may yet be kept (see below).
+        ev = evidence(token.text)
+        return (
+            _plain_word_opening(tokens, i, no_names)
+            and (ev.also_word or not ev.any_name)
+            and not _capital_follows(tokens, i)
+        )
 
     scores = _MODEL.scores(tokens, msg.lower_mode, evidence, vetoed)
     threshold = _MODEL.threshold
     is_name = []
-    for token, score in zip(tokens, scores, strict=True):
+    for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
         if found and (token.text.casefold() in _CUE_TABLE or len(token.text) == 1):
             found = False  # "I'm", "Benim", "Hej" introduce a name; "I" is a pronoun
@@ -501,12 +627,19 @@ def _by_model(msg: _Message) -> None:
             found = False  # letters glued to digits ("308T", "12B") are codes, not names
         if found and _HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
             found = False  # "Inkoonkatu 3": the address detector takes the street
-        if not found and score is not None and _listed_name_the_model_doubts(token, score):
-            found = True
+        if not found and score is not None:
+            found = _listed_name_the_model_doubts(token, score) or _context_says_person(
+                text, tokens, i, score
+            )
         is_name.append(found)
-    for i in range(len(tokens)):
+    for i, score in enumerate(scores):
         if is_name[i] and _plain_word_opening(tokens, i, is_name):
-            is_name[i] = False
+            is_name[i] = (
+                score is not None
+                and score > _CONFIDENT_OPENING
+                and not evidence(tokens[i].text).also_word
+            )
+    _complete_pairs(text, tokens, is_name)
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1

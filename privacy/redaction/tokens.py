@@ -14,6 +14,8 @@ _TOKEN = re.compile(r"\w+(?:[-'’:]\w+)*|[^\w\s]")
 # What ends a sentence for the purpose of "this word starts one": a capital after these says
 # nothing about a name.
 SENTENCE_ENDS = frozenset('.!?:;"“”«»(•*…–—-')
+# A dot after these ends no sentence: an initial ("Maija S. Peltola") or a title ("Dr. Ali").
+_NO_END_BEFORE_DOT = frozenset("mr mrs ms dr prof tri hra rva nti st jr sr".split())
 
 
 class Token(NamedTuple):
@@ -50,10 +52,21 @@ def tokenise(text: str) -> list[Token]:
         start = m.start()
         if start > last_end and text.find("\n", last_end, start) >= 0:
             starts_sentence = True
+        previous = tokens[-1] if tokens else None
         tokens.append(Token(piece, start, m.end(), starts_sentence))
-        starts_sentence = piece in SENTENCE_ENDS
+        starts_sentence = piece in SENTENCE_ENDS and not (
+            piece == "." and previous is not None and _abbreviates(previous, start)
+        )
         last_end = m.end()
     return tokens
+
+
+def _abbreviates(before: Token, dot_start: int) -> bool:
+    """Whether a dot right after `before` marks an initial or a title, not a sentence end."""
+    if before.end != dot_start:
+        return False
+    word = before.text
+    return (len(word) == 1 and word.isupper()) or word.casefold() in _NO_END_BEFORE_DOT
 
 
 def tokens_from_words(words: list[str]) -> list[Token]:

@@ -40,7 +40,23 @@ def names_in(text: str) -> list[str]:
         # names of people from abroad, in Finnish text
         ("Puhuin eilen Abdirahman Warsamen kanssa.", ["Abdirahman Warsamen"]),
         ("Tapasin Svetlana Ivanovan kirjastossa.", ["Svetlana Ivanovan"]),
+        # a name after a compound title, or beside a verb of saying
+        ("Asiasta tiedotti valmentaja Kalle Hyvönen.", ["Kalle Hyvönen"]),
+        ("Korhonen kertoi, ettei hakemus ole valmis.", ["Korhonen"]),
+        ("Tästä ei tiedetty mitään, sanoi Lehtinen.", ["Lehtinen"]),
+        # a first name that is a word, made a name by the surname beside it, at a sentence start
+        ("Meri Salonen soitti minulle.", ["Meri Salonen"]),
+        ("Taito Aaltonen lupasi soittaa.", ["Taito Aaltonen"]),
+        # an initial in the middle ends no sentence
+        ("Liisa K. Harju lupasi soittaa.", ["Liisa K. Harju"]),
+        # an unlisted surname after a name, names joined by "and"
+        ("Asiasta kertoi tiedottaja Kenji Moritaka.", ["Kenji Moritaka"]),
+        ("Omar ja Aino asuvat samassa rapussa.", ["Omar", "Aino"]),
+        # Russian and Ukrainian names in their own script and inflected
+        ("Вчера я встретилась с Натальей Ивановой.", ["Натальей Ивановой"]),
+        ("Я говорив з Остапом Коваленком.", ["Остапом Коваленком"]),
         # Swedish and English messages
+        ("Per Holmberg ringde i morse.", ["Per Holmberg"]),
         ("Jag pratade med Karin Lindgren igår.", ["Karin Lindgren"]),
         ("Yesterday I talked to Michael Brennan about the flat.", ["Michael Brennan"]),
     ],
@@ -87,6 +103,10 @@ def test_a_name_next_to_an_address_is_masked_apart_from_it() -> None:
         # ordinary words that are also surnames, at the start of a sentence
         "Mäki oli liian jyrkkä pyörällä.",
         "Koski kuohui keväällä.",
+        "Onni oli matkassa mukana.",
+        # places and institutions joined by "and"
+        "Suomi ja Ruotsi pelasivat eilen.",
+        "Kaupunki ja Kela sopivat asiasta.",
         # products and titles
         "Tilasin Margherita-pizzan ja kolajuoman.",
         "Katsoimme eilen Frozen-elokuvan.",
