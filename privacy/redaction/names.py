@@ -40,7 +40,10 @@ _CUE_PHRASES = {
         | their name is | name: | меня зовут | его зовут | её зовут
         | ее зовут | моё имя | мое имя | имя: | мене звати | його звати | її звати | моє ім'я
         | моє ім’я | ім'я: | ім’я: | اسمي | إسمي | اسمه | اسمها | الاسم | اسم من | نام من
-        | minu nimi on | magacaygu waa | magacayga waa | benim adım | adım | me llamo
+        | yhteystietoni on | yhteystietoni: | yhteystiedot: | yhteyshenkilö: | yhteyshenkilö on
+        | yhteyshenkilöni on | kontaktperson: | mina kontaktuppgifter är | contact person:
+        | contact: | my contact details are | minu nimi on | magacaygu waa | magacayga waa
+        | benim adım | adım | me llamo
         | mi nombre es | je m'appelle | je m’appelle | nazywam się | mam na imię
     """,
     "relative": """
@@ -525,14 +528,14 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start] == " "
 
 
-def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """A listed first name right before a found name, or a listed surname right after one,
     is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
     "Aalto" are words; next to a name they are its other half. So is an unlisted word after
     a name that the model does not rule out ("Tadashi Yamashina")."""
     changed = True
     while changed:
-        changed = _complete_coordination(text, tokens, is_name)
+        changed = _complete_coordination(text, tokens, is_name, lower)
         for i in range(len(tokens) - 1):
             left, right = tokens[i], tokens[i + 1]
             if is_name[i] == is_name[i + 1] or not _adjacent(text, left, right):
@@ -559,9 +562,12 @@ def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None
 _AND = frozenset("ja sekä tai och eller and or и или і та й або و".split())
 
 
-def _complete_coordination(text: str, tokens: list[Token], is_name: list[bool]) -> bool:
+def _complete_coordination(
+    text: str, tokens: list[Token], is_name: list[bool], lower: bool
+) -> bool:
     """A listed first name joined by "and" or "or" to a found name is one too: "Ali ja Reza",
-    "Vesa och Erik". Returns whether it changed anything."""
+    "Vesa och Erik"; in a message without capitals, a common one ("mikon ja sannan").
+    Returns whether it changed anything."""
     changed = False
     for i in range(len(tokens) - 2):
         left, conj, right = tokens[i], tokens[i + 1], tokens[i + 2]
@@ -569,10 +575,15 @@ def _complete_coordination(text: str, tokens: list[Token], is_name: list[bool]) 
             continue
         if not (_adjacent(text, left, conj) and _adjacent(text, conj, right)):
             continue
-        other = tokens[i] if not is_name[i] else right
+        index = i if not is_name[i] else i + 2
+        other = tokens[index]
         ev = evidence(other.text)
-        if other.capitalised and ev.first >= _PAIR_LEVEL and not (ev.place or ev.not_name):
-            is_name[i if other is left else i + 2] = True
+        if ev.place or ev.not_name or not other.is_word:
+            continue
+        if (other.capitalised and ev.first >= _PAIR_LEVEL) or (
+            lower and max(ev.first, ev.first_inflected) > _PAIR_LEVEL
+        ):
+            is_name[index] = True
             changed = True
     return changed
 
@@ -639,7 +650,7 @@ def _by_model(msg: _Message) -> None:
                 and score > _CONFIDENT_OPENING
                 and not evidence(tokens[i].text).also_word
             )
-    _complete_pairs(text, tokens, is_name)
+    _complete_pairs(text, tokens, is_name, msg.lower_mode)
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1

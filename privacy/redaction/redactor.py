@@ -127,6 +127,9 @@ class Redactor:
         return found
 
 
+_TRIMMABLE = frozenset({Kind.PERSON_NAME, Kind.STREET_ADDRESS})
+
+
 def _resolve(text: str, candidates: list[tuple[int, int, Kind]]) -> tuple[Finding, ...]:
     """Keep the most specific, then longest, of overlapping candidates; sort by position."""
     if not candidates:
@@ -141,9 +144,10 @@ def _resolve(text: str, candidates: list[tuple[int, int, Kind]]) -> tuple[Findin
     for s, e, k in sorted(candidates, key=lambda c: (_PRIORITY[c[2]], c[0] - c[1], c[0])):
         i = bisect_left(starts, e)
         if i and chosen[i - 1][1] > s:
-            # A name that runs into a stronger finding ("Leena Virtanen Hämeentie 5") keeps
-            # the words before it rather than being dropped and left readable.
-            if k is not Kind.PERSON_NAME or chosen[i - 1][0] <= s:
+            # A name or an address that runs into a stronger finding ("Leena Virtanen
+            # Hämeentie 5", "Liisankatu 12 A 101 00100" read as a phone number from "101")
+            # keeps the words before it rather than being dropped and left readable.
+            if k not in _TRIMMABLE or chosen[i - 1][0] <= s:
                 continue
             e = chosen[i - 1][0]
             while e > s and not text[e - 1].isalnum():

@@ -387,3 +387,11 @@ def test_street_word_ends_like_a_street(word: str) -> None:
 @pytest.mark.parametrize("word", ["Virtanen", "Kivimäki", "Lehto", "Salmi", "Leena", "Laura"])
 def test_surname_with_a_place_ending_does_not_end_like_a_street(word: str) -> None:
     assert not ends_like_street(word)
+
+
+def test_an_address_overlapped_by_a_stronger_finding_keeps_its_street_masked() -> None:
+    # "101 00100" reads as a phone number after a contact cue; the street before it must not
+    # then be dropped and left readable.
+    text = "Yhteystietoni on: orvokkikatu 14 B 203 00620 Helsinki."
+    redacted = REDACTOR.redact(text).text
+    assert "orvokkikatu" not in redacted and "14 B" not in redacted

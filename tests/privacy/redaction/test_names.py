@@ -77,6 +77,19 @@ def test_names_written_in_lower_case_are_found(text: str, names: list[str]) -> N
     assert names_in(text) == names
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("olin eilen riikan ja tapion kanssa kaupungilla", ["riikan", "tapion"]),
+        ("Yhteystietoni on: Kivistö.", ["Kivistö"]),
+    ],
+)
+def test_a_name_joined_to_another_or_after_contact_details_is_found(
+    text: str, names: list[str]
+) -> None:
+    assert names_in(text) == names
+
+
 def test_several_names_in_one_message_are_all_found() -> None:
     text = "Lapseni ovat Eelis ja Venla, ja heidän isänsä on Mikko Rantanen."
     assert names_in(text) == ["Eelis", "Venla", "Mikko Rantanen"]
