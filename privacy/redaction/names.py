@@ -528,6 +528,17 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start] == " "
 
 
+def _plain_or_known(ev: Evidence) -> bool:
+    """A dictionary word, a word seen in Finnish or English text, or a listed name: an
+    unlisted word that is none of these beside a name is that name's other half."""
+    return (
+        ev.common_word
+        or ev.common_inflected
+        or ev.any_name
+        or bool(ev.frequency[0] or ev.frequency[2])
+    )
+
+
 def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """A listed first name right before a found name, or a listed surname right after one,
     is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
@@ -545,14 +556,15 @@ def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: 
             if is_name[i + 1]:
                 ev = evidence(left.text)
                 other = i
-                fits = ev.first >= _PAIR_LEVEL
+                # An unlisted sentence opener may be any word ("Menkäähän Peltonen luo").
+                fits = ev.first >= _PAIR_LEVEL or not (_plain_or_known(ev) or left.sentence_start)
             else:
                 ev = evidence(right.text)
                 other = i + 1
                 # The model's own score is no guide here: it read this word as following a
                 # non-name, since it decided the left one before a rule overturned that.
-                fits = max(ev.surname, ev.surname_inflected) >= _PAIR_LEVEL or not (
-                    ev.common_word or ev.common_inflected or ev.frequency[0] or ev.frequency[2]
+                fits = max(ev.surname, ev.surname_inflected) >= _PAIR_LEVEL or not _plain_or_known(
+                    ev
                 )
             if fits and not ev.place and not ev.not_name and not left.text.isupper():
                 is_name[other] = True

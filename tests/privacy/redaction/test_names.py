@@ -52,6 +52,7 @@ def names_in(text: str) -> list[str]:
         # an unlisted surname after a name, names joined by "and"
         ("Asiasta kertoi tiedottaja Kenji Moritaka.", ["Kenji Moritaka"]),
         ("Omar ja Aino asuvat samassa rapussa.", ["Omar", "Aino"]),
+        ("Tapasin eilen Anjali Raon kirjastossa.", ["Anjali Raon"]),
         # Russian and Ukrainian names in their own script and inflected
         ("Вчера я встретилась с Натальей Ивановой.", ["Натальей Ивановой"]),
         ("Я говорив з Остапом Коваленком.", ["Остапом Коваленком"]),
