@@ -122,6 +122,11 @@ def _build_cue_table() -> dict[str, tuple[_Phrase, ...]]:
 
 
 _CUE_TABLE = _build_cue_table()
+# Words that are a whole cue by themselves ("olen", "I'm", "hej", "terveisin"): never a name.
+# The first word of a longer cue may be one ("Hans" of "hans son").
+_CUE_WORDS = frozenset(
+    first for first, options in _CUE_TABLE.items() if any(not rest for rest, _, _ in options)
+)
 _FI_RELATIVE = re.compile(
     r"(?:poi|poj|tyttär|tytär|äiti|äidi|isä|vaimo|miehe|puoliso|avopuoliso|sisko|sisare|velje"
     r"|lapse|mummo|mummi|ukki|pappa|isoäiti|isoäidi|isoisä|täti|tädi|setä|sedä|eno|serkku|serku"
@@ -500,7 +505,7 @@ def _context_says_person(text: str, tokens: list[Token], i: int, score: float) -
     if not token.capitalised or token.text.isupper():
         return False
     ev = evidence(token.text)
-    if ev.place or ev.not_name or token.text.casefold() in _CUE_TABLE:
+    if ev.place or ev.not_name or token.text.casefold() in _CUE_WORDS:
         return False
     listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
     if score < _MODEL.threshold - _DOUBT and listed < _PAIR_LEVEL:
@@ -528,6 +533,11 @@ def _adjacent(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start] == " "
 
 
+def _introduces_a_name(token: Token) -> bool:
+    """A cue word or a single letter: "I'm", "Benim", "Hej", "I" stand beside names."""
+    return len(token.text) == 1 or token.text.casefold() in _CUE_WORDS
+
+
 def _plain_or_known(ev: Evidence) -> bool:
     """A dictionary word, a word seen in Finnish or English text, or a listed name: an
     unlisted word that is none of these beside a name is that name's other half."""
@@ -542,8 +552,11 @@ def _plain_or_known(ev: Evidence) -> bool:
 def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """A listed first name right before a found name, or a listed surname right after one,
     is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
-    "Aalto" are words; next to a name they are its other half. So is an unlisted word after
-    a name that the model does not rule out ("Tadashi Yamashina")."""
+    "Aalto" are words; next to a name they are its other half. A listed first name and a
+    listed surname side by side are a name even when one is also a place ("Aura Huhtala",
+    "Salla Kolari"). An unlisted word on either side is the other half too ("Tadashi
+    Yamashina", "Anjali Rao"), unless it opens a sentence on the left ("Menkäähän Peltonen").
+    In a message written without capitals, only the listed pair counts ("irmeli pietiläinen")."""
     changed = True
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)
@@ -551,22 +564,33 @@ def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: 
             left, right = tokens[i], tokens[i + 1]
             if is_name[i] == is_name[i + 1] or not _adjacent(text, left, right):
                 continue
-            if not (left.capitalised and right.capitalised and left.is_word and right.is_word):
+            if not (left.is_word and right.is_word):
                 continue
-            if is_name[i + 1]:
-                ev = evidence(left.text)
-                other = i
-                # An unlisted sentence opener may be any word ("Menkäähän Peltonen luo").
-                fits = ev.first >= _PAIR_LEVEL or not (_plain_or_known(ev) or left.sentence_start)
+            if left.text.isupper() or _introduces_a_name(left) or _introduces_a_name(right):
+                continue
+            capitalised = left.capitalised and right.capitalised
+            if not (capitalised or lower):
+                continue
+            first, last = evidence(left.text), evidence(right.text)
+            listed_pair = (
+                first.first >= _PAIR_LEVEL
+                and max(last.surname, last.surname_inflected) >= _PAIR_LEVEL
+            )
+            other = i if is_name[i + 1] else i + 1
+            ev = first if other == i else last
+            if listed_pair:
+                fits = True
+            elif not capitalised:
+                fits = False  # without capitals only two listed halves make a name
+            elif ev.place or ev.not_name:
+                fits = False
+            elif other == i:
+                fits = not (_plain_or_known(ev) or left.sentence_start)
             else:
-                ev = evidence(right.text)
-                other = i + 1
                 # The model's own score is no guide here: it read this word as following a
                 # non-name, since it decided the left one before a rule overturned that.
-                fits = max(ev.surname, ev.surname_inflected) >= _PAIR_LEVEL or not _plain_or_known(
-                    ev
-                )
-            if fits and not ev.place and not ev.not_name and not left.text.isupper():
+                fits = not _plain_or_known(ev)
+            if fits:
                 is_name[other] = True
                 changed = True
 
@@ -615,7 +639,7 @@ def _needs_model(msg: _Message, i: int) -> bool:
     ev = evidence(word)
     # A listed name opening a sentence may yet be kept when the model is sure of it.
     return not (
-        word.casefold() in _CUE_TABLE or (_plain_word(ev) and (ev.also_word or not ev.any_name))
+        word.casefold() in _CUE_WORDS or (_plain_word(ev) and (ev.also_word or not ev.any_name))
     )
 
 
@@ -629,7 +653,7 @@ def _by_model(msg: _Message) -> None:
 
     def vetoed(i: int) -> bool:  # not a name whatever the model says (see the checks below)
         token = tokens[i]
-        if token.text.casefold() in _CUE_TABLE:
+        if token.text.casefold() in _CUE_WORDS:
             return True
         # A listed name, or a word before another capital, may yet be kept (see below).
         ev = evidence(token.text)
@@ -644,8 +668,8 @@ def _by_model(msg: _Message) -> None:
     is_name = []
     for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
-        if found and (token.text.casefold() in _CUE_TABLE or len(token.text) == 1):
-            found = False  # "I'm", "Benim", "Hej" introduce a name; "I" is a pronoun
+        if found and _introduces_a_name(token):
+            found = False
         if found and token.start and text[token.start - 1].isdigit():
             found = False  # letters glued to digits ("308T", "12B") are codes, not names
         if found and _HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
@@ -666,10 +690,17 @@ def _by_model(msg: _Message) -> None:
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1
-        if first > last or any(k in msg.marked for k in range(first, last + 1)):
-            continue
-        msg.marked.update(range(first, last + 1))
-        msg.spans.append((start, end))
+        # A cue may have taken part of the run ("terveisin pasi pöntinen": the cue took
+        # "pasi"): the words it left are masked on their own.
+        piece: list[int] = []
+        for k in [*range(first, last + 1), None]:
+            if k is not None and k not in msg.marked:
+                piece.append(k)
+                continue
+            if piece:
+                msg.marked.update(piece)
+                msg.spans.append((msg.words[piece[0]][0], msg.words[piece[-1]][1]))
+                piece = []
 
 
 def _may_hold_a_name(text: str, lower_mode: bool) -> bool:

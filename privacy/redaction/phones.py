@@ -149,6 +149,12 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 _BEFORE = 48  # characters searched for a cue before a number: about four words
 _AFTER = 32
 _CUE, _NO_CUE, _VETO = 1, 0, -1
+# Labels of short numbers (a bus line, a room, a flat): they veto a number that could be
+# one, never a full Finnish mobile number ("route 040 123 4567" is a phone).
+_SHORT_NUMBER_LABEL = re.compile(
+    r"^(?:talon|huonee|asunno|rappu|bussi|linja$|linjan|raitio|juna|laituri|lägenhet|buss$|"
+    r"linje|(?:room|flat|apartment|bus|route|house)s?$|квартир|автобус|маршрут)"
+)
 
 
 def _judge(words: list[str]) -> int:
@@ -196,6 +202,14 @@ class _Context:
         if self._before is None:
             self._before = _context_before(self._text, self._start)
         return self._before == _VETO
+
+    def vetoed_as_long_number(self) -> bool:
+        """A label of a number as long as a mobile one: not a bus line, room or flat."""
+        if not self.vetoed():
+            return False
+        words = _WORD.findall(self._text[max(0, self._start - _BEFORE) : self._start].lower())
+        label = next((w for w in reversed(words) if _NOT_PHONE.search(w)), "")
+        return not _SHORT_NUMBER_LABEL.search(label)
 
     def says_phone(self) -> bool:
         """A phone cue before the number, or failing any word before it, one just after."""
@@ -372,7 +386,7 @@ def _accept(
         return False, False, ""
     if digits.startswith("0"):
         if _FI_FAST.match(digits):
-            return not context.vetoed(), True, digits
+            return not context.vetoed_as_long_number(), True, digits
         if _is_finnish(digits):
             return not context.vetoed(), False, digits
         # A national number of another country ("0770 123 4567", "0532 123 45 67"): valid for

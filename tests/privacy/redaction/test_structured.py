@@ -559,3 +559,10 @@ def test_any_valid_home_country_number_after_a_cue_is_found_exactly(
 ) -> None:
     cue, number = cue_and_number
     _assert_exact(f"{cue} {number} kiitos", number, Kind.PHONE)
+
+
+@pytest.mark.parametrize("label", ["bussi", "route", "huoneen", "квартира"])
+def test_a_label_of_short_numbers_does_not_hide_a_mobile_number(label: str) -> None:
+    # Bus lines, rooms and flats have short numbers: a full mobile number after such a word
+    # is still a phone (hypothesis found "route 0400000000" left readable).
+    assert_masked_exactly(f"{label} 0451234567 kiitos", "0451234567", Kind.PHONE)
