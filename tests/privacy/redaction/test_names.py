@@ -83,6 +83,13 @@ def test_names_written_in_lower_case_are_found(text: str, names: list[str]) -> N
     [
         ("olin eilen riikan ja tapion kanssa kaupungilla", ["riikan", "tapion"]),
         ("Yhteystietoni on: Kivistö.", ["Kivistö"]),
+        # a listed first name and surname in a message without capitals
+        ("kiitos avusta, terveisin raija kemppainen", ["raija kemppainen"]),
+        ("soitin eilen irmeli pietiläiselle", ["irmeli pietiläiselle"]),
+        # a first name or surname that is also a place or a cue word
+        ("Tapasin Hans Hovi kirjastossa.", ["Hans Hovi"]),
+        ("Tapasin Salla Kolari kirjastossa.", ["Salla Kolari"]),
+        ("Aura Huhtala soitti eilen.", ["Aura Huhtala"]),
     ],
 )
 def test_a_name_joined_to_another_or_after_contact_details_is_found(
