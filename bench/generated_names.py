@@ -134,7 +134,8 @@ def main() -> None:
 
     masked = 0
     for _ in range(args.samples):
-        street = rng.choice(streets[: args.top]).title()
+        street = rng.choice(streets[: args.top])
+        street = street[:1].upper() + street[1:]
         address = f"{street} {rng.randint(1, 100)}"
         if rng.random() < 0.5:
             address += f" {rng.choice('ABCDEFGHJ')} {rng.randint(1, 50)}"

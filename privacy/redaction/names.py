@@ -549,6 +549,26 @@ def _plain_or_known(ev: Evidence) -> bool:
     )
 
 
+def _listed_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """A capitalised listed first name and a listed surname side by side are a name though
+    the model took neither ("Max Kautto", "Helen Peura"), unless both are everyday words or
+    the second is listed as no name ("Päivikki Suomi" stays a country)."""
+    for i in range(len(tokens) - 1):
+        left, right = tokens[i], tokens[i + 1]
+        if is_name[i] or is_name[i + 1] or not (left.capitalised and right.capitalised):
+            continue
+        if not (left.is_word and right.is_word and _adjacent(text, left, right)):
+            continue
+        if left.text.isupper() or _introduces_a_name(left) or _introduces_a_name(right):
+            continue
+        first, last = evidence(left.text), evidence(right.text)
+        if first.first < _PAIR_LEVEL or last.surname < _PAIR_LEVEL or last.not_name:
+            continue
+        if first.common_word and last.common_word:
+            continue
+        is_name[i] = is_name[i + 1] = True
+
+
 def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """A listed first name right before a found name, or a listed surname right after one,
     is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
@@ -557,6 +577,8 @@ def _complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: 
     "Salla Kolari"). An unlisted word on either side is the other half too ("Tadashi
     Yamashina", "Anjali Rao"), unless it opens a sentence on the left ("Menkäähän Peltonen").
     In a message written without capitals, only the listed pair counts ("irmeli pietiläinen")."""
+    if not lower:
+        _listed_pairs(text, tokens, is_name)
     changed = True
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)

@@ -137,3 +137,16 @@ def test_a_name_next_to_an_address_is_masked_apart_from_it() -> None:
 )
 def test_organisations_places_products_and_words_stay_readable(text: str) -> None:
     assert names_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"), [("Helen Peura", ["Helen Peura"]), ("Max Kautto", ["Max Kautto"])]
+)
+def test_a_bare_listed_first_name_and_surname_are_a_name(text: str, names: list[str]) -> None:
+    # A contact line, a signature: nothing around the two words but each other.
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize("text", ["Uusi Suomi", "Anna Palaute", "Päivikki Suomi"])
+def test_a_capitalised_pair_that_is_no_full_name_keeps_its_words(text: str) -> None:
+    assert text.split()[-1] in REDACTOR.redact(text).text
