@@ -9,9 +9,9 @@ import gzip
 import re
 import unicodedata
 from enum import IntEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, NamedTuple
 
 from privacy.redaction.name_features import Evidence
 
@@ -29,12 +29,6 @@ def _load(name: str) -> frozenset[str]:
     words = _lines(_DATA.joinpath(name))
     return frozenset(w.casefold() for w in words if w and not w.startswith("#"))
 
-
-FIRST_NAMES = _load("first_names.txt")
-SURNAMES = _load("surnames.txt")
-NAMES_ALSO_WORDS = _load("names_also_words.txt")
-NAMES_CUE_ONLY = _load("names_cue_only.txt")
-NOT_NAMES = _load("not_names.txt")
 
 # Bearers in Finland -> evidence bucket; a list without counts (names of other countries,
 # the hand-made lists above) gives a middle bucket: known to be a name, not how common.
@@ -87,15 +81,6 @@ def _read_word_list(source: str) -> frozenset[str]:
     return frozenset(words)
 
 
-FIRST_NAME_BUCKETS = _read_name_lists("first_names")
-SURNAME_BUCKETS = _read_name_lists("surnames")
-for _name in FIRST_NAMES:
-    FIRST_NAME_BUCKETS.setdefault(_name, _UNCOUNTED)
-for _name in SURNAMES:
-    SURNAME_BUCKETS.setdefault(_name, _UNCOUNTED)
-COMMON_WORDS = _read_word_list("kotus")
-
-
 def _read_frequencies(language: str) -> dict[str, int]:
     entry = _DATA.joinpath("lexicons", "wordfreq", f"{language}.tsv.gz")
     out: dict[str, int] = {}
@@ -107,9 +92,44 @@ def _read_frequencies(language: str) -> dict[str, int]:
     return out
 
 
-# Zipf frequency (whole steps; 3 = once per million words, 6 = "you", "know") of a word form.
-FREQUENCIES = tuple(_read_frequencies(language) for language in ("fi", "sv", "en"))
-PLACES = _read_word_list("places")
+class _Tables(NamedTuple):
+    first_names: frozenset[str]  # the hand-made lists
+    surnames: frozenset[str]
+    also_words: frozenset[str]
+    cue_only: frozenset[str]
+    not_names: frozenset[str]
+    first_buckets: dict[str, int]  # every source, name -> evidence bucket
+    surname_buckets: dict[str, int]
+    common_words: frozenset[str]
+    places: frozenset[str]
+    # Zipf frequency (whole steps; 3 = once per million words, 6 = "you") in fi, sv, en.
+    frequencies: tuple[dict[str, int], ...]
+
+
+@cache
+def _tables() -> _Tables:
+    """Every list, read on the first lookup rather than at import: a command-line tool that
+    never redacts (user list, audit verification) should not pay 60 MB and half a second."""
+    first_names = _load("first_names.txt")
+    surnames = _load("surnames.txt")
+    first_buckets = _read_name_lists("first_names")
+    surname_buckets = _read_name_lists("surnames")
+    for name in first_names:
+        first_buckets.setdefault(name, _UNCOUNTED)
+    for name in surnames:
+        surname_buckets.setdefault(name, _UNCOUNTED)
+    return _Tables(
+        first_names=first_names,
+        surnames=surnames,
+        also_words=_load("names_also_words.txt"),
+        cue_only=_load("names_cue_only.txt"),
+        not_names=_load("not_names.txt"),
+        first_buckets=first_buckets,
+        surname_buckets=surname_buckets,
+        common_words=_read_word_list("kotus"),
+        places=_read_word_list("places"),
+        frequencies=tuple(_read_frequencies(language) for language in ("fi", "sv", "en")),
+    )
 
 
 class NameLevel(IntEnum):
@@ -217,15 +237,16 @@ def base_forms(word: str) -> tuple[str, ...]:
 
 
 def _form_level(form: str) -> NameLevel:
-    if form in NOT_NAMES and form not in FIRST_NAMES and form not in SURNAMES:
+    t = _tables()
+    if form in t.not_names and form not in t.first_names and form not in t.surnames:
         return NameLevel.NONE
-    if form in NAMES_CUE_ONLY:
+    if form in t.cue_only:
         return NameLevel.CUE_ONLY
-    if form in NAMES_ALSO_WORDS:
+    if form in t.also_words:
         return NameLevel.CONTEXT
-    if form in FIRST_NAMES:
+    if form in t.first_names:
         return NameLevel.FIRST
-    if form in SURNAMES:
+    if form in t.surnames:
         return NameLevel.SURNAME
     return NameLevel.NONE
 
@@ -258,13 +279,15 @@ def name_level(word: str) -> NameLevel:
 @lru_cache(maxsize=65536)
 def is_known_surname(word: str) -> bool:
     """Whether `word` (possibly inflected) is in the surname list."""
-    return any(f in SURNAMES for f in base_forms(word))
+    surnames = _tables().surnames
+    return any(f in surnames for f in base_forms(word))
 
 
 @lru_cache(maxsize=65536)
 def is_not_name(word: str) -> bool:
     """Whether `word` (possibly inflected) is a place, institution or common word."""
-    return any(f in NOT_NAMES for f in base_forms(word))
+    not_names = _tables().not_names
+    return any(f in not_names for f in base_forms(word))
 
 
 # Endings that only surnames have among capitalised words (Finnish -nen, Swedish -qvist,
@@ -276,7 +299,7 @@ _SURNAME_ENDINGS = ("nen", "qvist", "kvist", "ström", "sson", "enko", "chuk", "
 def looks_like_surname(word: str) -> bool:
     """Whether `word` (possibly inflected: "Kettuselle") has the shape of a surname."""
     return any(
-        len(form) >= 6 and form.endswith(_SURNAME_ENDINGS) and form not in NOT_NAMES
+        len(form) >= 6 and form.endswith(_SURNAME_ENDINGS) and form not in _tables().not_names
         for form in base_forms(word)
     )
 
@@ -295,19 +318,20 @@ def evidence(word: str) -> Evidence:
     low = unicodedata.normalize("NFC", word).casefold()
     forms = base_forms(low)
     inflected = forms[1:]
+    t = _tables()
     return Evidence(
-        first=FIRST_NAME_BUCKETS.get(low, 0),
-        surname=SURNAME_BUCKETS.get(low, 0),
-        first_inflected=_bucket_of(inflected, FIRST_NAME_BUCKETS),
-        surname_inflected=_bucket_of(inflected, SURNAME_BUCKETS),
-        common_word=low in COMMON_WORDS,
-        common_inflected=any(form in COMMON_WORDS for form in inflected if len(form) >= 3),
-        place=any(form in PLACES for form in forms),
-        not_name=any(form in NOT_NAMES for form in forms),
-        also_word=low in NAMES_ALSO_WORDS or low in NAMES_CUE_ONLY,
+        first=t.first_buckets.get(low, 0),
+        surname=t.surname_buckets.get(low, 0),
+        first_inflected=_bucket_of(inflected, t.first_buckets),
+        surname_inflected=_bucket_of(inflected, t.surname_buckets),
+        common_word=low in t.common_words,
+        common_inflected=any(form in t.common_words for form in inflected if len(form) >= 3),
+        place=any(form in t.places for form in forms),
+        not_name=any(form in t.not_names for form in forms),
+        also_word=low in t.also_words or low in t.cue_only,
         frequency=(
-            FREQUENCIES[0].get(low, 0),
-            FREQUENCIES[1].get(low, 0),
-            FREQUENCIES[2].get(low, 0),
+            t.frequencies[0].get(low, 0),
+            t.frequencies[1].get(low, 0),
+            t.frequencies[2].get(low, 0),
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import cache
 
 from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import (
@@ -18,7 +19,7 @@ from privacy.redaction.lexicon import (
     plain_level,
 )
 from privacy.redaction.name_features import Evidence
-from privacy.redaction.name_model import load_model
+from privacy.redaction.name_model import NameModel, load_model
 from privacy.redaction.tokens import Token, tokenise
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -385,7 +386,18 @@ def _signature(msg: _Message) -> None:
         msg.mark(i, _extend(msg, i))
 
 
-_MODEL = load_model()
+@cache
+def _model() -> NameModel:
+    """The shipped model, read on the first message with a capital, not at import."""
+    return load_model()
+
+
+def preload_names() -> None:
+    """Read the lexicons and the model now instead of on the first message that needs them."""
+    evidence("Preload")  # the first look-up reads every list
+    _model()
+
+
 # Lower-case words that belong inside a name between two of its parts ("Ludwig van Beethoven",
 # "Ahmed bin Salem", "Maija S. Peltola").
 # How far below the threshold a listed name may score and still count (see below).
@@ -464,7 +476,7 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     capitalise no common noun, or a common first name inflected at a sentence start
     ("Ainon kanssa puhuttiin"). Not when the model is sure it is no name, nor for a word that
     is common in Swedish or English ("Jag är Svensk")."""
-    if not token.capitalised or token.text.isupper() or score < _MODEL.threshold - _DOUBT:
+    if not token.capitalised or token.text.isupper() or score < _model().threshold - _DOUBT:
         return False
     ev = evidence(token.text)
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
@@ -508,7 +520,7 @@ def _context_says_person(text: str, tokens: list[Token], i: int, score: float) -
     if ev.place or ev.not_name or token.text.casefold() in _CUE_WORDS:
         return False
     listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
-    if score < _MODEL.threshold - _DOUBT and listed < _PAIR_LEVEL:
+    if score < _model().threshold - _DOUBT and listed < _PAIR_LEVEL:
         return False
     if i > 0 and tokens[i - 1].is_word and _adjacent(text, tokens[i - 1], token):
         before = tokens[i - 1].text.casefold()
@@ -685,8 +697,9 @@ def _by_model(msg: _Message) -> None:
             and not _capital_follows(tokens, i)
         )
 
-    scores = _MODEL.scores(tokens, msg.lower_mode, evidence, vetoed)
-    threshold = _MODEL.threshold
+    model = _model()
+    scores = model.scores(tokens, msg.lower_mode, evidence, vetoed)
+    threshold = model.threshold
     is_name = []
     for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
