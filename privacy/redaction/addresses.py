@@ -154,18 +154,9 @@ _DESIGNATED_FLAT = re.compile(
 )
 _POSTAL_CODE = re.compile(r",?\s*(?:FI-?)?\d{5}(?!\d)")
 
-# Street keywords written before the name ("rue de Rivoli", "ул. Ленина", "شارع الرشيد").
-_PREFIX_KEYWORD = re.compile(
-    r"(?<!\w)(?:(?i:rue|avenue|boulevard|chemin|quai|impasse|allée|calle|avenida|avda|plaza|"
-    r"paseo|carrer|camino|viale|piazza|corso|rua|travessa|praça|ulica|aleja|strada|calea|"
-    r"bulevardul|улица|улице|улицу|вулиця|вулиці|проспект|проспекте|проспекту|переулок|"
-    r"переулке|провулок|бульвар|бульваре|шоссе|набережная|набережной|набережна|площадь|"
-    r"площади|площа|майдан|микрорайон)(?!\w)|(?:Via|Place)(?!\w)"
-    r"|(?i:ul|str|av|пр|просп|пер|пров|бул|бульв|наб|пл|мкр|вул|ул)\.)"
-    r"|(?:ب?شارع|طريق|جادة|زقاق)(?!\w)"
-)
-# The same keywords as words, for a cheap test before the pattern runs; an abbreviation only
-# with its dot ("ul." but not "ul").
+# Street keywords written before the name ("rue de Rivoli", "ул. Ленина", "شارع الرشيد"); an
+# abbreviation only with its dot ("ul." but not "ul"); "via" and "place" only capitalised in
+# text ("Via Roma", "Place Vendôme"), as the English and Italian words are common.
 _PREFIX_WORDS = frozenset(
     """
     rue avenue boulevard chemin quai impasse allée calle avenida avda plaza paseo carrer camino
@@ -176,6 +167,24 @@ _PREFIX_WORDS = frozenset(
     شارع بشارع طريق جادة زقاق
     """.split()
 )
+_CAPITALISED_ONLY = frozenset({"via", "place"})
+
+
+def _prefix_keyword_pattern() -> re.Pattern[str]:
+    arabic = sorted(w for w in _PREFIX_WORDS if _ARABIC_LETTER.match(w))
+    abbreviations = sorted(w[:-1] for w in _PREFIX_WORDS if w.endswith("."))
+    words = sorted(
+        _PREFIX_WORDS - _CAPITALISED_ONLY - set(arabic) - {f"{a}." for a in abbreviations}
+    )
+    capitalised = sorted(w.capitalize() for w in _CAPITALISED_ONLY)
+    return re.compile(
+        rf"(?<!\w)(?:(?i:{'|'.join(words)})(?!\w)|(?:{'|'.join(capitalised)})(?!\w)"
+        rf"|(?i:{'|'.join(abbreviations)})\.)|(?:{'|'.join(arabic)})(?!\w)"
+    )
+
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_PREFIX_KEYWORD = _prefix_keyword_pattern()
 _PREFIXED_NAME = re.compile(
     r"[.:]?[ \t\u00a0]*(?P<name>(?:[^\W\d_][\w'’.-]*[ \t\u00a0,،]+){1,4}?)"
     r"(?:(?:д|дом|буд|будинок|no|nr|№|رقم)\.?:?[ \t\u00a0]*)?",
