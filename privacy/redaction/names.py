@@ -482,7 +482,10 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
         return False
     if token.sentence_start:
-        return not ev.first and not ev.common_word and ev.first_inflected >= 4
+        # "Ainon kanssa", and a surname that is no word: "Granlund asuu jo Helsingissä".
+        if not ev.first and not ev.common_word and ev.first_inflected >= 4:
+            return True
+        return ev.surname >= 3 and not (ev.common_word or ev.also_word or ev.common_inflected)
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
@@ -520,20 +523,24 @@ def _context_says_person(text: str, tokens: list[Token], i: int, score: float) -
     if ev.place or ev.not_name or token.text.casefold() in _CUE_WORDS:
         return False
     listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
-    if score < _model().threshold - _DOUBT and listed < _PAIR_LEVEL:
-        return False
-    if i > 0 and tokens[i - 1].is_word and _adjacent(text, tokens[i - 1], token):
+    doubted = score < _model().threshold - _DOUBT and listed < _PAIR_LEVEL
+    if i > 0 and not doubted and tokens[i - 1].is_word and _adjacent(text, tokens[i - 1], token):
         before = tokens[i - 1].text.casefold()
         if _TITLE_HEAD.search(before):
             return True
         if before in _SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
             return True
     following = tokens[i + 1] if i + 1 < len(tokens) else None
-    return (
-        following is not None
-        and following.text.casefold() in _SAYS
-        and _adjacent(text, token, following)
-        and not (ev.common_word or ev.common_inflected or _frequent_word(ev))
+    if following is None or following.text.casefold() not in _SAYS:
+        return False
+    if not _adjacent(text, token, following):
+        return False
+    # A well-listed surname speaks even if it is a word too ("Nurminen kertoi"); an unlisted
+    # word that is no dictionary word does too ("Yamashina kertoi").
+    if doubted:
+        return not _plain_or_known(ev)
+    return max(ev.surname, ev.surname_inflected) >= 4 or not (
+        ev.common_word or ev.common_inflected or _frequent_word(ev)
     )
 
 

@@ -44,6 +44,8 @@ def names_in(text: str) -> list[str]:
         ("Asiasta tiedotti valmentaja Kalle Hyvönen.", ["Kalle Hyvönen"]),
         ("Korhonen kertoi, ettei hakemus ole valmis.", ["Korhonen"]),
         ("Tästä ei tiedetty mitään, sanoi Lehtinen.", ["Lehtinen"]),
+        ("Myöhemmin Takeshima kertoi asiasta lehdelle.", ["Takeshima"]),
+        ("Lindroos asuu nykyään Espoossa.", ["Lindroos"]),
         # a first name that is a word, made a name by the surname beside it, at a sentence start
         ("Meri Salonen soitti minulle.", ["Meri Salonen"]),
         ("Taito Aaltonen lupasi soittaa.", ["Taito Aaltonen"]),
@@ -128,6 +130,7 @@ def test_a_name_next_to_an_address_is_masked_apart_from_it() -> None:
         # places and institutions joined by "and"
         "Suomi ja Ruotsi pelasivat eilen.",
         "Kaupunki ja Kela sopivat asiasta.",
+        "Kela kertoi päätöksestä eilen.",
         # products and titles
         "Tilasin Margherita-pizzan ja kolajuoman.",
         "Katsoimme eilen Frozen-elokuvan.",
