@@ -11,18 +11,31 @@ import asyncio
 import gc
 import getpass
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
+from privacy.errors import PrivacyError
 from privacy.keyfile import dump_keyring, encode_key, generate_keyring
 
 from .actions.context import Actor
 from .actions.users import UserError, create_user, ensure_first_admin
 from .app import build_service, build_web_app, prepare_database
 from .config import ConfigError, Settings, load_settings
+from .events import StoreUnavailable
+from .keys import database_file, shown_database
 from .logs import configure_logging
+from .officer.common import (
+    OfficerError,
+    check_data_present,
+    check_database_present,
+    database_is_set_up,
+    innermost,
+    new_service_notice,
+)
 from .passwords import WeakPassword
 from .roles import Role
 from .service import Service
@@ -37,8 +50,13 @@ def _banner(settings: Settings, first_password: str | None) -> str:
         f"  resident web chat:  {base}/chat",
         f"  staff console:      {base}/console",
         f"  health:             {base}/healthz",
-        f"  metrics:            {base}/metrics",
     ]
+    if settings.metrics_port is not None:
+        lines.append(
+            f"  metrics:            http://{settings.metrics_host}:{settings.metrics_port}/metrics"
+        )
+    elif settings.metrics_token is not None:
+        lines.append(f"  metrics:            {base}/metrics (bearer token SOMESOSSU_METRICS_TOKEN)")
     if first_password is not None:
         lines += [
             "",
@@ -71,6 +89,7 @@ def _tune_garbage_collector() -> None:
 
 
 async def _serve(service: Service) -> None:
+    await _check_database(service, may_set_up=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -91,9 +110,26 @@ async def _serve(service: Service) -> None:
         await runner.cleanup()
 
 
-async def _with_database(service: Service, body: str, args: argparse.Namespace) -> int:
-    await prepare_database(service)
+async def _check_database(service: Service, *, may_set_up: bool) -> None:
+    """Refuse a database that cannot be opened; one without the schema only where allowed."""
+    database = service.core.database
     try:
+        if await database_is_set_up(database):
+            return
+        if not may_set_up:
+            await check_database_present(database)  # raises, naming the database
+        if database_file(service.settings) is None:  # SQLite's new file was announced already
+            shown = shown_database(service.settings)
+            print(f"somesossu: setting up the service's tables in {shown}", file=sys.stderr)
+    except BaseException:
+        await database.dispose()
+        raise
+
+
+async def _with_database(service: Service, body: str, args: argparse.Namespace) -> int:
+    await _check_database(service, may_set_up=body != "user-list")
+    try:
+        await prepare_database(service)
         if body == "migrate":
             print("database is up to date")
             return 0
@@ -172,7 +208,48 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_location(settings: Settings, body: str) -> None:
+    """Where the database is missing: refuse, or say which new service is being created.
+
+    `user list` only reads, so it never creates anything. `serve` and `user add` create a
+    brand-new service only where no keys exist yet either (a fresh clone's `make run`); keys
+    without their database mean a mistyped SOMESOSSU_DATA_DIR. `migrate` is the explicit way
+    to create a database for existing keys (a first production start on SQLite).
+    """
+    if body == "user-list":
+        check_data_present(settings)
+        return
+    notice = new_service_notice(settings, explicit=body == "migrate")
+    if notice is not None:
+        print(f"somesossu: {notice}", file=sys.stderr, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    body = {
+        "serve": "serve",
+        "migrate": "migrate",
+        "user": f"user-{getattr(args, 'user_command', '')}",
+    }[args.command]
+    _check_location(settings, body)
+    service = build_service(settings)
+    try:
+        if body == "serve":
+            asyncio.run(_serve(service))
+            return 0
+        return asyncio.run(_with_database(service, body, args))
+    except (SQLAlchemyError, sqlite3.Error, StoreUnavailable) as error:
+        # The error's own text may quote SQL and values: only its type is shown.
+        raise OfficerError(
+            f"the database {shown_database(settings)} failed ({type(innermost(error)).__name__}):"
+            " check SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL and that it is a somesossu "
+            "database"
+        ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 0 on success, 2 on bad input or configuration: one line on stderr, no traceback."""
     args = _parser().parse_args(argv)
     if args.command == "keys":
         if args.keys_command == "dev-file":
@@ -180,17 +257,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         return _keys_generate()
     try:
-        settings = load_settings()
-        configure_logging(settings.log_level, settings.log_format)
-        service = build_service(settings)
-    except ConfigError as error:
-        print(f"somesossu: {error}", file=sys.stderr)
+        return _run(args)
+    except (ConfigError, PrivacyError, OfficerError, OSError) as error:
+        # OSError: an unreadable data directory or key file; its text names the path only.
+        print(f"somesossu: {_one_line(error)}", file=sys.stderr)
         return 2
-    if args.command == "serve":
-        asyncio.run(_serve(service))
-        return 0
-    body = {"migrate": "migrate", "user": f"user-{getattr(args, 'user_command', '')}"}
-    return asyncio.run(_with_database(service, body[args.command], args))
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 if __name__ == "__main__":

@@ -1,17 +1,24 @@
-"""Builds the key ring from settings, or from a development key file it creates itself.
+"""Builds the key ring from settings or the development key file; checks it against the database.
 
-Never logs or prints key material; in production it refuses to invent keys.
+Never logs or prints key material; in production it refuses to invent keys, and in development
+it invents them only for a brand-new database (keys made up for an existing one open nothing).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from privacy.crypto import KeyRing
 from privacy.keyfile import generate_keyring, keyring_from_strings, read_key_file, write_key_file
 
 from .config import ConfigError, Environment, Settings
 from .logs import log_event
+from .store.db import Database
+from .store.key_ring import adopt_key_ring, check_key_ring, is_unwritten
 
 log = logging.getLogger("somesossu.keys")
 
@@ -21,8 +28,46 @@ DEV_KEY_WARNING = (
     "and SOMESOSSU_ENV=production."
 )
 
+FIX_KEY_FILE = (
+    "point SOMESOSSU_KEY_FILE at the key file that wrote it (or set SOMESOSSU_KEKS, "
+    "SOMESOSSU_PEPPER and SOMESOSSU_AUDIT_KEY)"
+)
+
+
+def database_file(settings: Settings) -> Path | None:
+    """The SQLite database file of these settings; None for PostgreSQL or an in-memory one."""
+    url = settings.resolved_database_url
+    if not url.startswith("sqlite") or ":///" not in url:
+        return None
+    path = url.split(":///", 1)[1]
+    return None if not path or path == ":memory:" or "?" in path else Path(path)
+
+
+def shown_database(settings: Settings) -> str:
+    """The database for a message: the SQLite path, or the URL with any password masked."""
+    path = database_file(settings)
+    if path is not None:
+        return str(path)
+    try:
+        return make_url(settings.resolved_database_url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "SOMESOSSU_DATABASE_URL"
+
+
+def key_source(settings: Settings) -> str:
+    """Where the ring came from, as error messages name it."""
+    if settings.keys_configured:
+        return "the keys in SOMESOSSU_KEKS, SOMESOSSU_PEPPER and SOMESOSSU_AUDIT_KEY"
+    return f"the key file {settings.key_file}"
+
 
 def load_keyring(settings: Settings) -> KeyRing:
+    """The configured ring, the development key file, or new development keys.
+
+    New keys are written at once only beside a SQLite database that does not exist yet; for
+    PostgreSQL, which cannot be asked from here, `secure_key_ring` writes them once the
+    database has shown itself unwritten.
+    """
     if settings.keks is not None:
         if settings.pepper is None or settings.audit_key is None:
             raise ConfigError(
@@ -43,9 +88,41 @@ def load_keyring(settings: Settings) -> KeyRing:
     if path.exists():
         ring = read_key_file(path)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        database = database_file(settings)
+        if database is not None and database.exists():
+            raise ConfigError(
+                f"the database {database} exists but the key file {path} does not; "
+                f"development keys are generated only for a new database: {FIX_KEY_FILE}"
+            )
         ring = generate_keyring()
-        write_key_file(path, ring)
-        log_event(log, "keys.generated", logging.WARNING, path=str(path))
+        if database is not None:
+            write_key_file(path, ring)
+            log_event(log, "keys.generated", logging.WARNING, path=str(path))
     log.warning(DEV_KEY_WARNING.format(path=path))
     return ring
+
+
+async def secure_key_ring(settings: Settings, database: Database, ring: KeyRing) -> None:
+    """At start: refuse a database `ring` did not write, then record `ring` as its writer.
+
+    Writes the development key file still missing (PostgreSQL) only for an unwritten database.
+    Raises ConfigError (KeyRingMismatch) with one line naming the missing or different key.
+    """
+    pending = not settings.keys_configured and not settings.key_file.exists()
+    async with database.session() as session:
+        if pending and not await is_unwritten(session):
+            raise ConfigError(
+                f"the database {shown_database(settings)} holds data but the key file "
+                f"{settings.key_file} does not exist: {FIX_KEY_FILE}"
+            )
+        await adopt_key_ring(session, ring, source=key_source(settings))
+        if pending:
+            # Before the commit: a key file without its record is harmless, the reverse is not.
+            write_key_file(settings.key_file, ring)
+            log_event(log, "keys.generated", logging.WARNING, path=str(settings.key_file))
+
+
+async def verify_key_ring(settings: Settings, database: Database, ring: KeyRing) -> None:
+    """For tools that must not write: refuse a database `ring` did not write."""
+    async with database.session() as session:
+        await check_key_ring(session, ring, source=key_source(settings))

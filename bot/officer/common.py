@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from bot.actions.context import Actor
 from bot.app import build_service
 from bot.config import ConfigError, Settings, load_settings
+from bot.keys import database_file, key_source, verify_key_ring
 from bot.logs import configure_logging
 from bot.service import Service
 from bot.store.db import Database
@@ -81,18 +82,39 @@ def officer_settings() -> Settings:
 
 def check_data_present(settings: Settings) -> None:
     """Refuse to run where there is no service data (instead of creating an empty one)."""
-    url = settings.resolved_database_url
-    if url.startswith("sqlite") and ":///" in url:
-        path = Path(url.split(":///", 1)[1])
-        if str(path) != ":memory:" and not path.exists():
-            raise OfficerError(
-                f"no database at {path}: run the script where the service runs, or set "
-                "SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL"
-            )
+    path = database_file(settings)
+    if path is not None and not path.exists():
+        raise OfficerError(
+            f"no database at {path}: run the script where the service runs, or set "
+            "SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL"
+        )
     if not settings.keys_configured and not settings.key_file.exists():
         raise OfficerError(
-            f"no keys: neither SOMESOSSU_KEKS nor the key file {settings.key_file} exists"
+            f"no keys: neither SOMESOSSU_KEKS nor the key file {settings.key_file} exists; "
+            "point SOMESOSSU_KEY_FILE at the key file that wrote this database"
         )
+
+
+def new_service_notice(settings: Settings, *, explicit: bool) -> str | None:
+    """For a command that may set up a new service: None if its SQLite file exists already.
+
+    Otherwise the line to print about what is being created, or OfficerError where the keys
+    at hand belong to an existing service (SOMESOSSU_KEKS, or a key file that exists): then
+    a missing database means a mistyped SOMESOSSU_DATA_DIR, unless the command is the
+    explicit `somesossu migrate`.
+    """
+    path = database_file(settings)
+    if path is None or path.exists():
+        return None
+    keys_exist = settings.keys_configured or settings.key_file.exists()
+    if keys_exist and not explicit:
+        raise OfficerError(
+            f"no database at {path}, but {key_source(settings)} belong to an existing "
+            "service: check SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL, or run "
+            "`somesossu migrate` to create a new database for these keys"
+        )
+    made = "a new database" if keys_exist else "a new database and development key file"
+    return f"no database at {path}: creating a new service there ({made})"
 
 
 SERVICE_MARKER_TABLE = "alembic_version"
@@ -107,7 +129,7 @@ def _shown_url(url: str) -> str:
         return "SOMESOSSU_DATABASE_URL"
 
 
-def _innermost(error: BaseException) -> BaseException:
+def innermost(error: BaseException) -> BaseException:
     seen = {id(error)}
     while error.__cause__ is not None and id(error.__cause__) not in seen:
         error = error.__cause__
@@ -115,31 +137,37 @@ def _innermost(error: BaseException) -> BaseException:
     return error
 
 
-async def check_database_present(database: Database) -> None:
-    """Refuse a database that cannot be opened or that the service never set up.
+async def database_is_set_up(database: Database) -> bool:
+    """Whether the service's schema is there; OfficerError if the database cannot be opened.
 
     A PostgreSQL database always "exists" in the sense of the SQLite file check above once
     the administrator has created it: what shows that the service ran there is its schema.
     Without this, a script run against a wrong (empty) database would create the schema and
-    report an empty, "intact" trail; one against a database that does not exist or cannot be
-    reached would end in a traceback with exit code 1, which means "a finding".
+    report an empty, "intact" trail; one against a database that does not exist, cannot be
+    reached or is not a database at all would end in a traceback with exit code 1, which
+    means "a finding".
     """
     shown = _shown_url(database.url)
     try:
         async with database.engine.connect() as connection:
-            present = await connection.run_sync(
+            return await connection.run_sync(
                 lambda sync: inspect(sync).has_table(SERVICE_MARKER_TABLE)
             )
     except (SQLAlchemyError, OSError) as error:
-        reason = type(_innermost(error)).__name__
+        reason = type(innermost(error)).__name__
         raise OfficerError(
-            f"cannot open the database {shown} ({reason}): check SOMESOSSU_DATABASE_URL and "
-            "that the database server is running"
+            f"cannot open the database {shown} ({reason}): check SOMESOSSU_DATABASE_URL / "
+            "SOMESOSSU_DATA_DIR, that it is a somesossu database and that its server is running"
         ) from None
-    if not present:
+
+
+async def check_database_present(database: Database) -> None:
+    """Refuse a database that cannot be opened or that the service never set up."""
+    if not await database_is_set_up(database):
         raise OfficerError(
-            f"no database of the service at {shown} (it has no somesossu tables): run the "
-            "script where the service runs, or set SOMESOSSU_DATA_DIR / SOMESOSSU_DATABASE_URL"
+            f"no database of the service at {_shown_url(database.url)} (it has no somesossu "
+            "tables): run the script where the service runs, or set SOMESOSSU_DATA_DIR / "
+            "SOMESOSSU_DATABASE_URL"
         )
 
 
@@ -147,7 +175,11 @@ async def check_database_present(database: Database) -> None:
 async def open_service(
     settings: Settings | None = None, *, migrate: bool = True
 ) -> AsyncIterator[Service]:
-    """The service's core (store, keys, audit chain) without starting adapters or jobs."""
+    """The service's core (store, keys, audit chain) without starting adapters or jobs.
+
+    Refuses (OfficerError, ConfigError) a missing or foreign database and keys that did not
+    write it; never records keys, so a read-only script stays read-only.
+    """
     settings = settings if settings is not None else officer_settings()
     check_data_present(settings)
     service = build_service(settings)
@@ -155,6 +187,9 @@ async def open_service(
         await check_database_present(service.core.database)
         if migrate:
             await service.core.database.migrate()
+        # Before anything is read: with keys that did not write this database a scan finds
+        # "nothing" and a verification "edits"; the error names the key that is missing.
+        await verify_key_ring(settings, service.core.database, service.core.keyring)
         yield service
     finally:
         await service.core.database.dispose()

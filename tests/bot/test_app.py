@@ -39,17 +39,6 @@ async def test_healthz_reports_503_when_the_database_is_gone(
         service.core.database = healthy
 
 
-async def test_metrics_are_prometheus_text_and_count_requests_by_route(
-    client: TestClient[object, object],
-) -> None:
-    await client.get("/healthz")
-    response = await client.get("/metrics")
-    assert response.status == 200
-    assert response.headers["Content-Type"].startswith("text/plain")
-    body = await response.text()
-    assert 'somesossu_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in body
-
-
 async def test_every_response_carries_the_security_headers(
     client: TestClient[object, object],
 ) -> None:

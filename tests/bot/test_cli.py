@@ -4,6 +4,7 @@ import gc
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from bot.cli import _tune_garbage_collector, main
 from bot.store import audit as audit_store
 from bot.store import users as user_store
 from privacy.audit import verify_chain
+from privacy.keyfile import generate_keyring, write_key_file
 
 
 def _free_port() -> int:
@@ -70,8 +72,11 @@ def test_serve_prints_urls_and_a_first_admin_password_then_stops_cleanly(tmp_pat
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     assert process.stderr is not None
-    assert "Traceback" not in process.stderr.read()
-    assert (tmp_path / "data" / "somesossu.db").exists()
+    stderr = process.stderr.read()
+    assert "Traceback" not in stderr
+    assert "creating a new service there" in stderr and str(tmp_path / "data") in stderr
+    for name in ("somesossu.db", "keys.json"):
+        assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
 
     process, banner = _start(tmp_path / "data", port)
     try:
@@ -198,3 +203,76 @@ def test_serving_freezes_start_up_objects_and_collects_the_young_less_often() ->
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _refused_in_one_line(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("{")]
+    assert len(lines) == 1, result.stderr
+    for phrase in phrases:
+        assert phrase in lines[0], lines[0]
+
+
+def _existing_service(tmp_path: Path) -> dict[str, str]:
+    env = _env(tmp_path / "data", 8080)
+    made = _cli(env, "migrate")
+    assert made.returncode == 0, made.stderr
+    return env
+
+
+def test_serve_refuses_a_database_written_with_other_keys_naming_the_key(tmp_path: Path) -> None:
+    env = _existing_service(tmp_path)
+    write_key_file(tmp_path / "data" / "keys.json", generate_keyring())  # another instance's
+    result = _cli(env, "serve")
+    _refused_in_one_line(result, "KEK version 1 in the key file", "is not the one that wrote")
+
+
+def test_serve_invents_no_keys_for_a_database_whose_key_file_is_missing(tmp_path: Path) -> None:
+    env = _existing_service(tmp_path)
+    (tmp_path / "data" / "keys.json").rename(tmp_path / "keys-moved.json")
+    result = _cli(env, "serve")
+    _refused_in_one_line(result, "SOMESOSSU_KEY_FILE")
+    assert not (tmp_path / "data" / "keys.json").exists()
+    env["SOMESOSSU_KEY_FILE"] = str(tmp_path / "keys-moved.json")  # the fix the line names
+    assert _cli(env, "user", "list").returncode == 0
+
+
+def test_user_list_on_a_corrupt_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = _existing_service(tmp_path)
+    database = tmp_path / "data" / "somesossu.db"
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    database.write_bytes(b"this is not a database" * 500)
+    for command in (("user", "list"), ("migrate",), ("serve",)):
+        _refused_in_one_line(_cli(env, *command), "DatabaseError", str(database))
+
+
+def test_user_list_with_a_bad_key_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = _existing_service(tmp_path)
+    key_file = tmp_path / "data" / "keys.json"
+    key_file.write_text("{ not json")
+    _refused_in_one_line(_cli(env, "user", "list"), "key file is not valid JSON")
+    key_file.chmod(0o644)
+    _refused_in_one_line(_cli(env, "user", "list"), "chmod 600")
+
+
+def test_a_mistyped_data_directory_creates_no_new_service(tmp_path: Path) -> None:
+    env = _existing_service(tmp_path)
+    env["SOMESOSSU_DATA_DIR"] = str(tmp_path / "dta")
+    _refused_in_one_line(_cli(env, "user", "list"), "no database at", "SOMESOSSU_DATA_DIR")
+    assert not (tmp_path / "dta").exists()
+    # Keys without their database: a typo, not a new service, for serve and user add too.
+    env["SOMESOSSU_KEY_FILE"] = str(tmp_path / "data" / "keys.json")
+    for command in (("serve",), ("user", "add", "x", "--role", "admin", "--password-stdin")):
+        _refused_in_one_line(_cli(env, *command), "belong to an existing service", "migrate")
+        assert not (tmp_path / "dta").exists()
+    made = _cli(env, "migrate")  # the explicit way to start a database for existing keys
+    assert made.returncode == 0, made.stderr
+    assert "creating a new service there (a new database)" in made.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import stat
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.officer.common import Progress
+from privacy.crypto import KeyRing
 from privacy.keyfile import generate_keyring, read_key_file, write_key_file
 from tests.bot.officer.scenario import AINO_PHONE, SCRIPTS, build, json_of, run_script, start
 from tests.support.chat import Harness
@@ -236,3 +238,48 @@ def test_progress_shows_on_a_terminal_only_and_never_with_json() -> None:
     assert quiet.getvalue() == ""
     assert Progress.for_args("x", as_json=True).enabled is False
     assert Progress("x", stream=io.StringIO()).enabled is False
+
+
+async def test_pii_scan_with_another_instances_keys_refuses_instead_of_finding_nothing(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    write_key_file(settings.key_file, generate_keyring())  # a key file from another instance
+    result = run_script("pii_scan", settings=settings)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""  # never "No personal data found."
+    assert "KEK version 1 in the key file" in result.stderr
+    assert "is not the one that wrote this database" in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] == [
+        result.stderr.splitlines()[-1]
+    ]
+
+
+async def test_audit_verify_with_a_wrong_audit_key_says_the_key_is_wrong_not_edited(
+    harness: Harness, settings: Settings
+) -> None:
+    await build(harness)
+    ring = read_key_file(settings.key_file)
+    wrong_audit_key = KeyRing(
+        keks={v: ring.kek(v) for v in ring.kek_versions},
+        current_kek_version=ring.current_kek_version,
+        pepper=ring.pepper,
+        audit_key=os.urandom(32),
+    )
+    write_key_file(settings.key_file, wrong_audit_key)
+    result = run_script("audit_verify", "--json", settings=settings)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "the audit key in the key file" in result.stderr
+    assert "edited" not in result.stdout + result.stderr and result.stdout == ""
+
+
+def test_a_missing_key_file_beside_an_existing_database_is_named_with_its_fix(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    sqlite3.connect(data_dir / "somesossu.db").close()
+    result = run_script("stats", settings=load_settings(data_dir=data_dir))
+    assert result.returncode == 2
+    assert "SOMESOSSU_KEY_FILE" in result.stderr and "Traceback" not in result.stderr
+    assert not (data_dir / "keys.json").exists()
