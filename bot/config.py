@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "SOMESOSSU_"
@@ -58,8 +58,17 @@ class Settings(BaseSettings):
     current_kek_version: int | None = Field(default=None, ge=1)
     pepper: SecretStr | None = None
     audit_key: SecretStr | None = None
+    # The development key file; by default keys.json in the data directory (see below).
+    key_file: Path = Path("data/keys.json")
+    # Days a KEK wraps new data keys before a new key epoch starts (bot/key_epochs.py).
+    key_epoch_days: int = Field(default=30, ge=1, le=366)
 
     secure_cookies: bool = False
+    # /metrics: a separate listener (off unless a port is set) and/or a bearer token that
+    # opens /metrics on the service port; with neither, the service port answers 404.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: Port | None = None
+    metrics_token: SecretStr | None = None
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
     idle_reminder_minutes: int = Field(default=20, ge=1, le=24 * 60)
     idle_close_minutes: int = Field(default=10, ge=1, le=24 * 60)
@@ -69,6 +78,14 @@ class Settings(BaseSettings):
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     webchat_connections_per_address: int = Field(default=20, ge=1, le=10_000)
     webchat_trusted_proxies: str = ""
+
+    # Sign-in throttling (docs/deployment.md explains the numbers).
+    signin_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_failures_per_account_address: int = Field(default=5, ge=1, le=1000)
+    signin_failures_per_address: int = Field(default=30, ge=1, le=100_000)
+    signin_failures_per_account: int = Field(default=50, ge=1, le=100_000)
+    signin_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    signin_lockout_max_minutes: int = Field(default=24 * 60, ge=1, le=30 * 24 * 60)
 
     telegram_token: SecretStr | None = None
     telegram_mode: TelegramMode = TelegramMode.POLLING
@@ -98,6 +115,22 @@ class Settings(BaseSettings):
             raise ValueError("must be json or text")
         return value
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 24:
+            raise ValueError("must be at least 24 characters (e.g. openssl rand -hex 16)")
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_file_beside_the_data(cls, values: Any) -> Any:
+        # Unset, the key file follows the data directory: one setting moves a whole instance.
+        if isinstance(values, dict) and not values.get("key_file"):
+            data_dir = values.get("data_dir") or Path("./data")
+            return {**values, "key_file": Path(data_dir) / "keys.json"}
+        return values
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -110,10 +143,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'somesossu.db').resolve()}"
-
-    @property
-    def key_file(self) -> Path:
-        return self.data_dir / "keys.json"
 
     @property
     def keys_configured(self) -> bool:

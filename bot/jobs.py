@@ -24,6 +24,7 @@ from privacy.retention import (
 from .actions.context import SYSTEM, Core, unit_of_work
 from .conversation import HoursOpened, IdleReminder, IdleTimeout, State
 from .effects import announce_positions, run_event
+from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
 from .sealing import KeyPurpose
 from .store.sqlite_inline import off_the_loop
@@ -199,3 +200,12 @@ async def _housekeeping(core: Core, now: datetime) -> None:
                 col(OutboxRow.created_at) < now - DELIVERED_KEEP,
             )
         )
+
+
+async def key_epochs(core: Core) -> EpochReport:
+    """Start a new key epoch when the current one is over; destroy finished ones (key_epochs.py).
+
+    Bounds how long a deleted conversation's wrapped key stays readable in copies the
+    service cannot scrub (backups, replicas, archived WAL).
+    """
+    return await epoch_sweep(core)

@@ -40,6 +40,7 @@ def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core, leadership: Lead
         ("retention", lambda: jobs.retention(core, apply=True), 15 * 60),
         ("housekeeping", lambda: jobs.housekeeping(core), 60 * 60),
         ("groups", lambda: group_sweep(core), 60),
+        ("key_epochs", lambda: jobs.key_epochs(core), 60 * 60),
     ]
     for name, job, seconds in plan:
         scheduler.add_job(

@@ -15,6 +15,7 @@ from sqlmodel import col, delete, select
 from privacy.crypto import DataKey, KeyRing
 from privacy.errors import KeyUnavailable
 
+from .store.scrub import mark_shredded
 from .store.tables import DataKeyRow
 
 SYSTEM_OWNER = "system"
@@ -86,7 +87,12 @@ class KeyStore:
     async def destroy(
         self, session: AsyncSession, owner_id: str, purposes: tuple[KeyPurpose, ...]
     ) -> int:
-        """Delete the wrapped keys: everything sealed with them becomes unreadable for good."""
+        """Delete the wrapped keys: everything sealed with them becomes unreadable for good.
+
+        Also marks the transaction so that, once it commits, the database scrubs the copies
+        of the wrapped keys the deletion leaves on disk (bot/store/scrub.py).
+        """
+        mark_shredded(session)
         for purpose in purposes:
             self._cache.pop((owner_id, purpose), None)
         result = await session.execute(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import os
 import re
@@ -26,7 +27,9 @@ __all__ = [
     "generate_keyring",
     "keyring_from_strings",
     "load_keyring",
+    "pending_key_file",
     "read_key_file",
+    "with_pending_keks",
     "write_key_file",
     "write_private_file",
 ]
@@ -120,12 +123,16 @@ def _decode_field(value: object, field: str) -> bytes:
         raise KeyConfigError(f"key file field {field} is not valid base64url") from None
 
 
-def write_private_file(path: Path, data: bytes) -> None:
+def write_private_file(path: Path, data: bytes, *, overwrite_previous: bool = False) -> None:
     """Atomically replace ``path`` with ``data``, mode 0600 from the first byte on.
 
     A reader sees either the old file or the complete new one, never a half-written one.
+    With ``overwrite_previous`` the replaced file's bytes are then overwritten with zeros,
+    so that a destroyed key does not linger in them (on file systems that write in place;
+    copy-on-write ones and SSD wear levelling may keep old blocks: see docs/privacy.md).
     """
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    previous = _open_previous(path) if overwrite_previous else None
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     # O_EXCL: never write into a file (or symlink) someone else prepared at that name.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -139,8 +146,34 @@ def write_private_file(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
+        if previous is not None:
+            os.close(previous)
         raise
     _fsync_directory(path.parent)
+    if previous is not None:
+        _zero_and_close(previous)
+
+
+def _open_previous(path: Path) -> int | None:
+    # Opened before the rename: afterwards the name is the new file and the old one has no
+    # name left to open it by.
+    try:
+        return os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+
+
+def _zero_and_close(descriptor: int) -> None:
+    # Only after the new file is durable under the name: a crash in between loses nothing.
+    try:
+        size = os.fstat(descriptor).st_size
+        if size:
+            os.pwrite(descriptor, bytes(size), 0)
+            os.fsync(descriptor)
+    except OSError:
+        pass  # best effort: the new file is in place either way
+    finally:
+        os.close(descriptor)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -158,15 +191,58 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def write_key_file(path: Path, ring: KeyRing) -> None:
-    """Write the development key file: atomic, mode 0600, never world-readable for an instant."""
-    write_private_file(path, dump_keyring(ring).encode("utf-8"))
+    """Write the development key file: atomic, mode 0600, never world-readable for an instant.
+
+    The replaced file is overwritten with zeros, so that a KEK dropped from the ring (a
+    destroyed key epoch) does not stay readable in the old file's blocks.
+    """
+    write_private_file(path, dump_keyring(ring).encode("utf-8"), overwrite_previous=True)
 
 
-def read_key_file(path: Path) -> KeyRing:
+def pending_key_file(path: Path) -> Path:
+    """Where key rotation keeps a new KEK version until every data key is re-wrapped under it.
+
+    The key file itself changes only once the re-wrap succeeded; a rotation that fails before
+    any key was re-wrapped deletes the pending file, so the key file is as it was.
+    """
+    return path.with_name(path.name + ".pending")
+
+
+def read_key_file(path: Path, *, with_pending: bool = True) -> KeyRing:
     """Load the key file; KeyConfigError if group or others have any access to it.
+
+    With ``with_pending`` the KEKs of a rotation that was interrupted (the pending file
+    beside it) are added as non-current versions: data keys it already re-wrapped stay
+    readable until the rotation is run again and completes.
 
     FileNotFoundError is left to the caller, which decides whether to generate a new file.
     """
+    ring = _read_one_key_file(path)
+    pending_path = pending_key_file(path)
+    if not with_pending or not pending_path.exists():
+        return ring
+    return with_pending_keks(ring, _read_one_key_file(pending_path), pending_path)
+
+
+def with_pending_keks(ring: KeyRing, pending: KeyRing, pending_path: Path) -> KeyRing:
+    """``ring`` plus the KEKs only ``pending`` holds, ``ring``'s current version kept."""
+    same_secrets = hmac.compare_digest(pending.pepper, ring.pepper) and hmac.compare_digest(
+        pending.audit_key, ring.audit_key
+    )
+    if not same_secrets:
+        raise KeyConfigError(f"pending key file {pending_path} belongs to another key file")
+    keks = {version: ring.kek(version) for version in ring.kek_versions}
+    for version in pending.kek_versions:
+        if version in keks and keks[version] != pending.kek(version):
+            raise KeyConfigError(
+                f"pending key file {pending_path} has another KEK version {version} than "
+                "the key file"
+            )
+        keks[version] = pending.kek(version)
+    return KeyRing(keks, ring.current_kek_version, ring.pepper, ring.audit_key)
+
+
+def _read_one_key_file(path: Path) -> KeyRing:
     with path.open("rb") as stream:
         # fstat on the open file, not stat on the name: no window to swap the file between.
         mode = stat.S_IMODE(os.fstat(stream.fileno()).st_mode)

@@ -6,13 +6,16 @@ Owns connections only; queries live in the repository modules beside it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import sqlite3
-from collections.abc import AsyncIterator
+import stat
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -31,6 +34,7 @@ from bot.logs import log_event
 
 from . import sqlite_inline
 from .rows import RowSession
+from .scrub import Scrubber
 from .sqlite_inline import inline_creator
 
 log = logging.getLogger("somesossu.store")
@@ -38,6 +42,7 @@ log = logging.getLogger("somesossu.store")
 # commit on the event loop's thread; ours runs on a worker thread every so many commits.
 CHECKPOINT_EVERY = 200
 
+_Connection = TypeVar("_Connection")
 _in_sqlite_transaction: ContextVar[bool] = ContextVar("in_sqlite_transaction", default=False)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -56,6 +61,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def private_database_files(path: Path) -> None:
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask, often 0644).
+
+    SQLite gives the -wal and -shm files the mode of the database file. Files left readable
+    to others by an older version are narrowed too.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if stat.S_IMODE(file.stat().st_mode) & 0o077:
+                file.chmod(0o600)
+
+
+def _private(path: Path, create: Callable[[], _Connection]) -> Callable[[], _Connection]:
+    """`create`, after making sure the file it opens is (or will be created) mode 0600."""
+
+    def private_create() -> _Connection:
+        private_database_files(path)
+        return create()
+
+    return private_create
+
+
 class Database:
     """An async engine plus a session factory; `session()` is one unit of work."""
 
@@ -70,7 +99,7 @@ class Database:
             if path and path != ":memory:" and "?" not in path:
                 self.sqlite_path = Path(path)
                 self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-                kwargs["async_creator"] = inline_creator(path)
+                kwargs["async_creator"] = _private(self.sqlite_path, inline_creator(path))
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
             if search_path is not None:
@@ -87,6 +116,13 @@ class Database:
         self._sqlite_lock = asyncio.Lock() if self.is_sqlite else None
         self._commits_since_checkpoint = 0
         self._checkpointing: asyncio.Task[None] | None = None
+        # After a commit that destroyed data keys: remove what still holds them (scrub.py).
+        self.scrubber = Scrubber(
+            self.engine,
+            sqlite_path=self.sqlite_path,
+            is_sqlite=self.is_sqlite,
+            lock=self._sqlite_lock,
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -99,6 +135,7 @@ class Database:
             if self._sqlite_lock is None:
                 async with self._sessions() as session, session.begin():
                     yield session
+                self.scrubber.after_commit(session)
             else:
                 if _in_sqlite_transaction.get():
                     # The lock is not re-entrant: a nested unit of work would wait forever.
@@ -110,6 +147,7 @@ class Database:
                     finally:
                         _in_sqlite_transaction.reset(token)
                 self._after_sqlite_commit()
+                self.scrubber.after_commit(session)
         except (OperationalError, DBAPIError, OSError) as error:
             if isinstance(error, DBAPIError) and not _is_transient(error):
                 raise
@@ -147,6 +185,7 @@ class Database:
             await connection.run_sync(_upgrade)
 
     async def dispose(self) -> None:
+        await self.scrubber.settled()
         if self._checkpointing is not None:
             await self._checkpointing
         await self.engine.dispose()

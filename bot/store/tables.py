@@ -325,6 +325,8 @@ class Block(Table, table=True):
     pseudonym: str = Field(max_length=64, index=True)
     sealed_reason: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
     created_by: str = Field(max_length=64)
+    # The queue of the conversation it came from: who may see and lift it (None: no queue yet).
+    queue_id: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
@@ -375,3 +377,69 @@ class AuditRow(Table, table=True):
     disclosure_basis: str = Field(default="", max_length=500)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class SignInThrottle(Table, table=True):
+    """Failed sign-ins counted per account, per address or per both, shared by all instances.
+
+    `key` and `account_ref` are pepper-keyed hashes: never an account name or an address.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    key: str = Field(primary_key=True, max_length=64)
+    scope: str = Field(max_length=16)
+    account_ref: str = Field(default="", max_length=64, index=True)
+    failures: int = 0
+    window_started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    strikes: int = 0
+    locked_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+class CloseTag(Table, table=True):
+    """A tag a queue's counsellors pick when closing: defined by admins, never resident data.
+
+    Conversations name a tag by its `id` (stable, unique within its queue); the `label` shown
+    may be corrected, and a tag is retired (no longer offered, still counted), never deleted.
+    """
+
+    __tablename__ = "close_tag"
+    queue_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("queue.id", ondelete="CASCADE"), primary_key=True)
+    )
+    id: str = Field(sa_column=Column(String(40), primary_key=True))
+    label: str = Field(max_length=60)
+    position: int = 0
+    retired_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class KeyRingFingerprint(Table, table=True):
+    """Proof of which keys wrote this database: one row per KEK version, the pepper, the audit key.
+
+    `fingerprint` is an HMAC of a fixed label under the key (bot/store/key_ring.py): it shows
+    whether a key ring holds the same key without revealing anything about the key.
+    """
+
+    __tablename__ = "key_ring_fingerprint"
+    kind: str = Field(primary_key=True, max_length=16)
+    version: int = Field(default=0, primary_key=True)
+    fingerprint: str = Field(max_length=64)
+    recorded_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class KeyEpoch(Table, table=True):
+    """When each KEK version began wrapping new data keys (its epoch) and when it was destroyed.
+
+    For keys from settings, `started_at` is the first time the version was seen as current:
+    the service cannot know when the secret store got it. Never holds key material.
+    """
+
+    __tablename__ = "key_epoch"
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    started_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    destroyed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

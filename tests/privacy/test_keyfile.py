@@ -20,6 +20,7 @@ from privacy.keyfile import (
     generate_keyring,
     keyring_from_strings,
     load_keyring,
+    pending_key_file,
     read_key_file,
     write_key_file,
 )
@@ -220,3 +221,39 @@ def test_keyring_from_strings_errors_name_the_setting_never_the_value(
     if secret is not None:
         assert secret not in message
     assert caught.value.__cause__ is None
+
+
+def test_replacing_the_key_file_overwrites_the_old_files_bytes(tmp_path: Path) -> None:
+    # A second name for the old file shows what became of its bytes: a KEK dropped from the
+    # ring (a destroyed key epoch) must not stay readable in them.
+    path = tmp_path / "keys.json"
+    ring = generate_keyring().with_new_kek()
+    write_key_file(path, ring)
+    old = tmp_path / "old-name"
+    os.link(path, old)
+    size = old.stat().st_size
+    write_key_file(path, ring.without_kek(1))
+    assert old.read_bytes() == bytes(size)
+    assert read_key_file(path).kek_versions == (2,)
+
+
+def test_a_pending_rotations_kek_is_read_beside_the_key_file_but_never_current(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "keys.json"
+    ring = generate_keyring()
+    write_key_file(path, ring)
+    staged = ring.with_new_kek()
+    write_key_file(pending_key_file(path), staged)
+    merged = read_key_file(path)
+    assert merged.kek_versions == (1, 2) and merged.current_kek_version == 1
+    assert merged.kek(2) == staged.kek(2)
+    assert read_key_file(path, with_pending=False).kek_versions == (1,)
+
+
+def test_a_pending_file_of_another_key_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    write_key_file(path, generate_keyring())
+    write_key_file(pending_key_file(path), generate_keyring().with_new_kek())
+    with pytest.raises(KeyConfigError, match="another key file"):
+        read_key_file(path)
