@@ -15,6 +15,7 @@ from bot.hours import HoursError, OpeningHours
 from bot.passwords import hash_password, one_time_password
 from bot.roles import Capability, Role, can
 from bot.store import queues as queue_store
+from bot.store import sign_in_attempts as attempt_store
 from bot.store import users as user_store
 from bot.store.tables import CannedReply, Queue, StaffSession, Topic
 from bot.texts import LANGUAGES
@@ -114,6 +115,10 @@ async def reset_password(core: Core, actor: Actor, user_id: str) -> str:
         user.must_change_password = True
         user.failed_logins = 0
         user.locked_until = None
+        # A new password lifts the account's sign-in refusals, or the user could not use it.
+        await attempt_store.clear_account(
+            work.session, attempt_store.account_ref(core.keyring.pepper, user.username)
+        )
         user.sessions_valid_after = core.now()
         work.session.add(user)
         await work.session.execute(delete(StaffSession).where(col(StaffSession.user_id) == user.id))

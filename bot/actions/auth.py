@@ -1,36 +1,59 @@
 """Staff sign-in, sessions, sign-out, password and TOTP changes, each with an audit record.
 
 Never logs, audits or returns a password, a TOTP code or the username of a failed attempt;
-only a SHA-256 hash of a session token is ever stored.
+only a SHA-256 hash of a session token is ever stored. A refused sign-in never tells whether
+the account exists or which limit refused it: the same answer, after the same argon2 work.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
 from sqlmodel import col, delete
 
+from bot.config import Settings
+from bot.logs import log_event
 from bot.passwords import WeakPassword, hash_password, verify_password
+from bot.roles import Capability, Role, can
+from bot.store import sign_in_attempts as attempt_store
 from bot.store import users as user_store
-from bot.store.tables import StaffSession, StaffUser
+from bot.store.sign_in_attempts import CounterKey
+from bot.store.tables import SignInThrottle, StaffSession, StaffUser
 from privacy.audit import AuditAction, AuditOutcome
 from privacy.crypto import seal, unseal
 from privacy.errors import PrivacyError
+from privacy.pseudonym import pseudonymise
 
 from .context import Actor, Core, Work, unit_of_work
+from .conversations import Staff
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+log = logging.getLogger("somesossu.auth")
+
 IDLE_EXPIRY = timedelta(minutes=30)
 ABSOLUTE_EXPIRY = timedelta(hours=12)
 # last_seen_at is refreshed at most this often: one write per request would be wasteful.
 TOUCH_EVERY = timedelta(seconds=30)
 MAX_DISPLAY_NAME = 60
+MAX_USERNAME = 100
+# A counter is forgotten this long after its last failure or refusal; until then a new
+# refusal lasts twice as long as the one before (back-off), so steady guessing slows down.
+STRIKE_MEMORY = timedelta(days=1)
+THROTTLED_TEXT = "too many failed sign-ins: try again later"
+
+
+class Scope:
+    """What a sign-in counter counts failures of."""
+
+    ACCOUNT = "account"
+    ADDRESS = "address"
+    PAIR = "pair"
 
 
 class AuthError(Exception):
@@ -99,25 +122,137 @@ def _actor(user: StaffUser) -> Actor:
     return Actor(user.id, user.role)
 
 
-async def sign_in(core: Core, username: str, password: str, totp: str = "") -> SignedIn:
-    """Check the password (and TOTP when the user has it), lock out after repeated failures."""
+@dataclass(frozen=True, slots=True)
+class SignInLimits:
+    """Failures allowed per window for each scope, and how long a refusal lasts."""
+
+    window: timedelta
+    per_pair: int
+    per_address: int
+    per_account: int
+    lockout: timedelta
+    max_lockout: timedelta
+
+    @classmethod
+    def of(cls, settings: Settings) -> SignInLimits:
+        return cls(
+            window=timedelta(minutes=settings.signin_window_minutes),
+            per_pair=settings.signin_failures_per_account_address,
+            per_address=settings.signin_failures_per_address,
+            per_account=settings.signin_failures_per_account,
+            lockout=timedelta(minutes=settings.signin_lockout_minutes),
+            max_lockout=timedelta(minutes=settings.signin_lockout_max_minutes),
+        )
+
+    def limit(self, scope: str) -> int:
+        return {Scope.PAIR: self.per_pair, Scope.ADDRESS: self.per_address}.get(
+            scope, self.per_account
+        )
+
+    def refusal(self, strikes: int) -> timedelta:
+        """The back-off: the lockout, doubled for every earlier refusal, up to the maximum."""
+        doubled: timedelta = self.lockout * (1 << min(max(strikes - 1, 0), 20))
+        return min(doubled, self.max_lockout)
+
+
+def normal_username(username: str) -> str:
+    return username.strip()[:MAX_USERNAME]
+
+
+def account_ref(pepper: bytes, username: str) -> str:
+    """Keyed hash of an account name as typed (case-folded), whether or not the account exists."""
+    return attempt_store.account_ref(pepper, normal_username(username))
+
+
+def _counter_keys(pepper: bytes, username: str, source: str) -> list[CounterKey]:
+    account = account_ref(pepper, username)
+    address = pseudonymise(pepper, "signin-address", source or "unknown")
+    pair = pseudonymise(pepper, "signin-pair", f"{account}|{address}")
+    return [
+        CounterKey(f"{Scope.ACCOUNT}:{account}", Scope.ACCOUNT, account),
+        CounterKey(f"{Scope.ADDRESS}:{address}", Scope.ADDRESS, ""),
+        CounterKey(f"{Scope.PAIR}:{pair}", Scope.PAIR, account),
+    ]
+
+
+def _throttled() -> AuthError:
+    # One answer for every limit, and for names that exist or not: the answer tells an
+    # attacker only that this name from this address is refused for now.
+    return AuthError("locked", THROTTLED_TEXT)
+
+
+def _refresh(counter: SignInThrottle, now: datetime, limits: SignInLimits) -> None:
+    """Start a new window (or forget the counter entirely) once its time has passed."""
+    if counter.expires_at <= now:
+        counter.strikes = 0
+        counter.locked_until = None
+        counter.failures = 0
+        counter.window_started_at = now
+    elif counter.window_started_at + limits.window <= now:
+        counter.failures = 0
+        counter.window_started_at = now
+
+
+def _count_failure(counter: SignInThrottle, now: datetime, limits: SignInLimits) -> bool:
+    """Add one failure; True when that reached the limit and a refusal starts now."""
+    counter.failures += 1
+    locked = counter.failures >= limits.limit(counter.scope)
+    if locked:
+        counter.strikes += 1
+        counter.locked_until = now + limits.refusal(counter.strikes)
+        counter.failures = 0
+        counter.window_started_at = now
+    counter.expires_at = max(now + limits.window, counter.locked_until or now) + STRIKE_MEMORY
+    return locked
+
+
+def _refusing(counter: SignInThrottle, now: datetime) -> bool:
+    return counter.locked_until is not None and counter.locked_until > now
+
+
+async def sign_in(
+    core: Core, username: str, password: str, totp: str = "", *, source: str
+) -> SignedIn:
+    """Check the password (and TOTP when the user has it) under the sign-in limits.
+
+    `source` is the signing-in network address; it is only ever stored as a keyed hash.
+    Failures are counted per (account name, address), per address and per account name,
+    whether the account exists or not, so the answers follow the same sequence either way.
+    """
+    limits = SignInLimits.of(core.settings)
+    name = normal_username(username)
+    keys = _counter_keys(core.keyring.pepper, name, source)
+    async with core.database.session() as session:
+        await attempt_store.purge_expired(session, core.now())
     async with unit_of_work(core) as work:
         now = core.now()
-        user = await user_store.by_username(work.session, username.strip()[:100])
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            await work.audit(
-                _actor(user),
-                AuditAction.SIGN_IN_FAILED,
-                object_type="staff_user",
-                object_id=user.id,
-                purpose="locked",
-                outcome=AuditOutcome.DENIED,
-            )
-            failure: AuthError | None = AuthError(
-                "locked", "too many failed sign-ins: try again in 15 minutes"
-            )
+        counters = await attempt_store.lock_counters(
+            work.session, keys, now, now + limits.window + STRIKE_MEMORY
+        )
+        for counter in counters:
+            _refresh(counter, now, limits)
+        user = await user_store.by_username(work.session, name)
+        # argon2 runs for every attempt (unknown name, refused, or not) so that the time an
+        # answer takes tells nothing either.
+        password_ok = verify_password(user.password_hash if user else None, password)
+        failure: AuthError | None
+        if any(_refusing(counter, now) for counter in counters):
+            failure, failed = _throttled(), "throttled"
         else:
-            failure = await _check_credentials(work, user, password, totp)
+            failure, failed = await _check_credentials(work, user, password_ok, totp)
+            if failed:
+                _count(counters, now, limits)
+        if failure is None:
+            # The one who knows the password is not guessing from here: forget this pair.
+            pair = next(c for c in counters if c.scope == Scope.PAIR)
+            pair.failures, pair.strikes, pair.locked_until = 0, 0, None
+        await _store_counters(work, counters)
+        if user is not None:
+            _mirror_lock(work, user, counters, now)
+        # Rows first, then the audit chain's lock (as every action does): no lock cycles.
+        await work.session.flush()
+        if failed:
+            await _audit_failure(work, user, failed)
         if failure is None:
             assert user is not None
             signed_in = await _open_session(work, user, now)
@@ -126,56 +261,71 @@ async def sign_in(core: Core, username: str, password: str, totp: str = "") -> S
     return signed_in
 
 
-async def _check_credentials(
-    work: Work, user: StaffUser | None, password: str, totp: str
-) -> AuthError | None:
-    # verify_password runs argon2 even without a user, so timing does not tell which it was.
-    password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not user.active or not password_ok:
-        if user is not None:
-            await _count_failure(work, user, "password")
+def _count(counters: Sequence[SignInThrottle], now: datetime, limits: SignInLimits) -> None:
+    for counter in counters:
+        if _count_failure(counter, now, limits):
+            # Which limit engaged is for operators (how often, which kind), never the answer.
+            log_event(log, "auth.sign_in_limit", logging.WARNING, scope=counter.scope)
+
+
+async def _store_counters(work: Work, counters: Sequence[SignInThrottle]) -> None:
+    for counter in counters:
+        if counter.failures == 0 and counter.strikes == 0 and counter.locked_until is None:
+            # Nothing to remember: no row says that someone signed in from somewhere.
+            await work.session.delete(counter)
         else:
-            await work.audit(
-                Actor("unknown", "unknown"),
-                AuditAction.SIGN_IN_FAILED,
-                object_type="staff_user",
-                purpose="password",
-                outcome=AuditOutcome.DENIED,
-            )
-        return AuthError("invalid_credentials", "wrong username or password")
+            work.session.add(counter)
+
+
+def _mirror_lock(
+    work: Work, user: StaffUser, counters: Sequence[SignInThrottle], now: datetime
+) -> None:
+    """Keep `staff_user.locked_until` showing the latest refusal of this account, for admins."""
+    refusals = [
+        c.locked_until
+        for c in counters
+        if c.scope != Scope.ADDRESS and c.locked_until is not None and c.locked_until > now
+    ]
+    until = max(refusals, default=None)
+    if until is None and user.locked_until is not None and user.locked_until > now:
+        return  # refused from another address: that counter is not among these
+    if user.locked_until != until:
+        user.locked_until = until
+        work.session.add(user)
+
+
+async def _audit_failure(work: Work, user: StaffUser | None, purpose: str) -> None:
+    # Never the name as typed: an unknown name is often a password typed in the wrong field.
+    await work.audit(
+        _actor(user) if user is not None else Actor("unknown", "unknown"),
+        AuditAction.SIGN_IN_FAILED,
+        object_type="staff_user",
+        object_id=user.id if user is not None else "",
+        purpose=purpose,
+        outcome=AuditOutcome.DENIED,
+    )
+
+
+async def _check_credentials(
+    work: Work, user: StaffUser | None, password_ok: bool, totp: str
+) -> tuple[AuthError | None, str]:
+    """The refusal, if any, and what failed ("" when it is not a failure to count)."""
+    if user is None or not user.active or not password_ok:
+        return AuthError("invalid_credentials", "wrong username or password"), "password"
     secret = await _totp_secret(work, user)
     if secret is not None:
         if not totp.strip():
             # Not a failure: the sign-in form asks for the code next.
-            return AuthError("totp_required", "enter the code from your authenticator app")
+            return AuthError("totp_required", "enter the code from your authenticator app"), ""
         if not _totp_ok(secret, totp):
-            await _count_failure(work, user, "totp")
-            return AuthError("totp_invalid", "the authenticator code is not valid")
-    return None
-
-
-async def _count_failure(work: Work, user: StaffUser, what: str) -> None:
-    user.failed_logins += 1
-    locked = user.failed_logins >= MAX_FAILURES
-    if locked:
-        user.locked_until = work.core.now() + LOCKOUT
-        user.failed_logins = 0
-    work.session.add(user)
-    await work.audit(
-        _actor(user),
-        AuditAction.SIGN_IN_FAILED,
-        object_type="staff_user",
-        object_id=user.id,
-        purpose=f"{what}; locked" if locked else what,
-        outcome=AuditOutcome.DENIED,
-    )
+            return AuthError("totp_invalid", "the authenticator code is not valid"), "totp"
+    return None, ""
 
 
 async def _open_session(work: Work, user: StaffUser, now: datetime) -> SignedIn:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     user.failed_logins = 0
-    user.locked_until = None
     work.session.add(user)
     work.session.add(
         StaffSession(
@@ -274,6 +424,101 @@ async def change_password(
             )
         )
         await _audit_update(work, user, "password changed")
+
+
+# ---- locked accounts: the list supervisors and admins see, and unlocking ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LockedAccount:
+    """A staff account that sign-in limits refuse now, from everywhere or from some addresses."""
+
+    user_id: str
+    username: str
+    display_name: str
+    role: str
+    queues: tuple[str, ...]
+    locked_until: datetime
+    everywhere: bool
+    addresses: int
+
+
+def may_unlock(staff: Staff, user: StaffUser, user_queues: Sequence[str]) -> bool:
+    """Admins unlock anyone; a supervisor the counsellors of a queue they belong to."""
+    if can(staff.role, Capability.ADMINISTER):
+        return True
+    if staff.role is not Role.SUPERVISOR or user.role != Role.COUNSELLOR:
+        return False
+    return bool(staff.queues.intersection(user_queues))
+
+
+def _require_unlocker(staff: Staff) -> None:
+    if staff.role is not Role.SUPERVISOR and not can(staff.role, Capability.ADMINISTER):
+        raise AuthError("forbidden", "only supervisors and administrators may unlock accounts")
+
+
+async def locked_accounts(core: Core, staff: Staff) -> list[LockedAccount]:
+    """The accounts refused now that `staff` may unlock, soonest free first."""
+    _require_unlocker(staff)
+    now = core.now()
+    async with core.database.session() as session:
+        users = {
+            account_ref(core.keyring.pepper, user.username): user
+            for user in await user_store.all_users(session)
+        }
+        counters = await attempt_store.of_accounts(session, users, now)
+        by_account: dict[str, list[SignInThrottle]] = {}
+        for counter in counters:
+            by_account.setdefault(counter.account_ref, []).append(counter)
+        found = []
+        for ref, refusing in by_account.items():
+            user = users[ref]
+            queues = tuple(await user_store.queue_ids(session, user.id))
+            if not may_unlock(staff, user, queues):
+                continue
+            found.append(
+                LockedAccount(
+                    user_id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=user.role,
+                    queues=queues,
+                    locked_until=max(c.locked_until or now for c in refusing),
+                    everywhere=any(c.scope == Scope.ACCOUNT for c in refusing),
+                    addresses=sum(1 for c in refusing if c.scope == Scope.PAIR),
+                )
+            )
+    return sorted(found, key=lambda account: (account.locked_until, account.username))
+
+
+async def unlock(core: Core, staff: Staff, user_id: str) -> None:
+    """Lift every sign-in refusal of one account (all addresses) and forget its failures.
+
+    Refusals of an address as a whole stay: they are not this account's, and the address
+    may be guessing at other accounts.
+    """
+    _require_unlocker(staff)
+    async with unit_of_work(core) as work:
+        user = await user_store.by_id(work.session, user_id)
+        if user is None:
+            raise AuthError("not_found", "no such user")
+        queues = await user_store.queue_ids(work.session, user.id)
+        if not may_unlock(staff, user, queues):
+            raise AuthError("forbidden", "you may unlock only counsellors of your own queues")
+        cleared = await attempt_store.clear_account(
+            work.session, account_ref(core.keyring.pepper, user.username)
+        )
+        user.failed_logins = 0
+        user.locked_until = None
+        work.session.add(user)
+        await work.session.flush()  # rows first, then the audit chain's lock
+        await work.audit(
+            staff.actor(),
+            AuditAction.UPDATE,
+            object_type="staff_user",
+            object_id=user.id,
+            purpose="sign-in unlocked" if cleared else "sign-in unlock (was not locked)",
+        )
 
 
 def new_totp_secret() -> str:

@@ -13,18 +13,21 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from bot.actions import admin as admin_actions
+from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
+from bot.actions.auth import AuthError
 from bot.actions.conversations import Staff
 from bot.actions.users import UserError, create_user
 from bot.hours import OpeningHours
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
 from bot.service import SERVICE
+from bot.store import close_tags as close_tag_store
 from bot.store import queues as queue_store
 from bot.store import users as user_store
 from bot.texts import LANGUAGES
 
-from .auth import staff_of
+from .auth import ConsoleError, staff_of
 from .pages import render
 from .queries import canned_replies
 
@@ -137,6 +140,7 @@ async def _queues_page(request: web.Request, *, error: str = "", status: int = 2
     async with request.app[SERVICE].core.database.session() as session:
         queues = await queue_store.all_queues(session)
         topics = await queue_store.all_topics(session, active_only=False)
+        close_tags = await close_tag_store.all_tags(session)
     return render(
         request,
         "admin_queues.html",
@@ -144,6 +148,7 @@ async def _queues_page(request: web.Request, *, error: str = "", status: int = 2
         page="admin-queues",
         queues=queues,
         topics=topics,
+        close_tags=close_tags,
         hours_json={
             q.id: json.dumps(q.opening_hours or OpeningHours.always().to_json(), indent=2)
             for q in queues
@@ -256,3 +261,28 @@ async def delete_canned_form(request: web.Request) -> web.Response:
     except AdminError as error:
         return await _canned_page(request, error=str(error), status=422)
     raise web.HTTPSeeOther("/console/admin/canned")
+
+
+# ---- locked sign-ins (supervisors: their queues' counsellors; admins: everyone) ------------
+
+
+@routes.get("/console/users/locked")
+async def locked_page(request: web.Request) -> web.Response:
+    staff = staff_of(request)
+    try:
+        locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
+    except AuthError as error:
+        raise ConsoleError(403, error.code, str(error)) from None
+    return render(request, "locked_accounts.html", page="locked-accounts", locked=locked)
+
+
+@routes.post("/console/users/{id}/unlock")
+async def unlock_form(request: web.Request) -> web.Response:
+    staff = staff_of(request)
+    try:
+        await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
+    except AuthError as error:
+        raise ConsoleError(
+            404 if error.code == "not_found" else 403, error.code, str(error)
+        ) from None
+    raise web.HTTPSeeOther("/console/users/locked")

@@ -12,7 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.actions import admin as admin_actions
+from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
+from bot.actions.auth import AuthError, LockedAccount
 from bot.actions.conversations import Staff
 from bot.actions.users import UserError, create_user
 from bot.passwords import one_time_password
@@ -22,7 +24,7 @@ from bot.store import queues as queue_store
 from bot.store import users as user_store
 from bot.store.tables import CannedReply, Queue, StaffUser, Topic
 
-from .api import json_body, text_field
+from .api import auth_failed, json_body, text_field
 from .auth import ConsoleError, staff_of
 from .queries import canned_replies
 
@@ -333,4 +335,40 @@ async def delete_canned(request: web.Request) -> web.Response:
         )
     except AdminError as error:
         raise _refused(error) from None
+    return web.json_response({"ok": True})
+
+
+# ---- locked sign-ins (supervisors: their queues' counsellors; admins: everyone) ------------
+
+
+def locked_json(account: LockedAccount) -> dict[str, Any]:
+    return {
+        "id": account.user_id,
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "queues": list(account.queues),
+        "locked_until": account.locked_until.isoformat(),
+        "everywhere": account.everywhere,
+        "addresses": account.addresses,
+    }
+
+
+@routes.get("/api/users/locked")
+async def list_locked(request: web.Request) -> web.Response:
+    staff = staff_of(request)
+    try:
+        locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
+    except AuthError as error:
+        raise auth_failed(error) from None
+    return web.json_response([locked_json(account) for account in locked])
+
+
+@routes.post("/api/users/{id}/unlock")
+async def unlock_user(request: web.Request) -> web.Response:
+    staff = staff_of(request)
+    try:
+        await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
+    except AuthError as error:
+        raise auth_failed(error) from None
     return web.json_response({"ok": True})

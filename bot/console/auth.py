@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
 from bot.actions.conversations import Staff
+from bot.http_defaults import cookies_secure
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 
@@ -23,7 +24,7 @@ COOKIE = "somesossu_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 AUTH = web.RequestKey("somesossu_auth", Authenticated)
-# Writes that need no session: signing in is protected by lockout and the origin check.
+# Writes that need no session: signing in is protected by sign-in limits and the origin check.
 LOGIN_PATHS = frozenset({"/api/login", "/console/login"})
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Account pages a user may still reach while a password change or TOTP setup is pending.
@@ -60,6 +61,24 @@ def same_origin(request: web.Request) -> bool:
     if origin is None or (origin == "null" and fetch_site is not None):
         return True
     return urlsplit(origin).netloc == request.host
+
+
+def client_address(request: web.Request) -> str:
+    """The address a request comes from, for sign-in limits (kept only as a keyed hash).
+
+    X-Forwarded-For counts only when the peer is one of SOMESOSSU_WEBCHAT_TRUSTED_PROXIES;
+    from anyone else it is a header an attacker writes to dodge the per-address limit. The
+    last hop is the one our proxy added; earlier hops were written by the client.
+    """
+    remote = request.remote or "unknown"
+    settings = request.app[SERVICE].settings
+    trusted = {proxy.strip() for proxy in settings.webchat_trusted_proxies.split(",")}
+    if remote in trusted - {""}:
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            return hops[-1][:100]
+    return remote
 
 
 def json_error(status: int, code: str, message: str) -> web.Response:
@@ -172,7 +191,7 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, token
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=request.app[SERVICE].settings.secure_cookies,
+        secure=cookies_secure(request, request.app[SERVICE].settings),
         max_age=int(auth_actions.ABSOLUTE_EXPIRY.total_seconds()),
     )
 
@@ -183,7 +202,7 @@ def clear_session_cookie(request: web.Request, response: web.StreamResponse) -> 
         path="/",
         httponly=True,
         samesite="Strict",
-        secure=request.app[SERVICE].settings.secure_cookies,
+        secure=cookies_secure(request, request.app[SERVICE].settings),
     )
 
 

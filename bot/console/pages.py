@@ -24,6 +24,7 @@ from .auth import (
     ConsoleError,
     authenticated,
     clear_session_cookie,
+    client_address,
     set_session_cookie,
     staff_of,
     staff_with_any,
@@ -63,6 +64,8 @@ def nav_for(role: str) -> list[tuple[str, str]]:
         items.append(("/console/blocks", "Blocks"))
     if can(role, Capability.AUDIT):
         items.append(("/console/audit", "Audit"))
+    if role == Role.SUPERVISOR or can(role, Capability.ADMINISTER):
+        items.append(("/console/users/locked", "Locked sign-ins"))
     if can(role, Capability.ADMINISTER):
         items.extend(
             [
@@ -128,7 +131,9 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     password = str(form.get("password", ""))[:1000]
     totp = str(form.get("totp", ""))[:20]
     try:
-        signed_in = await auth_actions.sign_in(request.app[SERVICE].core, username, password, totp)
+        signed_in = await auth_actions.sign_in(
+            request.app[SERVICE].core, username, password, totp, source=client_address(request)
+        )
     except AuthError as error:
         status = 429 if error.code == "locked" else 401
         return render(
