@@ -1,4 +1,4 @@
-"""The working default configuration created on first start: one queue, topics, replies.
+"""The default configuration made on first start: a queue, topics, close tags, canned replies.
 
 Writes configuration only (no resident data); admins change all of it in the console later.
 """
@@ -12,7 +12,7 @@ from privacy.audit import AuditAction
 from .actions.context import SYSTEM, Core, unit_of_work
 from .config import Environment
 from .hours import OpeningHours
-from .store.tables import CannedReply, Queue, Topic
+from .store.tables import CannedReply, CloseTag, Queue, Topic
 from .texts import LANGUAGES
 
 DEFAULT_QUEUE = "general"
@@ -116,6 +116,11 @@ async def ensure_defaults(core: Core) -> bool:
             labels = {code: core.texts.text(code, f"topic_{topic}") for code in LANGUAGES}
             work.session.add(
                 Topic(id=topic, queue_id=DEFAULT_QUEUE, labels=labels, position=position)
+            )
+            # The close form offers the topics as close tags until admins define their own.
+            label = " / ".join(dict.fromkeys(labels[code] for code in ("fi", "en")))
+            work.session.add(
+                CloseTag(queue_id=DEFAULT_QUEUE, id=topic, label=label[:60], position=position)
             )
         for language, replies in CANNED_REPLIES.items():
             for position, (title, body) in enumerate(replies):

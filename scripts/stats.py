@@ -2,7 +2,8 @@
 """Anonymous statistics for reporting and developing the service.
 
 Conversations by channel, language, topic, hour of day and week; waiting times until a
-counsellor answered; feedback; outcomes (advice given, referrals); attendance of group
+counsellor answered; feedback; outcomes (advice given, referrals); close tags (counted by
+tag id, shown with their labels, retired tags included); attendance of group
 sessions (joined, stayed at least the set minutes, feedback) by topic, language and week.
 Counts only: any number under 5 is shown as "<5" (and where only one number in a table would
 be hidden, the next smallest is hidden too), so no single resident can be picked out.

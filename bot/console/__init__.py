@@ -18,6 +18,7 @@ from .admin_api import routes as admin_api_routes
 from .audit_view import routes as audit_routes
 from .auth import console_guard
 from .blocks import routes as block_routes
+from .close_tags import routes as close_tag_routes
 from .dashboard import routes as dashboard_routes
 from .groups import setup_group_routes
 from .openapi import routes as openapi_routes
@@ -45,6 +46,7 @@ def setup_console(app: web.Application) -> None:
         audit_routes,
         admin_routes,
         admin_api_routes,
+        close_tag_routes,
         openapi_routes,
     ):
         app.router.add_routes(table)

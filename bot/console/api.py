@@ -25,6 +25,7 @@ from .auth import (
     ConsoleError,
     authenticated,
     clear_session_cookie,
+    client_address,
     set_session_cookie,
     staff_of,
     staff_with_any,
@@ -40,6 +41,7 @@ ACTION_STATUS = {
     "invalid_state": 409,
     "invalid_input": 422,
     "reason_required": 422,
+    "unknown_close_tag": 422,
 }
 AUTH_STATUS = {
     "invalid_credentials": 401,
@@ -112,7 +114,9 @@ async def login(request: web.Request) -> web.Response:
     password = text_field(body, "password", limit=1000)
     totp = text_field(body, "totp", required=False, limit=20)
     try:
-        signed_in = await auth_actions.sign_in(request.app[SERVICE].core, username, password, totp)
+        signed_in = await auth_actions.sign_in(
+            request.app[SERVICE].core, username, password, totp, source=client_address(request)
+        )
     except AuthError as error:
         raise auth_failed(error) from None
     response = web.json_response({"csrf_token": signed_in.csrf_token, "user_id": signed_in.user_id})

@@ -1,4 +1,4 @@
-"""Anonymous statistics of the service: volumes, waiting times, feedback, outcomes, groups.
+"""Anonymous statistics of the service: volumes, waiting times, feedback, outcomes, tags, groups.
 
 Counts only, with cells under five suppressed; never a pseudonym, a conversation id or text.
 The HTML report is self-contained (inline SVG, no scripts, no external requests).
@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from bot.actions.context import Core
 from bot.groups.tables import GroupAttendance
+from bot.store import close_tags as close_tag_store
 from bot.store.tables import Conversation, FeedbackCount
 
 from .common import HELSINKI, local_text
@@ -79,6 +80,16 @@ class Statistics:
     group_attendance: dict[str, dict[str, Cell]] = field(default_factory=dict)
     """Attendance of ended group sessions by "topic", "language" and "week"; keys
     "<value>: <measure>" (measures in `GROUP_MEASURES`), each measure suppressed on its own."""
+    close_tags: dict[str, Cell] = field(default_factory=dict)
+    """Closed conversations per close tag, keyed "<queue>/<tag id>" (retired tags included)."""
+    close_tag_labels: dict[str, str] = field(default_factory=dict)
+    """The label of each key of `close_tags`, marked "(retired)" when no longer offered."""
+
+    def close_tag_table(self) -> dict[str, Cell]:
+        return {
+            f"{self.close_tag_labels.get(key, key)} [{key}]": cell
+            for key, cell in self.close_tags.items()
+        }
 
     def tables(self) -> list[tuple[str, dict[str, Cell]]]:
         groups = [
@@ -93,6 +104,7 @@ class Statistics:
             ("Conversations by week", self.by_week),
             ("Waiting time until a counsellor answered", self.wait_buckets),
             ("Outcomes of closed conversations", self.outcomes),
+            ("Close tags of closed conversations", self.close_tag_table()),
             ("Feedback: rating (1-5)", self.feedback_rating),
             ("Feedback: did you get help?", self.feedback_helped),
             *groups,
@@ -121,6 +133,8 @@ class Statistics:
             "feedback_helped": self.feedback_helped,
             "group_sessions": self.group_sessions,
             "group_attendance": self.group_attendance,
+            "close_tags": self.close_tags,
+            "close_tag_labels": self.close_tag_labels,
         }
 
 
@@ -185,6 +199,8 @@ async def gather_statistics(
         col(Conversation.queued_at),
         col(Conversation.claimed_at),
         col(Conversation.close_outcome),
+        col(Conversation.queue_id),
+        col(Conversation.close_tags),
     )
     if since is not None:
         query = query.where(col(Conversation.created_at) >= since)
@@ -194,6 +210,7 @@ async def gather_statistics(
         rows = list((await session.execute(query)).all())
         feedback = list((await session.execute(select(FeedbackCount))).scalars())
         attendance = list((await session.execute(select(GroupAttendance))).scalars())
+        defined_tags = await close_tag_store.all_tags(session)
     channels: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     topics: Counter[str] = Counter()
@@ -201,8 +218,13 @@ async def gather_statistics(
     weeks: Counter[str] = Counter()
     week_channel: dict[str, Counter[str]] = {}
     outcomes: Counter[str] = Counter()
+    tags: Counter[str] = Counter()
     waits: list[float] = []
-    for channel, language, topic, created_at, queued_at, claimed_at, outcome in rows:
+    for row in rows:
+        channel, language, topic, created_at, queued_at, claimed_at, outcome = row[:7]
+        # Counted by id: a corrected label still counts the same tag, a retired one still counts.
+        for tag_id in row.close_tags or ():
+            tags[f"{row.queue_id}/{tag_id}"] += 1
         channels[channel] += 1
         languages[language or "not chosen"] += 1
         topics[topic or "not chosen"] += 1
@@ -255,6 +277,12 @@ async def gather_statistics(
         feedback_helped=suppress(dict(helped)),
         group_sessions=suppress_total(len(attendance)),
         group_attendance=group_attendance(attendance),
+        close_tags=suppress(dict(sorted(tags.items()))),
+        close_tag_labels={
+            f"{tag.queue_id}/{tag.id}": tag.label + (" (retired)" if tag.retired_at else "")
+            for tag in defined_tags
+            if f"{tag.queue_id}/{tag.id}" in tags
+        },
     )
 
 

@@ -73,7 +73,7 @@ async def test_a_whole_conversation_in_every_language(harness: Harness, language
     assert "040 123 4567" not in " ".join(m.text for m in transcript.messages)
 
     await actions.close(
-        harness.core, counsellor, conversation.id, outcome="advice_given", tags=["rent"]
+        harness.core, counsellor, conversation.id, outcome="advice_given", tags=["housing"]
     )
     await harness.deliver()
     assert texts.text(language, "chat_ended") in resident.texts()

@@ -158,7 +158,7 @@ async def test_a_counsellor_and_a_resident_hold_a_whole_conversation_in_the_brow
 
     await page.click("#close-box summary")
     await page.select_option("#close-outcome", "advice_given")
-    await page.fill("#close-tags", "housing")
+    await page.check("#close-tag-housing")
     await page.click("#close-form button[type=submit]")
     await page.wait_for_selector("#conv-meta:has-text('closed')")
     assert errors == []
