@@ -1,6 +1,8 @@
 """Staff roles and what each may do; checked on every request and websocket message.
 
 Roles grant capabilities; queue membership further limits a counsellor to their own queues.
+Never decides who may act on a particular conversation or block: that is the one rule in
+`bot.actions.context` (`conversation_access`), which builds on these capabilities.
 """
 
 from __future__ import annotations

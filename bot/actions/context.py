@@ -1,7 +1,9 @@
-"""What every action needs (store, keys, audit chain, hub, clock) and the unit of work.
+"""What every action needs (store, keys, audit chain, hub, clock), the unit of work, and the
+one rule of who may act on a conversation or a block.
 
 A unit of work is one transaction; its hub events are published only after it commits,
-and the audit checkpoint moves forward only then.
+and the audit checkpoint moves forward only then. Never decide access anywhere but here:
+actions, console handlers and live subscriptions all ask `conversation_access`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +27,11 @@ from bot.hub_bridge import notify
 from bot.ids import new_id
 from bot.logs import log_event
 from bot.metrics import Metrics
+from bot.roles import Capability, Role, can
 from bot.sealing import KeyStore
 from bot.store import audit as audit_store
 from bot.store.db import Database
+from bot.store.tables import Conversation
 from bot.texts import Texts
 from privacy.audit import (
     AuditAction,
@@ -55,6 +61,110 @@ class Actor:
 
 
 SYSTEM = Actor("system", "system")
+
+
+# ---- who may act on what ---------------------------------------------------------------------
+
+
+class StaffMember(Protocol):
+    """What the rule needs to know about a staff member (`conversations.Staff` has it)."""
+
+    @property
+    def user_id(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def queues(self) -> frozenset[str]: ...
+
+
+class Denial(StrEnum):
+    """Why access to a conversation is refused; stable codes (the console socket sends them)."""
+
+    ROLE = "role"  # the role does no queue work
+    OTHER_QUEUE = "other_queue"  # the conversation is in a queue the user does not work in
+    CLAIMED_BY_OTHER = "claimed_by_other"  # another counsellor holds it
+    GONE = "gone"  # erased, or never existed
+
+
+def supervises_all_queues(staff: StaffMember) -> bool:
+    """A supervisor oversees the queues they are a member of; one who is a member of none
+    oversees the whole service (the organisation's head of service)."""
+    return (
+        can(staff.role, Capability.WORK_QUEUES)
+        and can(staff.role, Capability.SEE_ALL_QUEUES)
+        and not staff.queues
+    )
+
+
+def works_in(staff: StaffMember, queue_id: str | None) -> bool:
+    """Queue work (claiming from it, acting on its unclaimed conversations) is allowed here."""
+    if not can(staff.role, Capability.WORK_QUEUES):
+        return False
+    if supervises_all_queues(staff):
+        return True
+    return queue_id is not None and queue_id in staff.queues
+
+
+def supervises(staff: StaffMember, queue_id: str | None) -> bool:
+    """A supervisor of this queue: may act on conversations claimed by anyone in it."""
+    return can(staff.role, Capability.READ_CLAIMED_BY_OTHERS) and works_in(staff, queue_id)
+
+
+def conversation_access(staff: StaffMember, conversation: Conversation | None) -> Denial | None:
+    """THE rule: None when `staff` may read and act on `conversation`, else why not.
+
+    Its counsellor (who claimed it) and a supervisor of its queue may; while nobody holds it,
+    every counsellor of its queue may (claim it, note, close, block). A privacy officer's
+    reads with a stated reason are a separate, audited path (`READ_WITH_REASON`), not this.
+    """
+    if conversation is None:
+        return Denial.GONE
+    if not can(staff.role, Capability.WORK_QUEUES):
+        return Denial.ROLE
+    if not works_in(staff, conversation.queue_id):
+        return Denial.OTHER_QUEUE
+    if conversation.assigned_to in (None, staff.user_id):
+        return None
+    if supervises(staff, conversation.queue_id):
+        return None
+    return Denial.CLAIMED_BY_OTHER
+
+
+def may_act(staff: StaffMember, conversation: Conversation) -> bool:
+    return conversation_access(staff, conversation) is None
+
+
+def may_follow(staff: StaffMember, conversation: Conversation | None) -> Denial | None:
+    """Whether a live view may show this conversation's events: the rule, or an auditor's
+    reason-bound read (events are ids only; content still goes through the audited read)."""
+    if conversation is not None and can(staff.role, Capability.READ_WITH_REASON):
+        return None
+    return conversation_access(staff, conversation)
+
+
+def may_see_exists(staff: StaffMember, conversation: Conversation) -> bool:
+    """Lists show that a conversation exists (never its content) to these users."""
+    return (
+        works_in(staff, conversation.queue_id)
+        or can(staff.role, Capability.SEE_ALL_QUEUES)
+        or can(staff.role, Capability.AUDIT)
+    )
+
+
+def block_queues_visible(staff: StaffMember) -> frozenset[str] | None:
+    """The queues whose blocks `staff` may list: None for all (supervisors, auditors)."""
+    if supervises_all_queues(staff) or can(staff.role, Capability.AUDIT):
+        return None
+    if can(staff.role, Capability.BLOCK):
+        return staff.queues
+    return frozenset()
+
+
+def may_lift_block(staff: StaffMember, block_queue: str) -> bool:
+    """Lifting a block is queue work: the counsellors of the queue it came from, supervisors."""
+    return can(staff.role, Capability.BLOCK) and works_in(staff, block_queue or None)
 
 
 @dataclass

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from privacy.audit import AuditAction, AuditOutcome
 from privacy.crypto import seal, unseal
@@ -41,7 +42,19 @@ from ..store import conversations as conversation_store
 from ..store import queues as queue_store
 from ..store import users as user_store
 from ..store.tables import Block, Conversation, Note, PiiItem, StaffUser
-from .context import Actor, Core, Work, unit_of_work
+from . import close_tags
+from .context import (
+    Actor,
+    Core,
+    Denial,
+    Work,
+    conversation_access,
+    may_act,
+    may_lift_block,
+    unit_of_work,
+    works_in,
+)
+from .context import may_see_exists as may_see_exists  # lists import it from here
 
 MAX_REPLY_CHARS = 4000
 MIN_REASON_CHARS = 5
@@ -89,29 +102,23 @@ class Staff:
         )
 
 
-def works_in(staff: Staff, queue_id: str | None) -> bool:
-    if not can(staff.role, Capability.WORK_QUEUES):
-        return False
-    if can(staff.role, Capability.SEE_ALL_QUEUES):
-        return True
-    return queue_id is not None and queue_id in staff.queues
-
-
 def may_read(staff: Staff, conversation: Conversation) -> bool:
-    """Content rule: a claimed conversation is visible to its counsellor and supervisors."""
-    if can(staff.role, Capability.READ_CLAIMED_BY_OTHERS):
-        return True
-    if not works_in(staff, conversation.queue_id):
-        return False
-    return conversation.assigned_to in (None, staff.user_id)
+    """Reading content is acting on the conversation: the one rule in `context`."""
+    return may_act(staff, conversation)
 
 
-def may_see_exists(staff: Staff, conversation: Conversation) -> bool:
-    return (
-        works_in(staff, conversation.queue_id)
-        or can(staff.role, Capability.SEE_ALL_QUEUES)
-        or can(staff.role, Capability.AUDIT)
-    )
+REFUSED = {
+    Denial.ROLE: "your role does not work on conversations",
+    Denial.OTHER_QUEUE: "you do not work in this queue",
+    Denial.CLAIMED_BY_OTHER: "this conversation is another counsellor's",
+    Denial.GONE: "no such conversation",
+}
+
+
+def _require_access(staff: Staff, conversation: Conversation) -> None:
+    denial = conversation_access(staff, conversation)
+    if denial is not None:
+        raise ActionError("forbidden", REFUSED[denial])
 
 
 async def _load(work: Work, staff: Staff, conversation_id: str) -> Conversation:
@@ -138,20 +145,15 @@ async def _denied(
 def _require_assigned(staff: Staff, conversation: Conversation) -> None:
     if conversation.state != State.ACTIVE:
         raise ActionError("invalid_state", "the conversation is not active")
-    if conversation.assigned_to == staff.user_id:
-        return
-    if can(staff.role, Capability.READ_CLAIMED_BY_OTHERS) and works_in(
-        staff, conversation.queue_id
-    ):
-        return
-    raise ActionError("forbidden", "this conversation is another counsellor's")
+    _require_access(staff, conversation)
 
 
 async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
     """Atomic: of two counsellors claiming at once, exactly one wins."""
     async with unit_of_work(core) as work:
         conversation = await _load(work, staff, conversation_id)
-        if not works_in(staff, conversation.queue_id):
+        # Held by someone else is not a refusal here: the conditional update answers 409.
+        if conversation_access(staff, conversation) in (Denial.ROLE, Denial.OTHER_QUEUE):
             raise ActionError("forbidden", "you do not work in this queue")
         if await conversation_store.active_count_for(work.session, staff.user_id) >= (
             staff.max_concurrent
@@ -336,8 +338,7 @@ async def note(core: Core, staff: Staff, conversation_id: str, text: str) -> str
         raise ActionError("invalid_input", f"a note is 1-{MAX_REPLY_CHARS} characters")
     async with unit_of_work(core) as work:
         conversation = await _load(work, staff, conversation_id)
-        if not may_read(staff, conversation) or not works_in(staff, conversation.queue_id):
-            raise ActionError("forbidden", "you cannot write notes here")
+        _require_access(staff, conversation)
         created = await add_note_in(work, conversation, staff, text)
         await work.audit(
             staff.actor(conversation.queue_id),
@@ -359,17 +360,18 @@ async def close(
 ) -> Conversation:
     if outcome not in OUTCOMES:
         raise ActionError("invalid_input", f"outcome is one of {', '.join(OUTCOMES)}")
-    clean_tags = sorted({t.strip()[:40] for t in tags if t.strip()})[:10]
     async with unit_of_work(core) as work:
         conversation = await _load(work, staff, conversation_id)
         if conversation.state == State.CLOSED:
             raise ActionError("invalid_state", "the conversation is closed already")
-        if conversation.state == State.ACTIVE:
-            _require_assigned(staff, conversation)
-        elif not works_in(staff, conversation.queue_id):
-            raise ActionError("forbidden", "you do not work in this queue")
+        _require_access(staff, conversation)
+        try:
+            # Only ids of tags the queue offers: free text would sit in this column in clear.
+            chosen = await close_tags.chosen_tags(work.session, conversation.queue_id, tags)
+        except close_tags.CloseTagRefused as refused:
+            raise ActionError("unknown_close_tag", str(refused)) from None
         conversation.close_outcome = outcome
-        conversation.close_tags = clean_tags
+        conversation.close_tags = chosen
         await run_event(work, conversation, StaffClosed())
         await work.audit(
             staff.actor(conversation.queue_id),
@@ -543,12 +545,13 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
         raise ActionError("forbidden", "you cannot block residents")
     async with unit_of_work(core) as work:
         conversation = await _load(work, staff, conversation_id)
-        if not works_in(staff, conversation.queue_id):
-            raise ActionError("forbidden", "you do not work in this queue")
+        # Blocking ends the conversation: only who may act on it may (not any colleague).
+        _require_access(staff, conversation)
         system = await core.keys.system_key(work.session)
         created = Block(
             pseudonym=conversation.pseudonym,
             created_by=staff.user_id,
+            queue_id=conversation.queue_id,
             sealed_reason=seal(system, "", aad="placeholder"),
             expires_at=core.now() + timedelta(days=days),
             created_at=core.now(),
@@ -573,17 +576,29 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
     return created
 
 
+async def block_queues(session: AsyncSession, block_ids: Sequence[str]) -> dict[str, str]:
+    """The queue each block came from ("" for none)."""
+    if not block_ids:
+        return {}
+    rows = await session.execute(
+        select(Block.id, Block.queue_id).where(col(Block.id).in_(list(block_ids)))
+    )
+    return {block_id: queue or "" for block_id, queue in rows.all()}
+
+
 async def unblock(core: Core, staff: Staff, block_id: str) -> None:
     if not can(staff.role, Capability.BLOCK):
         raise ActionError("forbidden", "you cannot lift blocks")
     async with unit_of_work(core) as work:
         found = await work.session.get(Block, block_id)
-        if found is None or found.lifted_at is not None:
+        queue = (await block_queues(work.session, [block_id])).get(block_id, "")
+        # Another queue's block is not even named: the same answer as no block at all.
+        if found is None or found.lifted_at is not None or not may_lift_block(staff, queue):
             raise ActionError("not_found", "no such active block")
         found.lifted_at = core.now()
         work.session.add(found)
         await work.audit(
-            staff.actor(),
+            staff.actor(queue),
             AuditAction.UNBLOCK,
             object_type="block",
             object_id=block_id,

@@ -1,7 +1,8 @@
 """Blocks of residents' pseudonyms: the list, and lifting one; creating is on the conversation.
 
 Shows ids and times only: never the pseudonym in full or the sealed reason (the redacted
-reason is in the audit trail, for the privacy officer).
+reason is in the audit trail, for the privacy officer). Never shows or lifts a block of a queue
+the user does not work in (`context.block_queues_visible`, `context.may_lift_block`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.actions import conversations as actions
-from bot.actions.conversations import ActionError
+from bot.actions.context import block_queues_visible, may_lift_block
+from bot.actions.conversations import ActionError, Staff
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import Block
@@ -26,23 +28,23 @@ routes = web.RouteTableDef()
 MAX_BLOCKS = 200
 
 
-async def block_rows(request: web.Request) -> list[dict[str, Any]]:
+async def block_rows(request: web.Request, staff: Staff) -> list[dict[str, Any]]:
+    """The newest blocks of the queues `staff` may see, each with whether they may lift it."""
     core = request.app[SERVICE].core
     now = core.now()
+    visible = block_queues_visible(staff)
+    query = select(Block).order_by(col(Block.created_at).desc())
+    if visible is not None:
+        # Filtered in SQL, so that another queue's blocks cannot crowd out this one's.
+        query = query.where(col(Block.queue_id).in_(sorted(visible)))
     async with core.database.session() as session:
-        found = (
-            (
-                await session.execute(
-                    select(Block).order_by(col(Block.created_at).desc()).limit(MAX_BLOCKS)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        found = (await session.execute(query.limit(MAX_BLOCKS))).scalars().all()
+        queues = await actions.block_queues(session, [block.id for block in found])
         names = await queries.display_names(session)
     return [
         {
             "id": block.id,
+            "queue": queues.get(block.id) or None,
             # A short prefix lets staff see that two blocks hit the same resident, no more.
             "resident": block.pseudonym[:8],
             "created_by": names.get(block.created_by, "?"),
@@ -50,6 +52,7 @@ async def block_rows(request: web.Request) -> list[dict[str, Any]]:
             "expires_at": block.expires_at.isoformat(),
             "lifted_at": block.lifted_at.isoformat() if block.lifted_at else None,
             "active": block.lifted_at is None and block.expires_at > now,
+            "may_lift": may_lift_block(staff, queues.get(block.id, "")),
         }
         for block in found
     ]
@@ -57,8 +60,8 @@ async def block_rows(request: web.Request) -> list[dict[str, Any]]:
 
 @routes.get("/api/blocks")
 async def list_blocks(request: web.Request) -> web.Response:
-    staff_with_any(request, Capability.BLOCK, Capability.AUDIT)
-    return web.json_response(await block_rows(request))
+    staff = staff_with_any(request, Capability.BLOCK, Capability.AUDIT)
+    return web.json_response(await block_rows(request, staff))
 
 
 @routes.post("/api/blocks/{id}/lift")
@@ -74,10 +77,7 @@ async def lift_block(request: web.Request) -> web.Response:
 @routes.get("/console/blocks")
 async def blocks_page(request: web.Request) -> web.Response:
     staff = staff_with_any(request, Capability.BLOCK, Capability.AUDIT)
-    may_lift = staff.role != "privacy_officer"
-    return render(
-        request, "blocks.html", page="blocks", blocks=await block_rows(request), may_lift=may_lift
-    )
+    return render(request, "blocks.html", page="blocks", blocks=await block_rows(request, staff))
 
 
 @routes.post("/console/blocks/{id}/lift")

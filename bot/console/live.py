@@ -1,7 +1,9 @@
 """The console websocket: forwards hub events (ids only) to the pages that may see them.
 
 Never sends content: pages re-fetch through the API, which checks access and audits. The
-session and role are checked again on every incoming frame and before forwarding events.
+session and role are checked again on every incoming frame and before forwarding events, and
+a watched conversation's events pass only while the user may still act on it (`context.
+may_follow`); when that ends, so does the watch (`watch_ended`). Never forwards otherwise.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
-from bot.actions.conversations import Staff, may_read
+from bot.actions.context import Denial, may_follow
+from bot.actions.conversations import Staff
 from bot.groups.sessions import group_topic, may_moderate
 from bot.groups.tables import GroupSession
 from bot.hub import HubEvent, Subscription
@@ -34,6 +37,18 @@ OPEN_SOCKETS = web.AppKey("console_sockets", weakref.WeakSet[web.WebSocketRespon
 # Between frames from the page, the session is re-checked at least this often.
 RECHECK_SECONDS = 20.0
 MAX_WATCHED = 20
+CONVERSATION = "conversation:"
+# Events (on the staff and queue topics) after which who may follow a conversation can differ.
+ACCESS_CHANGES = frozenset(
+    {
+        "conversation.claimed",
+        "conversation.released",
+        "conversation.queued",
+        "conversation.transferred",
+        "conversation.closed",
+        "conversation.erased",
+    }
+)
 
 
 def topics_for(staff: Staff) -> set[str]:
@@ -64,8 +79,10 @@ class LiveSession:
         if found is None or found.user.role != str(self.staff.role):
             return False
         self.staff = Staff.of(found.user, found.queues)
+        # Queues or claims may have changed since the watch began: decide every watch again.
+        await self.recheck_watched()
         if self.subscription is not None:
-            watched = {t for t in self.subscription.topics if t.startswith("conversation:")}
+            watched = {t for t in self.subscription.topics if t.startswith(CONVERSATION)}
             groups = {t for t in self.subscription.topics if t.startswith("group:")}
             # A moderator taken off a session stops seeing it at the next frame.
             groups = {t for t in groups if await self._moderates(t.removeprefix("group:"))}
@@ -88,20 +105,56 @@ class LiveSession:
         self.subscription.topics.add(group_topic(session_id))
         return True
 
-    async def watch(self, conversation_id: str) -> bool:
+    async def _decide(self, conversation_id: str) -> Denial | None:
         core = self.request.app[SERVICE].core
         async with core.database.session() as session:
             conversation = await conversation_store.get(session, conversation_id)
-        allowed = conversation is not None and (
-            may_read(self.staff, conversation) or can(self.staff.role, Capability.READ_WITH_REASON)
-        )
-        if not allowed or self.subscription is None:
+        return may_follow(self.staff, conversation)
+
+    async def watch(self, conversation_id: str) -> bool:
+        if self.subscription is None or await self._decide(conversation_id) is not None:
             return False
-        watched = [t for t in self.subscription.topics if t.startswith("conversation:")]
+        watched = [t for t in self.subscription.topics if t.startswith(CONVERSATION)]
         if len(watched) >= MAX_WATCHED:
             return False
-        self.subscription.topics.add(f"conversation:{conversation_id}")
+        self.subscription.topics.add(CONVERSATION + conversation_id)
         return True
+
+    def unwatch(self, conversation_id: str) -> None:
+        if self.subscription is not None:
+            self.subscription.topics.discard(CONVERSATION + conversation_id)
+
+    def watching(self, conversation_id: str) -> bool:
+        return self.subscription is not None and (
+            CONVERSATION + conversation_id in self.subscription.topics
+        )
+
+    async def still_allowed(
+        self, conversation_id: str, decided: dict[str, Denial | None] | None = None
+    ) -> bool:
+        """Re-check a watch; one that lost access ends with a `watch_ended` frame.
+
+        `decided` holds the decisions of one batch of events: they were all committed before
+        the batch was taken, so one query (made after) is as fresh as a query per event.
+        """
+        decided = {} if decided is None else decided
+        if conversation_id not in decided:
+            decided[conversation_id] = await self._decide(conversation_id)
+        denial = decided[conversation_id]
+        if denial is None:
+            return True
+        if self.watching(conversation_id):
+            self.unwatch(conversation_id)
+            await self.send(
+                {"type": "watch_ended", "conversation": conversation_id, "reason": str(denial)}
+            )
+        return False
+
+    async def recheck_watched(self) -> None:
+        if self.subscription is None:
+            return
+        for topic in [t for t in self.subscription.topics if t.startswith(CONVERSATION)]:
+            await self.still_allowed(topic.removeprefix(CONVERSATION))
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.ws.send_str(json.dumps(frame))
@@ -171,7 +224,7 @@ async def _receive(live: LiveSession) -> None:
             else:
                 await live.send({"type": "error", "code": "forbidden"})
         elif kind == "unwatch" and live.subscription is not None:
-            live.subscription.topics.discard(f"conversation:{frame.get('conversation')}")
+            live.unwatch(str(frame.get("conversation")))
             live.subscription.topics.discard(f"group:{frame.get('group')}")
         else:
             await live.send({"type": "error", "code": "unknown_frame"})
@@ -179,17 +232,39 @@ async def _receive(live: LiveSession) -> None:
 
 async def _forward(live: LiveSession, subscription: Subscription) -> None:
     while True:
-        event: HubEvent = await subscription.get()
+        batch: list[HubEvent] = [await subscription.get()]
+        while not subscription.queue.empty():
+            batch.append(subscription.queue.get_nowait())
         if time.monotonic() - live.checked_at > RECHECK_SECONDS and not await live.recheck():
             await live.send({"type": "signed_out"})
             await live.ws.close(code=4401, message=b"signed out")
             return
-        if event.topic not in subscription.topics:
-            continue  # unwatched or a queue the user left since the event was queued
-        payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | bool)}
-        await live.send(
-            {"type": "event", "topic": event.topic, "kind": event.kind, "payload": payload}
-        )
+        decided: dict[str, Denial | None] = {}
+        for event in batch:
+            if not await _may_forward(live, subscription, event, decided):
+                continue
+            payload = {k: v for k, v in event.payload.items() if isinstance(v, str | int | bool)}
+            await live.send(
+                {"type": "event", "topic": event.topic, "kind": event.kind, "payload": payload}
+            )
+
+
+async def _may_forward(
+    live: LiveSession,
+    subscription: Subscription,
+    event: HubEvent,
+    decided: dict[str, Denial | None],
+) -> bool:
+    if event.topic not in subscription.topics:
+        return False  # unwatched or a queue the user left since the event was queued
+    if event.topic.startswith(CONVERSATION):
+        # A watch taken before a claim or transfer must not outlive the access it was given.
+        return await live.still_allowed(event.topic.removeprefix(CONVERSATION), decided)
+    subject = event.payload.get("conversation")
+    if event.kind in ACCESS_CHANGES and isinstance(subject, str) and live.watching(subject):
+        # End the watch now, not at the conversation's next event (which might never come).
+        await live.still_allowed(subject, decided)
+    return True
 
 
 async def close_all(app: web.Application) -> None:

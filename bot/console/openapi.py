@@ -45,7 +45,7 @@ def _errors(*statuses: int) -> dict[str, Schema]:
         404: "No such object",
         409: "Conflict: already_claimed, too_many_active, invalid_state",
         422: "Invalid input: invalid_input, reason_required, weak_password",
-        429: "Locked after repeated failed sign-ins",
+        429: "Too many failed sign-ins (code locked; the same answer whichever limit applies)",
     }
     return {str(s): {"description": text[s], **_json(_ref("Error"))} for s in statuses}
 
@@ -59,7 +59,29 @@ SCHEMAS: dict[str, Schema] = {
     "Error": {
         "type": "object",
         "required": ["code", "message"],
-        "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "error_id": {
+                "type": "string",
+                "description": "on an unexpected error (500): the id of its log line",
+            },
+        },
+    },
+    "Block": {
+        "type": "object",
+        "required": ["id", "queue", "created_at", "expires_at", "active", "may_lift"],
+        "properties": {
+            "id": {"type": "string"},
+            "queue": _nullable("string", description="the queue it came from"),
+            "resident": {"type": "string", "description": "a short pseudonym prefix"},
+            "created_by": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "expires_at": {"type": "string", "format": "date-time"},
+            "lifted_at": _nullable("string", format="date-time"),
+            "active": {"type": "boolean"},
+            "may_lift": {"type": "boolean"},
+        },
     },
     "Me": {
         "type": "object",
@@ -214,6 +236,20 @@ SCHEMAS.update(
                 },
             },
         },
+        "LockedAccount": {
+            "type": "object",
+            "required": ["id", "username", "role", "locked_until", "everywhere", "addresses"],
+            "properties": {
+                "id": {"type": "string"},
+                "username": {"type": "string"},
+                "display_name": {"type": "string"},
+                "role": {"type": "string", "enum": [r.value for r in Role]},
+                "queues": {"type": "array", "items": {"type": "string"}},
+                "locked_until": {"type": "string"},
+                "everywhere": {"type": "boolean"},
+                "addresses": {"type": "integer"},
+            },
+        },
         "AdminTopic": {
             "type": "object",
             "required": ["id", "labels", "active"],
@@ -239,6 +275,18 @@ SCHEMAS.update(
                 "pii_vault_hours": {"type": "integer"},
                 "active": {"type": "boolean"},
                 "topics": {"type": "array", "items": _ref("AdminTopic")},
+            },
+        },
+        "CloseTag": {
+            "type": "object",
+            "required": ["id", "queue", "label", "retired"],
+            "properties": {
+                "id": {"type": "string", "description": "stable; what closings store"},
+                "queue": {"type": "string"},
+                "label": {"type": "string"},
+                "position": {"type": "integer"},
+                "retired": {"type": "boolean", "description": "no longer offered; still counted"},
+                "retired_at": _nullable("string"),
             },
         },
         "CannedReply": {
@@ -397,6 +445,60 @@ def _admin_paths() -> dict[str, Schema]:
                 "parameters": [ID_PARAM],
                 "responses": {"200": _ok(OK_SCHEMA), **admin_errors},
             },
+        },
+    }
+
+
+def _close_tag_paths() -> dict[str, Schema]:
+    """Close tags per queue: read by who works in the queue, changed by admins (audited)."""
+    queue: Schema = {"name": "queue", "in": "path", "required": True, "schema": STRING}
+    tag: Schema = {"name": "tag", "in": "path", "required": True, "schema": STRING}
+    one = _ok(_ref("CloseTag"))
+    change_errors = _errors(400, 401, 403, 404, 422)
+    return {
+        "/api/queues/{queue}/close-tags": {
+            "get": {
+                "summary": "The queue's close tags to pick from (counsellors of the queue, "
+                "supervisors, admins, privacy officers)",
+                "parameters": [
+                    queue,
+                    {
+                        "name": "include_retired",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["true", "false"]},
+                    },
+                ],
+                "responses": {
+                    "200": _ok({"type": "array", "items": _ref("CloseTag")}),
+                    **_errors(*READ, 404),
+                },
+            },
+            "post": {
+                "summary": "Define a close tag, or correct its label (admins; the id stays)",
+                "parameters": [queue],
+                "requestBody": _body(
+                    {
+                        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,39}$"},
+                        "label": {"type": "string", "maxLength": 60},
+                    },
+                    ["id", "label"],
+                ),
+                "responses": {"200": one, **change_errors},
+            },
+        },
+        "/api/queues/{queue}/close-tags/{tag}/retire": {
+            "post": {
+                "summary": "Stop offering a close tag; closings that used it still count it",
+                "parameters": [queue, tag],
+                "responses": {"200": one, **change_errors},
+            }
+        },
+        "/api/queues/{queue}/close-tags/{tag}/reinstate": {
+            "post": {
+                "summary": "Offer a retired close tag again",
+                "parameters": [queue, tag],
+                "responses": {"200": one, **change_errors},
+            }
         },
     }
 
@@ -779,11 +881,18 @@ def document() -> Schema:
             ACTION_OK,
         ),
         "/api/conversations/{id}/close": _conversation_post(
-            "Close with an outcome and topic tags",
+            "Close with an outcome and close tags (code unknown_close_tag: a tag the "
+            "conversation's queue does not offer)",
             _body(
                 {
                     "outcome": {"type": "string", "enum": list(OUTCOMES)},
-                    "tags": {"type": "array", "items": STRING, "maxItems": 20},
+                    "tags": {
+                        "type": "array",
+                        "items": STRING,
+                        "maxItems": 20,
+                        "description": "ids of close tags the conversation's queue offers "
+                        "(GET /api/queues/{queue}/close-tags), at most 10 distinct",
+                    },
                 },
                 [],
             ),
@@ -863,9 +972,9 @@ def document() -> Schema:
         },
         "/api/blocks": {
             "get": {
-                "summary": "Blocks, newest first",
+                "summary": "Blocks of the queues the user works in or supervises, newest first",
                 "responses": {
-                    "200": _ok({"type": "array", "items": {"type": "object"}}),
+                    "200": _ok({"type": "array", "items": _ref("Block")}),
                     **_errors(*READ),
                 },
             }
@@ -875,6 +984,23 @@ def document() -> Schema:
                 "summary": "Lift an active block",
                 "parameters": [ID_PARAM],
                 "responses": {"200": _ok(OK_SCHEMA), **_errors(*WRITE)},
+            }
+        },
+        "/api/users/locked": {
+            "get": {
+                "summary": "Accounts sign-in limits refuse now (supervisors: their queues' "
+                "counsellors; admins: everyone)",
+                "responses": {
+                    "200": _ok({"type": "array", "items": _ref("LockedAccount")}),
+                    **_errors(*READ),
+                },
+            }
+        },
+        "/api/users/{id}/unlock": {
+            "post": {
+                "summary": "Lift every sign-in refusal of an account (audited)",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _ok(OK_SCHEMA), **_errors(400, 401, 403, 404)},
             }
         },
         "/api/audit": {
@@ -927,6 +1053,7 @@ def document() -> Schema:
         },
     }
     paths.update(_admin_paths())
+    paths.update(_close_tag_paths())
     paths.update(_group_paths())
     return {
         "openapi": "3.1.0",

@@ -129,6 +129,11 @@
       if (frame.type === "signed_out") { window.location.href = "/console/login"; return; }
       if (frame.type === "watching" && frame.conversation) body.dataset.watching = frame.conversation;
       if (frame.type === "watching" && frame.group) body.dataset.watchingGroup = frame.group;
+      if (frame.type === "watch_ended" && frame.conversation) {
+        // Access ended (claimed by a colleague, transferred, erased): do not watch it again.
+        watched.delete(frame.conversation);
+        delete body.dataset.watching;
+      }
       listeners.forEach((listener) => listener(frame));
     });
     socket.addEventListener("close", (event) => {
@@ -315,6 +320,20 @@
       } catch (e) { /* shown when used */ }
     }
 
+    async function loadCloseTags(conversation) {
+      // Only the queue's own tags can be picked: a typed tag would be free text in the database.
+      const box = document.getElementById("close-tags");
+      if (!conversation.queue || box.dataset.queue === conversation.queue) return;
+      box.dataset.queue = conversation.queue;
+      let tags = [];
+      try { tags = await api("GET", "/api/queues/" + encodeURIComponent(conversation.queue) + "/close-tags"); }
+      catch (e) { return; }
+      box.querySelectorAll(".close-tag").forEach((node) => node.remove());
+      document.getElementById("close-tags-none").hidden = tags.length > 0;
+      tags.forEach((tag) => box.append(el("label", { class: "close-tag" },
+        el("input", { type: "checkbox", name: "close-tag", value: tag.id, id: "close-tag-" + tag.id }), " " + tag.label)));
+    }
+
     async function refresh() {
       let data;
       const query = needsReason ? "?reason=" + encodeURIComponent(readReason) : "";
@@ -353,10 +372,12 @@
       const block = document.getElementById("block-box");
       if (block) block.hidden = c.state === "closed";
       if (mine) { loadCanned(c); loadTransferTargets(c); }
+      if (mine || waiting) loadCloseTags(c);
     }
 
     const later = debounce(refresh, 100);
     listeners.push((frame) => {
+      if (frame.type === "watch_ended" && frame.conversation === id) { later(); return; }
       if (frame.type !== "event" || !frame.payload || frame.payload.conversation !== id) return;
       if (frame.kind === "resident.typing") {
         const typing = document.getElementById("typing");
@@ -426,7 +447,7 @@
       window.location.href = "/console/queues";
     });
     onSubmit("close-form", async () => {
-      const tags = document.getElementById("close-tags").value.split(",").map((t) => t.trim()).filter(Boolean);
+      const tags = Array.from(document.querySelectorAll("#close-tags input[name=close-tag]:checked"), (box) => box.value);
       await api("POST", "/api/conversations/" + id + "/close", { outcome: document.getElementById("close-outcome").value, tags });
       await refresh();
       announce("Conversation closed");
