@@ -44,6 +44,8 @@ SOMESOSSU = REPO / ".venv" / "bin" / "somesossu"
 HOST = "127.0.0.1"
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-" + secrets.token_hex(16)
+# /metrics is closed on the service port unless a token opens it (docs/deployment.md).
+METRICS_TOKEN = "bench-metrics-" + secrets.token_hex(16)
 USER_ADD: tuple[str, ...] = ("user", "add", BENCH_USER, "--role", "supervisor")
 USER_ADD += ("--queue", "general", "--password-stdin")
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -156,6 +158,7 @@ def server_environment(data_dir: Path, port: int, database_url: str | None) -> d
         SOMESOSSU_HTTP_HOST=HOST,
         SOMESOSSU_HTTP_PORT=str(port),
         SOMESOSSU_LOG_LEVEL="WARNING",
+        SOMESOSSU_METRICS_TOKEN=METRICS_TOKEN,
         # The bench's residents are machines: lift the per-session and per-address limits.
         SOMESOSSU_WEBCHAT_MESSAGES_PER_MINUTE="600",
         SOMESOSSU_WEBCHAT_CONNECTIONS_PER_ADDRESS="10000",
@@ -264,7 +267,9 @@ async def wait_healthy(server: Server, within: float = 60.0) -> None:
 
 async def metric_total(http: aiohttp.ClientSession, base: str, name: str, *labels: str) -> float:
     """The sum of a counter in /metrics over the series that carry all `labels` (k="v")."""
-    async with http.get(base + "/metrics") as response:
+    bearer = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    async with http.get(base + "/metrics", headers=bearer) as response:
+        response.raise_for_status()
         body = await response.text()
     total = 0.0
     for line in body.splitlines():

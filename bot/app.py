@@ -22,12 +22,13 @@ from .config import ConfigError, Settings
 from .console import setup_console
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
+from .http_defaults import api_errors, install_http_defaults
 from .hub import Hub, HubEvent
 from .hub_bridge import PostgresHubListener
-from .keys import load_keyring
+from .keys import load_keyring, secure_key_ring
 from .leader import Leadership
 from .logs import log_event
-from .metrics import Metrics
+from .metrics import Metrics, add_metrics_route, metrics_listener
 from .outbox import OutboxWorker
 from .scheduler import schedule_core_jobs
 from .service import SERVICE, Service
@@ -118,14 +119,20 @@ def configured_adapters(settings: Settings, core: Core) -> list[Adapter]:
 
 
 async def prepare_database(service: Service) -> None:
-    """Migrate the schema and create the default configuration on first start."""
+    """Migrate the schema, refuse keys that did not write it, create the defaults on first start."""
     await service.core.database.migrate()
+    await secure_key_ring(service.settings, service.core.database, service.core.keyring)
     await ensure_defaults(service.core)
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     service = app[SERVICE]
-    await prepare_database(service)
+    # The redactor's name lists load in a thread meanwhile, not on the first message.
+    preload = asyncio.create_task(asyncio.to_thread(service.core.redactor.preload))
+    try:
+        await prepare_database(service)
+    finally:
+        await preload
     yield
     await service.core.database.dispose()
 
@@ -252,21 +259,20 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-async def metrics(request: web.Request) -> web.Response:
-    body = request.app[SERVICE].core.metrics.render()
-    return web.Response(body=body, content_type="text/plain", charset="utf-8")
-
-
 def build_web_app(service: Service) -> web.Application:
-    app = web.Application(middlewares=[observe], client_max_size=256 * 1024)
+    # api_errors sits inside observe (which then counts and headers its JSON 500s) and
+    # outside the console guard that setup_console appends.
+    app = web.Application(middlewares=[observe, api_errors], client_max_size=256 * 1024)
     app[SERVICE] = service
+    install_http_defaults(app, service.settings)
     app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(_hub_bridge_ctx)
     app.cleanup_ctx.append(_outbox_ctx)
     app.cleanup_ctx.append(_scheduler_ctx)
     app.cleanup_ctx.append(_adapters_ctx)
+    app.cleanup_ctx.append(metrics_listener(service.core.metrics, service.settings))
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics)
+    add_metrics_route(app, service.core.metrics, service.settings)
     for adapter in service.adapters:
         if isinstance(adapter, ServesWeb):
             app.router.add_routes(list(adapter.routes()))

@@ -97,8 +97,14 @@ def security_measures(settings: Settings, kek_versions: int) -> tuple[str, ...]:
         "Reveal of a redacted item only with a stated reason, audited",
         "Role-based access (counsellor, supervisor, privacy officer, admin) and queue membership "
         "checked on every request",
-        "Staff passwords hashed with argon2; TOTP second factor; lockout after failed sign-ins",
-        f"Secure session cookies: {'on' if settings.secure_cookies else 'off (development)'}",
+        "Staff passwords hashed with argon2; TOTP second factor; sign-in throttling per account "
+        "and per source address that does not reveal whether an account exists",
+        "Secure session cookies and HSTS: "
+        + (
+            "always on"
+            if settings.env is Environment.PRODUCTION or settings.secure_cookies
+            else "on for requests over TLS (development: off over plain http)"
+        ),
         "Strict Content-Security-Policy and security headers on every response",
         f"Database: {database}; logs and metrics carry ids and counts only",
     )
