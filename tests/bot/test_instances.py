@@ -100,7 +100,7 @@ async def test_a_resident_on_one_instance_and_a_counsellor_on_another_update_liv
     two_instances: tuple[Server, Server],
 ) -> None:
     a, b = two_instances
-    async with http_session() as resident_http, http_session() as staff_http:
+    async with http_session() as resident_http, http_session(a.url, b.url) as staff_http:
         csrf = await sign_in(staff_http, b.url, "anna", PASSWORD)
         console = await staff_http.ws_connect(f"{b.url}/console/ws")
         resident = ChatClient(resident_http, a.url)
@@ -144,7 +144,7 @@ async def test_fifty_concurrent_claims_across_two_instances_exactly_one_wins(
         await resident.send("c1", choice="lang:fi")
         await resident.send("c2", choice="topic:housing")
         await resident.close()
-    sessions = [http_session() for _ in range(2)]
+    sessions = [http_session(a.url, b.url) for _ in range(2)]
     try:
         tokens = [
             await sign_in(http, server.url, "anna", PASSWORD)

@@ -30,6 +30,7 @@ from privacy.keyfile import encode_key, read_key_file
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, Resident
 from tests.support.db import on_postgres, sqlite_only
+from tests.support.raw import table_contents
 
 HETU = "131052-308T"
 NAME = "Virtanen"
@@ -191,7 +192,7 @@ async def test_on_postgresql_a_deleted_conversation_is_gone_from_the_tables_and_
     database = harness.core.database
     resident, conversation_id, _, stayer_id = await write_and_delete_setup(harness)
     # pg_dump's view of the tables before the delete: the backup docs/deployment.md recommends.
-    dump_before = await table_contents(harness)
+    dump_before = await table_contents(harness.core.database.engine)
     async with database.session() as session:
         items = [
             (item.id, item.sealed_value.blob)
@@ -217,7 +218,7 @@ async def test_on_postgresql_a_deleted_conversation_is_gone_from_the_tables_and_
     await resident.write("poista tietoni")
     await database.scrubber.settled()
     assert database.scrubber.incomplete == 0
-    dump_after = await table_contents(harness)
+    dump_after = await table_contents(harness.core.database.engine)
     assert recover_keys(dump_after, ring, [conversation_id]) == {}
     for blob in wrapped_before:
         assert blob not in dump_after
@@ -229,28 +230,6 @@ async def test_on_postgresql_a_deleted_conversation_is_gone_from_the_tables_and_
     for source in [dump_before, dump_after, *exposed]:
         assert recover_keys(source, held, [conversation_id]) == {}
     assert "zq72" in await still_readable(harness, stayer_id)
-
-
-async def table_contents(harness: Harness) -> bytes:
-    """Every value of every table of the test's database, bytes as stored (a dump's content)."""
-    chunks: list[bytes] = []
-    async with harness.core.database.engine.connect() as connection:
-        tables = (
-            await connection.execute(
-                text(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = current_schema()"
-                )
-            )
-        ).scalars()
-        for table in list(tables):
-            for row in await connection.exec_driver_sql(f'SELECT * FROM "{table}"'):  # noqa: S608
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        chunks.append(bytes(value))
-                    elif value is not None:
-                        chunks.append(str(value).encode())
-    return b"\n".join(chunks)
 
 
 async def what_postgresql_exposes(harness: Harness) -> list[bytes]:

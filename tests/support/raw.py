@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import Service
 
@@ -24,8 +25,13 @@ async def raw_database(service: Service) -> bytes:
         data = Path(path).read_bytes()
         wal = Path(path + "-wal")
         return data + (wal.read_bytes() if wal.exists() else b"")
+    return await table_contents(database.engine)
+
+
+async def table_contents(engine: AsyncEngine) -> bytes:
+    """Every value of every table of the current schema, bytes as stored (a dump's content)."""
     chunks: list[bytes] = []
-    async with database.engine.connect() as connection:
+    async with engine.connect() as connection:
         tables = (
             await connection.execute(
                 text(

@@ -184,9 +184,14 @@ class ChatClient:
             self._reader.cancel()
 
 
-def http_session() -> aiohttp.ClientSession:
-    """A client that keeps cookies for 127.0.0.1 (aiohttp refuses IP-address cookies by default)."""
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+def http_session(*behind_tls: str) -> aiohttp.ClientSession:
+    """A client that keeps cookies for 127.0.0.1 (aiohttp refuses IP-address cookies by default).
+
+    `behind_tls`: base URLs of servers in production mode, whose cookies are `Secure`; the
+    client sends them back as a browser behind the deployment's TLS proxy would.
+    """
+    jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=list(behind_tls) or None)
+    return aiohttp.ClientSession(cookie_jar=jar)
 
 
 async def sign_in(http: aiohttp.ClientSession, base_url: str, username: str, password: str) -> str:
