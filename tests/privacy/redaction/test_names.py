@@ -55,6 +55,12 @@ def names_in(text: str) -> list[str]:
         ("Asiasta kertoi tiedottaja Kenji Moritaka.", ["Kenji Moritaka"]),
         ("Omar ja Aino asuvat samassa rapussa.", ["Omar", "Aino"]),
         ("Tapasin eilen Anjali Raon kirjastossa.", ["Anjali Raon"]),
+        # two capitals no list knows, also opening a sentence
+        ("Farzad Khorrami soitti minulle eilen.", ["Farzad Khorrami"]),
+        ("Oluwaseun Adebayo called me yesterday.", ["Oluwaseun Adebayo"]),
+        # a name in the writer's own script inside a Finnish or Swedish message
+        ("Voisitko kertoa, että سعيد الخطيب on sairaana?", ["سعيد الخطيب"]),
+        ("Jag träffade نرگس احمدی på biblioteket.", ["نرگس احمدی"]),
         # Russian and Ukrainian names in their own script and inflected
         ("Вчера я встретилась с Натальей Ивановой.", ["Натальей Ивановой"]),
         ("Я говорив з Остапом Коваленком.", ["Остапом Коваленком"]),
@@ -131,6 +137,9 @@ def test_a_name_next_to_an_address_is_masked_apart_from_it() -> None:
         "Suomi ja Ruotsi pelasivat eilen.",
         "Kaupunki ja Kela sopivat asiasta.",
         "Kela kertoi päätöksestä eilen.",
+        # greetings and thanks in Arabic script inside a Finnish message
+        "Hei, السلام عليكم, tarvitsen apua vuokran kanssa.",
+        "شكرا kiitos paljon avusta!",
         # products and titles
         "Tilasin Margherita-pizzan ja kolajuoman.",
         "Katsoimme eilen Frozen-elokuvan.",

@@ -1,0 +1,249 @@
+"""Context rules applied after the name model: the other half of a found name, names joined
+by "and", a title or a verb of saying beside a capitalised word.
+
+Never marks a place, a word listed as no name or a cue word; pure functions of the tokens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy.redaction.lexicon import evidence
+from privacy.redaction.name_cues import CUE_WORDS
+from privacy.redaction.name_features import Evidence
+from privacy.redaction.tokens import Token
+
+# How well listed a word must be to complete a name next to it (lexicon buckets run 0-5).
+PAIR_LEVEL = 3
+
+# A word form this common in Finnish, Swedish or English text ("Asumistuen", "Kysyisin") and
+# listed as no name is an ordinary word when it opens a sentence.
+FREQUENT = 3
+
+
+def frequent_word(ev: Evidence) -> bool:
+    return not ev.any_name and (ev.common_inflected or max(ev.frequency) >= FREQUENT)
+
+
+# Lower-case words that end like a title or a role put a person's name after them
+# ("tallipäällikkö Yamashina", "kansanedustaja Räty", "kuvanveistäjä Pygmalion").
+_TITLE_HEAD = re.compile(
+    r"(?:johtaja|päällikkö|professori|ministeri|edustaja|presidentti|puhemies|kuningas"
+    r"|kuningatar|prinssi|prinsessa|keisari|toimittaja|valmentaja|pelaaja|laulaja|näyttelijä"
+    r"|kirjailija|taiteilija|tutkija|lääkäri|opettaja|asiantuntija|työntekijä|ohjaaja"
+    r"|kapteeni|kuvanveistäjä|piispa|pappi|rehtori|tuomari|asianajaja|poliisi|komisario"
+    r"|kirjoittaja|säveltäjä|muusikko|kitaristi|rumpali|kuljettaja|yrittäjä|neuvos|sihteeri"
+    r"|isäntä|emäntä|vastaava|vetäjä|hoitaja|kätilö|terapeutti|psykologi|ohjaaja|neuvoja"
+    r"|direktör|chef|professor|minister|ordförande|författare|läkare|lärare|kung|drottning"
+    r"|president|director|manager|officer|professor|minister|senator|governor|mayor|judge"
+    r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer)$"
+)
+# Verbs of saying: a capitalised word right before or after one is the one who spoke
+# ("Granlund kertoi", "ihmetteli Saarikangas.").
+_SAYS = frozenset(
+    """sanoi sanoo kertoi kertoo totesi toteaa muistutti muistuttaa arvioi arvioivat huomautti
+    huomauttaa painotti painottaa korosti korostaa kommentoi vastasi vastaa kysyi kysyy
+    ihmetteli ihmettelee myönsi myöntää uskoo uskoi toivoo toivoi kiitti kiittää vakuutti
+    vakuuttaa selitti selittää sade sa säger berättar berättade said says told asked
+    added""".split()
+)
+
+
+def context_says_person(text: str, tokens: list[Token], i: int, score: float, floor: float) -> bool:
+    """A title or role word before a capitalised word, or a verb of saying beside it, unless
+    the model is sure it is no name and no lexicon lists it as one."""
+    token = tokens[i]
+    if not token.capitalised or token.text.isupper():
+        return False
+    ev = evidence(token.text)
+    if ev.place or ev.not_name or token.text.casefold() in CUE_WORDS:
+        return False
+    listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
+    doubted = score < floor and listed < PAIR_LEVEL
+    if i > 0 and not doubted and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], token):
+        before = tokens[i - 1].text.casefold()
+        if _TITLE_HEAD.search(before):
+            return True
+        if before in _SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
+            return True
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    if following is None or following.text.casefold() not in _SAYS:
+        return False
+    if not adjacent(text, token, following):
+        return False
+    # A well-listed surname speaks even if it is a word too ("Nurminen kertoi"); an unlisted
+    # word that is no dictionary word does too ("Yamashina kertoi").
+    if doubted:
+        return not _plain_or_known(ev)
+    return max(ev.surname, ev.surname_inflected) >= 4 or not (
+        ev.common_word or ev.common_inflected or frequent_word(ev)
+    )
+
+
+def capital_follows(tokens: list[Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].is_word and tokens[i + 1].capitalised
+
+
+def adjacent(text: str, left: Token, right: Token) -> bool:
+    return text[left.end : right.start] == " "
+
+
+def introduces_a_name(token: Token) -> bool:
+    """A cue word or a single letter: "I'm", "Benim", "Hej", "I" stand beside names."""
+    return len(token.text) == 1 or token.text.casefold() in CUE_WORDS
+
+
+def _plain_or_known(ev: Evidence) -> bool:
+    """A dictionary word, a word seen in Finnish or English text, or a listed name: an
+    unlisted word that is none of these beside a name is that name's other half."""
+    return (
+        ev.common_word
+        or ev.common_inflected
+        or ev.any_name
+        or bool(ev.frequency[0] or ev.frequency[2])
+    )
+
+
+def _listed_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """A capitalised listed first name and a listed surname side by side are a name though
+    the model took neither ("Max Kautto", "Helen Peura"), unless both are everyday words or
+    the second is listed as no name ("Päivikki Suomi" stays a country)."""
+    for i in range(len(tokens) - 1):
+        left, right = tokens[i], tokens[i + 1]
+        if is_name[i] or is_name[i + 1] or not (left.capitalised and right.capitalised):
+            continue
+        if not (left.is_word and right.is_word and adjacent(text, left, right)):
+            continue
+        if left.text.isupper() or introduces_a_name(left) or introduces_a_name(right):
+            continue
+        first, last = evidence(left.text), evidence(right.text)
+        if first.first < PAIR_LEVEL or last.surname < PAIR_LEVEL or last.not_name:
+            continue
+        if first.common_word and last.common_word:
+            continue
+        is_name[i] = is_name[i + 1] = True
+
+
+_POSSESSIVE_ENDINGS = ("ni", "si", "nsa", "nsä", "mme", "nne")
+
+
+def _ordinary(word: str) -> bool:
+    """A dictionary word or a word form seen in Finnish, Swedish or English text, also with a
+    possessive ending ("Asiakkaani", "Poikamme")."""
+    ev = evidence(word)
+    if ev.common_word or ev.common_inflected or any(ev.frequency):
+        return True
+    low = word.casefold()
+    for ending in _POSSESSIVE_ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            # The possessive stands on an inflected stem ("asiakkaa-ni"): try it with the
+            # genitive and plural endings too ("asiakkaan", "asiakkaat").
+            stem = low[: -len(ending)]
+            for form in (stem, stem + "n", stem + "t"):
+                found = evidence(form)
+                if found.common_word or found.common_inflected or found.frequency[0]:
+                    return True
+    return False
+
+
+def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """Two capitalised words side by side that no dictionary or frequency list knows (a name
+    list may) are a name from abroad, also opening a sentence ("Arash Shirazi soitti", "Tunde
+    Adeleke called"): in Finnish, Swedish or English text two such capitals in a row are
+    rarely anything else."""
+    for i in range(len(tokens) - 1):
+        left, right = tokens[i], tokens[i + 1]
+        if is_name[i] and is_name[i + 1]:
+            continue
+        if not (left.capitalised and right.capitalised and left.is_word and right.is_word):
+            continue
+        if not adjacent(text, left, right) or left.text.isupper() or right.text.isupper():
+            continue
+        if min(len(left.text), len(right.text)) < 3:
+            continue
+        if introduces_a_name(left) or introduces_a_name(right):
+            continue
+        if _ordinary(left.text) or _ordinary(right.text):
+            continue
+        first, last = evidence(left.text), evidence(right.text)
+        if any(ev.place or ev.not_name or ev.also_word for ev in (first, last)):
+            continue
+        is_name[i] = is_name[i + 1] = True
+
+
+def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
+    """A listed first name right before a found name, or a listed surname right after one,
+    is part of that name: "Meri Rekola", "Per Lindgren", "Taito Aalto". Alone, "Meri" and
+    "Aalto" are words; next to a name they are its other half. A listed first name and a
+    listed surname side by side are a name even when one is also a place ("Aura Huhtala",
+    "Salla Kolari"). An unlisted word on either side is the other half too ("Tadashi
+    Yamashina", "Anjali Rao"), unless it opens a sentence on the left ("Menkäähän Peltonen").
+    In a message written without capitals, only the listed pair counts ("irmeli pietiläinen")."""
+    if not lower:
+        _listed_pairs(text, tokens, is_name)
+        _unknown_pairs(text, tokens, is_name)
+    changed = True
+    while changed:
+        changed = _complete_coordination(text, tokens, is_name, lower)
+        for i in range(len(tokens) - 1):
+            left, right = tokens[i], tokens[i + 1]
+            if is_name[i] == is_name[i + 1] or not adjacent(text, left, right):
+                continue
+            if not (left.is_word and right.is_word):
+                continue
+            if left.text.isupper() or introduces_a_name(left) or introduces_a_name(right):
+                continue
+            capitalised = left.capitalised and right.capitalised
+            if not (capitalised or lower):
+                continue
+            first, last = evidence(left.text), evidence(right.text)
+            listed_pair = (
+                first.first >= PAIR_LEVEL
+                and max(last.surname, last.surname_inflected) >= PAIR_LEVEL
+            )
+            other = i if is_name[i + 1] else i + 1
+            ev = first if other == i else last
+            if listed_pair:
+                fits = True
+            elif not capitalised:
+                fits = False  # without capitals only two listed halves make a name
+            elif ev.place or ev.not_name:
+                fits = False
+            elif other == i:
+                fits = not (_plain_or_known(ev) or left.sentence_start)
+            else:
+                # The model's own score is no guide here: it read this word as following a
+                # non-name, since it decided the left one before a rule overturned that.
+                fits = not _plain_or_known(ev)
+            if fits:
+                is_name[other] = True
+                changed = True
+
+
+_AND = frozenset("ja sekä tai och eller and or и или і та й або و".split())
+
+
+def _complete_coordination(
+    text: str, tokens: list[Token], is_name: list[bool], lower: bool
+) -> bool:
+    """A listed first name joined by "and" or "or" to a found name is one too: "Ali ja Reza",
+    "Vesa och Erik"; in a message without capitals, a common one ("mikon ja sannan").
+    Returns whether it changed anything."""
+    changed = False
+    for i in range(len(tokens) - 2):
+        left, conj, right = tokens[i], tokens[i + 1], tokens[i + 2]
+        if is_name[i] == is_name[i + 2] or conj.text.casefold() not in _AND:
+            continue
+        if not (adjacent(text, left, conj) and adjacent(text, conj, right)):
+            continue
+        index = i if not is_name[i] else i + 2
+        other = tokens[index]
+        ev = evidence(other.text)
+        if ev.place or ev.not_name or not other.is_word:
+            continue
+        if (other.capitalised and ev.first >= PAIR_LEVEL) or (
+            lower and max(ev.first, ev.first_inflected) > PAIR_LEVEL
+        ):
+            is_name[index] = True
+            changed = True
+    return changed

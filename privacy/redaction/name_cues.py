@@ -1,0 +1,382 @@
+"""Finds person names by their cues: "nimeni on", "my son", "rouva", "terveisin", signatures.
+
+Never takes a cue word itself for a name; never keeps the text beyond the message it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from privacy.redaction.addresses import ends_like_street
+from privacy.redaction.lexicon import (
+    NameLevel,
+    is_known_surname,
+    is_not_name,
+    looks_like_surname,
+    name_level,
+    plain_level,
+)
+
+WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+# Cue classes. STRONG: the next word is the name whatever its case ("nimeni on matti").
+# RELATIVE / TITLE: a capitalised or listed word next is a name ("poikani Eetu", "rouva Laine").
+# WEAK: only a listed name in its plain form counts ("olen Leena", not "olen väsynyt").
+# SIGNOFF: a capitalised or listed word after a closing ("terveisin", "mvh").
+# GREETING: only a listed name in its plain form ("hei Leena").
+# Each kind lists phrases separated by "|"; "sana*" matches any word that starts with "sana";
+# a final ":" demands a colon or dash after the cue, a final "." a dot ("t. Sanna").
+_CUE_PHRASES = {
+    "strong": """
+        nimeni on | minun nimeni on | mun nimeni on | mun nimi on | minun nimi on | nimemme on
+        | nimeni: | nimi: | nimi on | nimeltä | nimeltäni | nimeltään | nimensä on
+        | hänen nimensä on | hänen nimi on | lapsen nimi on | pojan nimi on | tytön nimi on
+        | jag heter | mitt namn är | han heter | hon heter
+        | hen heter | namn: | my name is | my name's | his name is | her name is
+        | their name is | name: | меня зовут | его зовут | её зовут
+        | ее зовут | моё имя | мое имя | имя: | мене звати | його звати | її звати | моє ім'я
+        | моє ім’я | ім'я: | ім’я: | اسمي | إسمي | اسمه | اسمها | الاسم | اسم من | نام من
+        | yhteystietoni on | yhteystietoni: | yhteystiedot: | yhteyshenkilö: | yhteyshenkilö on
+        | yhteyshenkilöni on | kontaktperson: | mina kontaktuppgifter är | contact person:
+        | contact: | my contact details are | minu nimi on | magacaygu waa | magacayga waa
+        | benim adım | adım | me llamo
+        | mi nombre es | je m'appelle | je m’appelle | nazywam się | mam na imię
+    """,
+    "relative": """
+        kutsu minua | kutsukaa minua | kalla mig | call me | named
+        | mun poika | mun tyttö | mun tytär | mun äiti | mun isä | mun mies | mun vaimo
+        | mun sisko | mun veli | mun lapsi | mun kaveri | mun ystävä | mun naapuri | mun mummo
+        | mun ukki | mun poikaystävä | mun tyttöystävä | mun puoliso | mun exä
+        | min son | min dotter | min mamma | min mor | min pappa | min far | min man | min fru
+        | min sambo | min partner | min bror | min syster | min vän | min väninna | min kompis
+        | min granne | min pojkvän | min flickvän | min mormor | min farmor | min morfar
+        | min farfar | min moster | min faster | min morbror | min farbror | min kusin
+        | mitt barn | mitt barnbarn | min handledare | min läkare | min lärare
+        | min socialarbetare | min chef | min kollega | min hyresvärd | min exman | min exfru
+        | hans son | hans dotter | hans fru | hennes son | hennes dotter | hennes man
+        | my son | my daughter | my mother | my mom | my mum | my father | my dad | my husband
+        | my wife | my partner | my boyfriend | my girlfriend | my brother | my sister
+        | my friend | my neighbour | my neighbor | my child | my kid | my grandmother
+        | my grandma | my grandfather | my grandpa | my granny | my aunt | my uncle | my cousin
+        | my ex | my ex-husband | my ex-wife | my boss | my colleague | my landlord
+        | my social worker | my caseworker | my case worker | my doctor | my teacher
+        | my counsellor | my counselor | my nephew | my niece | my grandson | my granddaughter
+        | my stepson | my stepdaughter | my stepfather | my stepmother | my roommate
+        | my flatmate | my fiancé | my fiancée | my spouse | my baby | my little brother
+        | my little sister | his son | his daughter | his wife | his mother | her son
+        | her daughter | her husband | her mother | our son | our daughter | our child
+        | their son | their daughter
+        | мой сын* | мой муж* | мой пап* | мой отец* | мой брат* | мой друг* | мой сосед*
+        | мой ребен* | мой ребён* | мой дедушк* | мой внук* | моя доч* | моя мам* | моя мать*
+        | моя жена* | моя сестр* | моя подруг* | моя соседк* | моя бабушк* | моя внучк*
+        | моего сын* | моей доч* | моему сын* | моей мам* | наш сын* | наша доч*
+        | мій син* | мій чолов* | мій тат* | мій батьк* | мій брат* | мій друг* | мій сусід*
+        | мій онук* | моя донь* | моя доч* | моя мам* | моя дружин* | моя сестр*
+        | моя подруг* | моя бабус* | моя онучк* | мого син* | моєї донь* | наш син*
+        | наша донь* | ابني | ابنتي | بنتي | زوجي | زوجتي | أمي | امي | والدتي | أبي | ابي
+        | والدي | أخي | اخي | أختي | اختي | صديقي | صديقتي | جاري | جارتي
+    """,
+    "title": """
+        rouva | herra | neiti | tohtori | sosiaalityöntekijä | mr | mrs | ms | miss | dr | fru
+        | herr | fröken | господин | госпожа | пан | пані
+    """,
+    "weak": """
+        olen | oon | mä oon | mä olen | minä olen | täällä on | täällä | tässä on | tässä
+        | jag är | här är | det är | i'm | i’m | im | i am | this is | it's | я | это | це
+        | أنا | انا
+    """,
+    "signoff": """
+        terveisin | ystävällisin terveisin | parhain terveisin | lämpimin terveisin | terv.
+        | yst. terv. | t. | hälsningar | med vänliga hälsningar | vänliga hälsningar
+        | bästa hälsningar | mvh | vh | regards | best regards | kind regards | warm regards
+        | br | sincerely | cheers | yours | с уважением | з повагою | مع تحياتي | تحياتي
+    """,
+    "greeting": """
+        hei | moi | moikka | terve | hej | hejsan | hi | hello | hey | dear | hyvä | bästa | kära
+        | привет | здравствуйте | вітаю | привіт | مرحبا
+    """,
+}
+# Cue tables: first word -> (later words, kind, what must follow), longest phrases first.
+_Phrase = tuple[tuple[str, ...], str, str]
+
+
+def _build_cue_table() -> dict[str, tuple[_Phrase, ...]]:
+    table: dict[str, list[_Phrase]] = {}
+    for kind, phrases in _CUE_PHRASES.items():
+        for phrase in phrases.split("|"):
+            words = phrase.split()
+            if not words:
+                continue
+            need = ""
+            if words[-1][-1] in ":." and len(words[-1]) > 1:
+                need, words[-1] = words[-1][-1], words[-1][:-1]
+            words = [w.rstrip(".") for w in words]
+            table.setdefault(words[0], []).append((tuple(words[1:]), kind, need))
+    return {
+        first: tuple(sorted(options, key=lambda o: -len(o[0]))) for first, options in table.items()
+    }
+
+
+CUE_TABLE = _build_cue_table()
+# Words that are a whole cue by themselves ("olen", "I'm", "hej", "terveisin"): never a name.
+# The first word of a longer cue may be one ("Hans" of "hans son").
+CUE_WORDS = frozenset(
+    first for first, options in CUE_TABLE.items() if any(not rest for rest, _, _ in options)
+)
+_FI_RELATIVE = re.compile(
+    r"(?:poi|poj|tyttär|tytär|äiti|äidi|isä|vaimo|miehe|puoliso|avopuoliso|sisko|sisare|velje"
+    r"|lapse|mummo|mummi|ukki|pappa|isoäiti|isoäidi|isoisä|täti|tädi|setä|sedä|eno|serkku|serku"
+    r"|ystävä|kaveri|naapuri|poikaystävä|tyttöystävä|kumppani|exä|anopi|anoppi|miniä|vävy"
+    r"|työkaveri|pomo|esimiehe|esihenkilö|sosiaalityöntekijä|ohjaaja|opettaja|lääkäri|hoitaja"
+    r"|vuokranantaja|isännöitsijä|kämppikse|tuttava|esikoise|kuopukse|lapsenlapse|veljenpoja"
+    r"|siskonpoja|siskontyttäre|veljentyttäre)"
+    r"[a-zåäö]{0,6}?(?:ni|mme|nne|nsa|nsä)"
+)
+POSSESSIVE = ("ni", "mme", "nne", "nsa", "nsä")
+_PHRASE_GAP = re.compile(r"[ \t]+|\.[ \t]*")
+# What may stand between a cue and the name it introduces.
+_GAP_INLINE = re.compile(r"[ \t]*[:\-–—,]?[ \t]*[\"“”«]?")
+_GAP_SIGNOFF = re.compile(r"[ \t]*[.,:\-–—!]?\s*")
+
+# Finnish locative and other case endings: a capitalised unknown word with one of them
+# ("Helsingissä", "Espoosta") is a place far more often than a name.
+_PLACE_CASE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|ksi|hin|seen)$")
+# Endings of Finnish adjectives, nationalities, participles and agent nouns: "olen
+# Suomalainen", "olen Työtön", "olen Opiskelija" are not names even when capitalised.
+_ADJECTIVE_END = re.compile(
+    r"(?:lainen|läinen|ton|tön|nut|nyt|ut|yt|va|vä|ja|jä|ssa|ssä|sta|stä|kas|käs|llinen"
+    r"|ish|ian|ese|ic|ed|ing)$"
+)
+# English and Swedish adjective and nationality endings ("I'm Finnish", "jag är Svensk").
+_FOREIGN_ADJECTIVE_END = re.compile(
+    r"(?:ish|ian|ese|ic|ed|ing|al|ous|ful|less|ive|able|ible|ent|ant|ary|ory|sk|ig|lig|ad)$"
+)
+# The cases that say "in/from/at a place"; "-lle" (to someone) is as common with people.
+_LOCAL_CASE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|hin|seen)$")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_ARABIC_STOP = frozenset(
+    "من في عمري انا أنا عندي هو هي مع الى إلى على عن هذا هذه رقم ساكن اعيش أعيش لدي عمره عمرها"
+    " و".split()
+)
+HOUSE_NUMBER_NEXT = re.compile(r"[ \t]+[1-9]")
+_INITIAL = re.compile(r" [A-ZÅÄÖ]\.(?!\w)")
+_SENTENCE_BREAK = frozenset('.!?:;\n"“”«»(•*')
+# Matched against the reversed text: the run of characters after the last break.
+_TAIL_REVERSED = re.compile(r"[^\n.!?,;:—–\-]*")
+
+
+def _is_cap(word: str) -> bool:
+    return word[0].isupper() and not (len(word) > 1 and word.isupper())
+
+
+def _is_arabic(word: str) -> bool:
+    return _ARABIC.match(word) is not None
+
+
+class Message:
+    """The words of one message and the names marked in it so far."""
+
+    __slots__ = ("lower_mode", "marked", "spans", "starts", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words: list[tuple[int, int, str]] = [
+            (m.start(), m.end(), m.group()) for m in WORD.finditer(text)
+        ]
+        self.starts = [w[0] for w in self.words]
+        # A message written without capitals gets lexicon-based detection of lower-case names.
+        self.lower_mode = text == text.lower()
+        self.marked: set[int] = set()
+        self.spans: list[tuple[int, int]] = []
+
+    def cap(self, i: int) -> bool:
+        return not self.lower_mode and _is_cap(self.words[i][2])
+
+    def mid_sentence(self, i: int) -> bool:
+        # Walk back over spaces only (not a slice of the whole prefix): long messages stay
+        # linear.
+        text = self.text
+        k = self.words[i][0] - 1
+        while k >= 0 and text[k].isspace():
+            if text[k] == "\n":
+                return False
+            k -= 1
+        return k >= 0 and text[k] not in _SENTENCE_BREAK
+
+    def adjacent(self, i: int, j: int) -> bool:
+        """Word j follows word i separated only by spaces (a name's parts)."""
+        if j >= len(self.words):
+            return False
+        gap = self.text[self.words[i][1] : self.words[j][0]]
+        return 0 < len(gap) <= 2 and gap.isspace() and "\n" not in gap
+
+    def mark(self, first: int, last: int) -> None:
+        if any(k in self.marked for k in range(first, last + 1)):
+            return
+        self.marked.update(range(first, last + 1))
+        end = self.words[last][1]
+        initial = _INITIAL.match(self.text, end)  # "Johanna K.", "Matti V."
+        if len(self.words[last][2]) == 1 and self.text[end : end + 1] == ".":
+            end += 1  # the initial was already taken as a part of the name: add its dot
+        elif initial:
+            end = initial.end()
+            nxt = last + 1
+            while nxt < len(self.words) and self.starts[nxt] < end:
+                self.marked.add(nxt)
+                nxt += 1
+        self.spans.append((self.words[first][0], end))
+
+
+def _continues_name(msg: Message, j: int) -> bool:
+    """Whether word j, right after a name, is a further part of it (a surname)."""
+    word = msg.words[j][2]
+    if len(word) == 1:  # an initial ("Johanna K.") but not the pronoun ("Leena I think")
+        end = msg.words[j][1]
+        return word.isupper() and msg.text[end : end + 1] == "."
+    if HOUSE_NUMBER_NEXT.match(msg.text, msg.words[j][1]) and ends_like_street(word):
+        return False  # "Leena Virtanen Hämeentie 5": a street, not a second surname
+    if is_known_surname(word):
+        return True
+    if _is_arabic(word):
+        return word not in _ARABIC_STOP and not word.startswith("و")
+    if not msg.cap(j):
+        return msg.lower_mode and name_level(word) >= NameLevel.SURNAME
+    if is_not_name(word) or _PLACE_CASE.search(word):
+        return name_level(word) >= NameLevel.SURNAME
+    return True
+
+
+def _extend(msg: Message, i: int, limit: int = 2) -> int:
+    """The last word index of the name that starts at word i."""
+    last = i
+    while limit and msg.adjacent(last, last + 1) and _continues_name(msg, last + 1):
+        last += 1
+        limit -= 1
+    return last
+
+
+def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
+    word = msg.words[i][2]
+    if _is_arabic(word):  # no capitals in Arabic script: a weak cue needs a listed name
+        if kind in ("weak", "greeting"):
+            return plain_level(word) >= NameLevel.CUE_ONLY
+        return word not in _ARABIC_STOP
+    if kind == "strong":
+        # In a message that uses capitals, a lower-case word after "nimeni on" is a name only
+        # when listed ("nimeni on liian vaikea", "Nimi on tiedossa" stay readable).
+        if not msg.lower_mode and not _is_cap(word) and name_level(word) < NameLevel.CUE_ONLY:
+            return False
+        return not is_not_name(word)
+    if kind in ("weak", "greeting"):
+        # A predicate or a vocative is in the plain form: "olen Leena", "hei Leena". In lower
+        # case a name that is also a word does not count ("on hyvä anna se", "olen toivo...").
+        needed = NameLevel.CUE_ONLY if _is_cap(word) else NameLevel.SURNAME
+        if plain_level(word) >= needed:
+            return True
+        if kind != "weak" or not msg.cap(i) or is_not_name(word):
+            return False
+        # An unknown first name is accepted when a listed surname follows: "olen Xia Virtanen".
+        if msg.adjacent(i, i + 1) and (
+            is_known_surname(msg.words[i + 1][2]) or looks_like_surname(msg.words[i + 1][2])
+        ):
+            return True
+        # After "olen", "I'm", "jag är" a capitalised word that ends the clause is a name
+        # unless it looks like a place, an adjective or a nationality ("olen Irakista",
+        # "olen Espoolainen", "I'm Finnish", "jag är Svensk").
+        low = word.casefold()
+        before = msg.words[i - 1][2].casefold()
+        end = msg.words[i][1]
+        clause_ends = end == len(msg.text) or msg.text[end] in ".,!?;:)\n" or msg.adjacent(i, i + 1)
+        if before in ("olen", "oon"):
+            return (
+                len(word) >= 3
+                and not low.endswith("n")  # "olen Helsingin ..., olen Kelan ...": a genitive
+                and _PLACE_CASE.search(low) is None
+                and _ADJECTIVE_END.search(low) is None
+            )
+        return (
+            before in ("i'm", "i’m", "am", "är")
+            and len(word) >= 3
+            and clause_ends
+            and _FOREIGN_ADJECTIVE_END.search(low) is None
+        )
+    # relative, title, signoff
+    if is_not_name(word):
+        return False
+    if not msg.cap(i):
+        # "my doctor said", "poikani on": a lower-case word must be a plainly listed name.
+        return name_level(word) >= NameLevel.SURNAME
+    return name_level(word) >= NameLevel.CUE_ONLY or _PLACE_CASE.search(word) is None
+
+
+def _cue_at(msg: Message, i: int, low: str) -> tuple[str, int] | None:
+    """The kind of cue that starts at word i (`low` casefolded) and its last word, if any."""
+    words, text = msg.words, msg.text
+    for rest, kind, need in CUE_TABLE.get(low, ()):
+        j = i
+        for expected in rest:
+            if j + 1 >= len(words):
+                break
+            gap = _PHRASE_GAP.fullmatch(text, words[j][1], words[j + 1][0])
+            actual = words[j + 1][2].casefold()
+            fits = actual.startswith(expected[:-1]) if expected[-1] == "*" else actual == expected
+            if gap is None or not fits:
+                break
+            j += 1
+        else:
+            after = text[words[j][1] : words[j][1] + 3].lstrip(" \t")
+            if need == ":" and not after.startswith((":", "-", "–")):
+                continue
+            if need == "." and not after.startswith("."):
+                continue
+            return kind, j
+    if low.endswith(POSSESSIVE) and _FI_RELATIVE.fullmatch(low):
+        return "relative", i
+    return None
+
+
+def by_cues(msg: Message) -> None:
+    text = msg.text
+    words = msg.words
+    for c, (start, _, word) in enumerate(words):
+        low = word.casefold()
+        if (low not in CUE_TABLE and not low.endswith(POSSESSIVE)) or c in msg.marked:
+            continue
+        if start and text[start - 1].isdigit():
+            continue  # the letters of "308T." or "12B" are no cue ("t." is a sign-off)
+        cue = _cue_at(msg, c, low)
+        if cue is None:
+            continue
+        kind, last = cue
+        gap = (_GAP_SIGNOFF if kind == "signoff" else _GAP_INLINE).match(text, words[last][1])
+        end = gap.end() if gap else words[last][1]
+        i = last + 1
+        if i >= len(words) or words[i][0] != end or i in msg.marked:
+            continue
+        if kind == "signoff" and words[last][2].casefold() in ("t", "br", "vh", "yours"):
+            # Short closings are also ordinary words: demand a capitalised or listed name.
+            if not (msg.cap(i) or name_level(words[i][2]) >= NameLevel.CONTEXT):
+                continue
+        if _accept_after_cue(msg, kind, i):
+            msg.mark(i, _extend(msg, i))
+
+
+def signature(msg: Message) -> None:
+    """A closing name: the last one to three words after the last line or sentence break."""
+    text = msg.text.rstrip().rstrip(".!")
+    tail = _TAIL_REVERSED.match(text[::-1])
+    tail_start = len(text) - (tail.end() if tail else 0)
+    if tail_start == 0:
+        return  # one sentence with no break: a name in it needs a cue, not a position
+    i = bisect_left(msg.starts, tail_start)
+    n_words = len(msg.words) - i
+    if not 1 <= n_words <= 3 or i in msg.marked:
+        return
+    if any(c.isdigit() for c in text[tail_start:]):
+        return
+    word = msg.words[i][2]
+    if not (msg.cap(i) or msg.lower_mode) or is_not_name(word):
+        return
+    if name_level(word) >= NameLevel.CUE_ONLY and not _PLACE_CASE.search(word.casefold()):
+        msg.mark(i, _extend(msg, i))
