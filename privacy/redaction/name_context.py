@@ -146,7 +146,7 @@ def _ordinary(word: str) -> bool:
     return False
 
 
-def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """Two capitalised words side by side that no dictionary or frequency list knows (a name
     list may) are a name from abroad, also opening a sentence ("Arash Shirazi soitti", "Tunde
     Adeleke called"): in Finnish, Swedish or English text two such capitals in a row are
@@ -155,7 +155,9 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
         left, right = tokens[i], tokens[i + 1]
         if is_name[i] and is_name[i + 1]:
             continue
-        if not (left.capitalised and right.capitalised and left.is_word and right.is_word):
+        if not (left.is_word and right.is_word) or not (
+            lower or (left.capitalised and right.capitalised)
+        ):
             continue
         if not adjacent(text, left, right) or left.text.isupper() or right.text.isupper():
             continue
@@ -167,6 +169,10 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
             continue
         first, last = evidence(left.text), evidence(right.text)
         if any(ev.place or ev.not_name or ev.also_word for ev in (first, last)):
+            continue
+        # Without capitals two unknown words may be typing slips or rare inflections: one must
+        # be a listed name as written ("rania shammari", not "vähiä eväitään").
+        if lower and not (first.first or first.surname or last.first or last.surname):
             continue
         is_name[i] = is_name[i + 1] = True
 
@@ -181,7 +187,7 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
     In a message written without capitals, only the listed pair counts ("irmeli pietiläinen")."""
     if not lower:
         _listed_pairs(text, tokens, is_name)
-        _unknown_pairs(text, tokens, is_name)
+    _unknown_pairs(text, tokens, is_name, lower)
     changed = True
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)

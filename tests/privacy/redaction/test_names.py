@@ -93,6 +93,8 @@ def test_names_written_in_lower_case_are_found(text: str, names: list[str]) -> N
         ("Yhteystietoni on: Kivistö.", ["Kivistö"]),
         # a listed first name and surname in a message without capitals
         ("kiitos avusta, terveisin raija kemppainen", ["raija kemppainen"]),
+        # a name from abroad in a message without capitals, one half of it listed
+        ("tapasin eilen farida haddadin kirjastossa", ["farida haddadin"]),
         ("soitin eilen irmeli pietiläiselle", ["irmeli pietiläiselle"]),
         # a first name or surname that is also a place or a cue word
         ("Tapasin Hans Hovi kirjastossa.", ["Hans Hovi"]),
