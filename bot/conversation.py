@@ -209,7 +209,9 @@ class Say:
 
 @dataclass(frozen=True, slots=True)
 class StoreResidentText:
-    pass
+    """Store what the resident wrote (the interpreter redacts and seals it)."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +357,7 @@ def _resident_input(
 ) -> Step:
     effects: list[Effect] = []
     if isinstance(event, ResidentText) and event.command is not None:
-        return _command(facts, event.command, config, event.language_hint)
+        return _command(facts, event.command, config, event.language_hint, text=event.text)
 
     choice = resolve_choice(facts, event)
     crisis = isinstance(event, ResidentText) and event.crisis
@@ -372,7 +374,7 @@ def _resident_input(
         return _first_contact(facts, event, config, crisis)
 
     if isinstance(event, ResidentText) and choice is None:
-        effects.append(StoreResidentText())
+        effects.append(StoreResidentText(event.text))
         if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
             # Options offered earlier (a language menu) expire once the resident writes on.
             facts = replace(facts, options=(), changing_language=False)
@@ -413,7 +415,7 @@ def _first_contact(
     fresh = Facts(language=facts.language, urgent=crisis)
     effects: list[Effect] = []
     if isinstance(event, ResidentText) and event.text.strip():
-        effects.append(StoreResidentText())
+        effects.append(StoreResidentText(event.text))
     if crisis:
         effects += [RaiseUrgent(), Say("crisis")]
     hint = event.language_hint
@@ -493,13 +495,18 @@ def _feedback(facts: Facts, choice: str) -> Step:
 
 
 def _command(
-    facts: Facts, command: Command, config: FlowConfig, language_hint: str | None = None
+    facts: Facts,
+    command: Command,
+    config: FlowConfig,
+    language_hint: str | None = None,
+    *,
+    text: str = "",
 ) -> Step:
     if command is Command.HELP:
         if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
             # "Help!" alone may be a cry for help, not a question about commands: the
             # counsellor sees it too.
-            return Step(facts, (StoreResidentText(), Say("help")))
+            return Step(facts, (StoreResidentText(text), Say("help")))
         return Step(facts, (Say("help"),))
     if command is Command.CODE:
         return Step(facts, (TellReferenceCode(),))

@@ -31,22 +31,18 @@ from .conversation import (
     State,
     starts_new_conversation,
 )
+from .conversation_keys import open_conversation
 from .crisis import CrisisDetector
-from .effects import (
-    Run,
-    conversation_topic,
-    facts_of,
-    open_conversation,
-    queue_system_message,
-    reply_address_aad,
-    run_event,
-    say,
-)
+from .effects import facts_of, run_event
 from .events import Inbound, ResidentSignal, StoreUnavailable
 from .group_commit import GroupCommit
 from .groups.router import group_request, route_group_message
 from .hub import HubEvent
+from .hub_topics import conversation_topic
 from .logs import log_event
+from .outbox_writer import queue_system_message
+from .replies import Run, say
+from .sealed_formats import REPLY_ADDRESS
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
 from .store.inbound import batch_facts
@@ -195,13 +191,7 @@ class Dispatcher:
         if inbound.text and len(inbound.text) > core.settings.max_message_chars:
             await self._too_long(work, conversation)
             return "too_long"
-        await run_event(
-            work,
-            conversation,
-            event,
-            resident_text=inbound.text if isinstance(event, ResidentText) else None,
-            platform_ref=inbound.platform_message_id,
-        )
+        await run_event(work, conversation, event, platform_ref=inbound.platform_message_id)
         if not isinstance(event, ResidentText) or event.command is not None:
             # Commands and buttons may erase or end conversations: look again next time.
             known.latest.pop(place, None)
@@ -243,7 +233,7 @@ class Dispatcher:
         if self._known_addresses.get(conversation.id) == (sealed.blob, digest):
             return  # the stored address is this one: no need to open it again
         key = await work.core.keys.get(work.session, conversation.id, KeyPurpose.CONVERSATION)
-        aad = reply_address_aad(conversation.id)
+        aad = REPLY_ADDRESS.context(conversation.id)
         if unseal(key, sealed, aad=aad) != inbound.reply_address:
             sealed = seal(key, inbound.reply_address, aad=aad)
             conversation.sealed_reply_address = sealed
@@ -270,7 +260,6 @@ class Dispatcher:
             language = inbound.language_hint or DEFAULT_LANGUAGE
             await queue_system_message(
                 work,
-                None,
                 work.core.texts.text(language, "blocked"),
                 channel=inbound.channel,
                 reply_address=inbound.reply_address,

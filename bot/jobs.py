@@ -23,9 +23,10 @@ from privacy.retention import (
 
 from .actions.context import SYSTEM, Core, unit_of_work
 from .conversation import HoursOpened, IdleReminder, IdleTimeout, State
-from .effects import announce_positions, run_event
+from .effects import run_event
 from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
+from .queueing import announce_positions
 from .sealing import KeyPurpose
 from .store.sqlite_inline import off_the_loop
 from .store.tables import Conversation, DataKeyRow, InboundSeen, OutboxRow, PiiItem, Queue

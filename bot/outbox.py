@@ -8,11 +8,9 @@ the counsellor sees it. Logs outbox ids and error codes only.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import or_, update
 from sqlmodel import col, select
@@ -20,19 +18,20 @@ from sqlmodel import col, select
 from privacy.crypto import DataKey, seal, unseal
 from privacy.errors import PrivacyError
 
-from .actions.context import Core, unit_of_work
 from .conversation import RecipientGone as RecipientGoneEvent
-from .effects import conversation_topic, reply_address_of, run_event
+from .conversation_keys import reply_address_of
+from .core import Core, unit_of_work
+from .effects import run_event
 from .events import (
-    Author,
-    Choice,
     DeliveryError,
     DeliveryId,
     Outbound,
     RecipientGone,
     ReplyAddress,
 )
+from .hub_topics import conversation_topic
 from .logs import log_event
+from .sealed_formats import OUTBOX_PAYLOAD, OutboxPayload
 from .sealing import KeyPurpose
 from .store.tables import Conversation, OutboxRow
 
@@ -169,30 +168,19 @@ class OutboxWorker:
                 key = await self.core.keys.get(
                     session, row.conversation_id, KeyPurpose.CONVERSATION
                 )
-            payload: dict[str, Any] = json.loads(
-                unseal(key, row.sealed_payload, aad=f"outbox:{row.id}")
+            payload = OutboxPayload.from_json(
+                unseal(key, row.sealed_payload, aad=OUTBOX_PAYLOAD.context(row.id))
             )
             if row.conversation_id is None:
-                address = str(payload["reply_address"])
+                if payload.reply_address is None:
+                    raise LookupError("a row without a conversation has no address")
+                address = payload.reply_address
             else:
                 conversation = await session.get(Conversation, row.conversation_id)
                 if conversation is None:
                     raise LookupError("conversation erased")
                 address = await reply_address_of(self.core.keys, session, conversation)
-        outbound = Outbound(
-            outbox_id=row.id,
-            text=str(payload["text"]),
-            author=Author(payload.get("author", "bot")),
-            choices=tuple(Choice(str(v), str(label)) for v, label in payload.get("choices", [])),
-            display_name=payload.get("display_name"),
-            message_id=payload.get("message_id"),
-            sent_at=payload.get("at"),
-            withdraw=tuple(DeliveryId(str(d)) for d in payload.get("withdraw", [])),
-            retract=tuple(DeliveryId(str(d)) for d in payload.get("retract", [])),
-            event=payload.get("event"),
-            language=payload.get("language"),
-        )
-        return ReplyAddress(address), outbound
+        return ReplyAddress(address), payload.outbound(row.id)
 
     async def _lease(self, row: OutboxRow) -> bool:
         """Take the row for this instance; of several instances sweeping, one wins."""
@@ -224,7 +212,9 @@ class OutboxWorker:
             stored.attempts += 1
             # The text was only needed to send it; the message itself is stored redacted.
             # Sealed under a key nobody keeps: the column stays well-formed, the text is gone.
-            stored.sealed_payload = seal(DataKey.generate(), "{}", aad=f"outbox:{row.id}")
+            stored.sealed_payload = seal(
+                DataKey.generate(), "{}", aad=OUTBOX_PAYLOAD.context(row.id)
+            )
             work.session.add(stored)
             if row.conversation_id is not None:
                 work.publish(

@@ -1,67 +1,22 @@
-"""What every action needs (store, keys, audit chain, hub, clock), the unit of work, and the
-one rule of who may act on a conversation or a block.
+"""The one rule of who may act on a conversation or a block, and the core actions use.
 
-A unit of work is one transaction; its hub events are published only after it commits,
-and the audit checkpoint moves forward only then. Never decide access anywhere but here:
-actions, console handlers and live subscriptions all ask `conversation_access`.
+`Core`, `Work`, `unit_of_work` and `Actor` live in bot/core.py and are re-exported here.
+Never decide access anywhere but here: actions, console handlers and live subscriptions all
+ask `conversation_access`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.config import Settings
-from bot.flow_config import FlowCache
-from bot.hub import Hub, HubEvent
-from bot.hub_bridge import notify
-from bot.ids import new_id
-from bot.logs import log_event
-from bot.metrics import Metrics
+from bot.core import SYSTEM as SYSTEM
+from bot.core import Actor as Actor
+from bot.core import Core as Core
+from bot.core import Work as Work
+from bot.core import unit_of_work as unit_of_work
 from bot.roles import Capability, Role, can
-from bot.sealing import KeyStore
-from bot.store import audit as audit_store
-from bot.store.db import Database
 from bot.store.tables import Conversation
-from bot.texts import Texts
-from privacy.audit import (
-    AuditAction,
-    AuditChain,
-    AuditOutcome,
-    AuditRecord,
-    make_checkpoint,
-    write_checkpoint,
-)
-from privacy.crypto import KeyRing
-from privacy.redaction import Redactor
-
-log = logging.getLogger("somesossu.actions")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who does something: a staff user, a resident (by pseudonym) or the system itself."""
-
-    id: str
-    role: str
-    unit: str = ""
-
-
-SYSTEM = Actor("system", "system")
-
 
 # ---- who may act on what ---------------------------------------------------------------------
 
@@ -165,116 +120,3 @@ def block_queues_visible(staff: StaffMember) -> frozenset[str] | None:
 def may_lift_block(staff: StaffMember, block_queue: str) -> bool:
     """Lifting a block is queue work: the counsellors of the queue it came from, supervisors."""
     return can(staff.role, Capability.BLOCK) and works_in(staff, block_queue or None)
-
-
-@dataclass
-class Core:
-    """The services every action and the dispatcher use; built once by the app."""
-
-    database: Database
-    keyring: KeyRing
-    hub: Hub
-    metrics: Metrics
-    settings: Settings
-    checkpoint_path: Path | None = None
-    clock: Callable[[], datetime] = utcnow
-    texts: Texts = field(default_factory=Texts)
-    redactor: Redactor = field(default_factory=Redactor)
-    audit_chain: AuditChain = field(init=False)
-    keys: KeyStore = field(init=False)
-    flow: FlowCache = field(init=False)
-    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    instance_id: str = field(default_factory=new_id)
-    _checkpoint_seq: int = field(default=0, init=False)
-    _last_now: datetime = field(default=datetime.min.replace(tzinfo=UTC), init=False)
-
-    def __post_init__(self) -> None:
-        self.audit_chain = AuditChain(self.keyring.audit_key)
-        self.keys = KeyStore(self.keyring)
-        self.flow = FlowCache(self.texts)
-
-    def now(self) -> datetime:
-        """The time, strictly increasing within the process.
-
-        Messages and outbox rows are ordered by their timestamps; two written in the same
-        microsecond would otherwise come out in random order.
-        """
-        moment = self.clock()
-        if moment <= self._last_now:
-            moment = self._last_now + timedelta(microseconds=1)
-        self._last_now = moment
-        return moment
-
-    def advance_checkpoint(self, record: AuditRecord) -> None:
-        # Units of work can commit out of order; the checkpoint only ever moves forward.
-        if self.checkpoint_path is None or record.seq <= self._checkpoint_seq:
-            return
-        write_checkpoint(self.checkpoint_path, make_checkpoint(self.keyring.audit_key, record))
-        self._checkpoint_seq = record.seq
-
-
-class Work:
-    """One transaction of an action: its session, its audit records and its pending events."""
-
-    def __init__(self, core: Core, session: AsyncSession) -> None:
-        self.core = core
-        self.session = session
-        self.events: list[HubEvent] = []
-        self.last_audit: AuditRecord | None = None
-        self.outbox_added = False
-
-    async def audit(
-        self,
-        actor: Actor,
-        action: AuditAction,
-        *,
-        object_type: str,
-        object_id: str = "",
-        subject_ref: str = "",
-        purpose: str = "",
-        outcome: AuditOutcome = AuditOutcome.SUCCESS,
-        unit: str | None = None,
-        recipient: str = "",
-        disclosure_basis: str = "",
-    ) -> AuditRecord:
-        record = await audit_store.append(
-            self.session,
-            self.core.audit_chain,
-            at=self.core.now(),
-            actor_id=actor.id,
-            actor_role=actor.role,
-            unit=actor.unit if unit is None else unit,
-            subject_ref=subject_ref,
-            object_type=object_type,
-            object_id=object_id,
-            action=action,
-            purpose=purpose,
-            outcome=outcome,
-            recipient=recipient,
-            disclosure_basis=disclosure_basis,
-        )
-        self.last_audit = record
-        self.core.metrics.audit_records.labels(action=str(action)).inc()
-        return record
-
-    def publish(self, topic: str, kind: str, **payload: object) -> None:
-        self.events.append(HubEvent(topic, kind, dict(payload)))
-
-
-@asynccontextmanager
-async def unit_of_work(core: Core) -> AsyncIterator[Work]:
-    async with core.database.session() as session:
-        work = Work(core, session)
-        yield work
-        if work.events and not core.database.is_sqlite:
-            # Other instances hear of it on commit, and only if it commits.
-            await notify(session, core.instance_id, work.events)
-    if work.last_audit is not None:
-        try:
-            core.advance_checkpoint(work.last_audit)
-        except OSError:
-            log_event(log, "audit.checkpoint_failed", logging.ERROR, seq=work.last_audit.seq)
-    for event in work.events:
-        core.hub.publish(event)
-    if work.outbox_added:
-        core.outbox_wakeup.set()

@@ -25,18 +25,18 @@ from ..conversation import (
     StaffTransferred,
     State,
 )
-from ..effects import (
-    announce_positions,
-    conversation_key,
-    conversation_topic,
-    queue_outbound,
-    queue_topic,
-    run_event,
-    store_message,
-)
+from ..conversation_keys import conversation_key
+from ..effects import run_event
+from ..errors import ServiceError
 from ..events import Author
+from ..hub_topics import conversation_topic, queue_topic
+from ..ids import new_id
 from ..message_body import MessageBody, Placeholder
+from ..messages import store_message
+from ..outbox_writer import queue_outbound
+from ..queueing import announce_positions
 from ..roles import Capability, Role, can
+from ..sealed_formats import BLOCK_REASON, MESSAGE_BODY, NOTE_BODY, PII_VALUE
 from ..sealing import KeyPurpose
 from ..store import conversations as conversation_store
 from ..store import queues as queue_store
@@ -67,12 +67,8 @@ OUTCOMES = (
 )
 
 
-class ActionError(Exception):
+class ActionError(ServiceError):
     """A refused action. `code` is stable (the JSON API returns it); the text is for staff."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,13 +311,14 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
 
 async def add_note_in(work: Work, conversation: Conversation, staff: Staff, text: str) -> Note:
     key = await conversation_key(work, conversation.id)
+    note_id = new_id()
     note = Note(
+        id=note_id,
         conversation_id=conversation.id,
         author_user_id=staff.user_id,
-        sealed_body=seal(key, "", aad="placeholder"),
+        sealed_body=seal(key, text.strip()[:MAX_REPLY_CHARS], aad=NOTE_BODY.context(note_id)),
         created_at=work.core.now(),
     )
-    note.sealed_body = seal(key, text.strip()[:MAX_REPLY_CHARS], aad=f"note:{note.id}")
     work.session.add(note)
     work.publish(
         conversation_topic(conversation.id),
@@ -457,7 +454,9 @@ async def _transcript(work: Work, conversation: Conversation) -> Transcript:
     delivered = await _delivery_states(work, conversation.id)
     messages = []
     for message in await conversation_store.messages(work.session, conversation.id):
-        body = MessageBody.decode(unseal(key, message.sealed_body, aad=f"message:{message.id}"))
+        body = MessageBody.decode(
+            unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
+        )
         messages.append(
             TranscriptMessage(
                 message.id,
@@ -471,7 +470,10 @@ async def _transcript(work: Work, conversation: Conversation) -> Transcript:
         )
     notes = [
         TranscriptNote(
-            n.id, n.author_user_id, unseal(key, n.sealed_body, aad=f"note:{n.id}"), n.created_at
+            n.id,
+            n.author_user_id,
+            unseal(key, n.sealed_body, aad=NOTE_BODY.context(n.id)),
+            n.created_at,
         )
         for n in await conversation_store.notes(work.session, conversation.id)
     ]
@@ -516,7 +518,7 @@ async def reveal(
         else:
             try:
                 vault = await core.keys.get(work.session, conversation.id, KeyPurpose.PII_VAULT)
-                value = unseal(vault, item.sealed_value, aad=f"pii:{item.id}")
+                value = unseal(vault, item.sealed_value, aad=PII_VALUE.context(item.id))
             except PrivacyError:
                 value = None
             await work.audit(
@@ -548,15 +550,16 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
         # Blocking ends the conversation: only who may act on it may (not any colleague).
         _require_access(staff, conversation)
         system = await core.keys.system_key(work.session)
+        block_id = new_id()
         created = Block(
+            id=block_id,
             pseudonym=conversation.pseudonym,
             created_by=staff.user_id,
             queue_id=conversation.queue_id,
-            sealed_reason=seal(system, "", aad="placeholder"),
+            sealed_reason=seal(system, reason.strip()[:500], aad=BLOCK_REASON.context(block_id)),
             expires_at=core.now() + timedelta(days=days),
             created_at=core.now(),
         )
-        created.sealed_reason = seal(system, reason.strip()[:500], aad=f"block:{created.id}")
         work.session.add(created)
         if conversation.state != State.CLOSED:
             conversation.state = State.CLOSED.value

@@ -13,8 +13,9 @@ from privacy.crypto import unseal
 from privacy.pseudonym import pseudonymise
 
 from ..conversation import State
-from ..effects import conversation_key
+from ..conversation_keys import conversation_key
 from ..message_body import MessageBody
+from ..sealed_formats import MESSAGE_BODY
 from ..store import conversations as conversation_store
 from ..store import users as user_store
 from .context import Core, Work, unit_of_work
@@ -57,7 +58,9 @@ async def _history(work: Work, conversation_id: str) -> tuple[HistoryEntry, ...]
     names: dict[str, str] = {}
     entries = []
     for message in await conversation_store.messages(work.session, conversation_id):
-        body = MessageBody.decode(unseal(key, message.sealed_body, aad=f"message:{message.id}"))
+        body = MessageBody.decode(
+            unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
+        )
         display_name = None
         if message.author_user_id:
             if message.author_user_id not in names:

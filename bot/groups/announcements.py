@@ -17,6 +17,7 @@ from bot.actions.context import Core, Work, unit_of_work
 from bot.actions.conversations import ActionError, Staff
 from bot.ids import new_id
 from bot.roles import Capability, can
+from bot.sealed_formats import ANNOUNCEMENT_TEXT, NEWS_REPLY_ADDRESS
 from bot.sealing import KeyPurpose
 from bot.store.tables import OutboxRow, Topic
 from bot.texts import LANGUAGES
@@ -34,10 +35,6 @@ ANNOUNCEMENT_MAX = 1000
 def opt_in_owner(opt_in_id: str) -> str:
     """Each opt-in has its own key: withdrawing or expiring it crypto-shreds the address."""
     return f"news:{opt_in_id}"
-
-
-def _address_aad(opt_in_id: str) -> str:
-    return f"news-reply-address:{opt_in_id}"
 
 
 async def topics(work: Work) -> list[Topic]:
@@ -126,12 +123,16 @@ async def opt_in(
             channel=channel,
             topic_id=topic.id,
             language=news_language,
-            sealed_reply_address=seal(key, reply_address, aad=_address_aad(opt_in_id)),
+            sealed_reply_address=seal(
+                key, reply_address, aad=NEWS_REPLY_ADDRESS.context(opt_in_id)
+            ),
             expires_at=now + timedelta(days=days),
         )
     else:
         key = await core.keys.get(work.session, opt_in_owner(existing.id), KeyPurpose.CONVERSATION)
-        existing.sealed_reply_address = seal(key, reply_address, aad=_address_aad(existing.id))
+        existing.sealed_reply_address = seal(
+            key, reply_address, aad=NEWS_REPLY_ADDRESS.context(existing.id)
+        )
     existing.consented_at = now
     existing.expires_at = now + timedelta(days=days)
     work.session.add(existing)
@@ -279,7 +280,7 @@ async def send(
             topic_id=topic_id,
             language=language,
             session_id=session_id,
-            sealed_text=seal(system, text, aad=f"announcement:{announcement_id}"),
+            sealed_text=seal(system, text, aad=ANNOUNCEMENT_TEXT.context(announcement_id)),
             sent_by=staff.user_id,
             created_at=core.now(),
         )
@@ -295,7 +296,9 @@ async def send(
             key = await core.keys.get(
                 work.session, opt_in_owner(opt_in_row.id), KeyPurpose.CONVERSATION
             )
-            address = unseal(key, opt_in_row.sealed_reply_address, aad=_address_aad(opt_in_row.id))
+            address = unseal(
+                key, opt_in_row.sealed_reply_address, aad=NEWS_REPLY_ADDRESS.context(opt_in_row.id)
+            )
             row = await queue_to_address(
                 work,
                 channel=opt_in_row.channel,

@@ -6,13 +6,15 @@ Sealed with the system key, the reply address inside the sealed payload (as the 
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from bot.actions.context import Work
-from bot.effects import outbound_payload
-from bot.events import Author
 from bot.ids import new_id
+from bot.sealed_formats import (
+    GROUP_DELIVERIES,
+    GROUP_MESSAGE_BODY,
+    GROUP_REPLY_ADDRESS,
+    OUTBOX_PAYLOAD,
+    OutboxPayload,
+)
 from bot.sealing import KeyPurpose
 from bot.store.tables import OutboxRow
 from privacy.crypto import DataKey, seal, unseal
@@ -31,16 +33,17 @@ async def group_key(work: Work, session_id: str) -> DataKey:
     )
 
 
+# The contexts are defined in bot/sealed_formats.py; these names stay for the group modules.
 def participant_address_aad(participant_id: str) -> str:
-    return f"group-reply-address:{participant_id}"
+    return GROUP_REPLY_ADDRESS.context(participant_id)
 
 
 def message_aad(message_id: str) -> str:
-    return f"group-message:{message_id}"
+    return GROUP_MESSAGE_BODY.context(message_id)
 
 
 def deliveries_aad(message_id: str) -> str:
-    return f"group-deliveries:{message_id}"
+    return GROUP_DELIVERIES.context(message_id)
 
 
 def participant_thread(participant: GroupParticipant) -> str:
@@ -86,27 +89,20 @@ async def queue_to_address(
     """
     outbox_id = new_id()
     key = await work.core.keys.system_key(work.session)
-    payload: dict[str, Any] = json.loads(
-        outbound_payload(
-            text=text,
-            author=Author.BOT,
-            choices=choices or [],
-            message=None,
-            reply_address=reply_address,
-            language=language,
-        )
+    payload = OutboxPayload(
+        text=text,
+        choices=tuple(choices or ()),
+        reply_address=reply_address,
+        language=language,
+        retract=tuple(retract or ()),
     )
-    if retract:
-        payload["retract"] = retract
     row = OutboxRow.row(
         id=outbox_id,
         conversation_id=None,
         channel=channel,
         message_id=message_id,
         thread=thread,
-        sealed_payload=seal(
-            key, json.dumps(payload, ensure_ascii=False), aad=f"outbox:{outbox_id}"
-        ),
+        sealed_payload=seal(key, payload.to_json(), aad=OUTBOX_PAYLOAD.context(outbox_id)),
         created_at=work.core.now(),
         next_attempt_at=work.core.now(),
     )

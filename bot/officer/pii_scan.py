@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 
 from bot.actions.context import Core, unit_of_work
 from bot.message_body import MessageBody
+from bot.sealed_formats import MESSAGE_BODY
 from bot.sealing import KeyPurpose
 from bot.store.tables import Conversation, Message
 from privacy.audit import AuditAction
@@ -134,7 +135,7 @@ async def pii_scan(
                 continue
             try:
                 body = MessageBody.decode(
-                    unseal(key, message.sealed_body, aad=f"message:{message.id}")
+                    unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
                 )
             except PrivacyError:
                 unreadable += 1

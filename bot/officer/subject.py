@@ -16,8 +16,9 @@ from sqlalchemy import delete
 from sqlmodel import col, func, select
 
 from bot.actions.context import Core, Work, unit_of_work
-from bot.effects import conversation_topic
+from bot.hub_topics import conversation_topic
 from bot.message_body import MessageBody
+from bot.sealed_formats import MESSAGE_BODY, PII_VALUE
 from bot.sealing import KeyPurpose
 from bot.store import conversations as conversation_store
 from bot.store.tables import Conversation
@@ -191,11 +192,13 @@ async def _export_conversation(work: Work, conversation: Conversation) -> Export
     items: dict[str, dict[int, str]] = {}
     if vault is not None:
         for item in await conversation_store.pii_items(session, conversation.id):
-            value = unseal(vault, item.sealed_value, aad=f"pii:{item.id}")
+            value = unseal(vault, item.sealed_value, aad=PII_VALUE.context(item.id))
             items.setdefault(item.message_id, {})[item.ordinal] = value
     messages = []
     for message in await conversation_store.messages(session, conversation.id):
-        body = MessageBody.decode(unseal(key, message.sealed_body, aad=f"message:{message.id}"))
+        body = MessageBody.decode(
+            unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
+        )
         text, missing = _restore(body.text, body, items.get(message.id, {}))
         if message.kind == "media_note":
             text = f"(you sent an attachment: {text}; attachments are not stored)"

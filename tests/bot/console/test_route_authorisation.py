@@ -34,12 +34,13 @@ from bot.actions.users import create_user
 from bot.app import Service, build_service, build_web_app, prepare_database
 from bot.config import load_settings
 from bot.console import setup_console
-from bot.effects import reply_address_aad, store_message
 from bot.events import Author
 from bot.groups.sessions import SessionDraft, create_session, open_session
 from bot.groups.tables import GroupSession
 from bot.ids import new_id
+from bot.messages import store_message
 from bot.roles import Role
+from bot.sealed_formats import REPLY_ADDRESS
 from bot.sealing import KeyPurpose
 from bot.store.tables import CannedReply, Conversation, PiiItem
 from privacy.crypto import seal
@@ -400,7 +401,7 @@ class World:
                 queue_id=queue,
                 assigned_to=holder.user_id if holder else None,
                 sealed_reply_address=seal(
-                    key, f"chat-{conversation_id}", aad=reply_address_aad(conversation_id)
+                    key, f"chat-{conversation_id}", aad=REPLY_ADDRESS.context(conversation_id)
                 ),
                 queued_at=now,
                 claimed_at=now if holder else None,
