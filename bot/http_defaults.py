@@ -17,6 +17,7 @@ import aiohttp.web_response
 from aiohttp import hdrs, web
 
 from .config import Environment, Settings
+from .errors import ServiceError
 
 log = logging.getLogger("somesossu.http")
 
@@ -120,13 +121,24 @@ def api_error(status: int, message: str, **extra: str) -> web.Response:
     return web.Response(status=status, text=json.dumps(body), content_type=JSON)
 
 
+def api_refusal(error: ServiceError) -> web.Response:
+    """A refusal in the JSON error shape: its stable code, the status `bot.errors.STATUS` gives."""
+    return api_error(error.status, error.message, code=error.code)
+
+
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every error under /api/ answers the JSON shape: never text/plain, HTML or a traceback."""
+    """Every error under /api/ answers the JSON shape: never text/plain, HTML or a traceback.
+
+    A refusal (`bot.errors.ServiceError`, whatever raised it) answers its code with its status;
+    handlers raise, they do not translate.
+    """
     if not is_api_path(request.path):
         return await handler(request)
     try:
         response = await handler(request)
+    except ServiceError as error:
+        return api_refusal(error)
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -187,6 +199,7 @@ __all__ = [
     "SERVER_NAME",
     "api_error",
     "api_errors",
+    "api_refusal",
     "cookies_secure",
     "install_http_defaults",
     "served_over_tls",

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import col, delete
 
+from bot.errors import ServiceError
 from bot.hours import HoursError, OpeningHours
 from bot.passwords import hash_password, one_time_password
 from bot.roles import Capability, Role, can
@@ -24,12 +25,8 @@ from privacy.audit import AuditAction
 from .context import Actor, Core, unit_of_work
 
 
-class AdminError(ValueError):
+class AdminError(ServiceError):
     """A refused admin change; `code` is stable, the message is safe to show."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code = code
 
 
 def _require_admin(actor: Actor) -> None:

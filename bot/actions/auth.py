@@ -19,9 +19,11 @@ import pyotp
 from sqlmodel import col, delete
 
 from bot.config import Settings
+from bot.errors import ServiceError
 from bot.logs import log_event
 from bot.passwords import WeakPassword, hash_password, verify_password
 from bot.roles import Capability, Role, can
+from bot.sealed_formats import TOTP_SECRET
 from bot.store import sign_in_attempts as attempt_store
 from bot.store import users as user_store
 from bot.store.sign_in_attempts import CounterKey
@@ -56,12 +58,8 @@ class Scope:
     PAIR = "pair"
 
 
-class AuthError(Exception):
+class AuthError(ServiceError):
     """A refused sign-in or account change; `code` is stable, the text is safe to show."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +84,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _totp_aad(user_id: str) -> str:
-    return f"totp:{user_id}"
-
-
 async def _totp_secret(work: Work, user: StaffUser) -> str | None:
     if user.totp_secret is None:
         return None
     key = await work.core.keys.system_key(work.session)
     try:
-        return unseal(key, user.totp_secret, aad=_totp_aad(user.id))
+        return unseal(key, user.totp_secret, aad=TOTP_SECRET.context(user.id))
     except PrivacyError:
         return None
 
@@ -545,7 +539,7 @@ async def enable_totp(core: Core, user_id: str, secret: str, code: str) -> None:
         if user is None:
             raise AuthError("not_found", "no such user")
         key = await core.keys.system_key(work.session)
-        user.totp_secret = seal(key, secret, aad=_totp_aad(user.id))
+        user.totp_secret = seal(key, secret, aad=TOTP_SECRET.context(user.id))
         work.session.add(user)
         await _audit_update(work, user, "totp enabled")
 

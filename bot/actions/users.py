@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.errors import ServiceError
 from bot.passwords import hash_password, one_time_password
 from bot.roles import Role
 from bot.store import queues as queue_store
@@ -17,8 +18,11 @@ from privacy.audit import AuditAction
 from .context import Actor, Core, unit_of_work
 
 
-class UserError(ValueError):
-    """A user action was refused; the message is safe to show to staff."""
+class UserError(ServiceError):
+    """A user action was refused (always invalid input); the message is safe to show to staff."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("invalid_input", message)
 
 
 async def create_user(

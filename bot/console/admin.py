@@ -7,7 +7,8 @@ shows a password except a freshly made one-time password, once.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -15,7 +16,6 @@ from multidict import MultiDictProxy
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
-from bot.actions.auth import AuthError
 from bot.actions.conversations import Staff
 from bot.actions.users import UserError, create_user
 from bot.hours import OpeningHours
@@ -27,7 +27,7 @@ from bot.store import queues as queue_store
 from bot.store import users as user_store
 from bot.texts import LANGUAGES
 
-from .auth import ConsoleError, staff_of
+from .auth import staff_of
 from .pages import render
 from .queries import canned_replies
 
@@ -36,6 +36,26 @@ routes = web.RouteTableDef()
 
 def _admin(request: web.Request) -> Staff:
     return staff_of(request, Capability.ADMINISTER)
+
+
+class FormPage(Protocol):
+    """A form's page, shown again with why a submission was refused."""
+
+    async def __call__(
+        self, request: web.Request, *, error: str = "", status: int = 200
+    ) -> web.Response: ...
+
+
+async def submit_form(
+    request: web.Request, change: Awaitable[object], page: FormPage, done: str
+) -> web.Response:
+    """Run a form's change; on an admin refusal show the form's page again with why (422),
+    else go on to `done`. Any other refusal (role, session) goes to the console guard."""
+    try:
+        await change
+    except AdminError as error:
+        return await page(request, error=str(error), status=422)
+    raise web.HTTPSeeOther(done)
 
 
 def _text(form: MultiDictProxy[Any], name: str, limit: int = 4000) -> str:
@@ -106,8 +126,9 @@ async def create_user_form(request: web.Request) -> web.Response:
 async def update_user_form(request: web.Request) -> web.Response:
     staff = _admin(request)
     form = await request.post()
-    try:
-        await admin_actions.update_user(
+    return await submit_form(
+        request,
+        admin_actions.update_user(
             request.app[SERVICE].core,
             staff.actor(),
             request.match_info["id"],
@@ -116,10 +137,10 @@ async def update_user_form(request: web.Request) -> web.Response:
             active=form.get("active") == "on",
             totp_enforced=form.get("totp_enforced") == "on",
             max_concurrent=_int(form, "max_concurrent", 3),
-        )
-    except AdminError as error:
-        return await _users_page(request, error=str(error), status=422)
-    raise web.HTTPSeeOther("/console/admin/users")
+        ),
+        _users_page,
+        "/console/admin/users",
+    )
 
 
 @routes.post("/console/admin/users/{id}/reset-password")
@@ -174,8 +195,9 @@ async def save_queue_form(request: web.Request) -> web.Response:
             raise ValueError("not an object")
     except ValueError:
         return await _queues_page(request, error="opening hours must be a JSON object", status=422)
-    try:
-        await admin_actions.save_queue(
+    return await submit_form(
+        request,
+        admin_actions.save_queue(
             request.app[SERVICE].core,
             staff.actor(),
             _text(form, "id", 64),
@@ -185,10 +207,10 @@ async def save_queue_form(request: web.Request) -> web.Response:
             transcript_days=_int(form, "transcript_days", 30),
             pii_vault_hours=_int(form, "pii_vault_hours", 24),
             active=form.get("active") == "on",
-        )
-    except AdminError as error:
-        return await _queues_page(request, error=str(error), status=422)
-    raise web.HTTPSeeOther("/console/admin/queues")
+        ),
+        _queues_page,
+        "/console/admin/queues",
+    )
 
 
 @routes.post("/console/admin/topics")
@@ -196,18 +218,19 @@ async def save_topic_form(request: web.Request) -> web.Response:
     staff = _admin(request)
     form = await request.post()
     labels = {lang: _text(form, f"label_{lang}", 100) for lang in LANGUAGES}
-    try:
-        await admin_actions.save_topic(
+    return await submit_form(
+        request,
+        admin_actions.save_topic(
             request.app[SERVICE].core,
             staff.actor(),
             _text(form, "id", 64),
             queue_id=_text(form, "queue_id", 64),
             labels=labels,
             active=form.get("active") == "on",
-        )
-    except AdminError as error:
-        return await _queues_page(request, error=str(error), status=422)
-    raise web.HTTPSeeOther("/console/admin/queues")
+        ),
+        _queues_page,
+        "/console/admin/queues",
+    )
 
 
 async def _canned_page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
@@ -236,8 +259,9 @@ async def canned_page(request: web.Request) -> web.Response:
 async def save_canned_form(request: web.Request) -> web.Response:
     staff = _admin(request)
     form = await request.post()
-    try:
-        await admin_actions.save_canned_reply(
+    return await submit_form(
+        request,
+        admin_actions.save_canned_reply(
             request.app[SERVICE].core,
             staff.actor(),
             reply_id=_text(form, "id", 64) or None,
@@ -245,22 +269,23 @@ async def save_canned_form(request: web.Request) -> web.Response:
             title=_text(form, "title", 200),
             body=_text(form, "body"),
             queue_id=_text(form, "queue_id", 64) or None,
-        )
-    except AdminError as error:
-        return await _canned_page(request, error=str(error), status=422)
-    raise web.HTTPSeeOther("/console/admin/canned")
+        ),
+        _canned_page,
+        "/console/admin/canned",
+    )
 
 
 @routes.post("/console/admin/canned/{id}/delete")
 async def delete_canned_form(request: web.Request) -> web.Response:
     staff = _admin(request)
-    try:
-        await admin_actions.delete_canned_reply(
+    return await submit_form(
+        request,
+        admin_actions.delete_canned_reply(
             request.app[SERVICE].core, staff.actor(), request.match_info["id"]
-        )
-    except AdminError as error:
-        return await _canned_page(request, error=str(error), status=422)
-    raise web.HTTPSeeOther("/console/admin/canned")
+        ),
+        _canned_page,
+        "/console/admin/canned",
+    )
 
 
 # ---- locked sign-ins (supervisors: their queues' counsellors; admins: everyone) ------------
@@ -269,20 +294,12 @@ async def delete_canned_form(request: web.Request) -> web.Response:
 @routes.get("/console/users/locked")
 async def locked_page(request: web.Request) -> web.Response:
     staff = staff_of(request)
-    try:
-        locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
-    except AuthError as error:
-        raise ConsoleError(403, error.code, str(error)) from None
+    locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
     return render(request, "locked_accounts.html", page="locked-accounts", locked=locked)
 
 
 @routes.post("/console/users/{id}/unlock")
 async def unlock_form(request: web.Request) -> web.Response:
     staff = staff_of(request)
-    try:
-        await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
-    except AuthError as error:
-        raise ConsoleError(
-            404 if error.code == "not_found" else 403, error.code, str(error)
-        ) from None
+    await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
     raise web.HTTPSeeOther("/console/users/locked")

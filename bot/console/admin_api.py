@@ -13,10 +13,10 @@ from aiohttp import web
 
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
-from bot.actions.admin import AdminError
-from bot.actions.auth import AuthError, LockedAccount
+from bot.actions.auth import LockedAccount
 from bot.actions.conversations import Staff
-from bot.actions.users import UserError, create_user
+from bot.actions.users import create_user
+from bot.errors import ServiceError
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
 from bot.service import SERVICE
@@ -24,35 +24,21 @@ from bot.store import queues as queue_store
 from bot.store import users as user_store
 from bot.store.tables import CannedReply, Queue, StaffUser, Topic
 
-from .api import auth_failed, json_body, text_field
-from .auth import ConsoleError, staff_of
+from .api import int_field, json_body, text_field
+from .auth import staff_of
 from .queries import canned_replies
 
 routes = web.RouteTableDef()
-
-ADMIN_STATUS = {"forbidden": 403, "not_found": 404, "invalid_input": 422}
 
 
 def _admin(request: web.Request) -> Staff:
     return staff_of(request, Capability.ADMINISTER)
 
 
-def _refused(error: AdminError) -> ConsoleError:
-    return ConsoleError(ADMIN_STATUS.get(error.code, 422), error.code, str(error))
-
-
 def _bool(body: dict[str, Any], name: str, default: bool) -> bool:
     value = body.get(name, default)
     if not isinstance(value, bool):
-        raise ConsoleError(422, "invalid_input", f"{name} must be true or false")
-    return value
-
-
-def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
-    value = body.get(name, default)
-    # bool is an int in Python; `true` is not a number of days.
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ConsoleError(422, "invalid_input", f"{name} must be a whole number")
+        raise ServiceError("invalid_input", f"{name} must be true or false")
     return value
 
 
@@ -63,7 +49,7 @@ def _strings(body: dict[str, Any], name: str, default: list[str], limit: int = 5
         or len(value) > limit
         or not all(isinstance(item, str) and len(item) <= 64 for item in value)
     ):
-        raise ConsoleError(422, "invalid_input", f"{name} must be a list of short strings")
+        raise ServiceError("invalid_input", f"{name} must be a list of short strings")
     return list(value)
 
 
@@ -74,7 +60,7 @@ def _labels(body: dict[str, Any]) -> dict[str, str]:
         or len(value) > 20
         or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     ):
-        raise ConsoleError(422, "invalid_input", "labels must map language codes to texts")
+        raise ServiceError("invalid_input", "labels must map language codes to texts")
     return {k: v[:100] for k, v in value.items()}
 
 
@@ -128,7 +114,7 @@ async def _user_answer(request: web.Request, user_id: str, **extra: Any) -> web.
     async with request.app[SERVICE].core.database.session() as session:
         user = await user_store.by_id(session, user_id)
         if user is None:
-            raise ConsoleError(404, "not_found", "no such user")
+            raise ServiceError("not_found", "no such user")
         queues = await user_store.queue_ids(session, user.id)
     return web.json_response({**user_json(user, queues), **extra})
 
@@ -150,21 +136,18 @@ async def create_user_json(request: web.Request) -> web.Response:
     try:
         role = Role(text_field(body, "role", limit=32))
     except ValueError:
-        raise ConsoleError(422, "invalid_input", "unknown role") from None
+        raise ServiceError("invalid_input", "unknown role") from None
     password = one_time_password()
-    try:
-        user = await create_user(
-            request.app[SERVICE].core,
-            staff.actor(),
-            username=username,
-            role=role,
-            password=password,
-            queues=_strings(body, "queues", []),
-            display_name=text_field(body, "display_name", required=False, limit=60) or None,
-            must_change_password=True,
-        )
-    except UserError as error:
-        raise ConsoleError(422, "invalid_input", str(error)) from None
+    user = await create_user(
+        request.app[SERVICE].core,
+        staff.actor(),
+        username=username,
+        role=role,
+        password=password,
+        queues=_strings(body, "queues", []),
+        display_name=text_field(body, "display_name", required=False, limit=60) or None,
+        must_change_password=True,
+    )
     return await _user_answer(request, user.id, one_time_password=password)
 
 
@@ -178,33 +161,27 @@ async def update_user_json(request: web.Request) -> web.Response:
         user = await user_store.by_id(session, user_id)
         current = await user_store.queue_ids(session, user_id) if user else []
     if user is None:
-        raise ConsoleError(404, "not_found", "no such user")
+        raise ServiceError("not_found", "no such user")
     # Fields left out keep their value: a script may change one setting alone.
-    try:
-        await admin_actions.update_user(
-            core,
-            staff.actor(),
-            user_id,
-            role=text_field(body, "role", required=False, limit=32) or user.role,
-            queues=_strings(body, "queues", current),
-            active=_bool(body, "active", user.active),
-            totp_enforced=_bool(body, "totp_enforced", user.totp_enforced),
-            max_concurrent=_int(body, "max_concurrent", user.max_concurrent),
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    await admin_actions.update_user(
+        core,
+        staff.actor(),
+        user_id,
+        role=text_field(body, "role", required=False, limit=32) or user.role,
+        queues=_strings(body, "queues", current),
+        active=_bool(body, "active", user.active),
+        totp_enforced=_bool(body, "totp_enforced", user.totp_enforced),
+        max_concurrent=int_field(body, "max_concurrent", user.max_concurrent),
+    )
     return await _user_answer(request, user_id)
 
 
 @routes.post("/api/admin/users/{id}/reset-password")
 async def reset_password_json(request: web.Request) -> web.Response:
     staff = _admin(request)
-    try:
-        password = await admin_actions.reset_password(
-            request.app[SERVICE].core, staff.actor(), request.match_info["id"]
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    password = await admin_actions.reset_password(
+        request.app[SERVICE].core, staff.actor(), request.match_info["id"]
+    )
     return web.json_response({"one_time_password": password})
 
 
@@ -231,21 +208,18 @@ async def save_queue_json(request: web.Request) -> web.Response:
     body = await json_body(request)
     hours = body.get("opening_hours", {})
     if not isinstance(hours, dict):
-        raise ConsoleError(422, "invalid_input", "opening_hours must be a JSON object")
-    try:
-        queue = await admin_actions.save_queue(
-            request.app[SERVICE].core,
-            staff.actor(),
-            request.match_info["id"],
-            name=text_field(body, "name", limit=200),
-            languages=_strings(body, "languages", []),
-            opening_hours=hours,
-            transcript_days=_int(body, "transcript_days", 30),
-            pii_vault_hours=_int(body, "pii_vault_hours", 24),
-            active=_bool(body, "active", True),
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+        raise ServiceError("invalid_input", "opening_hours must be a JSON object")
+    queue = await admin_actions.save_queue(
+        request.app[SERVICE].core,
+        staff.actor(),
+        request.match_info["id"],
+        name=text_field(body, "name", limit=200),
+        languages=_strings(body, "languages", []),
+        opening_hours=hours,
+        transcript_days=int_field(body, "transcript_days", 30),
+        pii_vault_hours=int_field(body, "pii_vault_hours", 24),
+        active=_bool(body, "active", True),
+    )
     return web.json_response(next(q for q in await _queues(request) if q["id"] == queue.id))
 
 
@@ -253,21 +227,18 @@ async def save_queue_json(request: web.Request) -> web.Response:
 async def save_topic_json(request: web.Request) -> web.Response:
     staff = _admin(request)
     body = await json_body(request)
-    try:
-        await admin_actions.save_topic(
-            request.app[SERVICE].core,
-            staff.actor(),
-            request.match_info["id"],
-            queue_id=text_field(body, "queue", limit=64),
-            labels=_labels(body),
-            active=_bool(body, "active", True),
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    await admin_actions.save_topic(
+        request.app[SERVICE].core,
+        staff.actor(),
+        request.match_info["id"],
+        queue_id=text_field(body, "queue", limit=64),
+        labels=_labels(body),
+        active=_bool(body, "active", True),
+    )
     async with request.app[SERVICE].core.database.session() as session:
         topic = await session.get(Topic, request.match_info["id"].strip().lower())
     if topic is None:  # pragma: no cover - the action has just stored it
-        raise ConsoleError(404, "not_found", "no such topic")
+        raise ServiceError("not_found", "no such topic")
     return web.json_response(
         {
             "id": topic.id,
@@ -296,23 +267,20 @@ async def _save_canned(request: web.Request, reply_id: str | None) -> web.Respon
     if reply_id is not None:
         async with core.database.session() as session:
             if await session.get(CannedReply, reply_id) is None:
-                raise ConsoleError(404, "not_found", "no such canned reply")
-    try:
-        saved = await admin_actions.save_canned_reply(
-            core,
-            staff.actor(),
-            reply_id=reply_id,
-            language=text_field(body, "language", limit=8),
-            title=text_field(body, "title", limit=200),
-            body=text_field(body, "body"),
-            queue_id=text_field(body, "queue", required=False, limit=64) or None,
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+                raise ServiceError("not_found", "no such canned reply")
+    saved = await admin_actions.save_canned_reply(
+        core,
+        staff.actor(),
+        reply_id=reply_id,
+        language=text_field(body, "language", limit=8),
+        title=text_field(body, "title", limit=200),
+        body=text_field(body, "body"),
+        queue_id=text_field(body, "queue", required=False, limit=64) or None,
+    )
     async with core.database.session() as session:
         reply = await session.get(CannedReply, saved)
     if reply is None:  # pragma: no cover - the action has just stored it
-        raise ConsoleError(404, "not_found", "no such canned reply")
+        raise ServiceError("not_found", "no such canned reply")
     return web.json_response(canned_json(reply))
 
 
@@ -329,12 +297,9 @@ async def update_canned(request: web.Request) -> web.Response:
 @routes.delete("/api/admin/canned-replies/{id}")
 async def delete_canned(request: web.Request) -> web.Response:
     staff = _admin(request)
-    try:
-        await admin_actions.delete_canned_reply(
-            request.app[SERVICE].core, staff.actor(), request.match_info["id"]
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    await admin_actions.delete_canned_reply(
+        request.app[SERVICE].core, staff.actor(), request.match_info["id"]
+    )
     return web.json_response({"ok": True})
 
 
@@ -357,18 +322,12 @@ def locked_json(account: LockedAccount) -> dict[str, Any]:
 @routes.get("/api/users/locked")
 async def list_locked(request: web.Request) -> web.Response:
     staff = staff_of(request)
-    try:
-        locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
-    except AuthError as error:
-        raise auth_failed(error) from None
+    locked = await auth_actions.locked_accounts(request.app[SERVICE].core, staff)
     return web.json_response([locked_json(account) for account in locked])
 
 
 @routes.post("/api/users/{id}/unlock")
 async def unlock_user(request: web.Request) -> web.Response:
     staff = staff_of(request)
-    try:
-        await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
-    except AuthError as error:
-        raise auth_failed(error) from None
+    await auth_actions.unlock(request.app[SERVICE].core, staff, request.match_info["id"])
     return web.json_response({"ok": True})

@@ -14,15 +14,14 @@ from sqlmodel import col, select
 
 from bot.actions import auth as auth_actions
 from bot.actions import conversations as actions
-from bot.actions.auth import AuthError
-from bot.actions.conversations import OUTCOMES, ActionError, Staff, Transcript
+from bot.actions.conversations import OUTCOMES, Staff, Transcript
+from bot.errors import ServiceError
 from bot.roles import Capability, can
 from bot.service import SERVICE
 from bot.store.tables import CannedReply
 
 from . import queries
 from .auth import (
-    ConsoleError,
     authenticated,
     clear_session_cookie,
     client_address,
@@ -33,44 +32,16 @@ from .auth import (
 
 routes = web.RouteTableDef()
 
-ACTION_STATUS = {
-    "not_found": 404,
-    "forbidden": 403,
-    "already_claimed": 409,
-    "too_many_active": 409,
-    "invalid_state": 409,
-    "invalid_input": 422,
-    "reason_required": 422,
-    "unknown_close_tag": 422,
-}
-AUTH_STATUS = {
-    "invalid_credentials": 401,
-    "totp_required": 401,
-    "totp_invalid": 401,
-    "locked": 429,
-    "weak_password": 422,
-    "invalid_input": 422,
-    "not_found": 404,
-    "forbidden": 403,
-}
 MAX_FIELD = 4000
-
-
-def action_failed(error: ActionError) -> ConsoleError:
-    return ConsoleError(ACTION_STATUS.get(error.code, 400), error.code, str(error))
-
-
-def auth_failed(error: AuthError) -> ConsoleError:
-    return ConsoleError(AUTH_STATUS.get(error.code, 400), error.code, str(error))
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ConsoleError(400, "invalid_json", "the body is not valid JSON") from None
+        raise ServiceError("invalid_json", "the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ConsoleError(400, "invalid_json", "the body must be a JSON object")
+        raise ServiceError("invalid_json", "the body must be a JSON object")
     return body
 
 
@@ -81,11 +52,19 @@ def text_field(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ConsoleError(422, "invalid_input", f"{name} must be a string")
+        raise ServiceError("invalid_input", f"{name} must be a string")
     if required and not value.strip():
-        raise ConsoleError(422, "invalid_input", f"{name} is required")
+        raise ServiceError("invalid_input", f"{name} is required")
     if len(value) > limit:
-        raise ConsoleError(422, "invalid_input", f"{name} is at most {limit} characters")
+        raise ServiceError("invalid_input", f"{name} is at most {limit} characters")
+    return value
+
+
+def int_field(body: dict[str, Any], name: str, default: int | None = None) -> int:
+    value = body.get(name, default)
+    # bool is an int in Python; `true` is not a number of days.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ServiceError("invalid_input", f"{name} must be a whole number")
     return value
 
 
@@ -113,12 +92,9 @@ async def login(request: web.Request) -> web.Response:
     username = text_field(body, "username", limit=100)
     password = text_field(body, "password", limit=1000)
     totp = text_field(body, "totp", required=False, limit=20)
-    try:
-        signed_in = await auth_actions.sign_in(
-            request.app[SERVICE].core, username, password, totp, source=client_address(request)
-        )
-    except AuthError as error:
-        raise auth_failed(error) from None
+    signed_in = await auth_actions.sign_in(
+        request.app[SERVICE].core, username, password, totp, source=client_address(request)
+    )
     response = web.json_response({"csrf_token": signed_in.csrf_token, "user_id": signed_in.user_id})
     set_session_cookie(request, response, signed_in.token)
     return response
@@ -155,16 +131,13 @@ async def change_password(request: web.Request) -> web.Response:
     body = await json_body(request)
     from .auth import COOKIE
 
-    try:
-        await auth_actions.change_password(
-            request.app[SERVICE].core,
-            found.user.id,
-            text_field(body, "current", limit=1000),
-            text_field(body, "new", limit=1000),
-            keep_token=request.cookies.get(COOKIE, ""),
-        )
-    except AuthError as error:
-        raise auth_failed(error) from None
+    await auth_actions.change_password(
+        request.app[SERVICE].core,
+        found.user.id,
+        text_field(body, "current", limit=1000),
+        text_field(body, "new", limit=1000),
+        keep_token=request.cookies.get(COOKIE, ""),
+    )
     return web.json_response({"ok": True})
 
 
@@ -172,12 +145,9 @@ async def change_password(request: web.Request) -> web.Response:
 async def display_name(request: web.Request) -> web.Response:
     found = authenticated(request)
     body = await json_body(request)
-    try:
-        name = await auth_actions.set_display_name(
-            request.app[SERVICE].core, found.user.id, text_field(body, "display_name", limit=200)
-        )
-    except AuthError as error:
-        raise auth_failed(error) from None
+    name = await auth_actions.set_display_name(
+        request.app[SERVICE].core, found.user.id, text_field(body, "display_name", limit=200)
+    )
     return web.json_response({"display_name": name})
 
 
@@ -210,7 +180,7 @@ async def list_conversations(request: web.Request) -> web.Response:
     )
     state = request.query.get("state", "")
     if state and state not in (*queries.STATES, "waiting", "open"):
-        raise ConsoleError(422, "invalid_input", "unknown state")
+        raise ServiceError("invalid_input", "unknown state")
     states = {
         "": queries.OPEN,
         "open": queries.OPEN,
@@ -272,10 +242,7 @@ async def get_conversation(request: web.Request) -> web.Response:
     )
     core = request.app[SERVICE].core
     reason = request.query.get("reason", "")[:500]
-    try:
-        transcript = await actions.read(core, staff, request.match_info["id"], reason=reason)
-    except ActionError as error:
-        raise action_failed(error) from None
+    transcript = await actions.read(core, staff, request.match_info["id"], reason=reason)
     async with core.database.session() as session:
         names = await queries.display_names(session)
     return web.json_response(transcript_json(transcript, staff, core.now(), names))
@@ -293,20 +260,14 @@ async def _conversation_write(
 @routes.post("/api/conversations/{id}/claim")
 async def claim(request: web.Request) -> web.Response:
     staff, conversation_id, _ = await _conversation_write(request)
-    try:
-        await actions.claim(request.app[SERVICE].core, staff, conversation_id)
-    except ActionError as error:
-        raise action_failed(error) from None
+    await actions.claim(request.app[SERVICE].core, staff, conversation_id)
     return web.json_response({"ok": True, "conversation": conversation_id})
 
 
 @routes.post("/api/conversations/{id}/release")
 async def release(request: web.Request) -> web.Response:
     staff, conversation_id, _ = await _conversation_write(request)
-    try:
-        await actions.release(request.app[SERVICE].core, staff, conversation_id)
-    except ActionError as error:
-        raise action_failed(error) from None
+    await actions.release(request.app[SERVICE].core, staff, conversation_id)
     return web.json_response({"ok": True, "conversation": conversation_id})
 
 
@@ -314,10 +275,7 @@ async def release(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     staff, conversation_id, body = await _conversation_write(request)
     text = text_field(body, "text")
-    try:
-        message = await actions.reply(request.app[SERVICE].core, staff, conversation_id, text)
-    except ActionError as error:
-        raise action_failed(error) from None
+    message = await actions.reply(request.app[SERVICE].core, staff, conversation_id, text)
     return web.json_response({"ok": True, "message": message})
 
 
@@ -325,10 +283,7 @@ async def reply(request: web.Request) -> web.Response:
 async def note(request: web.Request) -> web.Response:
     staff, conversation_id, body = await _conversation_write(request)
     text = text_field(body, "text")
-    try:
-        created = await actions.note(request.app[SERVICE].core, staff, conversation_id, text)
-    except ActionError as error:
-        raise action_failed(error) from None
+    created = await actions.note(request.app[SERVICE].core, staff, conversation_id, text)
     return web.json_response({"ok": True, "note": created})
 
 
@@ -338,17 +293,14 @@ async def transfer(request: web.Request) -> web.Response:
     to_queue = text_field(body, "queue", required=False, limit=64) or None
     to_user = text_field(body, "user", required=False, limit=64) or None
     note_text = text_field(body, "note", required=False)
-    try:
-        await actions.transfer(
-            request.app[SERVICE].core,
-            staff,
-            conversation_id,
-            to_queue=to_queue,
-            to_user=to_user,
-            note=note_text,
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+    await actions.transfer(
+        request.app[SERVICE].core,
+        staff,
+        conversation_id,
+        to_queue=to_queue,
+        to_user=to_user,
+        note=note_text,
+    )
     return web.json_response({"ok": True, "conversation": conversation_id})
 
 
@@ -358,13 +310,10 @@ async def close(request: web.Request) -> web.Response:
     outcome = text_field(body, "outcome", required=False, limit=64) or "advice_given"
     tags = body.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags) or len(tags) > 20:
-        raise ConsoleError(422, "invalid_input", "tags must be a list of at most 20 strings")
-    try:
-        await actions.close(
-            request.app[SERVICE].core, staff, conversation_id, outcome=outcome, tags=tags
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+        raise ServiceError("invalid_input", "tags must be a list of at most 20 strings")
+    await actions.close(
+        request.app[SERVICE].core, staff, conversation_id, outcome=outcome, tags=tags
+    )
     return web.json_response({"ok": True, "conversation": conversation_id})
 
 
@@ -375,12 +324,9 @@ async def reveal(request: web.Request) -> web.Response:
     )
     item = text_field(body, "item", limit=64)
     reason = text_field(body, "reason", required=False, limit=500)
-    try:
-        value = await actions.reveal(
-            request.app[SERVICE].core, staff, conversation_id, item, reason=reason
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+    value = await actions.reveal(
+        request.app[SERVICE].core, staff, conversation_id, item, reason=reason
+    )
     return web.json_response({"item": item, "value": value})
 
 
@@ -388,20 +334,15 @@ async def reveal(request: web.Request) -> web.Response:
 async def block(request: web.Request) -> web.Response:
     staff = staff_of(request, Capability.BLOCK)
     body = await json_body(request)
-    days = body.get("days")
-    if not isinstance(days, int) or isinstance(days, bool):
-        raise ConsoleError(422, "invalid_input", "days must be a whole number")
+    days = int_field(body, "days")
     reason = text_field(body, "reason", required=False, limit=500)
-    try:
-        created = await actions.block(
-            request.app[SERVICE].core,
-            staff,
-            request.match_info["id"],
-            days=days,
-            reason=reason,
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+    created = await actions.block(
+        request.app[SERVICE].core,
+        staff,
+        request.match_info["id"],
+        days=days,
+        reason=reason,
+    )
     return web.json_response(
         {"ok": True, "block": created.id, "expires_at": created.expires_at.isoformat()}
     )

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.errors import ServiceError
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store import audit as audit_store
@@ -18,7 +19,7 @@ from bot.store.tables import AuditRow
 from privacy.audit import AuditAction, read_checkpoint, verify_chain
 
 from . import queries
-from .auth import ConsoleError, staff_of
+from .auth import staff_of
 from .pages import render
 
 routes = web.RouteTableDef()
@@ -35,11 +36,11 @@ def _filters(request: web.Request) -> dict[str, str]:
 async def audit_rows(request: web.Request) -> list[dict[str, Any]]:
     filters = _filters(request)
     if filters["action"] and filters["action"] not in {a.value for a in AuditAction}:
-        raise ConsoleError(422, "invalid_input", "unknown action")
+        raise ServiceError("invalid_input", "unknown action")
     try:
         limit = max(1, min(MAX_ROWS, int(request.query.get("limit", "100"))))
     except ValueError:
-        raise ConsoleError(422, "invalid_input", "limit must be a number") from None
+        raise ServiceError("invalid_input", "limit must be a number") from None
     query = select(AuditRow).order_by(col(AuditRow.seq).desc()).limit(limit)
     if filters["action"]:
         query = query.where(AuditRow.action == filters["action"])

@@ -7,7 +7,6 @@ no handler may read the cookie or write without the CSRF token this module verif
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -16,7 +15,8 @@ from aiohttp import web
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
 from bot.actions.conversations import Staff
-from bot.http_defaults import cookies_secure
+from bot.errors import ServiceError
+from bot.http_defaults import api_error, api_refusal, cookies_secure
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 
@@ -34,14 +34,10 @@ SETUP_REQUIRED = frozenset({"password_change_required", "totp_setup_required"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class ConsoleError(Exception):
-    """A refused request; rendered as JSON `{code, message}` under /api, as a page elsewhere."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+# A refused request is a `ServiceError` wherever it comes from (this module, an action): the
+# guard renders it as JSON `{code, message}` under /api, as a page elsewhere. The old name stays
+# for the modules that catch it.
+ConsoleError = ServiceError
 
 
 def is_console_path(path: str) -> bool:
@@ -81,14 +77,6 @@ def client_address(request: web.Request) -> str:
     return remote
 
 
-def json_error(status: int, code: str, message: str) -> web.Response:
-    return web.Response(
-        status=status,
-        text=json.dumps({"code": code, "message": message}),
-        content_type="application/json",
-    )
-
-
 @web.middleware
 async def console_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_console_path(request.path):
@@ -96,13 +84,13 @@ async def console_guard(request: web.Request, handler: Handler) -> web.StreamRes
     try:
         await _authenticate(request)
         response = await handler(request)
-    except ConsoleError as error:
+    except ServiceError as error:
         response = _error_response(request, error)
     except web.HTTPException as error:
         if not request.path.startswith("/api") or error.status < 400:
             error.headers["Cache-Control"] = "no-store"
             raise
-        response = json_error(error.status, _http_code(error.status), error.reason)
+        response = api_error(error.status, error.reason, code=_http_code(error.status))
     # Conversation pages and API answers must never sit in a browser or proxy cache.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
@@ -115,9 +103,9 @@ def _http_code(status: int) -> str:
     )
 
 
-def _error_response(request: web.Request, error: ConsoleError) -> web.StreamResponse:
+def _error_response(request: web.Request, error: ServiceError) -> web.StreamResponse:
     if request.path.startswith("/api"):
-        return json_error(error.status, error.code, error.message)
+        return api_refusal(error)
     if error.status == 401 and request.method == "GET":
         raise web.HTTPFound("/console/login")
     if error.code in SETUP_REQUIRED and request.method == "GET":
@@ -138,11 +126,11 @@ async def _authenticate(request: web.Request) -> None:
         return
     # Browsers send Origin on cross-site POSTs and websocket handshakes: refuse a foreign one.
     if not same_origin(request):
-        raise ConsoleError(403, "origin", "cross-origin request refused")
+        raise ServiceError("origin", "cross-origin request refused")
     if request.path in LOGIN_PATHS or request.method not in UNSAFE:
         return
     if found is None:
-        raise ConsoleError(401, "unauthenticated", "sign in first")
+        raise ServiceError("unauthenticated", "sign in first")
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent and request.content_type in (
         "application/x-www-form-urlencoded",
@@ -152,19 +140,19 @@ async def _authenticate(request: web.Request) -> None:
         value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
     if not sent or not hmac.compare_digest(sent, found.session.csrf_token):
-        raise ConsoleError(403, "csrf", "missing or wrong CSRF token")
+        raise ServiceError("csrf", "missing or wrong CSRF token")
 
 
 def authenticated(request: web.Request) -> Authenticated:
     found: Authenticated | None = request.get(AUTH)
     if found is None:
-        raise ConsoleError(401, "unauthenticated", "sign in first")
+        raise ServiceError("unauthenticated", "sign in first")
     if not request.path.startswith(SETUP_PATHS):
         user = found.user
         if user.must_change_password:
-            raise ConsoleError(403, "password_change_required", "change your password first")
+            raise ServiceError("password_change_required", "change your password first")
         if user.totp_enforced and user.totp_secret is None:
-            raise ConsoleError(403, "totp_setup_required", "set up your authenticator first")
+            raise ServiceError("totp_setup_required", "set up your authenticator first")
     return found
 
 
@@ -173,14 +161,14 @@ def staff_of(request: web.Request, capability: Capability | None = None) -> Staf
     found = authenticated(request)
     staff = Staff.of(found.user, found.queues)
     if capability is not None and not can(staff.role, capability):
-        raise ConsoleError(403, "forbidden", "your role does not allow this")
+        raise ServiceError("forbidden", "your role does not allow this")
     return staff
 
 
 def staff_with_any(request: web.Request, *capabilities: Capability) -> Staff:
     staff = staff_of(request)
     if not any(can(staff.role, c) for c in capabilities):
-        raise ConsoleError(403, "forbidden", "your role does not allow this")
+        raise ServiceError("forbidden", "your role does not allow this")
     return staff
 
 

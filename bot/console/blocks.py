@@ -14,13 +14,12 @@ from sqlmodel import col, select
 
 from bot.actions import conversations as actions
 from bot.actions.context import block_queues_visible, may_lift_block
-from bot.actions.conversations import ActionError, Staff
+from bot.actions.conversations import Staff
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import Block
 
 from . import queries
-from .api import action_failed
 from .auth import staff_with_any
 from .pages import render
 
@@ -67,10 +66,7 @@ async def list_blocks(request: web.Request) -> web.Response:
 @routes.post("/api/blocks/{id}/lift")
 async def lift_block(request: web.Request) -> web.Response:
     staff = staff_with_any(request, Capability.BLOCK)
-    try:
-        await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
-    except ActionError as error:
-        raise action_failed(error) from None
+    await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
     return web.json_response({"ok": True})
 
 
@@ -83,8 +79,5 @@ async def blocks_page(request: web.Request) -> web.Response:
 @routes.post("/console/blocks/{id}/lift")
 async def lift_block_form(request: web.Request) -> web.StreamResponse:
     staff = staff_with_any(request, Capability.BLOCK)
-    try:
-        await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
-    except ActionError as error:
-        raise action_failed(error) from None
+    await actions.unblock(request.app[SERVICE].core, staff, request.match_info["id"])
     raise web.HTTPSeeOther("/console/blocks")

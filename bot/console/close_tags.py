@@ -11,15 +11,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.actions import close_tags as tag_actions
-from bot.actions.admin import AdminError
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import CloseTag
 
-from .admin import _queues_page
-from .admin_api import ADMIN_STATUS
+from .admin import _queues_page, submit_form
 from .api import json_body, text_field
-from .auth import ConsoleError, staff_of
+from .auth import staff_of
 
 routes = web.RouteTableDef()
 
@@ -39,10 +37,6 @@ def tag_json(tag: CloseTag) -> dict[str, Any]:
     }
 
 
-def _refused(error: AdminError) -> ConsoleError:
-    return ConsoleError(ADMIN_STATUS.get(error.code, 422), error.code, str(error))
-
-
 # ---- JSON API ------------------------------------------------------------------------------
 
 
@@ -51,15 +45,12 @@ async def list_tags(request: web.Request) -> web.Response:
     """The tags a counsellor may pick (`?include_retired=true`: retired ones too, marked)."""
     staff = staff_of(request)
     include_retired = request.query.get("include_retired", "").lower() in TRUE
-    try:
-        tags = await tag_actions.tags_for(
-            request.app[SERVICE].core,
-            staff,
-            request.match_info["queue"],
-            include_retired=include_retired,
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    tags = await tag_actions.tags_for(
+        request.app[SERVICE].core,
+        staff,
+        request.match_info["queue"],
+        include_retired=include_retired,
+    )
     return web.json_response([tag_json(tag) for tag in tags])
 
 
@@ -68,31 +59,25 @@ async def save_tag(request: web.Request) -> web.Response:
     """Define a tag, or correct the label of an existing one (admins)."""
     staff = staff_of(request, Capability.ADMINISTER)
     body = await json_body(request)
-    try:
-        tag = await tag_actions.save_tag(
-            request.app[SERVICE].core,
-            staff.actor(),
-            request.match_info["queue"],
-            text_field(body, "id", limit=40),
-            label=text_field(body, "label", limit=tag_actions.MAX_LABEL),
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    tag = await tag_actions.save_tag(
+        request.app[SERVICE].core,
+        staff.actor(),
+        request.match_info["queue"],
+        text_field(body, "id", limit=40),
+        label=text_field(body, "label", limit=tag_actions.MAX_LABEL),
+    )
     return web.json_response(tag_json(tag))
 
 
 async def _retirement(request: web.Request, *, retired: bool) -> web.Response:
     staff = staff_of(request, Capability.ADMINISTER)
     change = tag_actions.retire if retired else tag_actions.reinstate
-    try:
-        tag = await change(
-            request.app[SERVICE].core,
-            staff.actor(),
-            request.match_info["queue"],
-            request.match_info["tag"],
-        )
-    except AdminError as error:
-        raise _refused(error) from None
+    tag = await change(
+        request.app[SERVICE].core,
+        staff.actor(),
+        request.match_info["queue"],
+        request.match_info["tag"],
+    )
     return web.json_response(tag_json(tag))
 
 
@@ -109,8 +94,8 @@ async def reinstate_tag(request: web.Request) -> web.Response:
 # ---- admin forms (Queue settings page) -----------------------------------------------------
 
 
-def _back(queue_id: str) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(f"/console/admin/queues#close-tags-{queue_id}")
+def _back(queue_id: str) -> str:
+    return f"/console/admin/queues#close-tags-{queue_id}"
 
 
 @routes.post(FORMS)
@@ -119,28 +104,30 @@ async def save_tag_form(request: web.Request) -> web.Response:
     form = await request.post()
     tag_id, label = form.get("id", ""), form.get("label", "")
     queue_id = request.match_info["queue"]
-    try:
-        await tag_actions.save_tag(
+    return await submit_form(
+        request,
+        tag_actions.save_tag(
             request.app[SERVICE].core,
             staff.actor(),
             queue_id,
             tag_id[:40] if isinstance(tag_id, str) else "",
             label=label[: tag_actions.MAX_LABEL + 1] if isinstance(label, str) else "",
-        )
-    except AdminError as error:
-        return await _queues_page(request, error=str(error), status=422)
-    raise _back(queue_id)
+        ),
+        _queues_page,
+        _back(queue_id),
+    )
 
 
 async def _retirement_form(request: web.Request, *, retired: bool) -> web.Response:
     staff = staff_of(request, Capability.ADMINISTER)
     change = tag_actions.retire if retired else tag_actions.reinstate
     queue_id = request.match_info["queue"]
-    try:
-        await change(request.app[SERVICE].core, staff.actor(), queue_id, request.match_info["tag"])
-    except AdminError as error:
-        return await _queues_page(request, error=str(error), status=422)
-    raise _back(queue_id)
+    return await submit_form(
+        request,
+        change(request.app[SERVICE].core, staff.actor(), queue_id, request.match_info["tag"]),
+        _queues_page,
+        _back(queue_id),
+    )
 
 
 @routes.post(FORMS + "/{tag}/retire")

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from sqlmodel import col, func, select
 
-from bot.actions.conversations import ActionError
+from bot.errors import ServiceError
 from bot.groups import announcements, moderation
 from bot.groups.sessions import (
     GroupState,
@@ -31,17 +31,10 @@ from bot.store.tables import Topic
 from bot.texts import LANGUAGES
 
 from . import pages
-from .api import action_failed, json_body, text_field
-from .auth import ConsoleError, staff_of
+from .api import int_field, json_body, text_field
+from .auth import staff_of
 
 routes = web.RouteTableDef()
-
-
-def _int(body: dict[str, Any], name: str, default: int) -> int:
-    value = body.get(name, default)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ConsoleError(422, "invalid_input", f"{name} must be a whole number")
-    return value
 
 
 def _time(body: dict[str, Any], name: str) -> datetime:
@@ -49,13 +42,13 @@ def _time(body: dict[str, Any], name: str) -> datetime:
     try:
         return datetime.fromisoformat(str(raw))
     except ValueError:
-        raise ConsoleError(422, "invalid_input", f"{name} must be an ISO date and time") from None
+        raise ServiceError("invalid_input", f"{name} must be an ISO date and time") from None
 
 
 def _strings(body: dict[str, Any], name: str) -> tuple[str, ...]:
     value = body.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConsoleError(422, "invalid_input", f"{name} must be a list of strings")
+        raise ServiceError("invalid_input", f"{name} must be a list of strings")
     return tuple(value)
 
 
@@ -124,15 +117,12 @@ async def create(request: web.Request) -> web.Response:
         topic_id=text_field(body, "topic", limit=64),
         starts_at=_time(body, "starts_at"),
         ends_at=_time(body, "ends_at"),
-        capacity=_int(body, "capacity", 12),
+        capacity=int_field(body, "capacity", 12),
         channels=_strings(body, "channels"),
         moderators=_strings(body, "moderators"),
-        keep_transcript_hours=_int(body, "keep_transcript_hours", 0),
+        keep_transcript_hours=int_field(body, "keep_transcript_hours", 0),
     )
-    try:
-        group = await create_session(request.app[SERVICE].core, staff, draft)
-    except ActionError as error:
-        raise action_failed(error) from None
+    group = await create_session(request.app[SERVICE].core, staff, draft)
     return web.json_response(session_json(group), status=201)
 
 
@@ -140,12 +130,9 @@ async def create(request: web.Request) -> web.Response:
 async def live(request: web.Request) -> web.Response:
     """The live session: participants by nickname and the redacted messages (audited)."""
     staff = staff_of(request, Capability.WORK_QUEUES)
-    try:
-        view = await moderation.live_view(
-            request.app[SERVICE].core, staff, request.match_info["session_id"]
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+    view = await moderation.live_view(
+        request.app[SERVICE].core, staff, request.match_info["session_id"]
+    )
     present = sum(1 for p in view.participants if p.left_at is None and not p.removed)
     return web.json_response(
         {
@@ -180,10 +167,7 @@ async def live(request: web.Request) -> web.Response:
 
 async def _act(request: web.Request, action: Any, *args: Any, **kwargs: Any) -> Any:
     staff = staff_of(request, Capability.WORK_QUEUES)
-    try:
-        return await action(request.app[SERVICE].core, staff, *args, **kwargs)
-    except ActionError as error:
-        raise action_failed(error) from None
+    return await action(request.app[SERVICE].core, staff, *args, **kwargs)
 
 
 @routes.post("/api/groups/{session_id}/messages")
@@ -209,7 +193,7 @@ async def remove_message(request: web.Request) -> web.Response:
 async def restrict(request: web.Request) -> web.Response:
     restriction = request.match_info["restriction"]
     if restriction not in ("mute", "remove"):
-        raise ConsoleError(404, "not_found", "unknown action")
+        raise ServiceError("not_found", "unknown action")
     await _act(
         request,
         moderation.restrict,
@@ -243,12 +227,12 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     async with core.database.session() as session:
         group = await session.get(GroupSession, session_id)
     if group is None:
-        raise ConsoleError(404, "not_found", "no such group session")
+        raise ServiceError("not_found", "no such group session")
     if not may_moderate(staff, group):
-        raise ConsoleError(403, "forbidden", "only this session's moderators may watch it")
+        raise ServiceError("forbidden", "only this session's moderators may watch it")
     socket = web.WebSocketResponse(heartbeat=30)
     if not socket.can_prepare(request).ok:
-        raise ConsoleError(400, "invalid_input", "this address is a websocket")
+        raise ServiceError("invalid_input", "this address is a websocket", status=400)
     await socket.prepare(request)
     with core.hub.subscribe({group_topic(session_id)}) as subscription:
 
@@ -274,7 +258,7 @@ async def send_announcement(request: web.Request) -> web.Response:
     body = await json_body(request)
     session_id = body.get("session_id")
     if session_id is not None and not isinstance(session_id, str):
-        raise ConsoleError(422, "invalid_input", "session_id must be a string")
+        raise ServiceError("invalid_input", "session_id must be a string")
     counts = await _act(
         request,
         announcements.send,
@@ -289,12 +273,9 @@ async def send_announcement(request: web.Request) -> web.Response:
 @routes.get("/api/announcements/{announcement_id}")
 async def announcement_counts(request: web.Request) -> web.Response:
     staff_of(request, Capability.WORK_QUEUES)
-    try:
-        counts = await announcements.counts(
-            request.app[SERVICE].core, request.match_info["announcement_id"]
-        )
-    except ActionError as error:
-        raise action_failed(error) from None
+    counts = await announcements.counts(
+        request.app[SERVICE].core, request.match_info["announcement_id"]
+    )
     return web.json_response(_counts_json(counts))
 
 

@@ -135,9 +135,13 @@ async def login_form(request: web.Request) -> web.StreamResponse:
             request.app[SERVICE].core, username, password, totp, source=client_address(request)
         )
     except AuthError as error:
-        status = 429 if error.code == "locked" else 401
         return render(
-            request, "login.html", status=status, error=str(error), username=username, page="login"
+            request,
+            "login.html",
+            status=error.status,
+            error=str(error),
+            username=username,
+            page="login",
         )
     response = web.HTTPSeeOther("/console")
     set_session_cookie(request, response, signed_in.token)
