@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import ClientConnectionError
 from nio import (
@@ -34,8 +34,9 @@ from nio import (
     WhoamiResponse,
 )
 from nio.api import MessageDirection
+from pydantic import SecretStr
 
-from adapters.base import Capabilities, InboundSink
+from adapters.base import Capabilities, EventLog, InboundSink
 from adapters.matrix_events import (
     CHANNEL,
     after_own_join,
@@ -55,10 +56,6 @@ from bot.events import (
     RetryableDeliveryError,
     StoreUnavailable,
 )
-from bot.logs import log_event
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 log = logging.getLogger("somesossu.matrix")
 
@@ -141,6 +138,23 @@ def delivery_error(response: Any) -> Exception:
     return PermanentDeliveryError(code.lower()[:32])
 
 
+class MatrixSettings(Protocol):
+    """The settings this adapter reads (`bot.config.Settings` has them), seen structurally."""
+
+    @property
+    def matrix_homeserver(self) -> str: ...
+    @property
+    def matrix_user_id(self) -> str: ...
+    @property
+    def matrix_password(self) -> SecretStr | None: ...
+    @property
+    def matrix_access_token(self) -> SecretStr | None: ...
+    @property
+    def matrix_e2ee(self) -> bool: ...
+    @property
+    def data_dir(self) -> Path: ...
+
+
 class MatrixAdapter:
     """Residents invite the bot to a direct chat; one room is one reply address."""
 
@@ -155,6 +169,7 @@ class MatrixAdapter:
         e2ee: bool = True,
         sync_timeout_ms: int = SYNC_TIMEOUT_MS,
         pickle_key: str | None = None,
+        log: EventLog,
     ) -> None:
         if not password and not access_token:
             raise ValueError("matrix needs a password or an access token")
@@ -166,6 +181,7 @@ class MatrixAdapter:
         self._password = password
         self._access_token = access_token
         self._pickle_key = pickle_key
+        self._log = log
         self._client: Any = None
         self._sink: InboundSink | None = None
         self._task: asyncio.Task[None] | None = None
@@ -175,7 +191,7 @@ class MatrixAdapter:
         self._withdrawn: set[str] = set()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> MatrixAdapter:
+    def from_settings(cls, settings: MatrixSettings, log: EventLog) -> MatrixAdapter:
         password = settings.matrix_password
         token = settings.matrix_access_token
         return cls(
@@ -185,6 +201,7 @@ class MatrixAdapter:
             password=password.get_secret_value() if password else None,
             access_token=token.get_secret_value() if token else None,
             e2ee=settings.matrix_e2ee,
+            log=log,
         )
 
     @property
@@ -248,7 +265,7 @@ class MatrixAdapter:
                 continue
             if isinstance(response, ErrorResponse):
                 failed += 1
-        log_event(log, "matrix.retracted", redacted=len(targets) - failed, failed=failed)
+        self._log("matrix.retracted", redacted=len(targets) - failed, failed=failed)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -345,13 +362,13 @@ class MatrixAdapter:
                 break
             except MatrixLoginError as error:
                 # Wrong credentials do not heal by retrying: say so once and stay down.
-                log_event(log, "matrix.login_failed", logging.ERROR, reason=str(error))
+                self._log("matrix.login_failed", logging.ERROR, reason=str(error))
                 return
             except (ClientConnectionError, TimeoutError, ConnectionError, OSError):
-                log_event(log, "matrix.login_retry", logging.WARNING, seconds=delay)
+                self._log("matrix.login_retry", logging.WARNING, seconds=delay)
                 await asyncio.sleep(delay)
                 delay = min(MAX_BACKOFF_SECONDS, delay * 2)
-        log_event(log, "matrix.logged_in", e2ee=self.e2ee)
+        self._log("matrix.logged_in", e2ee=self.e2ee)
         first = True
         delay = 1.0
         while True:
@@ -363,9 +380,7 @@ class MatrixAdapter:
             except asyncio.CancelledError:
                 raise
             except (ClientConnectionError, TimeoutError, ConnectionError, StoreUnavailable) as e:
-                log_event(
-                    log, "matrix.sync_retry", logging.WARNING, error=type(e).__name__, s=delay
-                )
+                self._log("matrix.sync_retry", logging.WARNING, error=type(e).__name__, s=delay)
                 await asyncio.sleep(delay)
                 delay = min(MAX_BACKOFF_SECONDS, delay * 2)
             except Exception:
@@ -429,15 +444,15 @@ class MatrixAdapter:
             if not is_direct_invite(sources, self.user_id):
                 # Group rooms are not a private channel to a counsellor: decline.
                 await client.room_leave(room_id)
-                log_event(log, "matrix.invite_declined")
+                self._log("matrix.invite_declined")
                 continue
             joined = await client.join(room_id)
             if isinstance(joined, JoinError):
-                log_event(log, "matrix.join_failed", logging.WARNING, error=_error_code(joined))
+                self._log("matrix.join_failed", logging.WARNING, error=_error_code(joined))
                 if _http_status(joined) >= 500:
                     raise ConnectionError("join")
                 continue
-            log_event(log, "matrix.invite_accepted")
+            self._log("matrix.invite_accepted")
 
     async def _handle_room(self, room_id: str, info: Any, since: str | None) -> None:
         events = list(info.timeline.events)
@@ -467,7 +482,7 @@ class MatrixAdapter:
             if not response.end or response.end == token:
                 break
             token = response.end
-        log_event(log, "matrix.backfilled", events=len(events))
+        self._log("matrix.backfilled", events=len(events))
         return events
 
     async def _member_changed(self, room_id: str, event: Any) -> None:
@@ -479,7 +494,7 @@ class MatrixAdapter:
             # The resident left the direct chat: leave too, later replies see "left_room".
             await self._client.room_leave(room_id)
             await self._client.room_forget(room_id)
-            log_event(log, "matrix.room_left", reason="resident_left")
+            self._log("matrix.room_left", reason="resident_left")
 
     async def _retry_pending(self) -> None:
         still: list[_Pending] = []
@@ -493,7 +508,7 @@ class MatrixAdapter:
                 await self._deliver(source, item.room_id)
             elif time.monotonic() - item.first_seen > UNDECRYPTABLE_GIVE_UP_SECONDS:
                 # Tell the resident something did not arrive rather than stay silent forever.
-                log_event(log, "matrix.undecryptable", logging.WARNING)
+                self._log("matrix.undecryptable", logging.WARNING)
                 await self._deliver_inbound(self._unreadable(item))
             else:
                 still.append(item)
@@ -559,7 +574,7 @@ class MatrixAdapter:
             # Erasure: the confirmation went out; the room itself is the last trace to drop.
             await client.room_leave(room_id)
             await client.room_forget(room_id)
-            log_event(log, "matrix.room_left", reason="erased")
+            self._log("matrix.room_left", reason="erased")
         return DeliveryId(str(response.event_id))
 
     async def _withdraw(self, room_id: str, delivery_ids: Iterable[str]) -> None:
@@ -585,4 +600,4 @@ class MatrixAdapter:
                 failed += 1
             else:
                 self._withdrawn.add(event_id)
-        log_event(log, "matrix.withdrawn", redacted=len(targets) - failed, failed=failed)
+        self._log("matrix.withdrawn", redacted=len(targets) - failed, failed=failed)

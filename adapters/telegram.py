@@ -29,7 +29,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from adapters.base import Capabilities, InboundSink
+from adapters.base import Capabilities, EventLog, InboundSink
 from adapters.telegram_updates import ALLOWED_UPDATES, message_id_of_ref, normalise
 from bot.events import (
     ChannelName,
@@ -43,7 +43,6 @@ from bot.events import (
     RetryableDeliveryError,
     StoreUnavailable,
 )
-from bot.logs import log_event
 
 log = logging.getLogger("somesossu.telegram")
 
@@ -137,6 +136,7 @@ class TelegramAdapter:
         webhook_secret: str | None = None,
         api_url: str = DEFAULT_API_URL,
         protect_content: bool = True,
+        log: EventLog,
         texts: TextLookup | None = None,
         poll_timeout: int = 25,
         retry_seconds: float = 1.0,
@@ -160,6 +160,7 @@ class TelegramAdapter:
         self.protect_content = protect_content
         self._secret = webhook_secret or ""
         self._webhook_url = webhook_url.rstrip("/") + webhook_path(self._secret)
+        self._log = log
         self._texts = texts
         self._poll_timeout = poll_timeout
         self._retry_seconds = retry_seconds
@@ -214,9 +215,9 @@ class TelegramAdapter:
         except TelegramError as error:
             # Telegram unreachable at start: keep trying in the background, do not fail the
             # whole service (the web chat and the console still work).
-            log_event(log, "telegram.start_deferred", logging.WARNING, error=type(error).__name__)
+            self._log("telegram.start_deferred", logging.WARNING, error=type(error).__name__)
         self._task = asyncio.create_task(self._run(), name="telegram")
-        log_event(log, "telegram.started", mode=self.mode)
+        self._log("telegram.started", mode=self.mode)
 
     async def _prepare(self) -> None:
         if self.mode == "webhook":
@@ -246,10 +247,10 @@ class TelegramAdapter:
                 # Confirm what is stored, so the next start does not even see it again.
                 await self._bot.get_updates(offset=self._offset, timeout=0, limit=1)
         except TelegramError as error:
-            log_event(log, "telegram.stop_incomplete", logging.WARNING, error=type(error).__name__)
+            self._log("telegram.stop_incomplete", logging.WARNING, error=type(error).__name__)
         await self._bot.shutdown()
         self._sink = None
-        log_event(log, "telegram.stopped", mode=self.mode)
+        self._log("telegram.stopped", mode=self.mode)
 
     def _delay(self, attempt: int) -> float:
         return min(self._max_retry_seconds, self._retry_seconds * 2.0 ** min(attempt, 16))
@@ -260,7 +261,7 @@ class TelegramAdapter:
             try:
                 if not self._prepared:
                     await self._prepare()
-                    log_event(log, "telegram.prepared", mode=self.mode)
+                    self._log("telegram.prepared", mode=self.mode)
                 if self.mode == "webhook":
                     return  # Telegram now posts to us
                 updates = await self._bot.get_updates(
@@ -276,7 +277,7 @@ class TelegramAdapter:
                 level = (
                     logging.ERROR if isinstance(error, Conflict | InvalidToken) else logging.WARNING
                 )
-                log_event(log, "telegram.poll_failed", level, error=type(error).__name__)
+                self._log("telegram.poll_failed", level, error=type(error).__name__)
                 await asyncio.sleep(self._delay(attempt))
                 attempt += 1
                 continue
@@ -295,9 +296,7 @@ class TelegramAdapter:
                 return
             except StoreUnavailable:
                 # Not acknowledged: retried for as long as the store is down, nothing is lost.
-                log_event(
-                    log, "telegram.store_unavailable", logging.WARNING, update=update.update_id
-                )
+                self._log("telegram.store_unavailable", logging.WARNING, update=update.update_id)
                 await asyncio.sleep(self._delay(failures))
                 failures += 1
             except Exception:
@@ -307,9 +306,7 @@ class TelegramAdapter:
                 )
                 if failures >= 5:
                     # A bug on one update must not stop every later resident from being heard.
-                    log_event(
-                        log, "telegram.update_dropped", logging.ERROR, update=update.update_id
-                    )
+                    self._log("telegram.update_dropped", logging.ERROR, update=update.update_id)
                     return
                 await asyncio.sleep(self._delay(failures))
 
@@ -333,12 +330,12 @@ class TelegramAdapter:
             await self._bot.answer_callback_query(callback_query_id)
         except TelegramError as error:
             # Only cosmetic (the button's spinner); the press itself is already stored.
-            log_event(log, "telegram.answer_failed", logging.INFO, error=type(error).__name__)
+            self._log("telegram.answer_failed", logging.INFO, error=type(error).__name__)
 
     async def _webhook(self, request: web.Request) -> web.Response:
         presented = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(presented.encode(), self._secret.encode()):
-            log_event(log, "telegram.webhook_rejected", logging.WARNING)
+            self._log("telegram.webhook_rejected", logging.WARNING)
             return web.json_response({"error": "unauthorized"}, status=401)
         try:
             payload = await request.json()
@@ -346,7 +343,7 @@ class TelegramAdapter:
                 raise ValueError("not an update")
             update = Update.de_json(payload, self._bot)
         except (ValueError, TypeError, KeyError):
-            log_event(log, "telegram.webhook_malformed", logging.WARNING)
+            self._log("telegram.webhook_malformed", logging.WARNING)
             return web.json_response({"error": "malformed update"}, status=400)
         try:
             await self._receive(update)
@@ -427,7 +424,7 @@ class TelegramAdapter:
             except BadRequest as error:
                 if "not found" not in error.message.lower():
                     undeleted += 1
-        log_event(log, "telegram.withdrawn", messages=len(set(message_ids)), undeleted=undeleted)
+        self._log("telegram.withdrawn", messages=len(set(message_ids)), undeleted=undeleted)
         return undeleted
 
     async def _retract(self, chat_id: int, refs: tuple[DeliveryId, ...]) -> None:
@@ -451,7 +448,7 @@ class TelegramAdapter:
                 await self._bot.delete_message(chat_id, message_id)
             except TelegramError:
                 failed += 1
-        log_event(log, "telegram.retracted", messages=len(message_ids), failed=failed)
+        self._log("telegram.retracted", messages=len(message_ids), failed=failed)
 
     def _withdraw_note(self, outbound: Outbound) -> str:
         if self._texts is None:
@@ -461,7 +458,7 @@ class TelegramAdapter:
         try:
             return self._texts.text(language, WITHDRAW_PARTIAL_KEY)
         except KeyError:
-            log_event(log, "telegram.text_missing", logging.WARNING, key=WITHDRAW_PARTIAL_KEY)
+            self._log("telegram.text_missing", logging.WARNING, key=WITHDRAW_PARTIAL_KEY)
             return ""
 
 

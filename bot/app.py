@@ -14,14 +14,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from adapters.base import Adapter, HoldsSockets, ServesWeb
-
 from .actions.context import Core
 from .actions.residents import ResidentView, resident_view
+from .channels import Adapter, HoldsSockets, Languages, ServesWeb, event_log
 from .config import ConfigError, Settings
 from .console import setup_console
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
+from .events import ChannelName
 from .http_defaults import api_errors, install_http_defaults
 from .hub import Hub, HubEvent
 from .hub_bridge import PostgresHubListener
@@ -33,20 +33,29 @@ from .outbox import OutboxWorker
 from .scheduler import schedule_core_jobs
 from .service import SERVICE, Service
 from .store.db import Database
+from .texts import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 
 log = logging.getLogger("somesossu.app")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def build_service(settings: Settings) -> Service:
+RESIDENT_LANGUAGES = Languages(LANGUAGES, DEFAULT_LANGUAGE, RTL_LANGUAGES)
+"""The languages residents choose from, as handed to adapters that show pages of their own."""
+WEBCHAT = ChannelName("webchat")
+TELEGRAM = ChannelName("telegram")
+MATRIX = ChannelName("matrix")
+
+
+def build_core(settings: Settings) -> Core:
+    """The core alone (store, keys, hub, metrics): what officer scripts need, no platform."""
     # The data directory holds the database, keys and checkpoint: only this user may enter.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(PermissionError):
         settings.data_dir.chmod(0o700)
     keyring = load_keyring(settings)
     database = Database(settings.resolved_database_url)
-    core = Core(
+    return Core(
         database=database,
         keyring=keyring,
         hub=Hub(),
@@ -54,6 +63,11 @@ def build_service(settings: Settings) -> Service:
         settings=settings,
         checkpoint_path=settings.data_dir / "audit-checkpoint.json",
     )
+
+
+def build_service(settings: Settings) -> Service:
+    """The core with its dispatcher, outbox and every configured platform adapter."""
+    core = build_core(settings)
     service = Service(
         settings=settings,
         core=core,
@@ -75,6 +89,7 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
 
     return WebChatAdapter(
         texts=core.texts,
+        languages=RESIDENT_LANGUAGES,
         history=history,
         max_message_chars=settings.max_message_chars,
         messages_per_minute=settings.webchat_messages_per_minute,
@@ -88,34 +103,50 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
     )
 
 
-def configured_adapters(settings: Settings, core: Core) -> list[Adapter]:
-    """The registry of platforms: one entry per adapter, enabled by its settings."""
-    adapters: list[Adapter] = [webchat_adapter(settings, core)]
-    if settings.telegram_token is not None:
-        from adapters.telegram import TelegramAdapter
+def telegram_adapter(settings: Settings, core: Core) -> Adapter:
+    from adapters.telegram import TelegramAdapter
 
-        secret = settings.telegram_webhook_secret
-        adapters.append(
-            TelegramAdapter(
-                token=settings.telegram_token.get_secret_value(),
-                mode=settings.telegram_mode,
-                webhook_url=settings.telegram_webhook_url or settings.public_url,
-                webhook_secret=secret.get_secret_value() if secret else None,
-                api_url=settings.telegram_api_url,
-                protect_content=settings.telegram_protect_content,
-                texts=core.texts,
-            )
+    token = settings.telegram_token
+    if token is None:  # configured_channels names Telegram only with a token
+        raise ConfigError("SOMESOSSU_TELEGRAM_TOKEN is required")
+    secret = settings.telegram_webhook_secret
+    return TelegramAdapter(
+        token=token.get_secret_value(),
+        mode=settings.telegram_mode,
+        webhook_url=settings.telegram_webhook_url or settings.public_url,
+        webhook_secret=secret.get_secret_value() if secret else None,
+        api_url=settings.telegram_api_url,
+        protect_content=settings.telegram_protect_content,
+        log=event_log(logging.getLogger("somesossu.telegram")),
+        texts=core.texts,
+    )
+
+
+def matrix_adapter(settings: Settings, core: Core) -> Adapter:
+    from adapters.matrix import MatrixAdapter
+
+    if settings.matrix_password is None and settings.matrix_access_token is None:
+        raise ConfigError(
+            "SOMESOSSU_MATRIX_PASSWORD or SOMESOSSU_MATRIX_ACCESS_TOKEN is required with "
+            "SOMESOSSU_MATRIX_HOMESERVER"
         )
-    if settings.matrix_homeserver and settings.matrix_user_id:
-        from adapters.matrix import MatrixAdapter
+    return MatrixAdapter.from_settings(settings, event_log(logging.getLogger("somesossu.matrix")))
 
-        if settings.matrix_password is None and settings.matrix_access_token is None:
-            raise ConfigError(
-                "SOMESOSSU_MATRIX_PASSWORD or SOMESOSSU_MATRIX_ACCESS_TOKEN is required with "
-                "SOMESOSSU_MATRIX_HOMESERVER"
-            )
-        adapters.append(MatrixAdapter.from_settings(settings))
-    return adapters
+
+def configured_channels(settings: Settings) -> tuple[ChannelName, ...]:
+    """The platforms these settings enable, named without building (or importing) an adapter."""
+    channels = [WEBCHAT]
+    if settings.telegram_token is not None:
+        channels.append(TELEGRAM)
+    if settings.matrix_homeserver and settings.matrix_user_id:
+        channels.append(MATRIX)
+    return tuple(channels)
+
+
+def configured_adapters(settings: Settings, core: Core) -> list[Adapter]:
+    """The registry of platforms: one builder per channel, enabled by its settings."""
+    builders = {WEBCHAT: webchat_adapter, TELEGRAM: telegram_adapter, MATRIX: matrix_adapter}
+    return [builders[channel](settings, core) for channel in configured_channels(settings)]
 
 
 async def prepare_database(service: Service) -> None:
@@ -288,4 +319,13 @@ async def _close_adapter_sockets(app: web.Application) -> None:
             await adapter.close_sockets()
 
 
-__all__ = ["SERVICE", "Service", "build_service", "build_web_app", "prepare_database"]
+__all__ = [
+    "RESIDENT_LANGUAGES",
+    "SERVICE",
+    "Service",
+    "build_core",
+    "build_service",
+    "build_web_app",
+    "configured_channels",
+    "prepare_database",
+]

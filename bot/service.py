@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from adapters.base import Adapter, DeliversLocally, SendsSignals
-
 from .actions.context import Core
+from .channels import Adapter, DeliversLocally, SendsSignals
 from .config import Settings
 from .dispatcher import Dispatcher
 from .outbox import OutboxWorker

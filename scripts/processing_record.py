@@ -43,7 +43,7 @@ async def run(args: argparse.Namespace) -> int:
         }
         record = await processing_record(
             service.core,
-            adapters=tuple(adapter.name for adapter in service.adapters),
+            adapters=service.channels,
             **options,
         )
     if args.json:

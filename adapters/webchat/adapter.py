@@ -21,7 +21,8 @@ from typing import Any, Protocol
 import jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from adapters.base import Capabilities, InboundSink, SignalSink
+from adapters.base import Capabilities, InboundSink, Languages, SignalSink
+from bot.channels import chosen_language
 from bot.events import (
     Author,
     ChannelName,
@@ -32,7 +33,6 @@ from bot.events import (
     ResidentSignal,
     StoreUnavailable,
 )
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 
 from . import frames
 from .frames import ChoiceFrame, ErrorCode, FrameError, Hello, Message, Typing
@@ -138,6 +138,7 @@ class WebChatAdapter:
         self,
         *,
         texts: TextCatalog,
+        languages: Languages,
         history: HistoryLookup,
         max_message_chars: int = 4000,
         messages_per_minute: int = 20,
@@ -150,6 +151,7 @@ class WebChatAdapter:
         trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
         self._texts = texts
+        self._languages = languages
         self._trusted_proxies = trusted_proxies
         self._history = history
         self.max_message_chars = max_message_chars
@@ -179,7 +181,7 @@ class WebChatAdapter:
         }
 
     def _templates(self, key: str, **params: object) -> set[str]:
-        return {self._texts.text(lang, key, **params) for lang in LANGUAGES}
+        return {self._texts.text(lang, key, **params) for lang in self._languages.codes}
 
     # Adapter protocol
 
@@ -306,27 +308,27 @@ class WebChatAdapter:
 
     async def _page(self, request: web.Request) -> web.Response:
         lang = request.query.get("lang")
-        chosen = lang if lang in LANGUAGES else None
+        chosen = lang if lang in self._languages.codes else None
         template = self._pages.get_template("chat.html")
-        page_lang = chosen or DEFAULT_LANGUAGE
+        page_lang = chosen or self._languages.default
         body = template.render(
             lang=chosen,
             page_lang=page_lang,
-            direction="rtl" if page_lang in RTL_LANGUAGES else "ltr",
+            direction="rtl" if page_lang in self._languages.right_to_left else "ltr",
             t=page_texts(self._texts, page_lang),
             texts_json=json.dumps(page_texts(self._texts, page_lang), ensure_ascii=False),
             leave_labels=[
                 (code, page_text(self._texts, code, "webchat_leave"))
-                for code in (DEFAULT_LANGUAGE, "en")
+                for code in (self._languages.default, "en")
             ],
             languages=[
                 (
                     code,
                     self._texts.language_name(code),
-                    "rtl" if code in RTL_LANGUAGES else "ltr",
+                    "rtl" if code in self._languages.right_to_left else "ltr",
                     self._texts.text(code, "choose_language"),
                 )
-                for code in LANGUAGES
+                for code in self._languages.codes
             ],
             leave_url=self.leave_url,
             max_chars=self.max_message_chars,
@@ -389,7 +391,7 @@ class WebChatAdapter:
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         query_lang = request.query.get("lang", "")
-        lang = query_lang if query_lang in LANGUAGES else DEFAULT_LANGUAGE
+        lang = query_lang if query_lang in self._languages.codes else self._languages.default
         socket = web.WebSocketResponse(
             heartbeat=HEARTBEAT_SECONDS,
             max_msg_size=self.max_frame_bytes * HARD_FRAME_FACTOR,
@@ -475,7 +477,7 @@ class WebChatAdapter:
             (
                 code
                 for code in (hello.lang, view.language if view else None)
-                if code in LANGUAGES and code is not None
+                if code in self._languages.codes and code is not None
             ),
             lang,
         )
@@ -594,10 +596,9 @@ class WebChatAdapter:
                 )
             )
             return
-        if isinstance(frame, ChoiceFrame) and frame.value.startswith("lang:"):
-            chosen = frame.value.removeprefix("lang:")
-            if chosen in LANGUAGES:
-                session.language = chosen
+        chosen = chosen_language(frame.value) if isinstance(frame, ChoiceFrame) else None
+        if chosen is not None and chosen in self._languages.codes:
+            session.language = chosen
         if frame.client_id is not None:
             await connection.send(frames.delivered(frame.client_id))
 

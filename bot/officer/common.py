@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -21,12 +22,12 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot.actions.context import Actor
-from bot.app import build_service
+from bot.actions.context import Actor, Core
+from bot.app import build_core, configured_channels
 from bot.config import ConfigError, Settings, load_settings
+from bot.events import ChannelName
 from bot.keys import database_file, key_source, verify_key_ring
 from bot.logs import configure_logging
-from bot.service import Service
 from bot.store.db import Database
 from privacy.errors import PrivacyError
 
@@ -171,28 +172,37 @@ async def check_database_present(database: Database) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class OfficerService:
+    """What an officer script works with: the core, and the channels the settings enable."""
+
+    settings: Settings
+    core: Core
+    channels: tuple[ChannelName, ...]
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings | None = None, *, migrate: bool = True
-) -> AsyncIterator[Service]:
-    """The service's core (store, keys, audit chain) without starting adapters or jobs.
+) -> AsyncIterator[OfficerService]:
+    """The service's core (store, keys, audit chain): no adapter is built, no job started.
 
     Refuses (OfficerError, ConfigError) a missing or foreign database and keys that did not
     write it; never records keys, so a read-only script stays read-only.
     """
     settings = settings if settings is not None else officer_settings()
     check_data_present(settings)
-    service = build_service(settings)
+    core = build_core(settings)
     try:
-        await check_database_present(service.core.database)
+        await check_database_present(core.database)
         if migrate:
-            await service.core.database.migrate()
+            await core.database.migrate()
         # Before anything is read: with keys that did not write this database a scan finds
         # "nothing" and a verification "edits"; the error names the key that is missing.
-        await verify_key_ring(settings, service.core.database, service.core.keyring)
-        yield service
+        await verify_key_ring(settings, core.database, core.keyring)
+        yield OfficerService(settings, core, configured_channels(settings))
     finally:
-        await service.core.database.dispose()
+        await core.database.dispose()
 
 
 class Progress:

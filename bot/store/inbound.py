@@ -15,8 +15,7 @@ from sqlalchemy import BindParameter, CompoundSelect, bindparam, literal, union_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.groups.tables import GroupParticipant, GroupSession
-
+from .group_tables import GroupParticipant, GroupSession
 from .tables import Block, InboundSeen
 
 OPEN = "open"  # bot.groups.sessions.GroupState.OPEN; the store does not import the groups logic

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import stat
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +29,7 @@ from adapters.matrix_events import (
 )
 from bot.actions import conversations as actions
 from bot.app import Service, build_service, prepare_database
+from bot.channels import event_log
 from bot.config import Settings, load_settings
 from bot.conversation import State
 from bot.events import (
@@ -49,6 +51,7 @@ from tests.adapters.synapse import MatrixUser, Synapse, synapse_server
 __all__ = ["synapse_server"]  # the session fixture, used by name below
 
 DEADLINE_SECONDS = 60.0
+MATRIX_LOG = event_log(logging.getLogger("somesossu.matrix"))
 BOT = "@bot:localhost"
 
 
@@ -322,7 +325,7 @@ class Bot:
     async def restart(self, sink: Callable[[Inbound], Awaitable[None]] | None = None) -> None:
         """A new adapter instance on the same data directory, as after a process restart."""
         await self.adapter.stop()
-        self.adapter = MatrixAdapter.from_settings(self.settings)
+        self.adapter = MatrixAdapter.from_settings(self.settings, MATRIX_LOG)
         self.service.outbox.register(self.adapter.name, self.adapter.send)
         await self.adapter.start(sink or self.service.dispatcher.receive)
         await self.adapter.wait_ready(DEADLINE_SECONDS)
@@ -362,7 +365,7 @@ async def bot(synapse_server: Synapse, tmp_path: Path) -> AsyncIterator[Bot]:
     )
     service = build_service(settings)
     await prepare_database(service)
-    adapter = MatrixAdapter.from_settings(settings)
+    adapter = MatrixAdapter.from_settings(settings, MATRIX_LOG)
     service.add_adapter(adapter)
     assert isinstance(adapter, Adapter)
     await adapter.start(service.dispatcher.receive)

@@ -20,6 +20,7 @@ from bot.actions.context import SYSTEM
 from bot.actions.conversations import Staff
 from bot.actions.users import create_user
 from bot.app import Service, build_service, build_web_app
+from bot.channels import event_log
 from bot.config import Settings
 from bot.conversation import State
 from bot.events import (
@@ -125,6 +126,9 @@ async def stand_in() -> AsyncIterator[BotApiStandIn]:
     await api.stop()
 
 
+TELEGRAM_LOG = event_log(logging.getLogger("somesossu.telegram"))
+
+
 def make_adapter(stand_in: BotApiStandIn, **options: Any) -> TelegramAdapter:
     return TelegramAdapter(
         token=TOKEN,
@@ -132,6 +136,7 @@ def make_adapter(stand_in: BotApiStandIn, **options: Any) -> TelegramAdapter:
         poll_timeout=1,
         retry_seconds=0.01,
         max_retry_seconds=0.05,
+        log=TELEGRAM_LOG,
         **options,
     )
 
@@ -341,6 +346,7 @@ def test_webhook_mode_refuses_to_start_without_a_usable_secret() -> None:
                 mode="webhook",
                 webhook_url="https://chat.example.org",
                 webhook_secret=secret,
+                log=TELEGRAM_LOG,
             )
         assert "SOMESOSSU_TELEGRAM_WEBHOOK_SECRET" in str(caught.value)
         if secret:

@@ -171,6 +171,18 @@ async def test_too_long_text_is_refused_with_the_limit_in_the_residents_language
     await resident.next_of("delivered", client_id="fits")
 
 
+async def test_a_language_button_switches_the_language_of_the_sockets_own_errors(
+    webchat: WebChat,
+) -> None:
+    resident = await webchat.connect()
+    await resident.hello(lang="fi")
+    await resident.send({"type": "choice", "value": "lang:sv", "client_id": "start"})
+    await resident.next_of("delivered", client_id="start")
+    await resident.send({"type": "message", "text": "å" * 4001, "client_id": "long"})
+    refused = await resident.next_of("error", client_id="long")
+    assert refused["text"] == webchat.service.core.texts.text("sv", "too_long", max=4000)
+
+
 async def test_an_oversized_frame_gets_an_error_and_a_huge_one_closes_with_1009(
     webchat: WebChat,
 ) -> None:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
-from bot.app import Service, build_service, build_web_app
+from bot.app import Service, build_service, build_web_app, configured_channels
 from bot.config import Settings
 from bot.store.db import Database
 
@@ -57,3 +58,21 @@ def test_the_data_directory_is_private(settings: Settings) -> None:
 
     build_service(settings)
     assert stat.S_IMODE(settings.data_dir.stat().st_mode) == 0o700
+
+
+def test_configured_channels_name_exactly_the_adapters_the_service_builds(
+    settings: Settings,
+) -> None:
+    # Officer scripts list the channels without building adapters: both must agree.
+    assert [a.name for a in build_service(settings).adapters] == ["webchat"]
+    assert configured_channels(settings) == ("webchat",)
+    platforms = settings.model_copy(
+        update={
+            "telegram_token": SecretStr("123456:not-a-real-token"),
+            "matrix_homeserver": "https://matrix.example.org",
+            "matrix_user_id": "@bot:example.org",
+            "matrix_password": SecretStr("not-a-real-password"),
+        }
+    )
+    built = tuple(a.name for a in build_service(platforms).adapters)
+    assert built == configured_channels(platforms) == ("webchat", "telegram", "matrix")

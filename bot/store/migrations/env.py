@@ -8,8 +8,10 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from bot.groups import tables as _groups  # noqa: F401  (group-session tables)
-from bot.store import tables  # noqa: F401  (registers every table on the metadata)
+from bot.store import (
+    group_tables,  # noqa: F401  (group-session tables)
+    tables,  # noqa: F401  (registers every table on the metadata)
+)
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")

@@ -26,7 +26,7 @@ from bot.groups.tables import GroupParticipant
 from tests.adapters.conftest import counsellor
 from tests.adapters.synapse import Synapse, synapse_server
 from tests.adapters.telegram_stand_in import BotApiStandIn, Person
-from tests.adapters.test_matrix import MatrixResident, eventually, matrix_resident
+from tests.adapters.test_matrix import MATRIX_LOG, MatrixResident, eventually, matrix_resident
 from tests.adapters.test_telegram import make_adapter
 from tests.support.browser import launch_browser
 from tests.support.raw import raw_database
@@ -67,6 +67,7 @@ async def platforms(
         password=account.password,
         store_dir=tmp_path / "matrix",
         e2ee=False,
+        log=MATRIX_LOG,
     )
     service.add_adapter(make_adapter(stand_in))
     service.add_adapter(matrix)
