@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from privacy.crypto import seal
+from privacy.crypto import Sealed, seal
 
 from .conversation_keys import conversation_key
 from .core import Work
@@ -43,18 +43,14 @@ async def queue_outbound(
         event=event,
         language=conversation.language,
     )
-    row = OutboxRow.row(
-        id=outbox_id,
-        conversation_id=conversation.id,
+    return _add_row(
+        work,
+        outbox_id,
+        seal(key, payload.to_json(), aad=OUTBOX_PAYLOAD.context(outbox_id)),
         channel=conversation.channel,
+        conversation_id=conversation.id,
         message_id=message.id if message else None,
-        sealed_payload=seal(key, payload.to_json(), aad=OUTBOX_PAYLOAD.context(outbox_id)),
-        created_at=work.core.now(),
-        next_attempt_at=work.core.now(),
     )
-    add_row(work.session, row)
-    work.outbox_added = True
-    return row
 
 
 async def queue_system_message(
@@ -78,11 +74,30 @@ async def queue_system_message(
         withdraw=tuple(withdraw),
         language=language,
     )
+    return _add_row(
+        work,
+        outbox_id,
+        seal(key, payload.to_json(), aad=OUTBOX_PAYLOAD.context(outbox_id)),
+        channel=channel,
+    )
+
+
+def _add_row(
+    work: Work,
+    outbox_id: str,
+    sealed_payload: Sealed,
+    *,
+    channel: str,
+    conversation_id: str | None = None,
+    message_id: str | None = None,
+) -> OutboxRow:
+    """Add the row, due now, and tell the unit of work to wake the outbox after commit."""
     row = OutboxRow.row(
         id=outbox_id,
-        conversation_id=None,
+        conversation_id=conversation_id,
         channel=channel,
-        sealed_payload=seal(key, payload.to_json(), aad=OUTBOX_PAYLOAD.context(outbox_id)),
+        message_id=message_id,
+        sealed_payload=sealed_payload,
         created_at=work.core.now(),
         next_attempt_at=work.core.now(),
     )
