@@ -187,7 +187,10 @@ class OpeningHours:
         _require_aware(at)
         if self.always_open:
             return True
-        local = at.astimezone(self.zone)
+        # Through UTC: a wall time already in the zone is kept as written by astimezone, and
+        # one that a DST change skipped (03:30 on the spring-forward day) would then read as
+        # inside an interval though the instant is an hour later.
+        local = at.astimezone(UTC).astimezone(self.zone)
         wall = local.time()
         return any(interval.covers(wall) for interval in self.intervals_on(local.date()))
 

@@ -518,3 +518,13 @@ def test_no_open_minute_is_skipped_before_next_opening(hours: OpeningHours, at: 
 @given(hours=schedules())
 def test_json_round_trip_holds_for_any_schedule(hours: OpeningHours) -> None:
     assert OpeningHours.from_json(hours.to_json()) == hours
+
+
+def test_a_wall_time_skipped_by_the_spring_change_is_read_as_the_instant_it_names() -> None:
+    # 03:00 on 29 March 2026 never happens in Helsinki (03:00 -> 04:00): as written it is
+    # 01:00 UTC, the same instant as 04:00, when a 03:00-04:00 period has already ended
+    # (found by the property test below).
+    hours = OpeningHours(weekly={"sun": (Interval(time(3), time(4)),)})
+    skipped = datetime(2026, 3, 29, 3, 0, tzinfo=HELSINKI)
+    assert not hours.is_open(skipped)
+    assert hours.next_closing(skipped) is None
