@@ -32,13 +32,13 @@ from .conversation import (
     starts_new_conversation,
 )
 from .conversation_keys import open_conversation
-from .crisis import CrisisDetector
 from .effects import facts_of, run_event
 from .events import Inbound, ResidentSignal, StoreUnavailable
 from .group_commit import GroupCommit
 from .groups.router import group_request, route_group_message
 from .hub import HubEvent
 from .hub_topics import conversation_topic
+from .inbound_text import CheckedText, InboundChecks
 from .logs import log_event
 from .outbox_writer import queue_system_message
 from .replies import Run, say
@@ -88,7 +88,12 @@ KNOWN_ADDRESSES = 20_000
 class Dispatcher:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.crisis = CrisisDetector()
+        # Length, crisis and redaction run once per text, for conversations and groups alike.
+        self.checks = InboundChecks(
+            redactor=core.redactor,
+            max_chars=core.settings.max_message_chars,
+            count_finding=lambda kind: core.metrics.redaction_findings.labels(kind=kind).inc(),
+        )
         # Which reply address each conversation's stored (sealed) one is, as a keyed digest:
         # opening the sealed address for every message to compare it cost more than storing
         # the message. Keyed with a per-process random key; the address itself is not kept.
@@ -163,10 +168,11 @@ class Dispatcher:
         known.new_seen.append({"key": seen_key, "created_at": core.now()})
         if pseudonym in known.blocked and await self._blocked(work, pseudonym, inbound):
             return "blocked"
+        checked = self._check(inbound)
         if pseudonym in known.in_group or group_request(inbound) is not None:
             # Joining makes the resident's next messages in this batch group messages too.
             known.in_group.add(pseudonym)
-            if await route_group_message(work, pseudonym, inbound):
+            if await route_group_message(work, pseudonym, inbound, checked):
                 return "group"
         place = (pseudonym, inbound.channel)
         conversation = (
@@ -174,7 +180,7 @@ class Dispatcher:
             if place in known.latest
             else await conversation_store.latest_for(session, pseudonym, inbound.channel)
         )
-        event = self._event(inbound)
+        event = self._event(inbound, checked)
         if conversation is None or starts_new_conversation(facts_of(conversation), event):
             if conversation is not None and conversation.state == State.CLOSED:
                 conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
@@ -188,10 +194,12 @@ class Dispatcher:
         else:
             await self._refresh_reply_address(work, conversation, inbound)
         known.latest[place] = conversation
-        if inbound.text and len(inbound.text) > core.settings.max_message_chars:
+        if checked is not None and checked.too_long:
             await self._too_long(work, conversation)
             return "too_long"
-        await run_event(work, conversation, event, platform_ref=inbound.platform_message_id)
+        await run_event(
+            work, conversation, event, platform_ref=inbound.platform_message_id, checked=checked
+        )
         if not isinstance(event, ResidentText) or event.command is not None:
             # Commands and buttons may erase or end conversations: look again next time.
             known.latest.pop(place, None)
@@ -211,16 +219,23 @@ class Dispatcher:
                 )
             )
 
-    def _event(self, inbound: Inbound) -> Event:
+    def _check(self, inbound: Inbound) -> CheckedText | None:
+        """The checks of a text message (None for media and buttons), whatever its route."""
+        if inbound.media is not None or inbound.choice is not None:
+            return None
+        return self.checks.check(inbound.text)
+
+    def _event(self, inbound: Inbound, checked: CheckedText | None) -> Event:
         if inbound.media is not None:
             return ResidentMedia(str(inbound.media))
         if inbound.choice is not None:
             return ResidentChoice(inbound.choice, language_hint=inbound.language_hint)
-        text = inbound.text
+        if checked is None:  # not reached: every text was checked before routing
+            checked = self.checks.check(inbound.text)
         return ResidentText(
-            text,
-            command=parse_command(text),
-            crisis=self.crisis.matches(text),
+            checked.text,
+            command=parse_command(checked.text),
+            crisis=checked.crisis,
             language_hint=inbound.language_hint,
         )
 

@@ -37,6 +37,7 @@ from .erasure import erase_resident
 from .events import Author
 from .feedback import record_feedback
 from .hub_topics import conversation_topic, queue_topic
+from .inbound_text import CheckedText
 from .messages import store_message
 from .queueing import enqueue
 from .replies import Run, say
@@ -88,15 +89,17 @@ async def run_event(
     event: Event,
     *,
     platform_ref: str | None = None,
+    checked: CheckedText | None = None,
 ) -> Step:
     """Advance the conversation by one event and perform every effect, in order.
 
-    `platform_ref` is the platform's id of the resident's message, stored sealed with it.
+    `platform_ref` is the platform's id of the resident's message, stored sealed with it;
+    `checked` the dispatcher's verdicts on its text (its redaction is reused, not redone).
     """
     config = await work.core.flow.get(work.session)
     now = work.core.now()
     result = step(facts_of(conversation), event, now, config)
-    run = Run(work, conversation, config, platform_ref=platform_ref)
+    run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked)
     store_facts(conversation, result.facts)
     for effect in result.effects:
         await _perform(run, effect)
@@ -138,8 +141,15 @@ async def _store_resident_text(run: Run, effect: StoreResidentText, now: datetim
     if not effect.text:
         return
     work, conversation = run.work, run.conversation
+    checked = run.checked
+    redaction = checked.redaction() if checked is not None and checked.text == effect.text else None
     await store_message(
-        work, conversation, Author.RESIDENT, effect.text, platform_ref=run.platform_ref
+        work,
+        conversation,
+        Author.RESIDENT,
+        effect.text,
+        platform_ref=run.platform_ref,
+        redaction=redaction,
     )
     conversation.last_activity_at = now
     if conversation.reminded_at is not None:
@@ -222,5 +232,7 @@ async def _closed(run: Run, effect: Closed, now: datetime) -> None:
 async def _tell_next_opening(run: Run, effect: TellNextOpening, now: datetime) -> None:
     hours = run.config.queue_hours(run.conversation.queue_id)
     opening = hours.next_opening(now)
-    when = run.work.core.texts.format_when(run.language, opening) if opening else "—"
+    core = run.work.core
+    zone = core.settings.zone
+    when = core.texts.format_when(run.language, opening, zone=zone) if opening else "—"
     await say(run, Say(effect.key, {"when": when}))

@@ -7,7 +7,7 @@ logs or publishes the text itself (hub events carry ids).
 from __future__ import annotations
 
 from privacy.crypto import seal
-from privacy.redaction import Kind, keep_readable
+from privacy.redaction import Kind, Redaction, keep_readable
 
 from .conversation_keys import conversation_key
 from .core import Work
@@ -32,8 +32,12 @@ async def store_message(
     author_user_id: str | None = None,
     platform_ref: str | None = None,
     readable_names: frozenset[str] = frozenset(),
+    redaction: Redaction | None = None,
 ) -> Message:
     """Redact (resident and counsellor text), seal and store one message.
+
+    `redaction`: the text's redaction when the caller has it already (the dispatcher's checks
+    of a resident text, counted in the metrics there), so it is not redacted twice.
 
     `readable_names` are words left readable where the redactor takes them for a name: a
     counsellor's own display name in their reply is not a resident's personal data.
@@ -44,7 +48,9 @@ async def store_message(
     items: list[PiiItem] = []
     stored_text = text
     if redact and kind == "text":
-        redaction = work.core.redactor.redact(text)
+        counted = redaction is not None
+        if redaction is None:
+            redaction = work.core.redactor.redact(text)
         if readable_names and redaction.findings:
             redaction = keep_readable(
                 text,
@@ -74,7 +80,8 @@ async def store_message(
                     )
                 )
                 spans.append(Placeholder(start, end, str(finding.kind), ordinal))
-                work.core.metrics.redaction_findings.labels(kind=str(finding.kind)).inc()
+                if not counted:
+                    work.core.metrics.redaction_findings.labels(kind=str(finding.kind)).inc()
             placeholders = tuple(spans)
     body = MessageBody(stored_text, placeholders).encode()
     message = Message.row(

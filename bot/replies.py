@@ -13,6 +13,7 @@ from .commands import Command, command_word
 from .conversation import FlowConfig, Option, Say
 from .core import Work
 from .events import Author
+from .inbound_text import CheckedText
 from .messages import store_message
 from .outbox_writer import queue_outbound, queue_system_message
 from .store.tables import Conversation
@@ -40,6 +41,7 @@ class Run:
     conversation: Conversation
     config: FlowConfig
     platform_ref: str | None = None
+    checked: CheckedText | None = None
     erased: bool = False
     erased_reply_address: str | None = None
     withdraw: list[str] = field(default_factory=list)

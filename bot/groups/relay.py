@@ -1,7 +1,8 @@
 """Relays a participant's or moderator's message to everyone else in the session.
 
-Redacts before anyone else sees it, holds crisis messages back for the moderators only, and
-seals what it keeps with the session key; never relays a platform name, id or address.
+Relays what the dispatcher redacted (it runs the length, crisis and redaction checks once for
+every route), holds crisis messages back for the moderators only, and seals what it keeps with
+the session key; never relays a platform name, id or address.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.actions.context import Work
-from bot.crisis import is_crisis
 from bot.ids import new_id
+from bot.inbound_text import CheckedText
 from privacy.crypto import seal, unseal
 
 from .delivery import deliveries_aad, group_key, message_aad, queue_to_participant
@@ -102,14 +103,14 @@ def _within_rate(work: Work, participant: GroupParticipant) -> tuple[bool, bool]
 
 
 async def participant_message(
-    work: Work, group: GroupSession, participant: GroupParticipant, text: str
+    work: Work, group: GroupSession, participant: GroupParticipant, checked: CheckedText
 ) -> Relayed | None:
     """Relay one participant message, or tell them kindly why it was not relayed."""
     core, lang = work.core, participant.language
     if participant.muted:
         await queue_to_participant(work, participant, core.texts.text(lang, "group_muted"))
         return None
-    if len(text) > core.settings.max_message_chars:
+    if checked.too_long:
         await queue_to_participant(
             work,
             participant,
@@ -121,11 +122,9 @@ async def participant_message(
         if tell:
             await queue_to_participant(work, participant, core.texts.text(lang, "rate_limited"))
         return None
-    redaction = core.redactor.redact(text)
+    redaction = checked.redaction()
     redacted = redaction.text
-    for finding in redaction.findings:
-        core.metrics.redaction_findings.labels(kind=str(finding.kind)).inc()
-    crisis = is_crisis(text)
+    crisis = checked.crisis
     message = await store_group_message(
         work,
         group,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.actions.context import Work
 from bot.commands import Command, parse_command
 from bot.events import Inbound
+from bot.inbound_text import CheckedText
 
 from . import announcements, relay, sessions
 from .commands import GroupCommand, GroupRequest, parse_group_choice, parse_group_text
@@ -26,8 +27,14 @@ def group_request(inbound: Inbound) -> GroupRequest | None:
     return None
 
 
-async def route_group_message(work: Work, pseudonym: str, inbound: Inbound) -> bool:
-    """Handle the inbound if it is a group command or a participant's message; True if handled."""
+async def route_group_message(
+    work: Work, pseudonym: str, inbound: Inbound, checked: CheckedText | None
+) -> bool:
+    """Handle the inbound if it is a group command or a participant's message; True if handled.
+
+    `checked` holds the dispatcher's verdicts on a text (length, crisis, redaction): the
+    group path reads them and runs none of those checks again.
+    """
     request = group_request(inbound)
     participant = await active_participation(work.session, pseudonym, inbound.channel)
     if request is not None:
@@ -43,7 +50,7 @@ async def route_group_message(work: Work, pseudonym: str, inbound: Inbound) -> b
     work.session.add(participant)
     if inbound.choice is not None:
         return False  # an old button of their one-to-one chat: the normal path knows it
-    if inbound.media is not None:
+    if inbound.media is not None or checked is None:
         text = work.core.texts.text(participant.language, "group_media_not_relayed")
         await queue_to_participant(work, participant, text)
         return True
@@ -55,7 +62,7 @@ async def route_group_message(work: Work, pseudonym: str, inbound: Inbound) -> b
     if command is Command.END:
         await sessions.leave(work, participant)
         return True
-    await relay.participant_message(work, group, participant, inbound.text)
+    await relay.participant_message(work, group, participant, checked)
     return True
 
 
