@@ -11,6 +11,7 @@ from bisect import bisect_left
 from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import (
     NameLevel,
+    evidence,
     is_known_surname,
     is_not_name,
     looks_like_surname,
@@ -362,13 +363,91 @@ def by_cues(msg: Message) -> None:
             msg.mark(i, _extend(msg, i))
 
 
+# "Minna tässä", "Täällä Minna", "Anders här", "Sara here": how a chat opens with the
+# writer's name. The name is the first or second word of a sentence, the place word beside it.
+_HERE = frozenset("tässä täällä här here".split())
+_HERE_BEFORE = frozenset({"täällä"})
+
+
+def self_introduction(msg: Message) -> None:
+    """A capitalised or listed name beside "tässä" / "here" at the start of a sentence."""
+    words = msg.words
+    for h, (_, _, here) in enumerate(words):
+        low = here.casefold()
+        if low not in _HERE:
+            continue
+        candidates = [h - 1] if h else []
+        if low in _HERE_BEFORE:
+            candidates.append(h + 1)
+        for i in candidates:
+            if not 0 <= i < len(words) or i in msg.marked:
+                continue
+            first = min(i, h)
+            if first and msg.mid_sentence(first):
+                continue
+            if not (msg.adjacent(i, h) or msg.adjacent(h, i)):
+                continue
+            word = words[i][2]
+            ev = evidence(word)
+            if is_not_name(word) or ev.place:
+                continue
+            listed = plain_level(word) >= NameLevel.CONTEXT
+            # An unlisted word counts when capitalised and no word ("Apua tässä asiassa").
+            unknown = not (ev.common_word or ev.common_inflected or max(ev.frequency) >= 3)
+            if listed or (msg.cap(i) and unknown):
+                start = i
+                if i < h and i and msg.adjacent(i - 1, i) and plain_level(words[i - 1][2]):
+                    start = i - 1  # "Minna Virtanen tässä"
+                msg.mark(start, i if i < h else _extend(msg, i))
+            break
+
+
+# A word alone this strongly listed is a name even when it is a dictionary word as well
+# ("Virtanen", "Nurminen"); names listed as everyday words ("Tuuli", "Mäki") are not.
+_ALONE_LEVEL = NameLevel.SURNAME
+_MOST_WORDS_ALONE = 3
+_COMMONEST = 5  # the top frequency bucket of the population register's name lists
+
+
+def _only_a_name(msg: Message, text: str) -> None:
+    """The whole message is one to three listed name words (initials between them)."""
+    words = msg.words
+    if not 1 <= len(words) <= _MOST_WORDS_ALONE or msg.marked:
+        return
+    if len(text.strip()) != words[-1][1] - words[0][0] or any(c.isdigit() for c in text):
+        return
+    names = 0
+    for i, (_, _, word) in enumerate(words):
+        if i and not msg.adjacent(i - 1, i):
+            return
+        if len(word) == 1 and word.isupper():
+            continue  # an initial
+        if not (msg.cap(i) or msg.lower_mode) or is_not_name(word):
+            return
+        ev = evidence(word)
+        if plain_level(word) < _ALONE_LEVEL or ev.place:
+            return  # "Salla", "Kemi" alone may as well answer "where do you live?"
+        if len(words) == 1 and ev.common_word:
+            # A dictionary word alone ("Kangas", "ruotsalainen") is a name only when it is
+            # one of the commonest names and written with its capital ("Virtanen").
+            if msg.lower_mode or max(ev.first, ev.surname) < _COMMONEST:
+                return
+        names += 1
+    if names:
+        msg.mark(0, len(words) - 1)
+
+
 def signature(msg: Message) -> None:
     """A closing name: the last one to three words after the last line or sentence break."""
     text = msg.text.rstrip().rstrip(".!")
     tail = _TAIL_REVERSED.match(text[::-1])
     tail_start = len(text) - (tail.end() if tail else 0)
     if tail_start == 0:
-        return  # one sentence with no break: a name in it needs a cue, not a position
+        # One sentence with no break: a name in it needs a cue, not a position, unless the
+        # message is nothing but a listed name ("Minna", "Virtanen", "Anna Salomaa"): the
+        # answer to "what is your name?" or a name sent on its own.
+        _only_a_name(msg, text)
+        return
     i = bisect_left(msg.starts, tail_start)
     n_words = len(msg.words) - i
     if not 1 <= n_words <= 3 or i in msg.marked:

@@ -26,6 +26,7 @@ from privacy.redaction.name_cues import (
     WORD,
     Message,
     by_cues,
+    self_introduction,
     signature,
 )
 from privacy.redaction.name_features import Evidence
@@ -168,6 +169,7 @@ def _by_model(msg: Message) -> None:
     scores = model.scores(tokens, msg.lower_mode, evidence, vetoed)
     threshold = model.threshold
     is_name = []
+    by_context: set[int] = set()  # a verb of saying or a title spoke for it: no opening veto
     for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
         if found and introduces_a_name(token):
@@ -177,12 +179,13 @@ def _by_model(msg: Message) -> None:
         if found and HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
             found = False  # "Inkoonkatu 3": the address detector takes the street
         if not found and score is not None:
-            found = _listed_name_the_model_doubts(token, score) or context_says_person(
-                text, tokens, i, score, threshold - _DOUBT
-            )
+            found = _listed_name_the_model_doubts(token, score)
+            if not found and context_says_person(text, tokens, i, score, threshold - _DOUBT):
+                found = True
+                by_context.add(i)
         is_name.append(found)
     for i, score in enumerate(scores):
-        if is_name[i] and _plain_word_opening(tokens, i, is_name):
+        if is_name[i] and i not in by_context and _plain_word_opening(tokens, i, is_name):
             is_name[i] = (
                 score is not None
                 and score > _CONFIDENT_OPENING
@@ -256,6 +259,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
     msg = Message(text)
     if may_hold:
         by_cues(msg)
+        self_introduction(msg)
         _by_model(msg)
         signature(msg)
     _names_in_another_script(msg)

@@ -164,3 +164,44 @@ def test_a_bare_listed_first_name_and_surname_are_a_name(text: str, names: list[
 @pytest.mark.parametrize("text", ["Uusi Suomi", "Anna Palaute", "Päivikki Suomi"])
 def test_a_capitalised_pair_that_is_no_full_name_keeps_its_words(text: str) -> None:
     assert text.split()[-1] in REDACTOR.redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a message that is nothing but a listed name: the answer to "what is your name?"
+        ("Marjatta", ["Marjatta"]),
+        ("Korhonen", ["Korhonen"]),
+        ("Riikka Salonen", ["Riikka Salonen"]),
+        ("Pertti J. Ahonen", ["Pertti J. Ahonen"]),
+        # the writer's name beside "here" opening a chat
+        ("Jaana tässä, tarvitsisin neuvoa vuokrasta.", ["Jaana"]),
+        ("Hei, Jaana Laitinen tässä. Saisiko apua?", ["Jaana Laitinen"]),
+        ("moi täällä ville", ["ville"]),
+        ("Fatuma här, jag behöver hjälp med ansökan.", ["Fatuma"]),
+        ("Bashir here, can someone call me?", ["Bashir"]),
+        # a surname that is also a dictionary word, before a verb of saying
+        ("Nurminen kertoi, että hakemus on käsittelyssä.", ["Nurminen"]),
+    ],
+)
+def test_names_in_short_messages_and_self_introductions(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a dictionary word alone that is also a surname, or a place alone
+        "Kangas",
+        "ruotsalainen",
+        "Kemi",
+        "Kiitos",
+        # "here" beside words that are no names
+        "Apua tässä asiassa, kiitos.",
+        "Kysymys tässä: mihin soitan?",
+        "Minä tässä odottelen vastausta.",
+        "Olen täällä Helsingissä nyt.",
+    ],
+)
+def test_words_alone_and_beside_here_stay_readable(text: str) -> None:
+    assert names_in(text) == []
