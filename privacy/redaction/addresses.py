@@ -1,6 +1,7 @@
 """Finds street addresses and P.O. boxes: a street name, a house number, staircase and flat.
 
-Never logs or raises with message text; never masks a street without a number, nor a postal code.
+Never logs or raises with message text; never masks a postal code, nor a street without a
+number unless the writer says they live there (`bare_streets`).
 """
 
 from __future__ import annotations
@@ -166,6 +167,37 @@ def ends_like_street(word: str) -> bool:
     return _plausible(low[: len(low) - found[0]], found[1])
 
 
+def street_reading(word: str) -> tuple[str, str, bool] | None:
+    """The name part and the nominative a word would have as a street ("Mannerheimintiellä"
+    -> "mannerheimin", "mannerheimintie") and whether its generic is a strong one; None when
+    it does not end like a street."""
+    low = word.casefold()
+    if low[-3:] not in _TAILS:
+        return None
+    found = _generic(low)
+    if found is None:
+        return None
+    n, generic = found
+    stem = low[: len(low) - n]
+    strong = generic.strength == _STRONG and _plausible(stem, generic)
+    return stem, stem + generic.nominative, strong
+
+
+def is_known_street(nominative: str) -> bool:
+    """A street of the Helsinki list (lower case, nominative)."""
+    return nominative in _KNOWN
+
+
+def is_bare_street(nominative: str) -> bool:
+    """A generic that is a street name on its own in Helsinki ("Bulevardi", "Esplanadi")."""
+    return nominative in _BARE_STREETS
+
+
+def is_street_common_noun(nominative: str) -> bool:
+    """A compound that ends like a street but is a common noun ("kävelytie", "pääkatu")."""
+    return nominative in _NOT_STREETS
+
+
 def _plausible(stem: str, generic: _Generic) -> bool:
     """A short weak generic needs a long first part: "Peltoura" is a street, "Laura" a name."""
     return generic.strength == _STRONG or len(generic.nominative) > 3 or len(stem) >= 4
@@ -324,3 +356,8 @@ def _extend_qualifier(text: str, rev: str, start: int, words: list[str]) -> int:
 
 def _has_cue(text: str, start: int) -> bool:
     return _CUE.search(text, max(0, start - 40), start) is not None
+
+
+def has_address_cue(text: str, start: int) -> bool:
+    """Whether an address cue ("asun", "osoitteeni on", "I live on") ends right before `start`."""
+    return _has_cue(text, start)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from privacy.redaction.addresses import find_addresses
 from privacy.redaction.allowlist import Allowlist
+from privacy.redaction.bare_streets import find_bare_streets
 from privacy.redaction.findings import Finding, Kind, Redaction
 from privacy.redaction.names import find_names, preload_names
 from privacy.redaction.phones import find_phones
@@ -121,9 +122,11 @@ class Redactor:
                 pos = e
             if emails:
                 name_text = "".join([*pieces, text[pos:]])
-        if has_digit:  # every address has a house number
+        if has_digit:  # an address has a house number ...
             for s, e in find_addresses(text):
                 add((s, e, Kind.STREET_ADDRESS))
+        for s, e in find_bare_streets(text):  # ... a street alone is named without one
+            add((s, e, Kind.STREET_ADDRESS))
         for s, e in find_names(name_text):
             add((s, e, Kind.PERSON_NAME))
         if found and self._allowlist.has_strings:

@@ -395,3 +395,31 @@ def test_an_address_overlapped_by_a_stronger_finding_keeps_its_street_masked() -
     text = "Yhteystietoni on: orvokkikatu 14 B 203 00620 Helsinki."
     redacted = REDACTOR.redact(text).text
     assert "orvokkikatu" not in redacted and "14 B" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Asun nykyään Kontulankaarella, voisiko joku soittaa?", "Kontulankaarella"),
+        ("asun vesakkotiellä äidin kanssa", "vesakkotiellä"),
+        ("Osoitteeni on Rypsikuja.", "Rypsikuja"),
+        ("Muutimme Sörnäisten rantatielle keväällä.", "Sörnäisten rantatielle"),
+        ("I live on Laivurinkatu with my son.", "Laivurinkatu"),
+        ("Jag bor på Fredriksgatan sedan maj.", "Fredriksgatan"),
+    ],
+)
+def test_street_where_the_writer_lives_is_masked_without_a_number(text: str, address: str) -> None:
+    assert addresses_in(text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontulankaarella on tietöitä koko viikon.",  # in passing, no cue
+        "Asun kadulla nykyään, ei ole asuntoa.",  # homelessness, not a street
+        "Asun Kontulassa äidin luona.",  # a district
+        "Asun kävelytien vieressä.",  # a common noun that ends like a street
+    ],
+)
+def test_street_in_passing_district_or_common_noun_stays_readable(text: str) -> None:
+    assert addresses_in(text) == []
