@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence
-from privacy.redaction.name_cues import CUE_WORDS
+from privacy.redaction.name_cues import CUE_WORDS, is_function_word
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.tokens import Token
 
@@ -199,6 +199,8 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
                 continue
             if left.text.isupper() or introduces_a_name(left) or introduces_a_name(right):
                 continue
+            if is_function_word(left.text) or is_function_word(right.text):
+                continue  # "erik och": "Och" is a surname somewhere
             capitalised = left.capitalised and right.capitalised
             if not (capitalised or lower):
                 continue

@@ -229,9 +229,22 @@ class Message:
         self.spans.append((self.words[first][0], end))
 
 
+# Word forms this common (Zipf frequency bucket) in some language that are listed as no name
+# are function words there, whatever a surname list says ("och", "and").
+_FUNCTION_WORD_ZIPF = 6
+
+
+def is_function_word(word: str) -> bool:
+    """A word listed as no name that is among the commonest of some language: never a name."""
+    ev = evidence(word)
+    return ev.not_name and max(ev.frequency) >= _FUNCTION_WORD_ZIPF
+
+
 def _continues_name(msg: Message, j: int) -> bool:
     """Whether word j, right after a name, is a further part of it (a surname)."""
     word = msg.words[j][2]
+    if is_function_word(word):
+        return False  # "jag heter erik och bor": "Och" is a surname somewhere
     if len(word) == 1:  # an initial ("Johanna K.") but not the pronoun ("Leena I think")
         end = msg.words[j][1]
         return word.isupper() and msg.text[end : end + 1] == "."

@@ -26,6 +26,7 @@ from privacy.redaction.name_cues import (
     WORD,
     Message,
     by_cues,
+    is_function_word,
     self_introduction,
     signature,
 )
@@ -159,6 +160,8 @@ def _by_model(msg: Message) -> None:
             return True
         # A listed name, or a word before another capital, may yet be kept (see below).
         ev = evidence(token.text)
+        if is_function_word(token.text):
+            return True  # "och", "and": a surname somewhere, but here the commonest of words
         return (
             _plain_word_opening(tokens, i, no_names)
             and (ev.also_word or not ev.any_name)
@@ -172,7 +175,7 @@ def _by_model(msg: Message) -> None:
     by_context: set[int] = set()  # a verb of saying or a title spoke for it: no opening veto
     for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
-        if found and introduces_a_name(token):
+        if found and (introduces_a_name(token) or is_function_word(token.text)):
             found = False
         if found and token.start and text[token.start - 1].isdigit():
             found = False  # letters glued to digits ("308T", "12B") are codes, not names
