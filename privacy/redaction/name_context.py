@@ -191,6 +191,7 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
     changed = True
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)
+        changed = _complete_enumeration(tokens, is_name) or changed
         for i in range(len(tokens) - 1):
             left, right = tokens[i], tokens[i + 1]
             if is_name[i] == is_name[i + 1] or not adjacent(text, left, right):
@@ -229,6 +230,41 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
 
 
 _AND = frozenset("ja sekä tai och eller and or и или і та й або و".split())
+
+
+def _enumeration_items(tokens: list[Token], end: int) -> list[int]:
+    """The single-word items of an enumeration "A, B ja C" that ends with item `end`
+    (the word after the conjunction), from the last backwards; [] when there is none."""
+    if end < 2 or tokens[end - 1].text.casefold() not in _AND or not tokens[end - 2].is_word:
+        return []
+    items = [end, end - 2]
+    k = end - 2
+    while k >= 2 and tokens[k - 1].text == "," and tokens[k - 2].is_word:
+        items.append(k - 2)
+        k -= 2
+    return items if len(items) >= 3 else []
+
+
+def _complete_enumeration(tokens: list[Token], is_name: list[bool]) -> bool:
+    """In an enumeration of three or more single words of which at least two and half are
+    names, a capitalised item that is no place is a name too ("Lintu, Jonna ja Minttu": a
+    nickname)."""
+    changed = False
+    for end in range(len(tokens)):
+        items = _enumeration_items(tokens, end)
+        names = sum(is_name[k] for k in items)
+        if names < 2 or 2 * names < len(items):
+            continue  # a list of places or titles with a stray find is no list of people
+        for k in items:
+            token = tokens[k]
+            if is_name[k] or not token.capitalised or token.text.isupper():
+                continue
+            ev = evidence(token.text)
+            if ev.place or ev.not_name or token.text.casefold() in CUE_WORDS:
+                continue
+            is_name[k] = True
+            changed = True
+    return changed
 
 
 def _complete_coordination(

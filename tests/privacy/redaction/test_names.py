@@ -218,3 +218,26 @@ def test_words_alone_and_beside_here_stay_readable(text: str) -> None:
 )
 def test_function_words_listed_as_surnames_stay_readable(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a nickname or a name that is also a word inside a list of names
+        ("Kettu, Marika ja Janne lähtivät jo kotiin.", ["Kettu", "Marika", "Janne"]),
+        ("Tiina, Paju, Heikki och Sanna kom också.", ["Tiina", "Paju", "Heikki", "Sanna"]),
+    ],
+)
+def test_an_item_in_a_list_of_names_is_a_name(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Omena, Päärynä ja Luumu ovat hedelmiä.",  # no name in the list
+        "Espoo, Vantaa ja Kauniainen kuuluvat pääkaupunkiseutuun.",
+    ],
+)
+def test_a_list_without_names_stays_readable(text: str) -> None:
+    assert names_in(text) == []
