@@ -40,12 +40,14 @@ _TITLE_HEAD = re.compile(
 )
 # Verbs of saying: a capitalised word right before or after one is the one who spoke
 # ("Granlund kertoi", "ihmetteli Saarikangas.").
-_SAYS = frozenset(
+SAYS = frozenset(
     """sanoi sanoo kertoi kertoo totesi toteaa muistutti muistuttaa arvioi arvioivat huomautti
     huomauttaa painotti painottaa korosti korostaa kommentoi vastasi vastaa kysyi kysyy
     ihmetteli ihmettelee myönsi myöntää uskoo uskoi toivoo toivoi kiitti kiittää vakuutti
     vakuuttaa selitti selittää sade sa säger berättar berättade said says told asked
-    added""".split()
+    added soitti soittaa lupasi lupaa pyysi pyytää kirjoitti kirjoittaa väitti väittää
+    neuvoi neuvoo käski käskee ringde skrev lovade frågade called wrote
+    promised""".split()
 )
 
 
@@ -64,10 +66,10 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
         before = tokens[i - 1].text.casefold()
         if _TITLE_HEAD.search(before):
             return True
-        if before in _SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
+        if before in SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
             return True
     following = tokens[i + 1] if i + 1 < len(tokens) else None
-    if following is None or following.text.casefold() not in _SAYS:
+    if following is None or following.text.casefold() not in SAYS:
         return False
     if not adjacent(text, token, following):
         return False
@@ -75,7 +77,9 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     # word that is no dictionary word does too ("Yamashina kertoi").
     if doubted:
         return not _plain_or_known(ev)
-    return max(ev.surname, ev.surname_inflected) >= 4 or not (
+    # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
+    # soitti"): things and institutions do not ask or call.
+    return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not (
         ev.common_word or ev.common_inflected or frequent_word(ev)
     )
 

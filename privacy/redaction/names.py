@@ -12,6 +12,7 @@ from functools import cache
 from privacy.redaction.addresses import ends_like_street
 from privacy.redaction.lexicon import evidence, name_level
 from privacy.redaction.name_context import (
+    SAYS,
     capital_follows,
     complete_pairs,
     context_says_person,
@@ -139,6 +140,8 @@ def _needs_model(msg: Message, i: int) -> bool:
         return False
     if msg.mid_sentence(i) or (msg.adjacent(i, i + 1) and msg.words[i + 1][2][0].isupper()):
         return True
+    if msg.adjacent(i, i + 1) and msg.words[i + 1][2].casefold() in SAYS:
+        return True  # "Vesa kysyi": a verb of saying may make an everyday word a name
     ev = evidence(word)
     # A listed name opening a sentence may yet be kept when the model is sure of it.
     return not (
@@ -166,6 +169,7 @@ def _by_model(msg: Message) -> None:
             _plain_word_opening(tokens, i, no_names)
             and (ev.also_word or not ev.any_name)
             and not capital_follows(tokens, i)
+            and not (i + 1 < len(tokens) and tokens[i + 1].text.casefold() in SAYS)
         )
 
     model = _model()
@@ -181,11 +185,15 @@ def _by_model(msg: Message) -> None:
             found = False  # letters glued to digits ("308T", "12B") are codes, not names
         if found and HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
             found = False  # "Inkoonkatu 3": the address detector takes the street
-        if not found and score is not None:
-            found = _listed_name_the_model_doubts(token, score)
-            if not found and context_says_person(text, tokens, i, score, threshold - _DOUBT):
-                found = True
-                by_context.add(i)
+        if score is not None and not (found and not token.sentence_start):
+            # Also for a sentence opener the model found: the context keeps it from the
+            # opening veto below ("Vesa kysyi").
+            if not found:
+                found = _listed_name_the_model_doubts(token, score)
+            if not found or token.sentence_start:
+                if context_says_person(text, tokens, i, score, threshold - _DOUBT):
+                    found = True
+                    by_context.add(i)
         is_name.append(found)
     for i, score in enumerate(scores):
         if is_name[i] and i not in by_context and _plain_word_opening(tokens, i, is_name):

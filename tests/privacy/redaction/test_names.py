@@ -241,3 +241,26 @@ def test_an_item_in_a_list_of_names_is_a_name(text: str, names: list[str]) -> No
 )
 def test_a_list_without_names_stays_readable(text: str) -> None:
     assert names_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a first name that is also a word, opening a sentence before a verb of saying or
+        # calling: things and institutions do not ask, call or promise
+        ("Satu kysyi minulta eilen neuvoa.", ["Satu"]),
+        ("Sulo soitti äsken uudestaan.", ["Sulo"]),
+        ("Toivo lupasi tulla huomenna.", ["Toivo"]),
+    ],
+)
+def test_a_first_name_that_is_a_word_before_a_verb_of_saying_is_a_name(
+    text: str, names: list[str]
+) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text", ["Posti soitti äsken.", "Kela lupasi maksaa.", "Sää lupasi sadetta."]
+)
+def test_institutions_and_things_before_such_verbs_stay_readable(text: str) -> None:
+    assert names_in(text) == []
