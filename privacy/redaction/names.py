@@ -106,7 +106,14 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
         return False
     if not _plain_word(evidence(token.text)):
         return False
-    return not (i + 1 < len(tokens) and is_name[i + 1])
+    j = i + 1
+    while j < len(tokens) and (tokens[j].text == "." or _is_initial(tokens[j])):
+        j += 1  # "Kalle P. Laine": the initial stands between the two names
+    return not (j < len(tokens) and is_name[j])
+
+
+def _is_initial(token: Token) -> bool:
+    return len(token.text) == 1 and token.text.isupper()
 
 
 def _listed_name_the_model_doubts(token: Token, score: float) -> bool:

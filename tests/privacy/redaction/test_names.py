@@ -264,3 +264,16 @@ def test_a_first_name_that_is_a_word_before_a_verb_of_saying_is_a_name(
 )
 def test_institutions_and_things_before_such_verbs_stay_readable(text: str) -> None:
     assert names_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Kalle J. Nieminen", ["Kalle J. Nieminen"]),
+        ("Aino M. Lehtonen soitti eilen.", ["Aino M. Lehtonen"]),
+    ],
+)
+def test_a_first_name_that_is_a_word_before_an_initial_and_a_surname(
+    text: str, names: list[str]
+) -> None:
+    assert names_in(text) == names
