@@ -9,7 +9,7 @@ import re
 from bisect import bisect_left
 from functools import cache
 
-from privacy.redaction.addresses import ends_like_street
+from privacy.redaction.addresses import ends_like_street, street_reading
 from privacy.redaction.lexicon import evidence, name_level
 from privacy.redaction.name_context import (
     SAYS,
@@ -112,6 +112,46 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
     return not (j < len(tokens) and is_name[j])
 
 
+# A word that ends in a street generic after this many letters of its own is a street, not a
+# name ("Meritullintiellä"); shorter ones may be names ("Katie", "Bertie").
+_STREET_STEM = 4
+_FIRST_BESIDE = 3  # a listed first name this common before it makes such a word a surname
+
+
+def _drop_street_names(tokens: list[Token], is_name: list[bool]) -> None:
+    """Streets are no persons: a word that is itself a street, with an unlisted word before
+    it that was only paired with it ("Kruununhaan Meritullintiellä"), and a name that a
+    lower-case generic follows, the street named after a person ("Kustaa
+    Aadolfin kadun varrella", "Minna Canthin tiellä"), stay out of names."""
+    for i, token in enumerate(tokens):
+        if not is_name[i] or not token.capitalised:
+            continue
+        reading = street_reading(token.text)
+        if reading is None or not reading[2] or len(reading[0]) < _STREET_STEM:
+            continue
+        if i and evidence(tokens[i - 1].text).first >= _FIRST_BESIDE:
+            continue  # "Annika Lapintie": a surname that ends like a street
+        is_name[i] = False
+        if i and is_name[i - 1] and not evidence(tokens[i - 1].text).any_name:
+            is_name[i - 1] = False  # its unlisted neighbour was only taken as its other half
+    i = 0
+    while i < len(tokens):
+        if not is_name[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and (is_name[j + 1] or _is_initial(tokens[j + 1])):
+            j += 1
+        after = tokens[j + 1] if j + 1 < len(tokens) else None
+        if after is not None and after.is_word and not after.capitalised:
+            reading = street_reading(after.text)
+            generic = street_reading(reading[1]) if reading is not None and not reading[0] else None
+            if generic is not None and generic[2]:
+                for k in range(i, j + 1):
+                    is_name[k] = False
+        i = j + 1
+
+
 def _is_initial(token: Token) -> bool:
     return len(token.text) == 1 and token.text.isupper()
 
@@ -210,6 +250,7 @@ def _by_model(msg: Message) -> None:
                 and not evidence(tokens[i].text).also_word
             )
     complete_pairs(text, tokens, is_name, msg.lower_mode)
+    _drop_street_names(tokens, is_name)
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1

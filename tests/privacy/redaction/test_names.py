@@ -277,3 +277,19 @@ def test_a_first_name_that_is_a_word_before_an_initial_and_a_surname(
     text: str, names: list[str]
 ) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sörkan Vilhonvuorenkadulla on meteliä.",  # a district by its nickname and a street
+        "Fredrik Pacius'n kadun varrella on puisto.",  # a street named after a person
+        "Eino Leinon tiellä on monttu.",
+    ],
+)
+def test_streets_and_streets_named_after_people_are_no_person_names(text: str) -> None:
+    assert names_in(text) == []
+
+
+def test_a_surname_that_ends_like_a_street_after_a_first_name_is_a_name() -> None:
+    assert names_in("Kirsi Kotitie voitti vaalit.") == ["Kirsi Kotitie"]
