@@ -13,7 +13,15 @@ from typing import Protocol, runtime_checkable
 
 from aiohttp import web
 
-from .events import ChannelName, DeliveryId, Inbound, Outbound, ReplyAddress, ResidentSignal
+from .events import (
+    LANGUAGE_CHOICE_PREFIX,
+    ChannelName,
+    DeliveryId,
+    Inbound,
+    Outbound,
+    ReplyAddress,
+    ResidentSignal,
+)
 from .logs import log_event
 
 InboundSink = Callable[[Inbound], Awaitable[None]]
@@ -49,10 +57,6 @@ class Languages:
     codes: tuple[str, ...]
     default: str
     right_to_left: frozenset[str]
-
-
-LANGUAGE_CHOICE_PREFIX = "lang:"
-"""Choice values the conversation offers for a language: `lang:` and the language code."""
 
 
 def chosen_language(choice: str) -> str | None:

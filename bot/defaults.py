@@ -18,9 +18,9 @@ from .texts import LANGUAGES
 DEFAULT_QUEUE = "general"
 TOPICS = ("housing", "money", "work", "health", "immigration", "other")
 
+# Weekdays 9-16 in the service's zone, which ensure_defaults adds as "timezone".
 WORKING_HOURS = {
     "always_open": False,
-    "timezone": "Europe/Helsinki",
     "closed_on_public_holidays": True,
     "weekly": {day: [["09:00", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
     "exceptions": {},
@@ -100,7 +100,12 @@ async def ensure_defaults(core: Core) -> bool:
         if (await work.session.execute(select(Queue.id).limit(1))).first() is not None:
             return False
         development = core.settings.env is Environment.DEVELOPMENT
-        hours = OpeningHours.always().to_json() if development else WORKING_HOURS
+        # The first queue's rota is in the service's own zone (SOMESOSSU_TIME_ZONE).
+        hours = (
+            OpeningHours.always().to_json()
+            if development
+            else {**WORKING_HOURS, "timezone": core.settings.time_zone}
+        )
         work.session.add(
             Queue(
                 id=DEFAULT_QUEUE,

@@ -11,6 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NewType
 
+LANGUAGE_CHOICE_PREFIX = "lang:"
+"""Choice values the conversation offers for a language: `lang:` and the language code
+(adapters read it through `bot.channels`; the pure state machine from here, without aiohttp)."""
+
 ChannelName = NewType("ChannelName", str)
 ReplyAddress = NewType("ReplyAddress", str)
 """Opaque per-platform address to answer to (chat id, room id, web session); sealed at rest."""
@@ -72,7 +76,8 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class ResidentSignal:
-    """Something ephemeral a resident did (typing): forwarded to the console, never stored."""
+    """Something a resident did besides writing, by `kind`: "typing" (ephemeral, forwarded to
+    the console, never stored) or "left" (quick exit: the core ends their conversation)."""
 
     channel: ChannelName
     sender_id: str

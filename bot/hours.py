@@ -9,7 +9,9 @@ interval that starts inside the skipped hour opens when the clocks jump (04:00),
 fall-back day the repeated hour 03:00-04:00 is matched twice. We chose wall-clock matching
 because that is how staff write rotas ("we answer until 20:00") and how residents read them.
 Returned moments are in the schedule's zone; compare them with < and > or in UTC, since
-Python's == across zones is False for a moment inside a repeated hour.
+Python's == across zones is False for a moment inside a repeated hour. Each schedule names its
+own zone (`timezone`, Europe/Helsinki when the JSON leaves it out, a stored-data contract);
+the service's own zone is `Settings.zone` (SOMESOSSU_TIME_ZONE), never a constant here.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # An interval end of 00:00 means the end of the day (24:00): `time` cannot hold 24:00.
@@ -327,8 +328,9 @@ def _next_weekday(start: date, weekday: int) -> date:
 def _load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        # ValueError: malformed keys such as "../x"; TypeError: not a string at all.
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        # ValueError: malformed keys such as "../x"; TypeError: not a string at all;
+        # OSError: a directory of the zone database ("Europe" is IsADirectoryError).
         raise HoursError(
             f"timezone: unknown zone {name!r}, expected an IANA name such as Europe/Helsinki"
         ) from None

@@ -29,6 +29,7 @@ from bot.officer.common import (
     EXIT_OK,
     format_table,
     local_text,
+    officer_settings,
     open_service,
     parse_moment,
     print_json,
@@ -52,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         help="only this action (repeatable), e.g. read, reveal, export, erase, claim",
     )
-    result.add_argument("--since", help="from this date (YYYY-MM-DD, Finnish time) or date-time")
+    result.add_argument("--since", help="from this date (YYYY-MM-DD, local time) or date-time")
     result.add_argument("--until", help="up to and including this date (YYYY-MM-DD)")
     result.add_argument(
         "--flagged", action="store_true", help="show only records flagged as unusual"
@@ -60,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--working-hours",
         default=DEFAULT_WORKING_HOURS,
-        help=f"normal working hours, Finnish time (default: {DEFAULT_WORKING_HOURS!r}); "
+        help=f"normal working hours, local time (default: {DEFAULT_WORKING_HOURS!r}); "
         "Finnish public holidays count as outside",
     )
     result.add_argument(
@@ -81,20 +82,22 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> int:
+    settings = officer_settings()
+    zone = settings.zone
     wanted = ReportFilter(
         person=args.person,
         conversation=args.conversation,
         actions=frozenset(a.strip().lower() for a in args.action),
-        since=parse_moment(args.since) if args.since else None,
-        until=parse_moment(args.until, end_of_day=True) if args.until else None,
+        since=parse_moment(args.since, zone) if args.since else None,
+        until=parse_moment(args.until, zone, end_of_day=True) if args.until else None,
         flagged_only=args.flagged,
     )
     rules = UnusualRules(
-        hours=working_hours(args.working_hours),
+        hours=working_hours(args.working_hours, zone),
         burst_count=max(2, args.burst),
         burst_window=timedelta(minutes=max(1, args.burst_minutes)),
     )
-    async with open_service() as service:
+    async with open_service(settings) as service:
         report = await audit_report(service.core, wanted, rules)
     flagged = any(row.flags for row in report.rows)
     if args.json:
@@ -106,7 +109,7 @@ async def run(args: argparse.Namespace) -> int:
             [
                 (
                     row.seq,
-                    local_text(row.at),
+                    local_text(row.at, zone),
                     row.actor,
                     row.role,
                     row.action,

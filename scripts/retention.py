@@ -45,7 +45,7 @@ async def run(args: argparse.Namespace) -> int:
         return 2
     progress = Progress.for_args("retention", args.json)
     async with open_service() as service:
-        now = parse_moment(args.at) if args.at else None
+        now = parse_moment(args.at, service.settings.zone) if args.at else None
         progress.start(1)
         report = await retention(service.core, apply=bool(args.apply), now=now)
         progress.advance()

@@ -25,6 +25,7 @@ from bot.officer.common import (
     EXIT_CODES_EPILOG,
     EXIT_OK,
     format_table,
+    officer_settings,
     open_service,
     parse_moment,
     print_json,
@@ -46,9 +47,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> int:
-    since = parse_moment(args.since) if args.since else None
-    until = parse_moment(args.until, end_of_day=True) if args.until else None
-    async with open_service() as service:
+    settings = officer_settings()
+    zone = settings.zone
+    since = parse_moment(args.since, zone) if args.since else None
+    until = parse_moment(args.until, zone, end_of_day=True) if args.until else None
+    async with open_service(settings) as service:
         stats = await gather_statistics(service.core, since=since, until=until)
         made_at = service.core.now()
     if args.html is not None:

@@ -25,6 +25,7 @@ from bot.groups.sessions import (
     session_json,
 )
 from bot.groups.tables import Announcement, GroupParticipant, GroupSession
+from bot.local_time import zone_label
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import Topic
@@ -74,6 +75,7 @@ async def groups_page(request: web.Request) -> web.Response:
         channels=[a.name for a in service.adapters],
         agenda_max=moderation.AGENDA_MAX,
         announcement_max=announcements.ANNOUNCEMENT_MAX,
+        zone_label=zone_label(service.core.settings.zone),
     )
 
 

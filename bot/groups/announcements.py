@@ -258,7 +258,7 @@ async def send(
                     language,
                     "group_announcement_join",
                     title=group.title,
-                    when=core.texts.format_when(language, group.starts_at),
+                    when=core.texts.format_when(language, group.starts_at, zone=core.settings.zone),
                     join_word=group_word(language, GroupCommand.JOIN),
                     code=group.code,
                 )

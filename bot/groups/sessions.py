@@ -42,7 +42,6 @@ from .delivery import (
 from .nicknames import nickname_for
 from .tables import GroupAttendance, GroupMessage, GroupParticipant, GroupSession
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
 MODERATOR_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 _CODE_WORDS = ("KAHVI", "KAFFE", "TEE", "PUTKI", "ILTA", "AAMU", "KOTI", "PIHA", "JUTTU", "TUPA")
 
@@ -88,7 +87,7 @@ def group_topic(session_id: str) -> str:
 
 @dataclass(frozen=True)
 class SessionDraft:
-    """What staff fill in to create a session; times naive = Europe/Helsinki."""
+    """What staff fill in to create a session; naive times are in the service's zone."""
 
     title: str
     description: str
@@ -104,8 +103,9 @@ class SessionDraft:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def helsinki_time(value: datetime) -> datetime:
-    return value.replace(tzinfo=HELSINKI) if value.tzinfo is None else value
+def local_time(value: datetime, zone: ZoneInfo) -> datetime:
+    """A time typed in a form (naive) read in the service's zone (`Settings.zone`)."""
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
 def may_moderate(staff: Staff, session: GroupSession) -> bool:
@@ -144,7 +144,8 @@ async def create_session(core: Core, staff: Staff, draft: SessionDraft) -> Group
     if staff.role not in MODERATOR_ROLES:
         raise ActionError("forbidden", "only counsellors and supervisors create sessions")
     limits = GroupLimits.of(core.settings)
-    starts, ends = helsinki_time(draft.starts_at), helsinki_time(draft.ends_at)
+    zone = core.settings.zone
+    starts, ends = local_time(draft.starts_at, zone), local_time(draft.ends_at, zone)
     title = draft.title.strip()
     problems = []
     if not title or len(title) > 200:
@@ -291,7 +292,7 @@ async def join(
         )
         return None
     if group.state == GroupState.SCHEDULED:
-        when = core.texts.format_when(language, group.starts_at)
+        when = core.texts.format_when(language, group.starts_at, zone=core.settings.zone)
         await _tell(
             work,
             channel,
@@ -474,7 +475,7 @@ async def end_session(work: Work, group: GroupSession, actor: Actor) -> None:
                 session_id=group.id,
                 topic_id=group.topic_id,
                 language=group.language,
-                day=group.starts_at.astimezone(HELSINKI).date().isoformat(),
+                day=group.starts_at.astimezone(core.settings.zone).date().isoformat(),
                 joined=len(participants),
                 stayed=stayed,
                 stayed_minutes=limits.stayed_minutes,

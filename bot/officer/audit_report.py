@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -48,8 +49,8 @@ _WORKING_HOURS = re.compile(
 )
 
 
-def working_hours(spec: str) -> OpeningHours:
-    """Hours like "mon-fri 07:00-18:00" (Helsinki time, Finnish public holidays off)."""
+def working_hours(spec: str, zone: ZoneInfo) -> OpeningHours:
+    """Hours like "mon-fri 07:00-18:00" in `zone` (the service's), Finnish public holidays off."""
     match = _WORKING_HOURS.match(spec.strip().lower())
     if match is None:
         raise OfficerError(f"working hours {spec!r}: use the form 'mon-fri 07:00-18:00'")
@@ -62,7 +63,7 @@ def working_hours(spec: str) -> OpeningHours:
         return OpeningHours.from_json(
             {
                 "always_open": False,
-                "timezone": "Europe/Helsinki",
+                "timezone": zone.key,
                 "closed_on_public_holidays": True,
                 "weekly": {day: [[match["start"], match["end"]]] for day in days},
                 "exceptions": {},
@@ -79,7 +80,8 @@ DEFAULT_WORKING_HOURS = "mon-fri 07:00-18:00"
 class UnusualRules:
     """What counts as unusual; the officer tunes these to the service's own rota."""
 
-    hours: OpeningHours = field(default_factory=lambda: working_hours(DEFAULT_WORKING_HOURS))
+    hours: OpeningHours
+    """Normal working hours, e.g. `working_hours(DEFAULT_WORKING_HOURS, settings.zone)`."""
     burst_count: int = 10
     burst_window: timedelta = timedelta(minutes=60)
 
@@ -212,7 +214,7 @@ async def audit_report(
     core: Core, wanted: ReportFilter | None = None, rules: UnusualRules | None = None
 ) -> AuditReport:
     wanted = wanted or ReportFilter()
-    rules = rules or UnusualRules()
+    rules = rules or UnusualRules(working_hours(DEFAULT_WORKING_HOURS, core.settings.zone))
     unknown = wanted.actions - {action.value for action in AuditAction}
     if unknown:
         raise OfficerError(f"unknown action {sorted(unknown)[0]!r}")

@@ -46,8 +46,6 @@ in the current directory."""
 OFFICER = Actor("privacy_officer:cli", "privacy_officer")
 """Who the audit trail names for a script run: the privacy officer at the command line."""
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
-
 
 class OfficerError(Exception):
     """Wrong usage or configuration; the message is safe to print (no data, no secrets)."""
@@ -268,15 +266,18 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join(lines)
 
 
-def local_text(moment: datetime | None) -> str:
-    """A moment as Helsinki wall-clock time, how staff and the officer read times."""
+def local_text(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as wall-clock time in the service's zone, how staff and the officer read times."""
     if moment is None:
         return ""
-    return moment.astimezone(HELSINKI).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
-    """A date (YYYY-MM-DD, Helsinki day) or an ISO date-time; naive times are Helsinki time.
+def parse_moment(text: str, zone: ZoneInfo, *, end_of_day: bool = False) -> datetime:
+    """A date (YYYY-MM-DD, a day in `zone`) or an ISO date-time; naive times are in `zone`.
+
+    `zone` is the service's (`Settings.zone`), so that "--since 2026-03-01" means the day the
+    service's staff call the first of March.
 
     With ``end_of_day`` a plain date means the end of that day, so "--until 2026-03-31"
     includes the 31st.
@@ -285,9 +286,9 @@ def parse_moment(text: str, *, end_of_day: bool = False) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day, time(0), HELSINKI)
+            moment = datetime.combine(day, time(0), zone)
             return moment + timedelta(days=1) if end_of_day else moment
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise OfficerError(f"not a date or date-time: {text!r} (use YYYY-MM-DD)") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=HELSINKI)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 
 from bot.actions.context import Core
 from bot.config import Environment, Settings
 from bot.hours import OpeningHours
+from bot.local_time import zone_label
 from bot.store.tables import AuditRow, Conversation, Queue, StaffUser, Topic
 from privacy.audit import AuditAction
 
@@ -43,6 +45,8 @@ class ProcessingRecord:
     recipients: tuple[tuple[str, str, int], ...]  # (recipient, basis, count)
     security: tuple[str, ...]
     production: bool
+    zone: ZoneInfo
+    """The service's zone (`Settings.zone`), in which the Markdown shows the time made."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -170,6 +174,7 @@ async def processing_record(
         recipients=tuple((r, b, n) for (r, b), n in sorted(recipients.items())),
         security=security_measures(core.settings, len(core.keyring.kek_versions)),
         production=core.settings.env is Environment.PRODUCTION,
+        zone=core.settings.zone,
     )
 
 
@@ -183,7 +188,8 @@ def render_markdown(record: ProcessingRecord) -> str:
     lines = [
         "# Record of processing activities (GDPR Article 30)",
         "",
-        f"Generated from the live configuration on {local_text(record.made_at)} (Finnish time)."
+        f"Generated from the live configuration on {local_text(record.made_at, record.zone)} "
+        f"({zone_label(record.zone)})."
         + ("" if record.production else " **This is a development installation.**"),
         "",
         "## 1. Controller",

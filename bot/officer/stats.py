@@ -12,16 +12,18 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from bot.actions.context import Core
 from bot.groups.tables import GroupAttendance
+from bot.local_time import zone_label
 from bot.store import close_tags as close_tag_store
 from bot.store.tables import Conversation, FeedbackCount
 
-from .common import HELSINKI, local_text
+from .common import local_text
 
 MIN_CELL = 5
 SUPPRESSED = "<5"
@@ -76,6 +78,8 @@ class Statistics:
     outcomes: dict[str, Cell]
     feedback_rating: dict[str, Cell]
     feedback_helped: dict[str, Cell]
+    zone: ZoneInfo
+    """The service's zone (`Settings.zone`): hours, weeks and days are counted in it."""
     group_sessions: Cell = 0
     group_attendance: dict[str, dict[str, Cell]] = field(default_factory=dict)
     """Attendance of ended group sessions by "topic", "language" and "week"; keys
@@ -100,7 +104,7 @@ class Statistics:
             ("Conversations by channel", self.by_channel),
             ("Conversations by language", self.by_language),
             ("Conversations by topic", self.by_topic),
-            ("Conversations by hour of day (Finnish time)", self.by_hour),
+            (f"Conversations by hour of day ({zone_label(self.zone)})", self.by_hour),
             ("Conversations by week", self.by_week),
             ("Waiting time until a counsellor answered", self.wait_buckets),
             ("Outcomes of closed conversations", self.outcomes),
@@ -175,8 +179,8 @@ def group_attendance(rows: Sequence[GroupAttendance]) -> dict[str, dict[str, Cel
     return result
 
 
-def _week(moment: datetime) -> str:
-    year, week, _ = moment.astimezone(HELSINKI).isocalendar()
+def _week(moment: datetime, zone: ZoneInfo) -> str:
+    year, week, _ = moment.astimezone(zone).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -190,7 +194,11 @@ def _bucket(minutes: float) -> str:
 async def gather_statistics(
     core: Core, *, since: datetime | None = None, until: datetime | None = None
 ) -> Statistics:
-    """Statistics of conversations created in [since, until) and of feedback on those days."""
+    """Statistics of conversations created in [since, until) and of feedback on those days.
+
+    Hours, weeks and the days of feedback and attendance counts are the service's local ones.
+    """
+    zone = core.settings.zone
     query = sql_select(
         col(Conversation.channel),
         col(Conversation.language),
@@ -228,8 +236,8 @@ async def gather_statistics(
         channels[channel] += 1
         languages[language or "not chosen"] += 1
         topics[topic or "not chosen"] += 1
-        hours[f"{created_at.astimezone(HELSINKI).hour:02d}"] += 1
-        week = _week(created_at)
+        hours[f"{created_at.astimezone(zone).hour:02d}"] += 1
+        week = _week(created_at, zone)
         weeks[week] += 1
         week_channel.setdefault(week, Counter())[channel] += 1
         if outcome:
@@ -241,8 +249,8 @@ async def gather_statistics(
         buckets[_bucket(minutes)] += 1
     rating: Counter[str] = Counter({str(v): 0 for v in range(1, 6)})
     helped: Counter[str] = Counter({"yes": 0, "no": 0})
-    first_day = since.astimezone(HELSINKI).date().isoformat() if since else None
-    end_day = until.astimezone(HELSINKI).date().isoformat() if until else None
+    first_day = since.astimezone(zone).date().isoformat() if since else None
+    end_day = until.astimezone(zone).date().isoformat() if until else None
     for count in feedback:
         if (first_day and count.day < first_day) or (end_day and count.day >= end_day):
             continue
@@ -275,6 +283,7 @@ async def gather_statistics(
         outcomes=suppress(dict(sorted(outcomes.items()))),
         feedback_rating=suppress(dict(rating)),
         feedback_helped=suppress(dict(helped)),
+        zone=zone,
         group_sessions=suppress_total(len(attendance)),
         group_attendance=group_attendance(attendance),
         close_tags=suppress(dict(sorted(tags.items()))),
@@ -412,8 +421,9 @@ def _table(cells: Mapping[str, Cell], heading: str) -> str:
 
 def render_html(stats: Statistics, *, title: str, made_at: datetime) -> str:
     since, until = stats.period
-    period = f"{local_text(since) or 'the first stored conversation'} – " + (
-        local_text(until) or local_text(made_at)
+    zone = stats.zone
+    period = f"{local_text(since, zone) or 'the first stored conversation'} – " + (
+        local_text(until, zone) or local_text(made_at, zone)
     )
     median = (
         f"Median wait {stats.wait_median_minutes} min, 90% within {stats.wait_p90_minutes} min."
@@ -423,8 +433,8 @@ def render_html(stats: Statistics, *, title: str, made_at: datetime) -> str:
     sections = [
         "<h2>Weekly volume by channel</h2>",
         f"<figure>{_stacked_weeks(stats.week_by_channel)}"
-        "<figcaption>Conversations started per week (Monday to Sunday, Finnish time), by "
-        "channel.</figcaption></figure>",
+        "<figcaption>Conversations started per week (Monday to Sunday, "
+        f"{html.escape(zone_label(zone))}), by channel.</figcaption></figure>",
         "<h2>Waiting time</h2>",
         f"<figure>{_bar_chart('Waiting time until a counsellor answered', stats.wait_buckets)}"
         f"<figcaption>{html.escape(median)}</figcaption></figure>",
@@ -445,7 +455,7 @@ def render_html(stats: Statistics, *, title: str, made_at: datetime) -> str:
         f"<style>{CSS}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
         f"<p>Period: {html.escape(period)}. Conversations: {stats.conversations}. "
-        f"Made {html.escape(local_text(made_at))} (Finnish time).</p>"
+        f"Made {html.escape(local_text(made_at, zone))} ({html.escape(zone_label(zone))}).</p>"
         f'<p class="note">Anonymous counts only. Numbers under {MIN_CELL} are shown as “&lt;5”, '
         "and where only one number in a table would be hidden, the next smallest is hidden "
         "too. Conversations deleted under the retention rules are no longer counted; feedback "

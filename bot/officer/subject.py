@@ -11,12 +11,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete
 from sqlmodel import col, func, select
 
 from bot.actions.context import Core, Work, unit_of_work
 from bot.hub_topics import conversation_topic
+from bot.local_time import zone_label
 from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY, PII_VALUE
 from bot.sealing import KeyPurpose
@@ -70,6 +72,8 @@ class SubjectExport:
     code: str
     made_at: datetime
     conversations: tuple[ExportedConversation, ...]
+    zone: ZoneInfo
+    """The service's zone (`Settings.zone`), in which the Markdown shows times."""
 
     @property
     def message_count(self) -> int:
@@ -103,11 +107,12 @@ class SubjectExport:
         }
 
     def as_markdown(self) -> str:
+        zone = self.zone
         lines = [
             "# Your conversations with the chat service",
             "",
             f"Reference code: {self.code}  ",
-            f"Made: {local_text(self.made_at)} (Finnish time)",
+            f"Made: {local_text(self.made_at, zone)} ({zone_label(zone)})",
             "",
             "This file contains the messages you wrote and the replies you received, as the "
             "service stores them. Personal details you gave (such as a phone number) are shown "
@@ -124,14 +129,14 @@ class SubjectExport:
                 f"- Channel: {conversation.channel}",
                 f"- Language: {conversation.language or '-'}",
                 f"- Topic: {conversation.topic or '-'}",
-                f"- Started: {local_text(conversation.created_at)}",
-                f"- Ended: {local_text(conversation.closed_at) or 'not ended'}",
+                f"- Started: {local_text(conversation.created_at, zone)}",
+                f"- Ended: {local_text(conversation.closed_at, zone) or 'not ended'}",
                 "",
             ]
             for message in conversation.messages:
                 author = AUTHOR_LABELS.get(message.author, message.author)
                 body = message.text.replace("\n", "\n  > ")
-                lines.append(f"- **{author}**, {local_text(message.at)}:")
+                lines.append(f"- **{author}**, {local_text(message.at, zone)}:")
                 lines.append(f"  > {body}")
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
@@ -250,7 +255,7 @@ async def export_subject(core: Core, match: SubjectMatch, *, reason: str = "") -
             subject_ref=match.pseudonym or "",
             purpose=_audit_purpose(core, "data subject request: access (GDPR Art. 15)", reason),
         )
-    return SubjectExport(match.code, made_at, tuple(exported))
+    return SubjectExport(match.code, made_at, tuple(exported), core.settings.zone)
 
 
 def write_export(export: SubjectExport, path: Path, *, as_json: bool) -> None:

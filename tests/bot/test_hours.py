@@ -11,13 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.hours import (
-    HELSINKI,
     WEEKDAYS,
     HoursError,
     Interval,
     OpeningHours,
     finnish_public_holidays,
 )
+
+# The zone of a schedule whose JSON names none (and of the schedules below).
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 OFFICE = OpeningHours.from_json(
     {
@@ -393,6 +395,8 @@ def test_midnight_may_be_written_as_00_00_or_24_00_at_the_end() -> None:
             "exceptions.2026-12-31[0]: start must be before end",
         ),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone: unknown zone"),
+        # A directory of the zone database: zoneinfo raises IsADirectoryError, not KeyError.
+        ({"timezone": "Europe"}, "timezone: unknown zone"),
         ({"timezone": 2}, "timezone: must be an IANA zone name"),
         ({"always_open": "yes"}, "always_open: must be true or false"),
         ({"closed_on_public_holidays": 1}, "closed_on_public_holidays: must be true or false"),

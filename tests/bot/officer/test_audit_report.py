@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.bot.officer.scenario import build
 from tests.support.chat import Harness
 
 ALWAYS = UnusualRules(hours=OpeningHours.always())
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 async def test_a_reveal_in_an_unclaimed_conversation_is_flagged_and_a_claimed_one_is_not(
@@ -73,9 +75,9 @@ async def test_filters_by_person_action_and_period(harness: Harness) -> None:
 
 
 def test_working_hours_are_read_from_a_short_form() -> None:
-    hours = working_hours("mon-fri 08:00-16:00")
+    hours = working_hours("mon-fri 08:00-16:00", HELSINKI)
     assert hours.weekly["mon"] and not hours.weekly["sat"]
     assert hours.closed_on_public_holidays
     for bad in ("weekdays 8-16", "fri-mon 08:00-16:00", "mon 16:00-08:00"):
         with pytest.raises(OfficerError):
-            working_hours(bad)
+            working_hours(bad, HELSINKI)
