@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest clean-venv
+.PHONY: run test lint typecheck pytest screenshots clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ pytest: $(VENV)/.installed-dev $(AXE)
 	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipping the PostgreSQL pass"; fi
 
 test: lint typecheck pytest
+
+# `make test` writes its screenshots into build/screenshots/ (ignored by git), so the tree stays
+# clean. This renews the tracked ones in docs/screenshots/ (run the browser tests once more,
+# writing there); look at them and commit them after a visible change.
+screenshots: $(VENV)/.installed-dev $(AXE)
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q -m browser
 
 clean-venv:
 	rm -rf $(VENV)

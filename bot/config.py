@@ -9,11 +9,15 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .logs import LOG_FORMATS
+
 ENV_PREFIX = "SOMESOSSU_"
+DEFAULT_TIME_ZONE = "Europe/Helsinki"
 
 
 class Environment(StrEnum):
@@ -52,7 +56,10 @@ class Settings(BaseSettings):
     http_port: Port = 8080
     public_url: str = ""
     log_level: str = "INFO"
-    log_format: str = "json"
+    log_format: str = "auto"
+    # The service's local time: opening-time texts, feedback and attendance days, group
+    # session times typed without a zone, officer reports. An IANA name (bot/config.py `zone`).
+    time_zone: str = DEFAULT_TIME_ZONE
 
     keks: SecretStr | None = None
     current_kek_version: int | None = Field(default=None, ge=1)
@@ -62,6 +69,9 @@ class Settings(BaseSettings):
     key_file: Path = Path("data/keys.json")
     # Days a KEK wraps new data keys before a new key epoch starts (bot/key_epochs.py).
     key_epoch_days: int = Field(default=30, ge=1, le=366)
+    # Minutes one audit record of a read stands for the same person's repeated reads of the
+    # same conversation (bot/read_audit.py); 0 records every read.
+    audit_read_window_minutes: int = Field(default=10, ge=0, le=24 * 60)
 
     secure_cookies: bool = False
     # /metrics: a separate listener (off unless a port is set) and/or a bearer token that
@@ -111,8 +121,21 @@ class Settings(BaseSettings):
     @field_validator("log_format")
     @classmethod
     def _known_log_format(cls, value: str) -> str:
-        if value not in {"json", "text"}:
-            raise ValueError("must be json or text")
+        if value not in LOG_FORMATS:
+            raise ValueError("must be auto, json or text")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # ValueError: a malformed key such as "../x", which zoneinfo refuses to look up;
+            # OSError: a directory of the zone database such as "Europe".
+            raise ValueError(
+                "unknown time zone, expected an IANA name such as Europe/Helsinki"
+            ) from None
         return value
 
     @field_validator("metrics_token")
@@ -143,6 +166,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'somesossu.db').resolve()}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The service's time zone: the one place the rest of the code takes it from."""
+        # zoneinfo caches instances by key, so this is a dictionary look-up after the first.
+        return ZoneInfo(self.time_zone)
 
     @property
     def keys_configured(self) -> bool:

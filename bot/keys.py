@@ -6,6 +6,7 @@ it invents them only for a brand-new database (keys made up for an existing one 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
 
@@ -27,6 +28,9 @@ DEV_KEY_WARNING = (
     "SOMESOSSU_KEKS, SOMESOSSU_PEPPER and SOMESOSSU_AUDIT_KEY from a secret store "
     "and SOMESOSSU_ENV=production."
 )
+
+DEV_KEY_WARNED = ".development-key-warned"
+"""In the data directory: which key file the development-key warning was last shown for."""
 
 FIX_KEY_FILE = (
     "point SOMESOSSU_KEY_FILE at the key file that wrote it (or set SOMESOSSU_KEKS, "
@@ -61,12 +65,13 @@ def key_source(settings: Settings) -> str:
     return f"the key file {settings.key_file}"
 
 
-def load_keyring(settings: Settings) -> KeyRing:
+def load_keyring(settings: Settings, *, always_warn: bool = False) -> KeyRing:
     """The configured ring, the development key file, or new development keys.
 
     New keys are written at once only beside a SQLite database that does not exist yet; for
     PostgreSQL, which cannot be asked from here, `secure_key_ring` writes them once the
-    database has shown itself unwritten.
+    database has shown itself unwritten. The development-key warning is logged once per data
+    directory and key file, and with `always_warn` (`somesossu serve`) at every start.
     """
     if settings.keks is not None:
         if settings.pepper is None or settings.audit_key is None:
@@ -98,8 +103,29 @@ def load_keyring(settings: Settings) -> KeyRing:
         if database is not None:
             write_key_file(path, ring)
             log_event(log, "keys.generated", logging.WARNING, path=str(path))
-    log.warning(DEV_KEY_WARNING.format(path=path))
+    if always_warn or _first_warning(settings.data_dir, path):
+        log.warning(DEV_KEY_WARNING.format(path=path))
     return ring
+
+
+def _first_warning(data_dir: Path, key_file: Path) -> bool:
+    """True the first time the warning is due for this key file in this data directory.
+
+    Every `user add`, `migrate` or officer script repeated it, drowning what they print;
+    `serve` shows it at every start still. Where the mark cannot be written (a read-only data
+    directory) the warning is shown every time rather than never.
+    """
+    mark = data_dir / DEV_KEY_WARNED
+    shown_for = str(key_file.resolve())
+    try:
+        if mark.read_text(encoding="utf-8") == shown_for:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    with contextlib.suppress(OSError):
+        mark.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mark.write_text(shown_for, encoding="utf-8")
+    return True
 
 
 async def secure_key_ring(settings: Settings, database: Database, ring: KeyRing) -> None:

@@ -1,4 +1,5 @@
-"""Structured logging: one JSON object per line with an event name, ids and counts.
+"""Structured logging: one JSON object per line (or a text line on a terminal) with an event
+name, ids and counts.
 
 Never pass message text, platform ids, names or phone numbers here; callers log ids only.
 """
@@ -11,7 +12,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TextIO
 
 OWN_LOGGER = "somesossu"
 
@@ -56,6 +57,8 @@ def _frames(tb: TracebackType | None) -> list[str]:
 
 
 class TextFormatter(logging.Formatter):
+    """For a person at a terminal: the same event, fields and error as the JSON line, no more."""
+
     def format(self, record: logging.LogRecord) -> str:
         fields = getattr(record, "fields", None)
         extra = ""
@@ -65,25 +68,42 @@ class TextFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             trace = " < ".join(reversed(_frames(record.exc_info[2])))
             error = f" error={record.exc_info[0].__name__} at {trace}"
-        return f"{record.levelname.lower():7} {record.name}: {event_text(record)}{extra}{error}"
+        at = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        level = record.levelname.lower()
+        return f"{at} {level:7} {record.name}: {event_text(record)}{extra}{error}"
 
 
-def configure_logging(level: str, fmt: str = "json") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+QUIET_LIBRARIES = (
+    "aiohttp.access",
+    "alembic",
+    "httpx",
+    "telegram",
+    "nio",
+    "apscheduler",
+    "aiosqlite",
+)
+"""Library loggers may print request data (URLs with tokens, payloads): kept at WARNING."""
+
+LOG_FORMATS = ("auto", "json", "text")
+"""SOMESOSSU_LOG_FORMAT: auto is text on a terminal and JSON lines otherwise (a log collector)."""
+
+
+def formatter_for(fmt: str, stream: TextIO) -> logging.Formatter:
+    """The formatter `fmt` names; for "auto", text when `stream` is a terminal, else JSON."""
+    if fmt == "auto":
+        isatty = getattr(stream, "isatty", None)
+        fmt = "text" if callable(isatty) and isatty() else "json"
+    return JsonFormatter() if fmt == "json" else TextFormatter()
+
+
+def configure_logging(level: str, fmt: str = "auto", stream: TextIO | None = None) -> None:
+    stream = stream if stream is not None else sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter_for(fmt, stream))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Library loggers may print request data (URLs with tokens, payloads): keep them quiet.
-    for noisy in (
-        "aiohttp.access",
-        "alembic",
-        "httpx",
-        "telegram",
-        "nio",
-        "apscheduler",
-        "aiosqlite",
-    ):
+    for noisy in QUIET_LIBRARIES:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

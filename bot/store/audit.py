@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from privacy.audit import AuditChain, AuditRecord
+from privacy.audit import AuditAction, AuditChain, AuditOutcome, AuditRecord
 
 from .tables import AuditRow
 
@@ -55,6 +56,39 @@ async def append(session: AsyncSession, chain: AuditChain, **fields: Any) -> Aud
     record = chain.next_record(await last_record(session), **fields)
     session.add(record_to_row(record))
     return record
+
+
+async def read_recorded_since(
+    session: AsyncSession,
+    since: datetime,
+    *,
+    actor_id: str,
+    actor_role: str,
+    unit: str,
+    object_type: str,
+    object_id: str,
+    subject_ref: str,
+    purpose: str,
+) -> bool:
+    """Whether exactly this successful read (same person, role, unit, object and purpose) is
+    in the trail at or after `since`. The time bound keeps it on the short tail of `at`."""
+    query = (
+        select(AuditRow.seq)
+        .where(
+            col(AuditRow.at) >= since,
+            AuditRow.action == AuditAction.READ.value,
+            AuditRow.outcome == AuditOutcome.SUCCESS.value,
+            AuditRow.actor_id == actor_id,
+            AuditRow.actor_role == actor_role,
+            AuditRow.unit == unit,
+            AuditRow.object_type == object_type,
+            AuditRow.object_id == object_id,
+            AuditRow.subject_ref == subject_ref,
+            AuditRow.purpose == purpose,
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
 
 
 async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:

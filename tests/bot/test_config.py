@@ -64,3 +64,24 @@ def test_env_example_lists_every_setting_with_a_comment() -> None:
 def test_env_example_itself_is_valid() -> None:
     settings = load_settings(_env_file=str(REPO / ".env.example"))
     assert settings.keks is None
+
+
+def test_the_time_zone_is_helsinki_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().zone.key == "Europe/Helsinki"
+    monkeypatch.setenv("SOMESOSSU_TIME_ZONE", "Europe/Stockholm")
+    assert load_settings().zone.key == "Europe/Stockholm"
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Helsinky", "../etc/passwd", "Mars/Olympus_Mons", "Europe", "/etc/localtime"]
+)
+def test_an_unknown_time_zone_stops_the_start_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    monkeypatch.setenv("SOMESOSSU_TIME_ZONE", zone)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "SOMESOSSU_TIME_ZONE" in message
+    assert "unknown time zone" in message
+    assert "IANA" in message

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,52 @@ def test_development_keys_are_generated_into_a_private_file(
     again = load_keyring(settings)
     assert again.pepper == ring.pepper
     assert again.audit_key == ring.audit_key
+
+
+def _warnings(caplog: pytest.LogCaptureFixture, load: Callable[[], object]) -> int:
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="somesossu.keys"):
+        load()
+    return caplog.text.count("DEVELOPMENT KEY FILE")
+
+
+def test_the_development_key_warning_is_logged_once_per_data_directory(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(data_dir=tmp_path / "data")
+    assert _warnings(caplog, lambda: load_keyring(settings)) == 1
+    assert _warnings(caplog, lambda: load_keyring(settings)) == 0
+    assert _warnings(caplog, lambda: load_keyring(settings)) == 0
+    # Another instance's data directory, and another key file in this one, are warned of anew.
+    other = load_settings(data_dir=tmp_path / "other")
+    assert _warnings(caplog, lambda: load_keyring(other)) == 1
+    moved = tmp_path / "vault" / "keys.json"
+    write_key_file(moved, generate_keyring())
+    elsewhere = load_settings(data_dir=tmp_path / "data", key_file=str(moved))
+    assert _warnings(caplog, lambda: load_keyring(elsewhere)) == 1
+    assert _warnings(caplog, lambda: load_keyring(elsewhere)) == 0
+
+
+def test_serving_repeats_the_development_key_warning_at_every_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(data_dir=tmp_path / "data")
+    load_keyring(settings)
+    for _ in range(2):
+        assert _warnings(caplog, lambda: load_keyring(settings, always_warn=True)) == 1
+
+
+def test_configured_keys_never_warn_of_development_keys(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = generate_keyring()
+    settings = load_settings(
+        data_dir=tmp_path / "data",
+        keks=f"1:{encode_key(source.kek(1))}",
+        pepper=encode_key(source.pepper),
+        audit_key=encode_key(source.audit_key),
+    )
+    assert _warnings(caplog, lambda: load_keyring(settings, always_warn=True)) == 0
 
 
 def test_production_refuses_to_start_without_configured_keys(tmp_path: Path) -> None:

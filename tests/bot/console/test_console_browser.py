@@ -3,13 +3,12 @@
 A resident on /chat chooses Finnish and a topic and writes; the counsellor sees it arrive on
 the queue board, claims it by keyboard, replies (the resident sees it live), reveals a hidden
 phone number with a reason and closes. axe-core finds no serious or critical violations, and
-the screenshots in docs/screenshots/ are written here.
+the screenshots of docs/screenshots/ are taken here (written there by `make screenshots`).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +17,13 @@ from aiohttp.test_utils import TestClient
 from bot.actions import conversations as actions
 from tests.support.browser import axe_violations, launch_browser
 from tests.support.chat import Harness
+from tests.support.screenshots import screenshot_dir
 
 from .helpers import PASSWORD, waiting_conversation
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# build/screenshots/ (ignored by git); docs/screenshots/ only from `make screenshots`.
+SCREENSHOTS = screenshot_dir()
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 720}
 

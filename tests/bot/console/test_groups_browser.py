@@ -2,7 +2,7 @@
 
 A resident joins over the in-process channel; the supervisor opens the session, sees it live,
 posts, pins an agenda, removes a message and mutes the participant. axe-core finds nothing
-serious, and docs/screenshots/groups.png is written here.
+serious, and the screenshot groups.png is taken here (into docs/ by `make screenshots`).
 """
 
 from __future__ import annotations
