@@ -47,27 +47,33 @@ TELEGRAM = ChannelName("telegram")
 MATRIX = ChannelName("matrix")
 
 
-def build_core(settings: Settings) -> Core:
-    """The core alone (store, keys, hub, metrics): what officer scripts need, no platform."""
+def build_core(settings: Settings, *, serving: bool = False) -> Core:
+    """The core alone (store, keys, hub, metrics): what officer scripts need, no platform.
+
+    `serving`: for `somesossu serve`, which repeats the development-key warning at every
+    start (other commands show it once per data directory).
+    """
     # The data directory holds the database, keys and checkpoint: only this user may enter.
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(PermissionError):
         settings.data_dir.chmod(0o700)
-    keyring = load_keyring(settings)
+    keyring = load_keyring(settings, always_warn=serving)
     database = Database(settings.resolved_database_url)
+    metrics = Metrics()
+    metrics.sqlite_wal_bytes.set_function(database.wal_bytes)
     return Core(
         database=database,
         keyring=keyring,
         hub=Hub(),
-        metrics=Metrics(),
+        metrics=metrics,
         settings=settings,
         checkpoint_path=settings.data_dir / "audit-checkpoint.json",
     )
 
 
-def build_service(settings: Settings) -> Service:
+def build_service(settings: Settings, *, serving: bool = False) -> Service:
     """The core with its dispatcher, outbox and every configured platform adapter."""
-    core = build_core(settings)
+    core = build_core(settings, serving=serving)
     service = Service(
         settings=settings,
         core=core,

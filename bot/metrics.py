@@ -77,6 +77,11 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
+        self.sqlite_wal_bytes = Gauge(
+            "somesossu_sqlite_wal_bytes",
+            "Size of the SQLite write-ahead log file (bounded by the checkpoints)",
+            registry=self.registry,
+        )
         self.audit_records = Counter(
             "somesossu_audit_records_total",
             "Audit records written, by action",

@@ -45,16 +45,20 @@ async def enqueue(run: Run, effect: Enqueue) -> None:
     conversation.triage = {**conversation.triage, "told_position": position}
 
 
-async def _estimate(work: Work, queue_id: str, position: int) -> int:
+async def _recent_waits(work: Work, queue_id: str) -> list[float]:
     since = work.core.now() - timedelta(hours=3)
-    waits = await conversation_store.recent_waits_minutes(work.session, queue_id, since)
-    return routing.estimate_minutes(position, waits)
+    return await conversation_store.recent_waits_minutes(work.session, queue_id, since)
+
+
+async def _estimate(work: Work, queue_id: str, position: int) -> int:
+    return routing.estimate_minutes(position, await _recent_waits(work, queue_id))
 
 
 async def announce_positions(work: Work, queue_id: str) -> None:
     """Tell waiting residents of a queue their new place when it moved forward meaningfully."""
     config = await work.core.flow.get(work.session)
     waiting = await conversation_store.waiting_in_queue(work.session, queue_id)
+    waits: list[float] | None = None  # asked once for every resident told below
     for position, conversation in enumerate(waiting, start=1):
         if conversation.state != State.QUEUED:
             continue
@@ -65,7 +69,9 @@ async def announce_positions(work: Work, queue_id: str) -> None:
         if position == 1:
             await say(run, Say("queue_next"))
         else:
-            minutes = await _estimate(work, queue_id, position)
+            if waits is None:
+                waits = await _recent_waits(work, queue_id)
+            minutes = routing.estimate_minutes(position, waits)
             await say(run, Say("queue_position", {"position": position, "minutes": minutes}))
         conversation.triage = {**conversation.triage, "told_position": position}
         work.session.add(conversation)

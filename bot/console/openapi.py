@@ -43,7 +43,7 @@ def _errors(*statuses: int) -> dict[str, Schema]:
         401: "Not signed in, or wrong credentials",
         403: "Refused: csrf, origin, forbidden, password_change_required, totp_setup_required",
         404: "No such object",
-        409: "Conflict: already_claimed, too_many_active, invalid_state",
+        409: "Conflict: already_claimed, too_many_active, invalid_state, resident_left",
         422: "Invalid input: invalid_input, reason_required, weak_password",
         429: "Too many failed sign-ins (code locked; the same answer whichever limit applies)",
     }
@@ -150,6 +150,7 @@ SCHEMAS: dict[str, Schema] = {
             "assigned_name": _nullable("string"),
             "mine": {"type": "boolean"},
             "readable": {"type": "boolean"},
+            "claimable": {"type": "boolean"},
             "created_at": _nullable("string"),
             "queued_at": _nullable("string"),
             "claimed_at": _nullable("string"),
@@ -837,6 +838,8 @@ def document() -> Schema:
         "/api/conversations": {
             "get": {
                 "summary": "Conversations the user may see (metadata only, no content)",
+                "description": "Open ones in serving order (urgent first, then longest "
+                "waiting); `state=closed` newest closed first.",
                 "parameters": [
                     {
                         "name": "state",

@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+from bot.actions.context import works_in
 from bot.actions.conversations import Staff, may_read, may_see_exists
 from bot.roles import Capability, can
 from bot.store.tables import (
@@ -57,6 +59,10 @@ def conversation_summary(
         "assigned_name": names.get(conversation.assigned_to or "", None),
         "mine": conversation.assigned_to == staff.user_id,
         "readable": may_read(staff, conversation) or can(staff.role, Capability.READ_WITH_REASON),
+        # Whether this user may claim it now: pages show Claim only then (an admin never).
+        "claimable": conversation.state in WAITING
+        and conversation.assigned_to is None
+        and works_in(staff, conversation.queue_id),
         "created_at": _iso(conversation.created_at),
         "queued_at": _iso(conversation.queued_at),
         "claimed_at": _iso(conversation.claimed_at),
@@ -72,6 +78,25 @@ async def display_names(session: AsyncSession) -> dict[str, str]:
     return {user_id: name for user_id, name in rows.all()}
 
 
+def conversations_query(
+    staff: Staff, *, states: tuple[str, ...], queue: str | None, limit: int = MAX_LIST
+) -> SelectOfScalar[Conversation]:
+    """Open conversations in serving order (urgent, then longest waiting); closed ones newest
+    closed first, read through (state, closed time) so that history never needs a sort."""
+    query = select(Conversation).where(col(Conversation.state).in_(states))
+    if queue is not None:
+        query = query.where(Conversation.queue_id == queue)
+    if not (can(staff.role, Capability.SEE_ALL_QUEUES) or can(staff.role, Capability.AUDIT)):
+        query = query.where(col(Conversation.queue_id).in_(sorted(staff.queues)))
+    if states == ("closed",):
+        return query.order_by(col(Conversation.closed_at).desc()).limit(limit)
+    return query.order_by(
+        col(Conversation.urgent).desc(),
+        col(Conversation.queued_at),
+        col(Conversation.created_at).desc(),
+    ).limit(limit)
+
+
 async def list_conversations(
     session: AsyncSession,
     staff: Staff,
@@ -80,16 +105,7 @@ async def list_conversations(
     queue: str | None,
     limit: int = MAX_LIST,
 ) -> list[Conversation]:
-    query = select(Conversation).where(col(Conversation.state).in_(states))
-    if queue is not None:
-        query = query.where(Conversation.queue_id == queue)
-    if not (can(staff.role, Capability.SEE_ALL_QUEUES) or can(staff.role, Capability.AUDIT)):
-        query = query.where(col(Conversation.queue_id).in_(sorted(staff.queues)))
-    query = query.order_by(
-        col(Conversation.urgent).desc(),
-        col(Conversation.queued_at),
-        col(Conversation.created_at).desc(),
-    ).limit(limit)
+    query = conversations_query(staff, states=states, queue=queue, limit=limit)
     found = (await session.execute(query)).scalars().all()
     return [c for c in found if may_see_exists(staff, c)]
 

@@ -10,7 +10,9 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, bindparam, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from .tables import Block, Conversation, Message, Note, OutboxRow, PiiItem
 
@@ -108,13 +110,16 @@ async def position_in_queue(session: AsyncSession, conversation: Conversation) -
     return int((await session.execute(ahead)).scalar_one()) + 1
 
 
-async def active_count_for(session: AsyncSession, user_id: str) -> int:
-    query = (
+def active_count_query(user_id: str) -> SelectOfScalar[int]:
+    return (
         select(func.count())
         .select_from(Conversation)
         .where(Conversation.assigned_to == user_id, Conversation.state == "active")
     )
-    return int((await session.execute(query)).scalar_one())
+
+
+async def active_count_for(session: AsyncSession, user_id: str) -> int:
+    return int((await session.execute(active_count_query(user_id))).scalar_one())
 
 
 async def messages(session: AsyncSession, conversation_id: str) -> list[Message]:
@@ -162,11 +167,9 @@ async def active_block(session: AsyncSession, pseudonym: str, now: datetime) -> 
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def recent_waits_minutes(
-    session: AsyncSession, queue_id: str, since: datetime, limit: int = 50
-) -> list[float]:
-    """How long recently claimed conversations of a queue waited, in minutes."""
-    query = (
+def recent_waits_query(queue_id: str, since: datetime, limit: int = 50) -> Executable:
+    """Read through (queue, claimed time): bounded by the window, not by the history."""
+    return (
         select(Conversation.queued_at, Conversation.claimed_at)
         .where(
             Conversation.queue_id == queue_id,
@@ -176,6 +179,13 @@ async def recent_waits_minutes(
         .order_by(col(Conversation.claimed_at).desc())
         .limit(limit)
     )
+
+
+async def recent_waits_minutes(
+    session: AsyncSession, queue_id: str, since: datetime, limit: int = 50
+) -> list[float]:
+    """How long recently claimed conversations of a queue waited, in minutes."""
+    query = recent_waits_query(queue_id, since, limit)
     waits = []
     for queued_at, claimed_at in (await session.execute(query)).all():
         if queued_at is not None and claimed_at is not None:

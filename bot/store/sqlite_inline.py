@@ -91,11 +91,27 @@ def inline_creator(path: str) -> Callable[[], InlineConnection]:
     return create
 
 
-def checkpoint(path: Path) -> tuple[int, int, int]:
-    """Copy the WAL into the database file (on a worker thread: it waits for the disk)."""
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+def checkpoint(
+    path: Path, mode: str = "PASSIVE", busy_ms: int = BUSY_TIMEOUT_MS
+) -> tuple[int, int, int]:
+    """Copy the WAL into the database file (on a worker thread: it waits for the disk).
+
+    PASSIVE copies what no reader still needs and never waits; TRUNCATE also waits (up to the
+    busy timeout) for readers to leave the log and then cuts the file to zero bytes.
+    """
+    if mode not in ("PASSIVE", "TRUNCATE"):
+        raise ValueError(f"unknown checkpoint mode {mode!r}")
+    connection = sqlite3.connect(path, timeout=busy_ms / 1000)
     try:
-        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        row = connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         return (int(row[0]), int(row[1]), int(row[2]))
     finally:
         connection.close()
+
+
+def wal_bytes(path: Path) -> int:
+    """Size of the database's write-ahead log file (0 when there is none)."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size
+    except FileNotFoundError:
+        return 0

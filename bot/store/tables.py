@@ -182,7 +182,13 @@ class Conversation(Table, table=True):
     """One resident's conversation. The resident is known only by a keyed pseudonym."""
 
     __tablename__ = "conversation"
-    __table_args__ = (Index("ix_conversation_queue_state", "queue_id", "state"),)
+    __table_args__ = (
+        Index("ix_conversation_queue_state", "queue_id", "state"),
+        # Hot queries bounded whatever the history (migration 0010, test_query_plans.py).
+        Index("ix_conversation_queue_claimed", "queue_id", "claimed_at"),
+        Index("ix_conversation_assigned_state", "assigned_to", "state"),
+        Index("ix_conversation_state_closed", "state", "closed_at"),
+    )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
     pseudonym: str = Field(max_length=64, index=True)
     channel: str = Field(max_length=32)

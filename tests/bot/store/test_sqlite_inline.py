@@ -101,3 +101,36 @@ async def test_statements_run_on_the_loops_thread_unless_sent_off_the_loop(
         assert await executing_thread() != threading.get_ident()
     assert await executing_thread() == threading.get_ident()
     await database.dispose()
+
+
+@sqlite_only
+async def test_the_write_ahead_log_is_cut_back_once_it_grows_past_its_bound(
+    tmp_path: Path,
+) -> None:
+    """Under load some reader is always in the log, so passive checkpoints never rewind it;
+    past its bound the log is truncated once the readers have left."""
+    database, path = await migrated(tmp_path)
+    database.wal_truncate_bytes = 64 * 1024
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM inbound_seen").fetchone()  # holds its snapshot
+    for index in range(400):
+        async with database.session() as session:
+            session.add(InboundSeen.row(key=f"k{index}-{'x' * 200}", created_at=NOW))
+    await database.checkpoint()
+    grown = database.wal_bytes()
+    assert grown > database.wal_truncate_bytes  # the reader kept every frame in the log
+    reader.execute("COMMIT")
+    reader.close()
+    await database.checkpoint()
+    assert database.wal_bytes() == 0
+    assert await seen_count(database) == 400
+    await database.dispose()
+
+
+def test_the_wal_size_is_a_metric() -> None:
+    from bot.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.sqlite_wal_bytes.set_function(lambda: 12345)
+    assert b"somesossu_sqlite_wal_bytes 12345.0" in metrics.render()
