@@ -169,6 +169,11 @@ async def _user_add(service: Service, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"created {user.username} ({user.role})")
+    if not args.display_name:
+        print(
+            "no display name: residents see a neutral word (e.g. 'Counsellor') until one is "
+            "chosen in Profile"
+        )
     return 0
 
 
@@ -195,7 +200,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[role.value for role in Role])
     add.add_argument("--queue", action="append", help="a queue the user works in (repeatable)")
-    add.add_argument("--display-name", help="the name residents see (default: the username)")
+    add.add_argument(
+        "--display-name",
+        help="the name residents see; never the login (without one residents see the neutral "
+        "word for a counsellor in their language until the user chooses a name in Profile)",
+    )
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
@@ -233,7 +242,7 @@ def _run(args: argparse.Namespace) -> int:
         "user": f"user-{getattr(args, 'user_command', '')}",
     }[args.command]
     _check_location(settings, body)
-    service = build_service(settings)
+    service = build_service(settings, serving=body == "serve")
     try:
         if body == "serve":
             asyncio.run(_serve(service))

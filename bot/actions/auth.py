@@ -35,6 +35,8 @@ from privacy.pseudonym import pseudonymise
 
 from .context import Actor, Core, Work, unit_of_work
 from .conversations import Staff
+from .users import MAX_DISPLAY_NAME as MAX_DISPLAY_NAME
+from .users import UserError, clean_display_name
 
 log = logging.getLogger("somesossu.auth")
 
@@ -42,7 +44,6 @@ IDLE_EXPIRY = timedelta(minutes=30)
 ABSOLUTE_EXPIRY = timedelta(hours=12)
 # last_seen_at is refreshed at most this often: one write per request would be wasteful.
 TOUCH_EVERY = timedelta(seconds=30)
-MAX_DISPLAY_NAME = 60
 MAX_USERNAME = 100
 # A counter is forgotten this long after its last failure or refusal; until then a new
 # refusal lasts twice as long as the one before (back-off), so steady guessing slows down.
@@ -557,14 +558,15 @@ async def disable_totp(core: Core, user_id: str, password: str) -> None:
 
 
 async def set_display_name(core: Core, user_id: str, display_name: str) -> str:
-    """The name residents see; never the login or real name unless the counsellor types it."""
-    name = " ".join(display_name.split())
-    if not 1 <= len(name) <= MAX_DISPLAY_NAME:
-        raise AuthError("invalid_input", f"a display name is 1-{MAX_DISPLAY_NAME} characters")
+    """The name residents see; never the login, nor a real name unless the counsellor types it."""
     async with unit_of_work(core) as work:
         user = await user_store.by_id(work.session, user_id)
         if user is None:
             raise AuthError("not_found", "no such user")
+        try:
+            name = clean_display_name(display_name, user.username)
+        except UserError as error:
+            raise AuthError("invalid_input", error.message) from None
         user.display_name = name
         work.session.add(user)
         await _audit_update(work, user, "display name")

@@ -19,6 +19,7 @@ from ..sealed_formats import MESSAGE_BODY
 from ..store import conversations as conversation_store
 from ..store import users as user_store
 from .context import Core, Work, unit_of_work
+from .users import resident_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ async def _history(work: Work, conversation_id: str) -> tuple[HistoryEntry, ...]
         if message.author_user_id:
             if message.author_user_id not in names:
                 user = await user_store.by_id(work.session, message.author_user_id)
-                names[message.author_user_id] = user.display_name if user else ""
+                names[message.author_user_id] = resident_name(user) if user else ""
             display_name = names[message.author_user_id] or None
         entries.append(
             HistoryEntry(

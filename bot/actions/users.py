@@ -25,6 +25,30 @@ class UserError(ServiceError):
         super().__init__("invalid_input", message)
 
 
+MAX_DISPLAY_NAME = 60
+
+
+def resident_name(user: StaffUser) -> str:
+    """The name residents see for `user`: the display name they (or an admin) chose, or "" when
+    none was: residents then see the neutral word for a counsellor in their own language.
+
+    Accounts made without a display name stored their login in its place (and still do, so
+    staff lists keep a name to show); a login never reaches a resident.
+    """
+    name = " ".join(user.display_name.split())
+    return "" if not name or name == user.username else name
+
+
+def clean_display_name(display_name: str, username: str) -> str:
+    """A chosen display name, whitespace folded; refused when empty, too long or the login."""
+    name = " ".join(display_name.split())
+    if not 1 <= len(name) <= MAX_DISPLAY_NAME:
+        raise UserError(f"a display name is 1-{MAX_DISPLAY_NAME} characters")
+    if name == username.strip():
+        raise UserError("the display name must not be the login: residents see it")
+    return name
+
+
 async def create_user(
     core: Core,
     actor: Actor,
@@ -36,9 +60,11 @@ async def create_user(
     display_name: str | None = None,
     must_change_password: bool = False,
 ) -> StaffUser:
+    """Without a display name residents see a neutral word (`resident_name`), never the login."""
     username = username.strip()
     if not username or len(username) > 100 or any(c.isspace() for c in username):
         raise UserError("a username is 1-100 characters without spaces")
+    chosen = clean_display_name(display_name, username) if display_name else None
     password_hash = hash_password(password)
     async with unit_of_work(core) as work:
         if await user_store.by_username(work.session, username) is not None:
@@ -48,7 +74,8 @@ async def create_user(
                 raise UserError(f"no queue {queue_id!r}")
         user = StaffUser(
             username=username,
-            display_name=display_name or username,
+            # Staff lists show the login until a name is chosen; residents never (see above).
+            display_name=chosen or username,
             role=str(role),
             password_hash=password_hash,
             must_change_password=must_change_password,

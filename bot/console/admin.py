@@ -17,7 +17,7 @@ from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
 from bot.actions.conversations import Staff
-from bot.actions.users import UserError, create_user
+from bot.actions.users import UserError, create_user, resident_name
 from bot.hours import OpeningHours
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
@@ -85,6 +85,8 @@ async def _users_page(
         page="admin-users",
         users=users,
         memberships=memberships,
+        # Admins see both the login and what residents see ("" = the neutral word).
+        resident_names={u.id: resident_name(u) for u in users},
         queues=queues,
         roles=[r.value for r in Role],
         message=message,

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.actions import auth as auth_actions
 from bot.actions.auth import AuthError
 from bot.actions.conversations import OUTCOMES
+from bot.actions.users import resident_name
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 
@@ -213,6 +214,7 @@ async def _profile(
         if user.totp_secret is None
         else "",
         role_name=Role(user.role).value.replace("_", " "),
+        display_name_chosen=bool(resident_name(user)),
     )
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import col, select
 
 from bot.actions.context import Core, unit_of_work
-from bot.actions.conversations import ActionError, Staff
+from bot.actions.conversations import ActionError, Staff, counsellor_name
+from bot.read_audit import audit_read
 from bot.store.tables import OutboxRow
 from privacy.audit import AuditAction
 from privacy.crypto import seal, unseal
@@ -91,9 +92,9 @@ async def live_view(core: Core, staff: Staff, session_id: str) -> LiveView:
                     removed=row.removed_at is not None,
                 )
             )
-        await work.audit(
+        await audit_read(  # repeats within the window: one record (bot/read_audit.py)
+            work,
             staff.actor(),
-            AuditAction.READ,
             object_type="group_session",
             object_id=group.id,
             purpose="moderating the live session",
@@ -125,7 +126,10 @@ async def post(core: Core, staff: Staff, session_id: str, text: str) -> str:
             message,
             exclude=None,
             text_of="group_moderator_says",
-            params={"name": staff.display_name, "text": redaction.text},
+            params={
+                "name": counsellor_name(core, staff, group.language),
+                "text": redaction.text,
+            },
         )
         await work.audit(
             staff.actor(),

@@ -75,6 +75,7 @@ def test_serve_prints_urls_and_a_first_admin_password_then_stops_cleanly(tmp_pat
     stderr = process.stderr.read()
     assert "Traceback" not in stderr
     assert "creating a new service there" in stderr and str(tmp_path / "data") in stderr
+    assert "DEVELOPMENT KEY FILE" in stderr
     for name in ("somesossu.db", "keys.json"):
         assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
 
@@ -84,6 +85,8 @@ def test_serve_prints_urls_and_a_first_admin_password_then_stops_cleanly(tmp_pat
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+    assert process.stderr is not None
+    assert "DEVELOPMENT KEY FILE" in process.stderr.read()  # serve warns at every start
 
 
 def test_serve_refuses_a_bad_setting_naming_it(tmp_path: Path) -> None:
@@ -276,3 +279,29 @@ def test_a_mistyped_data_directory_creates_no_new_service(tmp_path: Path) -> Non
     made = _cli(env, "migrate")  # the explicit way to start a database for existing keys
     assert made.returncode == 0, made.stderr
     assert "creating a new service there (a new database)" in made.stderr
+
+
+def test_other_commands_warn_of_the_development_key_file_once_per_data_directory(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path / "data", 8080)
+    first = _cli(env, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.count("DEVELOPMENT KEY FILE") == 1
+    for command in (("user", "list"), ("migrate",), ("user", "list")):
+        again = _cli(env, *command)
+        assert again.returncode == 0, again.stderr
+        assert "DEVELOPMENT KEY FILE" not in again.stderr, command
+
+
+def test_user_add_never_gives_residents_the_login(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SOMESOSSU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(sys, "stdin", _Lines("a long enough password\n"))
+    add = ["user", "add", "maija", "--role", "counsellor", "--password-stdin"]
+    assert main([*add, "--display-name", "maija"]) == 2
+    assert "must not be the login" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", _Lines("a long enough password\n"))
+    assert main(add) == 0
+    assert "residents see a neutral word" in capsys.readouterr().out
