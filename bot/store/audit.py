@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,6 +90,29 @@ async def read_recorded_since(
         .limit(1)
     )
     return (await session.execute(query)).first() is not None
+
+
+class _Sessions(Protocol):
+    def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+async def read_all(database: _Sessions, *, batch: int = 5000) -> list[AuditRecord]:
+    """Every record in sequence order, one short transaction per batch.
+
+    On SQLite every transaction holds the one writer lock: reading a long trail in one would
+    keep residents' messages waiting for all of it; this way they wait one batch at most.
+    Records only ever get appended, so the batches together are one consistent prefix.
+    """
+    out: list[AuditRecord] = []
+    after = 0
+    while True:
+        async with database.session() as session:
+            query = select(AuditRow).where(AuditRow.seq > after).order_by(col(AuditRow.seq))
+            rows = (await session.execute(query.limit(batch))).scalars().all()
+        if not rows:
+            return out
+        out.extend(row_to_record(row) for row in rows)
+        after = rows[-1].seq
 
 
 async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:
