@@ -63,10 +63,11 @@ def render(run: Run, effect: Say) -> tuple[str, list[tuple[str, str]]]:
         text = "\n".join(dict.fromkeys(lines))
     else:
         text = texts.text(language, effect.key, **params)
-    return text, [(option.value, _label(run, option)) for option in effect.options]
+    return text, [(option.value, option_label(run, option)) for option in effect.options]
 
 
-def _label(run: Run, option: Option) -> str:
+def option_label(run: Run, option: Option) -> str:
+    """An option's label as its button shows it, in the conversation's language."""
     if option.label is not None:
         return option.label
     if option.label_key is not None:

@@ -235,11 +235,14 @@ def inbound_of(harness: Harness, resident: Resident, text: str, message_id: str)
 
 
 async def resident_texts(harness: Harness) -> list[tuple[str, str]]:
-    """(conversation id, stored text) of every resident message, in stored order."""
+    """(conversation id, stored text) of every message the resident typed, in stored order
+    (not the buttons they pressed, stored as kind "choice")."""
     async with harness.core.database.session() as session:
         rows = (
             await session.execute(
-                select(Message).where(Message.author == "resident").order_by(Message.created_at)
+                select(Message)
+                .where(Message.author == "resident", Message.kind == "text")
+                .order_by(Message.created_at)
             )
         ).scalars()
         out = []

@@ -13,8 +13,9 @@ from bot.actions import conversations as actions
 from bot.actions.conversations import ActionError
 from bot.conversation import State
 from bot.jobs import hours_sweep, idle_sweep
-from bot.store.tables import Conversation, FeedbackCount, Queue
+from bot.store.tables import Conversation, FeedbackCount, Message, Queue
 from bot.texts import LANGUAGES
+from privacy.crypto import Sealed
 from privacy.pseudonym import pseudonymise
 from tests.support.chat import Harness, Resident
 
@@ -366,7 +367,7 @@ async def test_outside_hours_in_every_language(harness: Harness, language: str) 
     texts = harness.core.texts
     next_monday = next_tuesday + timedelta(days=6)
     monday = datetime.combine(next_monday, time(9, 0), tzinfo=HELSINKI).astimezone(UTC)
-    when = texts.format_when(language, monday)
+    when = texts.format_when(language, monday, zone=harness.core.settings.zone)
     assert texts.text(language, "closed_now", when=when) in resident.texts()
     assert resident.last().text == texts.text(language, "emergency_numbers")
     await resident.write("viesti")
@@ -374,3 +375,54 @@ async def test_outside_hours_in_every_language(harness: Harness, language: str) 
     harness.core.clock = lambda: monday
     assert await hours_sweep(harness.core) == 1
     assert (await conversation_of(harness, resident)).state == State.QUEUED
+
+
+@pytest.mark.parametrize("language", ["fi", "ar"])
+async def test_the_residents_choices_appear_in_the_counsellors_transcript_in_order(
+    harness: Harness, language: str
+) -> None:
+    texts = harness.core.texts
+    resident = harness.resident(f"chooser-{language}")
+    await resident.write("hei")
+    await resident.press(f"lang:{language}")
+    await resident.press("topic:housing")
+    counsellor = await harness.staff("tiina", display_name="Tiina")
+    conversation = await conversation_of(harness, resident)
+    await actions.claim(harness.core, counsellor, conversation.id)
+    await resident.write("Vuokra on myöhässä")
+    await actions.close(harness.core, counsellor, conversation.id, outcome="advice_given")
+    await harness.deliver()
+    await resident.press("rating:4")
+    await resident.press("helped:yes")
+
+    transcript = await actions.read(harness.core, counsellor, conversation.id)
+    chosen = [m.text for m in transcript.messages if m.kind == "choice"]
+    labels = [
+        texts.language_name(language),
+        texts.text(language, "topic_housing"),
+        "4",
+        texts.text(language, "yes"),
+    ]
+    assert chosen == [texts.text(language, "resident_choice", choice=label) for label in labels]
+    assert all(m.author == "resident" for m in transcript.messages if m.kind == "choice")
+    lines = [m.text for m in transcript.messages]
+    # Each choice sits after the question it answers and before the bot's answer to it.
+    assert lines.index(chosen[1]) < lines.index("Vuokra on myöhässä") < lines.index(chosen[2])
+    assert lines.index(texts.text(language, "feedback_rating")) < lines.index(chosen[2])
+    assert lines.index(chosen[2]) < lines.index(texts.text(language, "feedback_helped"))
+    assert lines.index(chosen[3]) < lines.index(texts.text(language, "feedback_thanks"))
+
+    # Stored like every message: sealed with the conversation's key, never in plain text.
+    async with harness.core.database.session() as session:
+        rows = (
+            await session.execute(
+                select(Message).where(
+                    Message.conversation_id == conversation.id, Message.kind == "choice"
+                )
+            )
+        ).scalars()
+        stored = list(rows)
+    assert len(stored) == 4
+    for row in stored:
+        assert isinstance(row.sealed_body, Sealed)
+        assert labels[1].encode() not in row.sealed_body.blob
