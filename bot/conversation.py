@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from .commands import Command
+from .events import LANGUAGE_CHOICE_PREFIX
 from .hours import OpeningHours
 from .texts import LANGUAGES
 
@@ -51,6 +52,13 @@ class CloseReason(StrEnum):
     RESIDENT = "resident"
     IDLE = "idle"
     RECIPIENT_GONE = "recipient_gone"
+    LEFT = "left"
+    """The resident left quickly (the web chat's quick exit): nobody is there to answer."""
+
+
+RESIDENT_LEFT = "resident_left"
+"""The close outcome of a conversation the resident left quickly (counted in the statistics;
+staff replies to it are refused with the error code of the same name)."""
 
 
 # ---- facts -------------------------------------------------------------------------------
@@ -166,6 +174,11 @@ class RecipientGone:
 
 
 @dataclass(frozen=True, slots=True)
+class ResidentLeft:
+    """The resident left quickly (the web chat's quick exit): end the contact, ask nothing."""
+
+
+@dataclass(frozen=True, slots=True)
 class HoursOpened:
     """The queue of a conversation waiting outside opening hours has opened."""
 
@@ -181,6 +194,7 @@ Event = (
     | IdleReminder
     | IdleTimeout
     | RecipientGone
+    | ResidentLeft
     | HoursOpened
 )
 
@@ -249,6 +263,14 @@ class RecordFeedback:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordChoice:
+    """Put the option the resident picked (language, topic, feedback answer) in their
+    transcript, so the counsellor reads what they chose; labelled in the chat's language."""
+
+    option: Option
+
+
+@dataclass(frozen=True, slots=True)
 class Closed:
     reason: CloseReason
 
@@ -269,6 +291,7 @@ Effect = (
     | EraseResident
     | TellReferenceCode
     | RecordFeedback
+    | RecordChoice
     | Closed
     | TellNextOpening
 )
@@ -287,7 +310,7 @@ RATING_VALUES = ("1", "2", "3", "4", "5")
 
 def language_options(config: FlowConfig) -> tuple[Option, ...]:
     return tuple(
-        Option(f"lang:{code}", label=config.language_names.get(code, code))
+        Option(f"{LANGUAGE_CHOICE_PREFIX}{code}", label=config.language_names.get(code, code))
         for code in config.languages
     )
 
@@ -362,8 +385,12 @@ def _resident_input(
     choice = resolve_choice(facts, event)
     crisis = isinstance(event, ResidentText) and event.crisis
 
-    if choice is not None and choice.startswith("lang:") and facts.state is not State.NEW:
-        return _language_chosen(facts, choice.removeprefix("lang:"), config)
+    if (
+        choice is not None
+        and choice.startswith(LANGUAGE_CHOICE_PREFIX)
+        and facts.state is not State.NEW
+    ):
+        return _language_chosen(facts, choice.removeprefix(LANGUAGE_CHOICE_PREFIX), config)
     if facts.state is State.CLOSED and facts.feedback in (Feedback.RATING, Feedback.HELPED):
         if choice is not None and (choice.startswith(("rating:", "helped:"))):
             return _feedback(facts, choice)
@@ -383,8 +410,9 @@ def _resident_input(
         facts = replace(facts, urgent=True)
 
     if facts.state is State.TRIAGE_LANGUAGE:
-        if choice is not None and choice.startswith("lang:"):
-            return _language_chosen(facts, choice.removeprefix("lang:"), config, effects)
+        if choice is not None and choice.startswith(LANGUAGE_CHOICE_PREFIX):
+            chosen = choice.removeprefix(LANGUAGE_CHOICE_PREFIX)
+            return _language_chosen(facts, chosen, config, effects)
         facts, say = _ask_language(facts, config, every_language=True)
         return Step(facts, (*effects, Say("not_understood_choice", every_language=True), say))
 
@@ -392,6 +420,8 @@ def _resident_input(
         if choice is not None and choice.startswith("topic:"):
             topic = next((t for t in config.topics if t.id == choice.removeprefix("topic:")), None)
             if topic is not None:
+                label = topic.label(facts.language or "fi")
+                effects.append(RecordChoice(Option(choice, label=label)))
                 return _topic_chosen(facts, topic, now, config, effects)
         if facts.urgent and crisis:
             # Someone in danger must not be held up by a menu: queue them in the first topic.
@@ -420,16 +450,25 @@ def _first_contact(
         effects += [RaiseUrgent(), Say("crisis")]
     hint = event.language_hint
     language = hint if hint in config.languages else None
-    if language is None and isinstance(event, ResidentChoice) and event.value.startswith("lang:"):
-        language = event.value.removeprefix("lang:")
-        if language not in config.languages:
-            language = None
+    pressed = (
+        event.value.removeprefix(LANGUAGE_CHOICE_PREFIX)
+        if isinstance(event, ResidentChoice) and event.value.startswith(LANGUAGE_CHOICE_PREFIX)
+        else None
+    )
+    if language is None and pressed in config.languages:
+        language = pressed
     if language is None:
         fresh, say = _ask_language(
             replace(fresh, state=State.TRIAGE_LANGUAGE), config, every_language=True
         )
         return Step(fresh, (*effects, say))
-    return _language_chosen(replace(fresh, state=State.TRIAGE_LANGUAGE), language, config, effects)
+    return _language_chosen(
+        replace(fresh, state=State.TRIAGE_LANGUAGE),
+        language,
+        config,
+        effects,
+        picked=pressed == language,
+    )
 
 
 def _language_chosen(
@@ -437,12 +476,18 @@ def _language_chosen(
     language: str,
     config: FlowConfig,
     effects: list[Effect] | None = None,
+    *,
+    picked: bool = True,
 ) -> Step:
+    """`picked`: the resident chose it (a button or its number), not the platform's hint."""
     effects = list(effects or [])
     if language not in config.languages:
         facts, say = _ask_language(facts, config, every_language=True)
         return Step(facts, (*effects, say))
     facts = replace(facts, language=language, changing_language=False, options=())
+    if picked:
+        value = f"{LANGUAGE_CHOICE_PREFIX}{language}"
+        effects += [RecordChoice(o) for o in language_options(config) if o.value == value]
     if facts.state is State.TRIAGE_LANGUAGE:
         facts = replace(facts, state=State.TRIAGE_TOPIC)
         facts, say = _ask_topic(facts, config)
@@ -477,6 +522,9 @@ def _topic_chosen(
 def _feedback(facts: Facts, choice: str) -> Step:
     question, _, answer = choice.partition(":")
     effects: list[Effect] = []
+    picked = _feedback_option(choice)
+    if picked is not None and facts.feedback.value == question:
+        effects.append(RecordChoice(picked))
     if answer != "skip":
         effects.append(RecordFeedback(question, answer))
     if question == "rating" and facts.feedback is Feedback.RATING:
@@ -492,6 +540,19 @@ def _feedback(facts: Facts, choice: str) -> Step:
         done = replace(facts, feedback=Feedback.DONE, options=())
         return Step(done, (*effects, Say("feedback_thanks")))
     return Step(facts, ())
+
+
+def _feedback_option(choice: str) -> Option | None:
+    """The offered feedback option with this value, as labelled on its button (None: not one
+    of the options, e.g. a stale or forged value)."""
+    question, _, answer = choice.partition(":")
+    if answer == "skip":
+        return Option(choice, label_key="skip")
+    if question == "rating" and answer in RATING_VALUES:
+        return Option(choice, label=answer)
+    if question == "helped" and answer in ("yes", "no"):
+        return Option(choice, label_key=answer)
+    return None
 
 
 def _command(
@@ -539,7 +600,8 @@ def _command(
 
 def _close(facts: Facts, reason: CloseReason, effects: tuple[Effect, ...]) -> Step:
     closed = replace(facts, state=State.CLOSED, options=(), changing_language=False)
-    if facts.claimed_ever and reason is not CloseReason.RECIPIENT_GONE:
+    # Nobody is there to rate the chat when the resident is gone or left quickly.
+    if facts.claimed_ever and reason not in (CloseReason.RECIPIENT_GONE, CloseReason.LEFT):
         closed, say = _ask_rating(closed)
         return Step(closed, (Closed(reason), *effects, say))
     return Step(replace(closed, feedback=Feedback.DONE), (Closed(reason), *effects))
@@ -565,6 +627,8 @@ def _staff_or_timer(facts: Facts, event: Event, config: FlowConfig) -> Step:
         return _close(facts, CloseReason.IDLE, (Say("idle_closed"),))
     if isinstance(event, RecipientGone):
         return _close(facts, CloseReason.RECIPIENT_GONE, ())
+    if isinstance(event, ResidentLeft):
+        return _close(facts, CloseReason.LEFT, ())
     if isinstance(event, HoursOpened) and facts.state is State.WAITING_HOURS:
         return Step(replace(facts, state=State.QUEUED, told_saved_while_closed=False), ())
     return Step(facts, ())

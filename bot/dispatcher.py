@@ -25,6 +25,7 @@ from .commands import parse_command
 from .conversation import (
     Event,
     ResidentChoice,
+    ResidentLeft,
     ResidentMedia,
     ResidentText,
     Say,
@@ -41,6 +42,7 @@ from .hub_topics import conversation_topic
 from .inbound_text import CheckedText, InboundChecks
 from .logs import log_event
 from .outbox_writer import queue_system_message
+from .queueing import announce_positions
 from .replies import Run, say
 from .sealed_formats import REPLY_ADDRESS
 from .sealing import KeyPurpose
@@ -206,8 +208,12 @@ class Dispatcher:
         return "stored"
 
     async def signal(self, signal: ResidentSignal) -> None:
-        """Forward a typing notice to the consoles watching this resident's conversation."""
+        """Forward a typing notice to the consoles watching this resident's conversation;
+        end the conversation of a resident who left quickly."""
         pseudonym = pseudonymise(self.core.keyring.pepper, signal.channel, signal.sender_id)
+        if signal.kind == "left":
+            await self._resident_left(pseudonym, signal.channel)
+            return
         async with self.core.database.session() as session:
             conversation = await conversation_store.latest_for(session, pseudonym, signal.channel)
         if conversation is not None and conversation.state != State.CLOSED:
@@ -218,6 +224,18 @@ class Dispatcher:
                     {"conversation": conversation.id},
                 )
             )
+
+    async def _resident_left(self, pseudonym: str, channel: str) -> None:
+        """The resident left quickly: their open conversation ends now, so nobody claims it
+        or answers into the void, and those still waiting move up."""
+        async with unit_of_work(self.core) as work:
+            conversation = await conversation_store.latest_for(work.session, pseudonym, channel)
+            if conversation is None or conversation.state == State.CLOSED:
+                return
+            was_waiting = conversation.state in (State.QUEUED, State.WAITING_HOURS)
+            await run_event(work, conversation, ResidentLeft())
+            if was_waiting and conversation.queue_id:
+                await announce_positions(work, conversation.queue_id)
 
     def _check(self, inbound: Inbound) -> CheckedText | None:
         """The checks of a text message (None for media and buttons), whatever its route."""

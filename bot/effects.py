@@ -14,7 +14,9 @@ from privacy.audit import AuditAction
 from privacy.pseudonym import Pseudonym, reference_code
 
 from .conversation import (
+    RESIDENT_LEFT,
     Closed,
+    CloseReason,
     Effect,
     Enqueue,
     EraseResident,
@@ -22,6 +24,7 @@ from .conversation import (
     Facts,
     Feedback,
     RaiseUrgent,
+    RecordChoice,
     RecordFeedback,
     Say,
     State,
@@ -40,7 +43,7 @@ from .hub_topics import conversation_topic, queue_topic
 from .inbound_text import CheckedText
 from .messages import store_message
 from .queueing import enqueue
-from .replies import Run, say
+from .replies import Run, option_label, say
 from .store.tables import Conversation
 
 
@@ -201,10 +204,24 @@ async def _record_feedback(run: Run, effect: RecordFeedback, now: datetime) -> N
     await record_feedback(run.work, queue_id, effect.question, effect.answer)
 
 
+@_handles(RecordChoice)
+async def _record_choice(run: Run, effect: RecordChoice, now: datetime) -> None:
+    # Stored like any message (sealed with the conversation's key, erased and expired with
+    # it); a label from our own lists is no personal data, so there is nothing to redact.
+    if run.erased:
+        return
+    label = option_label(run, effect.option)
+    text = run.work.core.texts.text(run.language, "resident_choice", choice=label)
+    await store_message(run.work, run.conversation, Author.RESIDENT, text, kind="choice")
+
+
 @_handles(Closed)
 async def _closed(run: Run, effect: Closed, now: datetime) -> None:
     work, conversation = run.work, run.conversation
     conversation.closed_at = now
+    if effect.reason is CloseReason.LEFT:
+        # Counted with the staff's outcomes; a counsellor's reply is refused by this mark.
+        conversation.close_outcome = RESIDENT_LEFT
     work.publish(
         conversation_topic(conversation.id),
         "conversation.closed",
@@ -214,10 +231,10 @@ async def _closed(run: Run, effect: Closed, now: datetime) -> None:
     work.publish(
         queue_topic(conversation.queue_id), "conversation.closed", conversation=conversation.id
     )
-    if effect.reason.value in ("resident", "idle", "recipient_gone"):
+    if effect.reason.value in ("resident", "left", "idle", "recipient_gone"):
         await work.audit(
             Actor("resident", "resident")
-            if effect.reason.value == "resident"
+            if effect.reason.value in ("resident", "left")
             else Actor("system", "system"),
             AuditAction.CLOSE,
             object_type="conversation",

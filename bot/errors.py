@@ -27,6 +27,7 @@ ErrorCode = Literal[
     "already_claimed",
     "too_many_active",
     "invalid_state",
+    "resident_left",
     "invalid_json",
     "invalid_input",
     "reason_required",
@@ -54,6 +55,8 @@ STATUS: Final[Mapping[ErrorCode, int]] = MappingProxyType(
         "already_claimed": 409,
         "too_many_active": 409,
         "invalid_state": 409,
+        # The resident left quickly (web chat): nobody would read a reply.
+        "resident_left": 409,
         "invalid_json": 400,
         "invalid_input": 422,
         "reason_required": 422,

@@ -35,7 +35,7 @@ from bot.events import (
 )
 
 from . import frames
-from .frames import ChoiceFrame, ErrorCode, FrameError, Hello, Message, Typing
+from .frames import ChoiceFrame, ErrorCode, FrameError, Hello, Leave, Message, Typing
 from .limits import ConnectionCounter, SlidingWindow
 from .page_texts import TextCatalog, page_text, page_texts
 
@@ -173,15 +173,6 @@ class WebChatAdapter:
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
-        self._joined_templates = self._templates("counsellor_joined", name="\x00")
-        self._ended_texts = {
-            text
-            for key in ("chat_ended", "ended_by_resident", "idle_closed")
-            for text in self._templates(key)
-        }
-
-    def _templates(self, key: str, **params: object) -> set[str]:
-        return {self._texts.text(lang, key, **params) for lang in self._languages.codes}
 
     # Adapter protocol
 
@@ -255,33 +246,19 @@ class WebChatAdapter:
         return out
 
     def _events_for(self, session: WebSession, outbound: Outbound) -> list[dict[str, Any]]:
-        event = getattr(outbound, "event", None)
-        if event is not None:
-            # The core names the event (planned `Outbound.event`): trust it over any guess.
-            if event == "joined" and outbound.display_name:
-                session.counsellors.add(outbound.display_name)
-                return [frames.joined(outbound.display_name)]
-            return [frames.ended()] if event == "ended" else []
-        if outbound.author is Author.BOT:
-            if outbound.text in self._ended_texts:
-                return [frames.ended()]
-            name = self._joined_name(outbound.text)
-            if name:
-                session.counsellors.add(name)
-                return [frames.joined(name)]
+        """The moments a message marks, as the core names them (`Outbound.event`); never
+        guessed from the rendered text, which depends on the language and the catalog."""
+        if outbound.event == "joined" and outbound.display_name:
+            session.counsellors.add(outbound.display_name)
+            return [frames.joined(outbound.display_name)]
+        if outbound.event == "ended":
+            return [frames.ended()]
         if outbound.author is Author.COUNSELLOR and outbound.display_name:
+            # A counsellor named for the first time in this tab (a transfer): show who answers.
             if outbound.display_name not in session.counsellors:
                 session.counsellors.add(outbound.display_name)
                 return [frames.joined(outbound.display_name)]
         return []
-
-    def _joined_name(self, text: str) -> str | None:
-        for template in self._joined_templates:
-            before, _, after = template.partition("\x00")
-            if len(text) > len(before) + len(after) and text.startswith(before):
-                if text.endswith(after):
-                    return text[len(before) : len(text) - len(after)] or None
-        return None
 
     # Web
 
@@ -458,6 +435,8 @@ class WebChatAdapter:
                 await connection.send(self._error(ErrorCode.HELLO_FIRST, current))
             elif isinstance(parsed, Typing):
                 await self._typing(session)
+            elif isinstance(parsed, Leave):
+                await self._leave(session)
             else:
                 await self._resident_input(connection, session, parsed)
         return session
@@ -542,6 +521,20 @@ class WebChatAdapter:
         except Exception:
             # Typing is a courtesy: a failure must never end the resident's socket.
             log.warning("webchat.typing_failed")
+
+    async def _leave(self, session: WebSession) -> None:
+        """Quick exit: the core ends the conversation, so no counsellor answers into the void.
+
+        The page is gone by now (no answer is sent); a failure is logged, never retried by it.
+        """
+        session.last_active = self._clock()
+        if self._signals is None:
+            log.warning("webchat.leave_unhandled")
+            return
+        try:
+            await self._signals(ResidentSignal(CHANNEL, session.sender_id, "left"))
+        except Exception:
+            log.exception("webchat.leave_failed")
 
     async def _resident_input(
         self, connection: Connection, session: WebSession, frame: Message | ChoiceFrame

@@ -68,7 +68,12 @@ class Typing:
     pass
 
 
-ClientFrame = Hello | Message | ChoiceFrame | Typing
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """The resident left quickly: the conversation ends (the client forgets and goes away)."""
+
+
+ClientFrame = Hello | Message | ChoiceFrame | Typing | Leave
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,8 @@ def parse_client_frame(raw: str, *, max_chars: int) -> ClientFrame | FrameError:
         return _choice(decoded)
     if kind == "typing":
         return Typing()
+    if kind == "leave":
+        return Leave()
     return FrameError(ErrorCode.UNKNOWN_TYPE)
 
 

@@ -19,6 +19,7 @@ from privacy.crypto import seal, unseal
 from privacy.errors import PrivacyError
 
 from ..conversation import (
+    RESIDENT_LEFT,
     StaffClaimed,
     StaffClosed,
     StaffReleased,
@@ -35,6 +36,7 @@ from ..message_body import MessageBody, Placeholder
 from ..messages import store_message
 from ..outbox_writer import queue_outbound
 from ..queueing import announce_positions
+from ..read_audit import audit_read
 from ..roles import Capability, Role, can
 from ..sealed_formats import BLOCK_REASON, MESSAGE_BODY, NOTE_BODY, PII_VALUE
 from ..sealing import KeyPurpose
@@ -55,6 +57,7 @@ from .context import (
     works_in,
 )
 from .context import may_see_exists as may_see_exists  # lists import it from here
+from .users import resident_name
 
 MAX_REPLY_CHARS = 4000
 MIN_REASON_CHARS = 5
@@ -73,7 +76,8 @@ class ActionError(ServiceError):
 
 @dataclass(frozen=True, slots=True)
 class Staff:
-    """A signed-in staff member as the actions see them."""
+    """A signed-in staff member as the actions see them. `display_name` is the name residents
+    see, "" when none was chosen (`users.resident_name`): never the login."""
 
     user_id: str
     role: Role
@@ -94,8 +98,14 @@ class Staff:
     @classmethod
     def of(cls, user: StaffUser, queues: Sequence[str]) -> Staff:
         return cls(
-            user.id, Role(user.role), user.display_name, frozenset(queues), user.max_concurrent
+            user.id, Role(user.role), resident_name(user), frozenset(queues), user.max_concurrent
         )
+
+
+def counsellor_name(core: Core, staff: Staff, language: str | None) -> str:
+    """The counsellor as residents see them: the chosen display name, else the neutral word for
+    a counsellor in the resident's language."""
+    return staff.display_name or core.texts.text(language or "", "webchat_counsellor")
 
 
 def may_read(staff: Staff, conversation: Conversation) -> bool:
@@ -108,6 +118,20 @@ REFUSED = {
     Denial.OTHER_QUEUE: "you do not work in this queue",
     Denial.CLAIMED_BY_OTHER: "this conversation is another counsellor's",
     Denial.GONE: "no such conversation",
+}
+
+
+# A refused read: the audit record's purpose (stable values, listed in
+# docs/privacy-officer.md) and what the console shows. Nobody holds an unclaimed conversation,
+# so "claimed by another" is only ever recorded when someone does.
+READ_REFUSED = {
+    Denial.ROLE: ("role reads no conversations", "your role does not read conversations"),
+    Denial.OTHER_QUEUE: ("other queue", "this conversation is in a queue you do not work in"),
+    Denial.CLAIMED_BY_OTHER: (
+        "claimed by another",
+        "this conversation is being answered by a colleague",
+    ),
+    Denial.GONE: ("gone", "no such conversation"),
 }
 
 
@@ -139,6 +163,9 @@ async def _denied(
 
 
 def _require_assigned(staff: Staff, conversation: Conversation) -> None:
+    if conversation.state == State.CLOSED and conversation.close_outcome == RESIDENT_LEFT:
+        # Said as such: "not active" would leave the counsellor writing into the void.
+        raise ActionError("resident_left", "the resident has left the chat (quick exit)")
     if conversation.state != State.ACTIVE:
         raise ActionError("invalid_state", "the conversation is not active")
     _require_access(staff, conversation)
@@ -171,9 +198,14 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
             )
         )
         if getattr(result, "rowcount", 0) != 1:
+            await work.session.refresh(conversation)
+            if conversation.close_outcome == RESIDENT_LEFT:
+                raise ActionError("resident_left", "the resident has left the chat (quick exit)")
             raise ActionError("already_claimed", "someone else claimed this conversation first")
         await work.session.refresh(conversation)
-        await run_event(work, conversation, StaffClaimed(staff.display_name))
+        await run_event(
+            work, conversation, StaffClaimed(counsellor_name(core, staff, conversation.language))
+        )
         await work.audit(
             staff.actor(conversation.queue_id),
             AuditAction.CLAIM,
@@ -293,7 +325,7 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
             text=text,
             author=Author.COUNSELLOR,
             message=message,
-            display_name=staff.display_name,
+            display_name=staff.display_name or None,
         )
         conversation.triage = {**conversation.triage, "last_reply_at": core.now().isoformat()}
         conversation.reminded_at = None
@@ -415,17 +447,22 @@ class Transcript:
 
 
 async def read(core: Core, staff: Staff, conversation_id: str, *, reason: str = "") -> Transcript:
-    """The redacted transcript. Every read is audited; a privacy officer must give a reason."""
+    """The redacted transcript. Every read is audited (repeats within the window by one record,
+    bot/read_audit.py); a privacy officer must give a reason."""
     with_reason = can(staff.role, Capability.READ_WITH_REASON)
     purpose = _clean_reason(core, reason) if with_reason else ""
     transcript: Transcript | None = None
+    denial: Denial | None = None
     async with unit_of_work(core) as work:
         conversation = await _load(work, staff, conversation_id)
-        if with_reason or may_read(staff, conversation):
+        denial = None if with_reason else conversation_access(staff, conversation)
+        if denial is None:
             transcript = await _transcript(work, conversation)
-            await work.audit(
+            # Repeats within the window (the console refetches on every event) are covered
+            # by the window's first record; a refusal below is always written.
+            await audit_read(
+                work,
                 staff.actor(conversation.queue_id),
-                AuditAction.READ,
                 object_type="conversation",
                 object_id=conversation.id,
                 subject_ref=conversation.id,
@@ -433,9 +470,10 @@ async def read(core: Core, staff: Staff, conversation_id: str, *, reason: str = 
             )
         else:
             # The refusal is committed too: attempts to read others' chats are worth knowing.
-            await _denied(work, staff, AuditAction.READ, conversation, "claimed by another")
+            await _denied(work, staff, AuditAction.READ, conversation, READ_REFUSED[denial][0])
     if transcript is None:
-        raise ActionError("forbidden", "this conversation is another counsellor's")
+        assert denial is not None
+        raise ActionError("forbidden", READ_REFUSED[denial][1])
     return transcript
 
 

@@ -331,6 +331,43 @@ async def test_two_tabs_of_one_session_both_receive_the_counsellor(webchat: WebC
         await tab.next_of("joined", display_name="Tiina")
 
 
+async def test_joined_and_ended_follow_the_cores_event_not_the_rendered_text(
+    webchat: WebChat,
+) -> None:
+    texts = webchat.service.core.texts
+    resident = await webchat.connect()
+    token, _ = await resident.hello(lang="fi")
+    address = address_of(token)
+
+    # The catalog's words without the event: a message, nothing more (no guessing).
+    looks_ended = texts.text("fi", "chat_ended")
+    looks_joined = texts.text("fi", "counsellor_joined", name="Tiina")
+    for outbox_id, text in (("a", looks_ended), ("b", looks_joined)):
+        await webchat.adapter.send(
+            address, Outbound(outbox_id=outbox_id, text=text, message_id=outbox_id)
+        )
+    # Then the event on words the catalog never had: the event alone decides.
+    await webchat.adapter.send(
+        address,
+        Outbound(
+            outbox_id="c", text="(joined)", message_id="c", event="joined", display_name="Neuvoja"
+        ),
+    )
+    await webchat.adapter.send(
+        address, Outbound(outbox_id="d", text="(ended)", message_id="d", event="ended")
+    )
+    await resident.next_of("ended")
+    seen = [(f["type"], f.get("id") or f.get("display_name")) for f in resident.received[2:]]
+    assert seen == [
+        ("message", "a"),
+        ("message", "b"),
+        ("message", "c"),
+        ("joined", "Neuvoja"),
+        ("message", "d"),
+        ("ended", None),
+    ]
+
+
 async def test_send_with_no_open_socket_still_returns_a_delivery_id(webchat: WebChat) -> None:
     delivery = await webchat.adapter.send(
         ReplyAddress("web:nobody"), Outbound(outbox_id="o1", text="x", message_id="m1")

@@ -153,3 +153,53 @@ async def test_the_chat_has_no_serious_accessibility_violations(
     await page.locator("#text").fill("hello")
     assert await axe_violations(page) == []
     await context.close()
+
+
+async def bubbles_start_with_their_words(page: Any, at_least: int) -> None:
+    """What the resident sees: the author on its own line, then the words, no space before."""
+    bubbles = await page.locator("#transcript .entry").all()
+    assert len(bubbles) >= at_least
+    for bubble in bubbles:
+        lines = (await bubble.inner_text()).split("\n")
+        assert len(lines) >= 2, lines
+        assert all(line == line.lstrip() for line in lines), lines
+
+
+async def test_bubbles_start_with_their_words_and_a_nameless_counsellor_is_no_login(
+    browser: Any, served: Served
+) -> None:
+    from bot.actions.context import SYSTEM
+    from bot.actions.conversations import Staff
+    from bot.actions.users import create_user
+    from bot.roles import Role
+
+    texts = served.service.core.texts
+    context, page, problems = await watched_page(browser, served.base)
+    await page.goto(f"{served.base}/chat?lang=fi")
+    await page.get_by_role("button", name=texts.text("fi", "topic_money")).click()
+    await page.get_by_label("Viestisi").fill("Vuokra on myöhässä")
+    await page.get_by_role("button", name="Lähetä").click()
+    await page.locator("#transcript .pending").wait_for(state="detached")
+    await bubbles_start_with_their_words(page, at_least=2)
+
+    # Made without a display name, as `somesossu user add maija.k --role counsellor` does.
+    user = await create_user(
+        served.service.core,
+        SYSTEM,
+        username="maija.k",
+        role=Role.COUNSELLOR,
+        password="a long test password",
+        queues=("general",),
+    )
+    maija = Staff.of(user, ["general"])
+    conversation = await only_conversation(served.service)
+    await actions.claim(served.service.core, maija, conversation.id)
+    neutral = texts.text("fi", "webchat_counsellor")
+    await page.locator("#status", has_text=neutral).wait_for()
+    await actions.reply(served.service.core, maija, conversation.id, "Kerro lisää.")
+    await page.locator("#transcript .from-counsellor", has_text="Kerro lisää.").wait_for()
+    assert "maija" not in (await page.locator("body").inner_text()).casefold()
+
+    await bubbles_start_with_their_words(page, at_least=4)
+    assert problems == []
+    await context.close()

@@ -18,7 +18,9 @@ from bot.conversation import (
     HoursOpened,
     IdleReminder,
     IdleTimeout,
+    Option,
     RaiseUrgent,
+    RecordChoice,
     RecordFeedback,
     ResidentChoice,
     ResidentMedia,
@@ -319,3 +321,67 @@ def test_start_with_a_language_hint_skips_the_language_question() -> None:
     result = step(Facts(), text("/start", command=Command.START, language_hint="ar"), NOW, CONFIG)
     assert result.facts.language == "ar"
     assert says(result.effects) == ["privacy_notice", "choose_topic"]
+
+
+# ---- the resident's choices in the transcript (issue 20, point 14) ------------------------
+
+NAMED = FlowConfig(
+    topics=TOPICS,
+    hours=CONFIG.hours,
+    language_names={"fi": "Suomi", "en": "English"},
+)
+
+
+def choices(effects: tuple[object, ...]) -> list[Option]:
+    return [e.option for e in effects if isinstance(e, RecordChoice)]
+
+
+def test_a_pressed_language_and_topic_are_recorded_before_the_bots_answer() -> None:
+    asked = step(Facts(), text("hei"), NOW, NAMED)
+    chosen = step(asked.facts, ResidentChoice("lang:fi"), NOW, NAMED)
+    assert choices(chosen.effects) == [Option("lang:fi", label="Suomi")]
+    assert isinstance(chosen.effects[0], RecordChoice)
+    queued = step(chosen.facts, ResidentChoice("topic:housing"), NOW, NAMED)
+    assert choices(queued.effects) == [Option("topic:housing", label="Asuminen")]
+    assert isinstance(queued.effects[0], RecordChoice)
+    assert isinstance(queued.effects[1], Enqueue)
+
+
+def test_a_language_button_that_opens_the_chat_is_a_choice_but_a_hint_is_not() -> None:
+    pressed = step(Facts(), ResidentChoice("lang:en"), NOW, NAMED)
+    assert choices(pressed.effects) == [Option("lang:en", label="English")]
+    hinted = step(Facts(), text("hello", language_hint="en"), NOW, NAMED)
+    assert choices(hinted.effects) == []
+
+
+def test_a_typed_number_and_a_language_change_are_recorded_too() -> None:
+    asked = step(Facts(), text("hei"), NOW, NAMED)
+    typed = step(asked.facts, text("1"), NOW, NAMED)  # Finnish is the first language
+    assert choices(typed.effects) == [Option("lang:fi", label="Suomi")]
+    active = Facts(state=State.ACTIVE, language="fi", queue_id="general")
+    changed = step(active, ResidentChoice("lang:en"), NOW, NAMED)
+    assert choices(changed.effects) == [Option("lang:en", label="English")]
+
+
+def test_an_unknown_topic_or_a_crisis_queued_without_a_choice_records_nothing() -> None:
+    triage = Facts(state=State.TRIAGE_TOPIC, language="fi")
+    unknown = step(triage, ResidentChoice("topic:nope"), NOW, NAMED)
+    assert choices(unknown.effects) == []
+    crisis = step(triage, text("en jaksa enää", crisis=True), NOW, NAMED)
+    assert crisis.facts.state is State.QUEUED
+    assert choices(crisis.effects) == []
+
+
+def test_feedback_answers_and_skips_are_recorded_as_pressed_but_not_invalid_ones() -> None:
+    active = Facts(state=State.ACTIVE, language="en", claimed_ever=True)
+    closed = step(active, StaffClosed(), NOW, NAMED)
+    rated = step(closed.facts, ResidentChoice("rating:4"), NOW, NAMED)
+    assert choices(rated.effects) == [Option("rating:4", label="4")]
+    helped = step(rated.facts, text("1"), NOW, NAMED)  # typed number: "yes"
+    assert choices(helped.effects) == [Option("helped:yes", label_key="yes")]
+    skipped = step(closed.facts, ResidentChoice("rating:skip"), NOW, NAMED)
+    assert choices(skipped.effects) == [Option("rating:skip", label_key="skip")]
+    invalid = step(closed.facts, ResidentChoice("rating:9"), NOW, NAMED)
+    assert choices(invalid.effects) == []
+    stale = step(rated.facts, ResidentChoice("rating:2"), NOW, NAMED)
+    assert choices(stale.effects) == []

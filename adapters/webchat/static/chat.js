@@ -30,7 +30,13 @@
 
   function leaveQuickly(leaveUrl, socket) {
     forgetDevice();
-    if (socket) { try { socket.close(1000); } catch (e) { /* already closed */ } }
+    if (socket) {
+      // "leave" ends the conversation on the server (nobody answers into the void); a socket
+      // sends what was queued before its close frame, so the page need not wait for it.
+      try { if (socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify({ type: "leave" })); } }
+      catch (e) { /* closing anyway */ }
+      try { socket.close(1000); } catch (e) { /* already closed */ }
+    }
     document.title = "";
     document.body.textContent = "";
     try {
@@ -105,7 +111,11 @@
       author.className = "author";
       author.textContent = authorLabel(frame) + ":";
       item.appendChild(author);
-      item.appendChild(document.createTextNode(" " + frame.text));
+      // The author is a line of its own: a separating space here would open the text (pre-wrap).
+      var text = document.createElement("span");
+      text.className = "text";
+      text.textContent = frame.text;
+      item.appendChild(text);
       if (pendingId) {
         item.dataset.clientId = pendingId;
         var mark = document.createElement("span");
@@ -262,7 +272,7 @@
       var talkingWith = null;
       frame.messages.forEach(function (message) {
         entry(message, null);
-        if (message.from === "counsellor" && message.display_name) { talkingWith = message.display_name; }
+        if (message.from === "counsellor") { talkingWith = authorLabel(message); }
       });
       pending.forEach(function (item) {
         if (item.kind === "message" && !item.hidden) { entry({ from: "resident", text: item.text }, item.client_id); }

@@ -164,10 +164,30 @@
 
   function label(text) { return String(text || "").replace(/_/g, " "); }
 
+  // A failed action's error goes right after what the user pressed (where they look) and is
+  // never cleared by a refresh: only by the next attempt of the same action.
+  function failureLine(anchor) {
+    let line = anchor.nextElementSibling;
+    if (!line || !line.classList.contains("action-error")) {
+      line = el("p", { class: "error action-error", role: "alert", hidden: true });
+      anchor.after(line);
+    }
+    return line;
+  }
+
+  function showFailure(anchor, text) {
+    const line = failureLine(anchor);
+    line.textContent = text || "";
+    line.hidden = !text;
+  }
+
   // ---- queue board ----------------------------------------------------------------------
   function boardPage() {
     const status = document.getElementById("board-status");
+    const boardError = document.getElementById("board-error");
     const known = new Set();
+
+    function showBoardError(text) { boardError.textContent = text; boardError.hidden = !text; }
     let first = true;
 
     async function refresh() {
@@ -210,24 +230,33 @@
             ...["Language", "Topic", "Channel", "Waiting", "Priority", ""].map((h) => el("th", { scope: "col", text: h || "Action" })))));
         const rows = el("tbody");
         waiting.forEach((c) => {
+          // data-label names each cell where a phone shows the rows as cards (no header row).
           rows.append(el("tr", { class: c.urgent ? "urgent-row" : "" },
-            el("td", { text: c.language || "?" }),
-            el("td", { text: label(c.topic) || "?" }),
-            el("td", { text: c.channel }),
-            el("td", { text: minutes(c.waiting_seconds) + (c.state === "waiting_hours" ? " (outside hours)" : "") }),
-            el("td", {}, c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : "normal"),
-            el("td", {}, el("button", {
+            el("td", { "data-label": "Language", text: c.language || "?" }),
+            el("td", { "data-label": "Topic", text: label(c.topic) || "?" }),
+            el("td", { "data-label": "Channel", text: c.channel }),
+            el("td", { "data-label": "Waiting", text: minutes(c.waiting_seconds) + (c.state === "waiting_hours" ? " (outside hours)" : "") }),
+            el("td", { "data-label": "Priority" }, c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : "normal"),
+            // Claim only for who may claim it (an admin sees the queue, never a Claim button).
+            c.claimable ? el("td", {}, el("button", {
               type: "button", class: "primary claim", "data-conversation": c.id,
               "aria-label": "Claim conversation in " + (c.language || "unknown language") + " about " + (label(c.topic) || "unknown topic"),
               text: "Claim",
               onclick: async (event) => {
                 event.target.disabled = true;
+                showBoardError("");
                 try {
                   await api("POST", "/api/conversations/" + c.id + "/claim", {});
                   window.location.href = "/console/conversations/" + c.id;
-                } catch (e) { status.textContent = "Claim failed: " + e.message; event.target.disabled = false; refresh(); }
+                } catch (e) {
+                  // Kept until the next claim: the refresh below redraws the table, not this.
+                  showBoardError("Claim failed: " + e.message);
+                  boardError.focus();
+                  event.target.disabled = false;
+                  refresh();
+                }
               },
-            }))));
+            })) : el("td", { class: "hint", text: "—" })));
         });
         if (!waiting.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: "Nobody is waiting." })));
         table.append(rows);
@@ -261,6 +290,43 @@
     let lastCount = -1;
 
     function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+
+    // A resident who left quickly is gone for good: said at once, where the reply box was.
+    const leftNotice = document.getElementById("resident-left");
+    function showLeft(left) {
+      if (!leftNotice || leftNotice.hidden === !left) return;
+      leftNotice.hidden = !left;
+      if (left) notice("The resident has left the chat", false);
+    }
+
+    function typedIn(box) {
+      return Array.from(box.querySelectorAll("textarea, input:not([type]), input[type=text]"))
+        .some((field) => field.value.trim() !== "");
+    }
+
+    // Show a tool box when the conversation's state allows it. One the state no longer allows
+    // stays while it holds what the user typed or an error about it, with its button off and
+    // the reason beside it: nothing typed vanishes, no failure goes unseen.
+    function offer(id, allowed, c) {
+      const box = document.getElementById(id);
+      if (!box) return;
+      const button = box.querySelector("button[type=submit]");
+      const line = button ? failureLine(button) : null;
+      const failed = Boolean(line && !line.hidden && button.dataset.heldBack !== "yes");
+      const held = !allowed && (typedIn(box) || failed);
+      box.hidden = !allowed && !held;
+      if (held && box.tagName === "DETAILS") box.open = true;
+      if (!button) return;
+      button.disabled = held;
+      if (held && !failed) {
+        const why = c.outcome === "resident_left" ? "the resident has left the chat" : "the conversation is " + label(c.state);
+        showFailure(button, "This can no longer be done: " + why + ". What you typed is kept here.");
+        button.dataset.heldBack = "yes";
+      } else if (!held && button.dataset.heldBack === "yes") {
+        showFailure(button, "");
+        button.dataset.heldBack = "";
+      }
+    }
 
     function renderText(message) {
       const parts = [];
@@ -340,11 +406,20 @@
       try {
         data = await api("GET", "/api/conversations/" + id + query);
       } catch (e) {
-        showError(e.code === "forbidden" ? "This conversation is being answered by a colleague." : e.message);
+        // The server says why (a colleague holds it, the role reads no content, another
+        // queue): a conversation nobody claimed is never called a colleague's.
+        showError(e.message);
+        if (e.code === "forbidden" || e.code === "not_found") {
+          ["reply-form", "claim", "notes-box", "transfer-box", "close-box", "block-box", "reveal-box"].forEach((box) => {
+            const node = document.getElementById(box);
+            if (node) node.hidden = true;
+          });
+        }
         return;
       }
       showError("");
       const c = data.conversation;
+      showLeft(c.outcome === "resident_left");
       document.getElementById("conv-title").textContent = "Conversation " + c.id.slice(0, 8) + (c.urgent ? " (urgent)" : "");
       document.getElementById("conv-meta").textContent = [label(c.state), c.language, label(c.topic), c.channel, c.assigned_name ? "with " + c.assigned_name : ""].filter(Boolean).join(" · ");
       const list = document.getElementById("transcript");
@@ -363,16 +438,15 @@
         el("span", { class: "meta", text: n.author + " · " + new Date(n.created_at).toLocaleTimeString() }),
         el("p", { text: n.text }))));
       const mine = c.mine && c.state === "active";
-      const waiting = c.state === "queued" || c.state === "waiting_hours";
-      document.getElementById("reply-form").hidden = !mine;
-      document.getElementById("claim").hidden = !waiting || needsReason;
-      document.getElementById("notes-box").hidden = needsReason;
-      document.getElementById("transfer-box").hidden = !mine;
-      document.getElementById("close-box").hidden = !(mine || waiting) || needsReason;
-      const block = document.getElementById("block-box");
-      if (block) block.hidden = c.state === "closed";
+      const claimable = Boolean(c.claimable) && !needsReason;
+      offer("reply-form", mine, c);
+      document.getElementById("claim").hidden = !claimable;
+      offer("notes-box", !needsReason, c);
+      offer("transfer-box", mine, c);
+      offer("close-box", (mine || claimable) && !needsReason, c);
+      offer("block-box", c.state !== "closed", c);
       if (mine) { loadCanned(c); loadTransferTargets(c); }
-      if (mine || waiting) loadCloseTags(c);
+      if (mine || claimable) loadCloseTags(c);
     }
 
     const later = debounce(refresh, 100);
@@ -387,18 +461,27 @@
         return;
       }
       if (frame.kind === "message.created") document.getElementById("typing").hidden = true;
+      if (frame.kind === "conversation.closed" && frame.payload.reason === "left") {
+        document.getElementById("typing").hidden = true;
+        showLeft(true);
+      }
       later();
     });
 
-    function onSubmit(formId, handler) {
+    // A failed action keeps what was typed (handlers clear fields only after success) and
+    // shows "<what failed>: <why>" beside its button until the next attempt.
+    function onSubmit(formId, failed, handler) {
       const form = document.getElementById(formId);
       if (!form) return;
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         const button = form.querySelector("button[type=submit]");
-        if (button) button.disabled = true;
-        try { await handler(form); showError(""); }
-        catch (e) { showError(e.message); }
+        if (button) { button.disabled = true; showFailure(button, ""); button.dataset.heldBack = ""; }
+        try { await handler(form); }
+        catch (e) {
+          if (button) showFailure(button, failed + ": " + e.message); else showError(e.message);
+          if (!needsReason || readReason) later();  // show the state that refused it
+        }
         finally { if (button) button.disabled = false; }
       });
     }
@@ -407,15 +490,19 @@
       const text = document.getElementById("reply-text");
       if (event.target.value) { text.value = event.target.value; text.focus(); }
     });
-    document.getElementById("claim").addEventListener("click", async () => {
+    const claimButton = document.getElementById("claim");
+    claimButton.addEventListener("click", async () => {
+      showFailure(claimButton, "");
       try { await api("POST", "/api/conversations/" + id + "/claim", {}); await refresh(); document.getElementById("reply-text").focus(); }
-      catch (e) { showError(e.message); }
+      catch (e) { showFailure(claimButton, "Claim failed: " + e.message); refresh(); }
     });
-    document.getElementById("release").addEventListener("click", async () => {
+    const releaseButton = document.getElementById("release");
+    releaseButton.addEventListener("click", async () => {
+      showFailure(releaseButton, "");
       try { await api("POST", "/api/conversations/" + id + "/release", {}); window.location.href = "/console/queues"; }
-      catch (e) { showError(e.message); }
+      catch (e) { showFailure(releaseButton, "Not put back: " + e.message); }
     });
-    onSubmit("reply-form", async () => {
+    onSubmit("reply-form", "Reply not sent", async () => {
       const text = document.getElementById("reply-text");
       await api("POST", "/api/conversations/" + id + "/reply", { text: text.value });
       text.value = "";
@@ -424,14 +511,14 @@
       text.focus();
       announce("Reply sent");
     });
-    onSubmit("note-form", async () => {
+    onSubmit("note-form", "Note not saved", async () => {
       const text = document.getElementById("note-text");
       await api("POST", "/api/conversations/" + id + "/note", { text: text.value });
       text.value = "";
       await refresh();
       announce("Note saved");
     });
-    onSubmit("reveal-form", async () => {
+    onSubmit("reveal-form", "Not revealed", async () => {
       const result = await api("POST", "/api/conversations/" + id + "/reveal", {
         item: document.getElementById("reveal-item").value,
         reason: document.getElementById("reveal-reason").value,
@@ -439,20 +526,20 @@
       document.getElementById("reveal-result").textContent = "Revealed: " + result.value;
       document.getElementById("reveal-reason").value = "";
     });
-    onSubmit("transfer-form", async () => {
+    onSubmit("transfer-form", "Not transferred", async () => {
       const [kind, target] = document.getElementById("transfer-target").value.split(/:(.*)/s);
       const payload = { note: document.getElementById("transfer-note").value };
       payload[kind] = target;
       await api("POST", "/api/conversations/" + id + "/transfer", payload);
       window.location.href = "/console/queues";
     });
-    onSubmit("close-form", async () => {
+    onSubmit("close-form", "Not closed", async () => {
       const tags = Array.from(document.querySelectorAll("#close-tags input[name=close-tag]:checked"), (box) => box.value);
       await api("POST", "/api/conversations/" + id + "/close", { outcome: document.getElementById("close-outcome").value, tags });
       await refresh();
       announce("Conversation closed");
     });
-    onSubmit("block-form", async () => {
+    onSubmit("block-form", "Not blocked", async () => {
       await api("POST", "/api/conversations/" + id + "/block", {
         days: parseInt(document.getElementById("block-days").value, 10),
         reason: document.getElementById("block-reason").value,
@@ -461,7 +548,7 @@
       announce("Resident blocked");
     });
     if (needsReason) {
-      onSubmit("read-reason", async () => {
+      onSubmit("read-reason", "Not opened", async () => {
         readReason = document.getElementById("read-reason-text").value;
         await refresh();
         if (!errorBox.textContent) { document.getElementById("read-reason").hidden = true; watch(id); }

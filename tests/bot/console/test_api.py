@@ -79,7 +79,7 @@ async def test_a_counsellor_claims_replies_notes_reveals_and_closes(
     assert reveal.purpose == "resident asked for a call back"
 
 
-async def test_every_read_of_content_writes_an_audit_record(
+async def test_every_read_of_content_is_covered_by_an_audit_record(
     harness: Harness, client: Client
 ) -> None:
     await harness.staff("anna")
@@ -87,8 +87,9 @@ async def test_every_read_of_content_writes_an_audit_record(
     await login(client, "anna")
     for _ in range(2):
         assert (await client.get(f"/api/conversations/{conversation}")).status == 200
+    # The page refetches on every event: one record per window (tests/bot/test_read_audit.py).
     reads = [r for r in await audit_rows(harness) if r.action == "read"]
-    assert len(reads) == 2
+    assert [(r.subject_ref, r.outcome) for r in reads] == [(conversation, "success")]
 
 
 async def test_another_counsellor_sees_a_claimed_conversation_exists_but_not_its_content(
