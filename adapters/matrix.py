@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
-import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,18 +22,18 @@ from nio import (
     ErrorResponse,
     JoinError,
     LocalProtocolError,
-    LoginResponse,
     MegolmEvent,
     RoomMemberEvent,
     RoomMessagesResponse,
     SendRetryError,
     SyncResponse,
-    WhoamiResponse,
 )
 from nio.api import MessageDirection
 from pydantic import SecretStr
 
 from adapters.base import Capabilities, EventLog, InboundSink
+from adapters.matrix_device import MatrixDevice
+from adapters.matrix_errors import MatrixLoginError, delivery_error, error_code, http_status
 from adapters.matrix_events import (
     CHANNEL,
     after_own_join,
@@ -44,18 +41,21 @@ from adapters.matrix_events import (
     is_direct_invite,
     message_content,
 )
+from adapters.matrix_redactions import retract, withdraw
 from bot.events import (
     ChannelName,
     DeliveryId,
     Inbound,
     MediaKind,
     Outbound,
-    PermanentDeliveryError,
     RecipientGone,
     ReplyAddress,
     RetryableDeliveryError,
     StoreUnavailable,
 )
+
+# Importers (the composition root, tests) take these from the adapter's own module.
+__all__ = ["MatrixAdapter", "MatrixLoginError", "MatrixSettings", "delivery_error"]
 
 log = logging.getLogger("somesossu.matrix")
 
@@ -63,8 +63,6 @@ SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 100
 MAX_BACKOFF_SECONDS = 60.0
 UNDECRYPTABLE_GIVE_UP_SECONDS = 300.0
-WITHDRAW_BUDGET_SECONDS = 20.0
-DEVICE_NAME = "somesossu"
 
 # Only what the bot needs: no presence, typing, receipts or account data of residents.
 SYNC_FILTER: dict[str, Any] = {
@@ -76,10 +74,6 @@ SYNC_FILTER: dict[str, Any] = {
         "account_data": {"not_types": ["*"]},
     },
 }
-
-
-class MatrixLoginError(Exception):
-    """The homeserver refused the configured credentials (the message never holds them)."""
 
 
 @dataclass
@@ -97,45 +91,6 @@ class _Batch:
     """What one sync left to do once its events were stored."""
 
     pending: list[_Pending] = field(default_factory=list)
-
-
-def _secure_dir(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically, readable by the service's user only (keys and tokens live here)."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
-def _error_code(response: Any) -> str:
-    code = getattr(response, "status_code", None)
-    return str(code) if code else "unknown"
-
-
-def _http_status(response: Any) -> int:
-    transport = getattr(response, "transport_response", None)
-    return int(getattr(transport, "status", 0) or 0)
-
-
-def delivery_error(response: Any) -> Exception:
-    """Map a Matrix error response to the outbox's retryable/permanent errors."""
-    code = _error_code(response)
-    if code == "M_LIMIT_EXCEEDED" or _http_status(response) == 429:
-        retry_after_ms = getattr(response, "retry_after_ms", None) or 5000
-        return RetryableDeliveryError("rate_limited", retry_after=retry_after_ms / 1000)
-    if code == "M_FORBIDDEN":
-        return RecipientGone("left_room")
-    if _http_status(response) >= 500 or code == "unknown":
-        return RetryableDeliveryError("network")
-    return PermanentDeliveryError(code.lower()[:32])
 
 
 class MatrixSettings(Protocol):
@@ -178,8 +133,9 @@ class MatrixAdapter:
         self.store_dir = store_dir
         self.e2ee = e2ee
         self.sync_timeout_ms = sync_timeout_ms
-        self._password = password
-        self._access_token = access_token
+        self._device = MatrixDevice(
+            user_id=user_id, store_dir=store_dir, password=password, access_token=access_token
+        )
         self._pickle_key = pickle_key
         self._log = log
         self._client: Any = None
@@ -213,14 +169,6 @@ class MatrixAdapter:
         # Matrix events may be 64 KiB; 30 000 characters leave room for UTF-8 and encryption.
         return Capabilities(buttons=False, message_deletion=True, typing=False, max_length=30_000)
 
-    @property
-    def _token_file(self) -> Path:
-        return self.store_dir / "sync-token"
-
-    @property
-    def _session_file(self) -> Path:
-        return self.store_dir / "session.json"
-
     # ---------------------------------------------------------------- lifecycle
 
     async def start(self, sink: InboundSink) -> None:
@@ -228,7 +176,7 @@ class MatrixAdapter:
         # nio and peewee log room ids, user ids and SQL parameters: none of that may reach logs.
         logging.getLogger("nio").setLevel(logging.CRITICAL + 1)
         logging.getLogger("peewee").setLevel(logging.WARNING)
-        _secure_dir(self.store_dir)
+        self._device.secure_dir()
         self._sink = sink
         self._ready.clear()
         config = AsyncClientConfig(
@@ -237,35 +185,17 @@ class MatrixAdapter:
             max_limit_exceeded=0,  # rate limits go back to the outbox, which backs off
             max_timeouts=2,
             request_timeout=20,
-            pickle_key=self._pickle_key or self._stored_pickle_key(),
+            pickle_key=self._pickle_key or self._device.stored_pickle_key(),
         )
         self._client = AsyncClient(
             self.homeserver, self.user_id, store_path=str(self.store_dir), config=config
         )
-        self._token = self._read_token()
+        self._token = self._device.read_token()
         self._task = asyncio.create_task(self._run(), name="matrix-sync")
 
     async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait for the first completed sync (tests and health checks)."""
         await asyncio.wait_for(self._ready.wait(), timeout)
-
-    async def _retract(self, room_id: str, delivery_ids: Iterable[str]) -> None:
-        """Redact single earlier bot messages (a moderator removed them); the room stays.
-
-        Best effort: a refusal is counted, never raised, so the notice that goes with it is sent.
-        """
-        client = self._client
-        targets = [e for e in dict.fromkeys(delivery_ids) if not e.startswith("in:")]
-        failed = 0
-        for event_id in targets:
-            try:
-                response = await client.room_redact(room_id, event_id, tx_id=f"retract-{event_id}")
-            except (ClientConnectionError, TimeoutError):
-                failed += 1
-                continue
-            if isinstance(response, ErrorResponse):
-                failed += 1
-        self._log("matrix.retracted", redacted=len(targets) - failed, failed=failed)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -279,86 +209,13 @@ class MatrixAdapter:
             await client.close()
         self._sink = None
 
-    # ---------------------------------------------------------------- login and files
-
-    def _stored_pickle_key(self) -> str:
-        # Encrypts the Olm/Megolm pickles at rest; a copy of the store alone is then useless.
-        path = self.store_dir / "pickle.key"
-        if not path.exists():
-            _write_private(path, secrets.token_urlsafe(32))
-        return path.read_text(encoding="utf-8").strip()
-
-    def _read_token(self) -> str | None:
-        try:
-            token = self._token_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-        return token or None
-
-    def _save_token(self, token: str) -> None:
-        _write_private(self._token_file, token)
-
-    def _read_session(self) -> dict[str, str] | None:
-        try:
-            session = json.loads(self._session_file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return None
-        if not isinstance(session, dict) or session.get("user_id") != self.user_id:
-            return None
-        return {key: str(value) for key, value in session.items()}
-
-    async def _login(self) -> None:
-        client = self._client
-        if self._access_token:
-            client.access_token = self._access_token
-            client.user_id = self.user_id
-            whoami = await client.whoami()
-            if not isinstance(whoami, WhoamiResponse) or whoami.user_id != self.user_id:
-                raise MatrixLoginError(f"access token refused: {_error_code(whoami)}")
-            if not whoami.device_id:
-                raise MatrixLoginError("the access token has no device")
-            client.restore_login(self.user_id, whoami.device_id, self._access_token)
-        else:
-            session = self._read_session()
-            if session is not None:
-                # The same device on every start: its keys decrypt what arrived meanwhile.
-                client.restore_login(self.user_id, session["device_id"], session["access_token"])
-                whoami = await client.whoami()
-                if isinstance(whoami, WhoamiResponse):
-                    self._finish_login()
-                    return
-                if _error_code(whoami) not in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN"):
-                    raise ConnectionError(_error_code(whoami))
-                client.access_token = ""
-            response = await client.login(password=self._password, device_name=DEVICE_NAME)
-            if not isinstance(response, LoginResponse):
-                if _http_status(response) >= 500 or _error_code(response) == "unknown":
-                    raise ConnectionError(_error_code(response))
-                raise MatrixLoginError(f"login refused: {_error_code(response)}")
-            _write_private(
-                self._session_file,
-                json.dumps(
-                    {
-                        "user_id": self.user_id,
-                        "device_id": response.device_id,
-                        "access_token": response.access_token,
-                    }
-                ),
-            )
-        self._finish_login()
-
-    def _finish_login(self) -> None:
-        for path in self.store_dir.iterdir():
-            if path.is_file():
-                path.chmod(0o600)
-
     # ---------------------------------------------------------------- receiving
 
     async def _run(self) -> None:
         delay = 1.0
         while True:
             try:
-                await self._login()
+                await self._device.login(self._client)
                 break
             except MatrixLoginError as error:
                 # Wrong credentials do not heal by retrying: say so once and stay down.
@@ -399,9 +256,9 @@ class MatrixAdapter:
             full_state=True if first else None,
         )
         if not isinstance(response, SyncResponse):
-            code = _error_code(response)
+            code = error_code(response)
             if code in ("M_UNKNOWN_TOKEN",):
-                await self._login()
+                await self._device.login(self._client)
                 return
             raise ConnectionError(code)
         await self._exchange_keys()
@@ -416,7 +273,7 @@ class MatrixAdapter:
         self._token = response.next_batch
         durable = self._pending[0].replay_from if self._pending else response.next_batch
         if durable:
-            self._save_token(durable)
+            self._device.save_token(durable)
 
     async def _exchange_keys(self) -> None:
         """What nio's sync_forever does between syncs: keys up, keys of others, to-device."""
@@ -448,8 +305,8 @@ class MatrixAdapter:
                 continue
             joined = await client.join(room_id)
             if isinstance(joined, JoinError):
-                self._log("matrix.join_failed", logging.WARNING, error=_error_code(joined))
-                if _http_status(joined) >= 500:
+                self._log("matrix.join_failed", logging.WARNING, error=error_code(joined))
+                if http_status(joined) >= 500:
                     raise ConnectionError("join")
                 continue
             self._log("matrix.invite_accepted")
@@ -549,9 +406,9 @@ class MatrixAdapter:
         if room_id not in client.rooms:
             raise RecipientGone("left_room")
         if outbound.retract:
-            await self._retract(room_id, outbound.retract)
+            await retract(client, room_id, outbound.retract, self._log)
         if outbound.withdraw:
-            await self._withdraw(room_id, outbound.withdraw)
+            await withdraw(client, room_id, outbound.withdraw, self._withdrawn, self._log)
         try:
             response = await client.room_send(
                 room_id,
@@ -576,28 +433,3 @@ class MatrixAdapter:
             await client.room_forget(room_id)
             self._log("matrix.room_left", reason="erased")
         return DeliveryId(str(response.event_id))
-
-    async def _withdraw(self, room_id: str, delivery_ids: Iterable[str]) -> None:
-        """Redact the bot's own messages; a resident's own ("in:") the bot may not redact."""
-        client = self._client
-        targets = [
-            event_id
-            for event_id in delivery_ids
-            if not event_id.startswith("in:") and event_id not in self._withdrawn
-        ]
-        deadline = time.monotonic() + WITHDRAW_BUDGET_SECONDS
-        failed = 0
-        for event_id in targets:
-            if time.monotonic() > deadline:
-                failed += 1
-                continue
-            try:
-                response = await client.room_redact(room_id, event_id, tx_id=f"withdraw-{event_id}")
-            except (ClientConnectionError, TimeoutError):
-                failed += 1
-                continue
-            if isinstance(response, ErrorResponse):
-                failed += 1
-            else:
-                self._withdrawn.add(event_id)
-        self._log("matrix.withdrawn", redacted=len(targets) - failed, failed=failed)

@@ -2,308 +2,105 @@
 
 `step(facts, event, now, config)` returns new facts and the effects to perform; it does no
 I/O, reads no clock and knows no platform, so every path is testable without a database.
+Its data lives beside it (`conversation_facts`, `conversation_events`, `conversation_effects`)
+and is re-exported here, where the rest of the core imports it from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 
 from .commands import Command
+from .conversation_effects import (
+    Closed,
+    Effect,
+    Enqueue,
+    EraseResident,
+    Option,
+    RaiseUrgent,
+    RecordChoice,
+    RecordFeedback,
+    Say,
+    Step,
+    StoreMediaNote,
+    StoreResidentText,
+    TellNextOpening,
+    TellReferenceCode,
+)
+from .conversation_events import (
+    Event,
+    HoursOpened,
+    IdleReminder,
+    IdleTimeout,
+    RecipientGone,
+    ResidentChoice,
+    ResidentLeft,
+    ResidentMedia,
+    ResidentText,
+    StaffClaimed,
+    StaffClosed,
+    StaffReleased,
+    StaffTransferred,
+)
+from .conversation_facts import (
+    OPEN_STATES,
+    RESIDENT_LEFT,
+    WAITING_STATES,
+    CloseReason,
+    Facts,
+    Feedback,
+    FlowConfig,
+    State,
+    TopicOption,
+)
 from .events import LANGUAGE_CHOICE_PREFIX
-from .hours import OpeningHours
-from .texts import LANGUAGES
 
+__all__ = [
+    "OPEN_STATES",
+    "RATING_VALUES",
+    "RESIDENT_LEFT",
+    "WAITING_STATES",
+    "CloseReason",
+    "Closed",
+    "Effect",
+    "Enqueue",
+    "EraseResident",
+    "Event",
+    "Facts",
+    "Feedback",
+    "FlowConfig",
+    "HoursOpened",
+    "IdleReminder",
+    "IdleTimeout",
+    "Option",
+    "RaiseUrgent",
+    "RecipientGone",
+    "RecordChoice",
+    "RecordFeedback",
+    "ResidentChoice",
+    "ResidentLeft",
+    "ResidentMedia",
+    "ResidentText",
+    "Say",
+    "StaffClaimed",
+    "StaffClosed",
+    "StaffReleased",
+    "StaffTransferred",
+    "State",
+    "Step",
+    "StoreMediaNote",
+    "StoreResidentText",
+    "TellNextOpening",
+    "TellReferenceCode",
+    "TopicOption",
+    "language_options",
+    "resolve_choice",
+    "starts_new_conversation",
+    "step",
+    "topic_options",
+]
 
-class State(StrEnum):
-    NEW = "new"
-    TRIAGE_LANGUAGE = "triage_language"
-    TRIAGE_TOPIC = "triage_topic"
-    QUEUED = "queued"
-    WAITING_HOURS = "waiting_hours"
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-
-OPEN_STATES = frozenset(
-    {
-        State.NEW,
-        State.TRIAGE_LANGUAGE,
-        State.TRIAGE_TOPIC,
-        State.QUEUED,
-        State.WAITING_HOURS,
-        State.ACTIVE,
-    }
-)
-WAITING_STATES = frozenset({State.QUEUED, State.WAITING_HOURS})
-
-
-class Feedback(StrEnum):
-    NONE = ""
-    RATING = "rating"
-    HELPED = "helped"
-    DONE = "done"
-
-
-class CloseReason(StrEnum):
-    STAFF = "staff"
-    RESIDENT = "resident"
-    IDLE = "idle"
-    RECIPIENT_GONE = "recipient_gone"
-    LEFT = "left"
-    """The resident left quickly (the web chat's quick exit): nobody is there to answer."""
-
-
-RESIDENT_LEFT = "resident_left"
-"""The close outcome of a conversation the resident left quickly (counted in the statistics;
-staff replies to it are refused with the error code of the same name)."""
-
-
-# ---- facts -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the machine knows about one conversation (persisted by the dispatcher)."""
-
-    state: State = State.NEW
-    language: str | None = None
-    topic_id: str | None = None
-    queue_id: str | None = None
-    urgent: bool = False
-    claimed_ever: bool = False
-    feedback: Feedback = Feedback.NONE
-    options: tuple[str, ...] = ()
-    changing_language: bool = False
-    told_saved_while_closed: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-    @property
-    def accepts_new_contact(self) -> bool:
-        """A closed conversation whose feedback is over starts afresh on the next message."""
-        return self.state is State.CLOSED and self.feedback in (Feedback.NONE, Feedback.DONE)
-
-
-@dataclass(frozen=True, slots=True)
-class TopicOption:
-    id: str
-    queue_id: str
-    labels: Mapping[str, str]
-
-    def label(self, language: str) -> str:
-        return self.labels.get(language) or self.labels.get("en") or self.id
-
-
-@dataclass(frozen=True, slots=True)
-class FlowConfig:
-    topics: tuple[TopicOption, ...]
-    hours: Mapping[str, OpeningHours]
-    transcript_days: int = 30
-    languages: tuple[str, ...] = LANGUAGES
-    language_names: Mapping[str, str] = field(default_factory=dict)
-
-    def queue_hours(self, queue_id: str | None) -> OpeningHours:
-        if queue_id is None:
-            return OpeningHours.always()
-        return self.hours.get(queue_id) or OpeningHours.always()
-
-
-# ---- events ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentText:
-    """A text message. `command` and `crisis` are decided by the caller's pure parsers."""
-
-    text: str
-    command: Command | None = None
-    crisis: bool = False
-    language_hint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentChoice:
-    value: str
-    language_hint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentMedia:
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class StaffClaimed:
-    display_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class StaffReleased:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class StaffTransferred:
-    queue_id: str | None
-    to_counsellor: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StaffClosed:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class IdleReminder:
-    minutes_left: int
-
-
-@dataclass(frozen=True, slots=True)
-class IdleTimeout:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class RecipientGone:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class ResidentLeft:
-    """The resident left quickly (the web chat's quick exit): end the contact, ask nothing."""
-
-
-@dataclass(frozen=True, slots=True)
-class HoursOpened:
-    """The queue of a conversation waiting outside opening hours has opened."""
-
-
-Event = (
-    ResidentText
-    | ResidentChoice
-    | ResidentMedia
-    | StaffClaimed
-    | StaffReleased
-    | StaffTransferred
-    | StaffClosed
-    | IdleReminder
-    | IdleTimeout
-    | RecipientGone
-    | ResidentLeft
-    | HoursOpened
-)
-
-
-# ---- effects -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """A choice offered to the resident: a literal label or a catalog key for it."""
-
-    value: str
-    label: str | None = None
-    label_key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Say:
-    """Send a text from the catalog. `every_language` renders it in all languages at once."""
-
-    key: str
-    params: Mapping[str, object] = field(default_factory=dict)
-    options: tuple[Option, ...] = ()
-    every_language: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class StoreResidentText:
-    """Store what the resident wrote (the interpreter redacts and seals it)."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoreMediaNote:
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class Enqueue:
-    """Put the conversation in its queue and tell the resident their position (or hours)."""
-
-    queue_id: str
-    open_now: bool
-
-
-@dataclass(frozen=True, slots=True)
-class RaiseUrgent:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class EraseResident:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class TellReferenceCode:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class RecordFeedback:
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordChoice:
-    """Put the option the resident picked (language, topic, feedback answer) in their
-    transcript, so the counsellor reads what they chose; labelled in the chat's language."""
-
-    option: Option
-
-
-@dataclass(frozen=True, slots=True)
-class Closed:
-    reason: CloseReason
-
-
-@dataclass(frozen=True, slots=True)
-class TellNextOpening:
-    """Say `key` with the queue's next opening time as `{when}` (needs localised time)."""
-
-    key: str
-
-
-Effect = (
-    Say
-    | StoreResidentText
-    | StoreMediaNote
-    | Enqueue
-    | RaiseUrgent
-    | EraseResident
-    | TellReferenceCode
-    | RecordFeedback
-    | RecordChoice
-    | Closed
-    | TellNextOpening
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    facts: Facts
-    effects: tuple[Effect, ...]
-
-
-# ---- the machine -------------------------------------------------------------------------
 
 RATING_VALUES = ("1", "2", "3", "4", "5")
 

@@ -6,25 +6,18 @@ only as the sender id (pseudonymised there) and never leaves this process otherw
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import jinja2
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from adapters.base import Capabilities, InboundSink, Languages, SignalSink
 from bot.channels import chosen_language
 from bot.events import (
-    Author,
     ChannelName,
     DeliveryId,
     Inbound,
@@ -37,98 +30,24 @@ from bot.events import (
 from . import frames
 from .frames import ChoiceFrame, ErrorCode, FrameError, Hello, Leave, Message, Typing
 from .limits import ConnectionCounter, SlidingWindow
-from .page_texts import TextCatalog, page_text, page_texts
+from .message_frames import HistoryLookup, history_frame, outbound_frames
+from .page import STATIC, ChatPage
+from .page_texts import TextCatalog, page_text
+from .sessions import Connection, WebSession, address_of
+
+# `address_of` is the reply address of a token, asked for by tests through this module.
+__all__ = ["CHANNEL", "WebChatAdapter", "address_of"]
 
 log = logging.getLogger("somesossu.webchat")
 
 CHANNEL = ChannelName("webchat")
-HERE = Path(__file__).resolve().parent
-STATIC = HERE / "static"
-TEMPLATES = HERE / "templates"
 
-SEND_TIMEOUT_SECONDS = 10.0
 HEARTBEAT_SECONDS = 30.0
 TYPING_INTERVAL_SECONDS = 3.0
 SESSION_LINGER_SECONDS = 60.0
 # Frames of any kind per socket and minute: bounds the work a misbehaving client causes.
 FRAMES_PER_MINUTE = 240
 HARD_FRAME_FACTOR = 4
-
-
-class HistoryItem(Protocol):
-    """One message of `bot.actions.residents.HistoryEntry` (structural: no core import)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def author(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def display_name(self) -> str | None: ...
-    @property
-    def kind(self) -> str: ...
-
-
-class ResidentHistory(Protocol):
-    """What `bot.actions.residents.resident_view` returns."""
-
-    @property
-    def conversation_id(self) -> str | None: ...
-    @property
-    def state(self) -> str | None: ...
-    @property
-    def language(self) -> str | None: ...
-    @property
-    def history(self) -> Sequence[HistoryItem]: ...
-
-
-HistoryLookup = Callable[[str], Awaitable[ResidentHistory]]
-
-
-class Connection:
-    """One open socket; sends are serialised because the outbox and the reader both write."""
-
-    def __init__(self, socket: web.WebSocketResponse) -> None:
-        self.socket = socket
-        self._lock = asyncio.Lock()
-
-    async def send(self, frame: dict[str, Any]) -> bool:
-        if self.socket.closed:
-            return False
-        try:
-            async with self._lock:
-                await asyncio.wait_for(
-                    self.socket.send_str(frames.encode(frame)), SEND_TIMEOUT_SECONDS
-                )
-        except (ConnectionError, RuntimeError, TimeoutError):
-            return False
-        return True
-
-
-@dataclass(eq=False)
-class WebSession:
-    """One browser tab's conversation, known by the hash of its token (the reply address)."""
-
-    address: ReplyAddress
-    sender_id: str
-    language: str
-    messages: SlidingWindow
-    connections: set[Connection] = field(default_factory=set)
-    counsellors: set[str] = field(default_factory=set)
-    last_typing: float = float("-inf")
-    last_active: float = 0.0
-
-    def __repr__(self) -> str:
-        # The sender id is the token: keep it out of every repr and traceback.
-        return f"WebSession(connections={len(self.connections)})"
-
-
-def address_of(token: str) -> ReplyAddress:
-    """The reply address stored (sealed) by the core: a hash, so it cannot open the session."""
-    return ReplyAddress("web:" + hashlib.sha256(f"webchat:{token}".encode()).hexdigest()[:40])
 
 
 class WebChatAdapter:
@@ -168,10 +87,12 @@ class WebChatAdapter:
         self._sink: InboundSink | None = None
         self._signals: SignalSink | None = None
         self._stopping = False
-        self._pages = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(TEMPLATES),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
+        self._chat_page = ChatPage(
+            texts=texts,
+            languages=languages,
+            max_message_chars=max_message_chars,
+            frame_ancestors=frame_ancestors,
+            leave_url=leave_url,
         )
 
     # Adapter protocol
@@ -216,109 +137,20 @@ class WebChatAdapter:
         delivered: it is in the conversation's history, which the resident sees on reconnect."""
         session = self._sessions.get(address)
         if session is not None:
-            for frame in self._frames_for(session, outbound):
+            for frame in outbound_frames(outbound, session.counsellors):
                 for connection in list(session.connections):
                     await connection.send(frame)
         return DeliveryId(outbound.message_id or f"outbox:{outbound.outbox_id}")
-
-    def _frames_for(self, session: WebSession, outbound: Outbound) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        if outbound.withdraw:
-            out.append(frames.forget())
-        if outbound.retract:
-            out.append(
-                frames.retract([str(i) for i in outbound.retract if not i.startswith("in:")])
-            )
-        out.append(
-            frames.message(
-                message_id=outbound.message_id or f"outbox:{outbound.outbox_id}",
-                author=str(outbound.author),
-                text=outbound.text,
-                at=_iso_text(outbound.sent_at),
-                display_name=outbound.display_name
-                if outbound.author is Author.COUNSELLOR
-                else None,
-            )
-        )
-        out += self._events_for(session, outbound)
-        if outbound.choices:
-            out.append(frames.choices([(c.value, c.label) for c in outbound.choices]))
-        return out
-
-    def _events_for(self, session: WebSession, outbound: Outbound) -> list[dict[str, Any]]:
-        """The moments a message marks, as the core names them (`Outbound.event`); never
-        guessed from the rendered text, which depends on the language and the catalog."""
-        if outbound.event == "joined" and outbound.display_name:
-            session.counsellors.add(outbound.display_name)
-            return [frames.joined(outbound.display_name)]
-        if outbound.event == "ended":
-            return [frames.ended()]
-        if outbound.author is Author.COUNSELLOR and outbound.display_name:
-            # A counsellor named for the first time in this tab (a transfer): show who answers.
-            if outbound.display_name not in session.counsellors:
-                session.counsellors.add(outbound.display_name)
-                return [frames.joined(outbound.display_name)]
-        return []
 
     # Web
 
     def routes(self) -> Iterable[web.AbstractRouteDef]:
         return [
-            web.get("/chat", self._page),
-            web.get("/chat/widget.js", self._widget),
+            web.get("/chat", self._chat_page.page),
+            web.get("/chat/widget.js", self._chat_page.widget),
             web.get("/chat/ws", self._socket),
             web.static("/chat/static", STATIC, append_version=False),
         ]
-
-    def _page_headers(self) -> dict[str, str]:
-        return {
-            # Own CSP so the page may be framed by the city's site; no inline code allowed.
-            "Content-Security-Policy": (
-                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                f"connect-src 'self'; frame-ancestors {self.frame_ancestors}; base-uri 'none'; "
-                "form-action 'self'"
-            ),
-            # Browsers that honour frame-ancestors ignore this; older ones get same-origin.
-            "X-Frame-Options": "SAMEORIGIN",
-            "Cache-Control": "no-store",
-        }
-
-    async def _page(self, request: web.Request) -> web.Response:
-        lang = request.query.get("lang")
-        chosen = lang if lang in self._languages.codes else None
-        template = self._pages.get_template("chat.html")
-        page_lang = chosen or self._languages.default
-        body = template.render(
-            lang=chosen,
-            page_lang=page_lang,
-            direction="rtl" if page_lang in self._languages.right_to_left else "ltr",
-            t=page_texts(self._texts, page_lang),
-            texts_json=json.dumps(page_texts(self._texts, page_lang), ensure_ascii=False),
-            leave_labels=[
-                (code, page_text(self._texts, code, "webchat_leave"))
-                for code in (self._languages.default, "en")
-            ],
-            languages=[
-                (
-                    code,
-                    self._texts.language_name(code),
-                    "rtl" if code in self._languages.right_to_left else "ltr",
-                    self._texts.text(code, "choose_language"),
-                )
-                for code in self._languages.codes
-            ],
-            leave_url=self.leave_url,
-            max_chars=self.max_message_chars,
-        )
-        return web.Response(
-            text=body, content_type="text/html", charset="utf-8", headers=self._page_headers()
-        )
-
-    async def _widget(self, request: web.Request) -> web.FileResponse:
-        return web.FileResponse(
-            STATIC / "widget.js",
-            headers={"Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache"},
-        )
 
     # The socket
 
@@ -481,27 +313,7 @@ class WebChatAdapter:
                 per_minute=self.messages_per_minute,
             )
         )
-        entries = [
-            frames.message(
-                message_id=item.id,
-                author=item.author,
-                text=item.text,
-                at=_iso(item.at),
-                display_name=item.display_name if item.author == Author.COUNSELLOR else None,
-                kind=item.kind,
-            )
-            for item in (view.history if view else ())
-        ]
-        for entry in entries:
-            if entry.get("display_name"):
-                session.counsellors.add(entry["display_name"])
-        await connection.send(
-            frames.history(
-                entries,
-                state=view.state if view else None,
-                language=view.language if view else None,
-            )
-        )
+        await connection.send(history_frame(view, session.counsellors))
         return session
 
     def _prune(self) -> None:
@@ -600,18 +412,3 @@ class WebChatAdapter:
     @property
     def open_connections(self) -> int:
         return len(self._open)
-
-
-def _iso_text(sent_at: str | None) -> str:
-    if sent_at is None:
-        return datetime.now(UTC).isoformat()
-    try:
-        return _iso(datetime.fromisoformat(sent_at))
-    except ValueError:
-        return datetime.now(UTC).isoformat()
-
-
-def _iso(moment: datetime) -> str:
-    # The core stores naive UTC datetimes: say so, so browsers show local time correctly.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.isoformat()

@@ -3,13 +3,13 @@
 Never logs, audits or returns a password, a TOTP code or the username of a failed attempt;
 only a SHA-256 hash of a session token is ever stored. A refused sign-in never tells whether
 the account exists or which limit refused it: the same answer, after the same argon2 work.
+The failure counters and their back-off are `sign_in_limits.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,45 +18,41 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlmodel import col, delete
 
-from bot.config import Settings
 from bot.errors import ServiceError
-from bot.logs import log_event
 from bot.passwords import WeakPassword, hash_password, verify_password
 from bot.roles import Capability, Role, can
 from bot.sealed_formats import TOTP_SECRET
 from bot.store import sign_in_attempts as attempt_store
 from bot.store import users as user_store
-from bot.store.sign_in_attempts import CounterKey
 from bot.store.tables import SignInThrottle, StaffSession, StaffUser
 from privacy.audit import AuditAction, AuditOutcome
 from privacy.crypto import seal, unseal
 from privacy.errors import PrivacyError
-from privacy.pseudonym import pseudonymise
 
 from .context import Actor, Core, Work, unit_of_work
-from .conversations import Staff
+from .sign_in_limits import MAX_USERNAME as MAX_USERNAME
+from .sign_in_limits import STRIKE_MEMORY as STRIKE_MEMORY
+from .sign_in_limits import Scope as Scope
+from .sign_in_limits import SignInLimits as SignInLimits
+from .sign_in_limits import (
+    account_ref,
+    count_failures,
+    counter_keys,
+    mirror_lock,
+    normal_username,
+    refresh,
+    refusing,
+    store_counters,
+)
+from .staff import Staff
 from .users import MAX_DISPLAY_NAME as MAX_DISPLAY_NAME
 from .users import UserError, clean_display_name
-
-log = logging.getLogger("somesossu.auth")
 
 IDLE_EXPIRY = timedelta(minutes=30)
 ABSOLUTE_EXPIRY = timedelta(hours=12)
 # last_seen_at is refreshed at most this often: one write per request would be wasteful.
 TOUCH_EVERY = timedelta(seconds=30)
-MAX_USERNAME = 100
-# A counter is forgotten this long after its last failure or refusal; until then a new
-# refusal lasts twice as long as the one before (back-off), so steady guessing slows down.
-STRIKE_MEMORY = timedelta(days=1)
 THROTTLED_TEXT = "too many failed sign-ins: try again later"
-
-
-class Scope:
-    """What a sign-in counter counts failures of."""
-
-    ACCOUNT = "account"
-    ADDRESS = "address"
-    PAIR = "pair"
 
 
 class AuthError(ServiceError):
@@ -117,92 +113,10 @@ def _actor(user: StaffUser) -> Actor:
     return Actor(user.id, user.role)
 
 
-@dataclass(frozen=True, slots=True)
-class SignInLimits:
-    """Failures allowed per window for each scope, and how long a refusal lasts."""
-
-    window: timedelta
-    per_pair: int
-    per_address: int
-    per_account: int
-    lockout: timedelta
-    max_lockout: timedelta
-
-    @classmethod
-    def of(cls, settings: Settings) -> SignInLimits:
-        return cls(
-            window=timedelta(minutes=settings.signin_window_minutes),
-            per_pair=settings.signin_failures_per_account_address,
-            per_address=settings.signin_failures_per_address,
-            per_account=settings.signin_failures_per_account,
-            lockout=timedelta(minutes=settings.signin_lockout_minutes),
-            max_lockout=timedelta(minutes=settings.signin_lockout_max_minutes),
-        )
-
-    def limit(self, scope: str) -> int:
-        return {Scope.PAIR: self.per_pair, Scope.ADDRESS: self.per_address}.get(
-            scope, self.per_account
-        )
-
-    def refusal(self, strikes: int) -> timedelta:
-        """The back-off: the lockout, doubled for every earlier refusal, up to the maximum."""
-        doubled: timedelta = self.lockout * (1 << min(max(strikes - 1, 0), 20))
-        return min(doubled, self.max_lockout)
-
-
-def normal_username(username: str) -> str:
-    return username.strip()[:MAX_USERNAME]
-
-
-def account_ref(pepper: bytes, username: str) -> str:
-    """Keyed hash of an account name as typed (case-folded), whether or not the account exists."""
-    return attempt_store.account_ref(pepper, normal_username(username))
-
-
-def _counter_keys(pepper: bytes, username: str, source: str) -> list[CounterKey]:
-    account = account_ref(pepper, username)
-    address = pseudonymise(pepper, "signin-address", source or "unknown")
-    pair = pseudonymise(pepper, "signin-pair", f"{account}|{address}")
-    return [
-        CounterKey(f"{Scope.ACCOUNT}:{account}", Scope.ACCOUNT, account),
-        CounterKey(f"{Scope.ADDRESS}:{address}", Scope.ADDRESS, ""),
-        CounterKey(f"{Scope.PAIR}:{pair}", Scope.PAIR, account),
-    ]
-
-
 def _throttled() -> AuthError:
     # One answer for every limit, and for names that exist or not: the answer tells an
     # attacker only that this name from this address is refused for now.
     return AuthError("locked", THROTTLED_TEXT)
-
-
-def _refresh(counter: SignInThrottle, now: datetime, limits: SignInLimits) -> None:
-    """Start a new window (or forget the counter entirely) once its time has passed."""
-    if counter.expires_at <= now:
-        counter.strikes = 0
-        counter.locked_until = None
-        counter.failures = 0
-        counter.window_started_at = now
-    elif counter.window_started_at + limits.window <= now:
-        counter.failures = 0
-        counter.window_started_at = now
-
-
-def _count_failure(counter: SignInThrottle, now: datetime, limits: SignInLimits) -> bool:
-    """Add one failure; True when that reached the limit and a refusal starts now."""
-    counter.failures += 1
-    locked = counter.failures >= limits.limit(counter.scope)
-    if locked:
-        counter.strikes += 1
-        counter.locked_until = now + limits.refusal(counter.strikes)
-        counter.failures = 0
-        counter.window_started_at = now
-    counter.expires_at = max(now + limits.window, counter.locked_until or now) + STRIKE_MEMORY
-    return locked
-
-
-def _refusing(counter: SignInThrottle, now: datetime) -> bool:
-    return counter.locked_until is not None and counter.locked_until > now
 
 
 async def sign_in(
@@ -216,7 +130,7 @@ async def sign_in(
     """
     limits = SignInLimits.of(core.settings)
     name = normal_username(username)
-    keys = _counter_keys(core.keyring.pepper, name, source)
+    keys = counter_keys(core.keyring.pepper, name, source)
     async with core.database.session() as session:
         await attempt_store.purge_expired(session, core.now())
     async with unit_of_work(core) as work:
@@ -225,25 +139,25 @@ async def sign_in(
             work.session, keys, now, now + limits.window + STRIKE_MEMORY
         )
         for counter in counters:
-            _refresh(counter, now, limits)
+            refresh(counter, now, limits)
         user = await user_store.by_username(work.session, name)
         # argon2 runs for every attempt (unknown name, refused, or not) so that the time an
         # answer takes tells nothing either.
         password_ok = verify_password(user.password_hash if user else None, password)
         failure: AuthError | None
-        if any(_refusing(counter, now) for counter in counters):
+        if any(refusing(counter, now) for counter in counters):
             failure, failed = _throttled(), "throttled"
         else:
             failure, failed = await _check_credentials(work, user, password_ok, totp)
             if failed:
-                _count(counters, now, limits)
+                count_failures(counters, now, limits)
         if failure is None:
             # The one who knows the password is not guessing from here: forget this pair.
             pair = next(c for c in counters if c.scope == Scope.PAIR)
             pair.failures, pair.strikes, pair.locked_until = 0, 0, None
-        await _store_counters(work, counters)
+        await store_counters(work, counters)
         if user is not None:
-            _mirror_lock(work, user, counters, now)
+            mirror_lock(work, user, counters, now)
         # Rows first, then the audit chain's lock (as every action does): no lock cycles.
         await work.session.flush()
         if failed:
@@ -254,39 +168,6 @@ async def sign_in(
     if failure is not None:
         raise failure
     return signed_in
-
-
-def _count(counters: Sequence[SignInThrottle], now: datetime, limits: SignInLimits) -> None:
-    for counter in counters:
-        if _count_failure(counter, now, limits):
-            # Which limit engaged is for operators (how often, which kind), never the answer.
-            log_event(log, "auth.sign_in_limit", logging.WARNING, scope=counter.scope)
-
-
-async def _store_counters(work: Work, counters: Sequence[SignInThrottle]) -> None:
-    for counter in counters:
-        if counter.failures == 0 and counter.strikes == 0 and counter.locked_until is None:
-            # Nothing to remember: no row says that someone signed in from somewhere.
-            await work.session.delete(counter)
-        else:
-            work.session.add(counter)
-
-
-def _mirror_lock(
-    work: Work, user: StaffUser, counters: Sequence[SignInThrottle], now: datetime
-) -> None:
-    """Keep `staff_user.locked_until` showing the latest refusal of this account, for admins."""
-    refusals = [
-        c.locked_until
-        for c in counters
-        if c.scope != Scope.ADDRESS and c.locked_until is not None and c.locked_until > now
-    ]
-    until = max(refusals, default=None)
-    if until is None and user.locked_until is not None and user.locked_until > now:
-        return  # refused from another address: that counter is not among these
-    if user.locked_until != until:
-        user.locked_until = until
-        work.session.add(user)
 
 
 async def _audit_failure(work: Work, user: StaffUser | None, purpose: str) -> None:

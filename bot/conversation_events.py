@@ -1,0 +1,93 @@
+"""The events the conversation machine reads: what the resident, staff and timers did.
+
+Frozen data decided by the caller's pure parsers (commands, crisis phrases); no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .commands import Command
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentText:
+    """A text message. `command` and `crisis` are decided by the caller's pure parsers."""
+
+    text: str
+    command: Command | None = None
+    crisis: bool = False
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentChoice:
+    value: str
+    language_hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentMedia:
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffClaimed:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffReleased:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StaffTransferred:
+    queue_id: str | None
+    to_counsellor: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StaffClosed:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class IdleReminder:
+    minutes_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class IdleTimeout:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientGone:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentLeft:
+    """The resident left quickly (the web chat's quick exit): end the contact, ask nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoursOpened:
+    """The queue of a conversation waiting outside opening hours has opened."""
+
+
+Event = (
+    ResidentText
+    | ResidentChoice
+    | ResidentMedia
+    | StaffClaimed
+    | StaffReleased
+    | StaffTransferred
+    | StaffClosed
+    | IdleReminder
+    | IdleTimeout
+    | RecipientGone
+    | ResidentLeft
+    | HoursOpened
+)

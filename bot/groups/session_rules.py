@@ -1,0 +1,84 @@
+"""What every part of a group session shares: its states, its limits, its hub topic, who may
+moderate it, and finding it by id or code.
+
+Never reads a participant: sessions only, never who is in them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from bot.actions.context import Work
+from bot.actions.staff import ActionError, Staff
+from bot.config import Settings
+from bot.roles import Capability, Role, can
+
+from .tables import GroupSession
+
+MODERATOR_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
+
+
+class GroupState(StrEnum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLimits:
+    """Group settings, read from `Settings` where the lead has added them, else defaults."""
+
+    news_opt_in_days: int = 90
+    transcript_max_hours: int = 72
+    stayed_minutes: int = 15
+    messages_per_window: int = 6
+    window_seconds: int = 20
+    max_capacity: int = 200
+
+    @classmethod
+    def of(cls, settings: Settings) -> GroupLimits:
+        defaults = cls()
+        return cls(
+            news_opt_in_days=int(getattr(settings, "news_opt_in_days", defaults.news_opt_in_days)),
+            transcript_max_hours=int(
+                getattr(settings, "group_transcript_max_hours", defaults.transcript_max_hours)
+            ),
+            stayed_minutes=int(getattr(settings, "group_stayed_minutes", defaults.stayed_minutes)),
+            messages_per_window=int(
+                getattr(settings, "group_messages_per_window", defaults.messages_per_window)
+            ),
+            window_seconds=int(getattr(settings, "group_window_seconds", defaults.window_seconds)),
+        )
+
+
+def group_topic(session_id: str) -> str:
+    """Hub topic the moderators' live view listens on."""
+    return f"group:{session_id}"
+
+
+def may_moderate(staff: Staff, session: GroupSession) -> bool:
+    if staff.role not in MODERATOR_ROLES:
+        return False
+    return staff.user_id in session.moderators or can(staff.role, Capability.SEE_ALL_QUEUES)
+
+
+def require_moderator(staff: Staff, session: GroupSession) -> None:
+    if not may_moderate(staff, session):
+        raise ActionError("forbidden", "only this session's moderators may do this")
+
+
+async def by_code(session: AsyncSession, code: str) -> GroupSession | None:
+    query = select(GroupSession).where(GroupSession.code == code).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def load_session(work: Work, session_id: str) -> GroupSession:
+    found = await work.session.get(GroupSession, session_id)
+    if found is None:
+        raise ActionError("not_found", "no such group session")
+    return found
