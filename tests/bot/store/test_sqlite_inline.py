@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import func, select
 
+from bot.config import Settings
 from bot.store.db import Database
 from bot.store.sqlite_inline import off_the_loop
 from bot.store.tables import InboundSeen
@@ -134,3 +135,18 @@ def test_the_wal_size_is_a_metric() -> None:
     metrics = Metrics()
     metrics.sqlite_wal_bytes.set_function(lambda: 12345)
     assert b"somesossu_sqlite_wal_bytes 12345.0" in metrics.render()
+
+
+@sqlite_only
+async def test_the_service_reports_its_own_wal_size(settings: Settings) -> None:
+    """The gauge is wired to the service's database, not left at its default of zero."""
+    from bot.app import build_core
+
+    core = build_core(settings)
+    await core.database.migrate()
+    async with core.database.session() as session:
+        session.add(InboundSeen.row(key="k-metric", created_at=NOW))
+    size = core.database.wal_bytes()
+    assert size > 0
+    assert f"somesossu_sqlite_wal_bytes {float(size)}".encode() in core.metrics.render()
+    await core.database.dispose()
