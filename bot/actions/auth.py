@@ -438,6 +438,18 @@ async def disable_totp(core: Core, user_id: str, password: str) -> None:
         await _audit_update(work, user, "totp disabled")
 
 
+async def set_console_language(core: Core, user_id: str, language: str) -> None:
+    """The console language a staff member chose ("" follows the browser); the caller checks
+    it is one the console has."""
+    async with unit_of_work(core) as work:
+        user = await user_store.by_id(work.session, user_id)
+        if user is None:
+            raise AuthError("not_found", "no such user")
+        user.console_language = language
+        work.session.add(user)
+        await _audit_update(work, user, "console language")
+
+
 async def set_display_name(core: Core, user_id: str, display_name: str) -> str:
     """The name residents see; never the login, nor a real name unless the counsellor types it."""
     async with unit_of_work(core) as work:

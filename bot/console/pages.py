@@ -6,6 +6,7 @@ renders a template without autoescape, and never inlines a script or a style (st
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,24 @@ from .auth import (
     staff_with_any,
 )
 from .qr import qr_svg
+from .texts import (
+    CONSOLE_LANGUAGES,
+    console_texts,
+    format_moment,
+    format_number,
+    language_choice,
+    language_name,
+    locale_of,
+)
 
 routes = web.RouteTableDef()
+# ?saved= after a profile change, and the text key that confirms it.
 SAVED = {
-    "name": "Display name saved.",
-    "password": "Password changed; your other sessions were signed out.",
-    "totp": "Authenticator app turned on.",
-    "totp-off": "Authenticator app turned off.",
+    "name": "profile.saved_name",
+    "password": "profile.saved_password",
+    "totp": "profile.saved_totp",
+    "totp-off": "profile.saved_totp_off",
+    "language": "profile.saved_language",
 }
 TEMPLATES = Path(__file__).parent / "templates"
 JINJA = web.AppKey("console_jinja", jinja2.Environment)
@@ -54,29 +66,58 @@ def make_environment() -> jinja2.Environment:
 
 
 def nav_for(role: str) -> list[tuple[str, str]]:
+    """(path, text key) of the pages a role may open."""
     items: list[tuple[str, str]] = []
     if can(role, Capability.WORK_QUEUES) or can(role, Capability.SEE_ALL_QUEUES):
-        items.append(("/console/queues", "Queues"))
+        items.append(("/console/queues", "nav.queues"))
     if can(role, Capability.WORK_QUEUES):
-        items.append(("/console/groups", "Groups"))
+        items.append(("/console/groups", "nav.groups"))
     if can(role, Capability.DASHBOARD):
-        items.append(("/console/dashboard", "Dashboard"))
+        items.append(("/console/dashboard", "nav.dashboard"))
     if can(role, Capability.BLOCK) or can(role, Capability.AUDIT):
-        items.append(("/console/blocks", "Blocks"))
+        items.append(("/console/blocks", "nav.blocks"))
     if can(role, Capability.AUDIT):
-        items.append(("/console/audit", "Audit"))
+        items.append(("/console/audit", "nav.audit"))
     if role == Role.SUPERVISOR or can(role, Capability.ADMINISTER):
-        items.append(("/console/users/locked", "Locked sign-ins"))
+        items.append(("/console/users/locked", "nav.locked"))
     if can(role, Capability.ADMINISTER):
         items.extend(
             [
-                ("/console/admin/users", "Users"),
-                ("/console/admin/queues", "Queue settings"),
-                ("/console/admin/canned", "Canned replies"),
+                ("/console/admin/users", "nav.users"),
+                ("/console/admin/queues", "nav.queue_settings"),
+                ("/console/admin/canned", "nav.canned"),
             ]
         )
-    items.append(("/console/profile", "Profile"))
+    items.append(("/console/profile", "nav.profile"))
     return items
+
+
+def console_language(request: web.Request) -> str:
+    """The signed-in user's chosen console language, else the browser's."""
+    found = request.get(AUTH)
+    saved = found.user.console_language if found is not None else ""
+    return language_choice(saved, request.headers.get("Accept-Language", ""))
+
+
+def language_context(request: web.Request) -> dict[str, Any]:
+    """What every template needs to speak the console language: `t`, `nt`, formatters."""
+    lang = console_language(request)
+    texts = console_texts()
+    zone = request.app[SERVICE].core.settings.zone
+    return {
+        "lang": lang,
+        "locale": locale_of(lang),
+        "t": partial(texts.text, lang),
+        "nt": partial(texts.ntext, lang),
+        "error_text": partial(texts.error_text, lang),
+        "language_name": lambda code: language_name(code, lang),
+        "own_language_name": lambda code: language_name(code, code),
+        "format_moment": lambda moment, with_date=True: format_moment(
+            moment, lang, zone, with_date=with_date
+        ),
+        "format_number": lambda value: format_number(value, lang),
+        "script_texts": texts.script_texts(lang),
+    }
 
 
 def render(
@@ -84,6 +125,7 @@ def render(
 ) -> web.Response:
     found = request.get(AUTH)
     user = found.user if found is not None else None
+    words = language_context(request)
     body = (
         request.app[JINJA]
         .get_template(template)
@@ -91,8 +133,9 @@ def render(
             user=user,
             role=user.role if user else "",
             csrf_token=found.session.csrf_token if found is not None else "",
-            nav=nav_for(user.role) if user else [],
+            nav=[(href, words["t"](key)) for href, key in nav_for(user.role)] if user else [],
             path=request.path,
+            **words,
             **context,
         )
     )
@@ -197,7 +240,9 @@ async def _profile(
     found = authenticated(request)
     user = found.user
     secret = secret or auth_actions.new_totp_secret()
-    message = message or SAVED.get(request.query.get("saved", ""), "")
+    saved = SAVED.get(request.query.get("saved", ""))
+    if not message and saved is not None:
+        message = console_texts().text(console_language(request), saved)
     uri = auth_actions.totp_uri(secret, user.username)
     return render(
         request,
@@ -215,6 +260,7 @@ async def _profile(
         else "",
         role_name=Role(user.role).value.replace("_", " "),
         display_name_chosen=bool(resident_name(user)),
+        console_languages=CONSOLE_LANGUAGES,
     )
 
 
@@ -234,6 +280,17 @@ async def profile_display_name(request: web.Request) -> web.Response:
     except AuthError as error:
         return await _profile(request, error=str(error), status=422)
     raise web.HTTPSeeOther("/console/profile?saved=name")
+
+
+@routes.post("/console/profile/language")
+async def profile_language(request: web.Request) -> web.Response:
+    found = authenticated(request)
+    form = await request.post()
+    choice = str(form.get("console_language", ""))[:8]
+    if choice and choice not in CONSOLE_LANGUAGES:
+        return await _profile(request, error="unknown console language", status=422)
+    await auth_actions.set_console_language(request.app[SERVICE].core, found.user.id, choice)
+    raise web.HTTPSeeOther("/console/profile?saved=language")
 
 
 @routes.post("/console/profile/password")

@@ -142,6 +142,8 @@ class StaffUser(Table, table=True):
     )
     max_concurrent: int = 3
     active: bool = True
+    # "fi", "sv" or "en"; "" follows the browser's language (bot/console/texts.py).
+    console_language: str = Field(default="", max_length=8)
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

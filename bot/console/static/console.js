@@ -9,6 +9,37 @@
   const baseTitle = document.title;
   let unseen = 0;
 
+  // ---- words: the console_js catalog in the user's language, given by the page as JSON ----
+  const textsNode = document.getElementById("console-texts");
+  const TEXTS = textsNode ? JSON.parse(textsNode.textContent) : {};
+  const LOCALE = (textsNode && textsNode.dataset.locale) || "en-GB";
+  const pluralRules = new Intl.PluralRules(LOCALE);
+
+  // t("key", {name: value}): the text with {name} filled in; a counted text takes its form
+  // from params.count by the language's plural rules. A key the catalogs lack shows as
+  // itself, so a missing text is visible rather than blank.
+  function t(key, params) {
+    let text = TEXTS[key];
+    if (text && typeof text === "object") {
+      const count = params && params.count !== undefined ? Number(params.count) : 0;
+      text = text[pluralRules.select(count)] || text.other;
+    }
+    if (typeof text !== "string") text = key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) =>
+      params && params[name] !== undefined ? String(params[name]) : whole);
+  }
+
+  // Names instead of codes: a language code in the user's language ("ru" -> "venäjä").
+  const languageNames = typeof Intl.DisplayNames === "function"
+    ? new Intl.DisplayNames([LOCALE], { type: "language" }) : null;
+  function languageName(code) {
+    if (!code) return t("common.unknown_language");
+    try {
+      const name = languageNames ? languageNames.of(code) : code;
+      return name ? name.charAt(0).toUpperCase() + name.slice(1) : code;
+    } catch (e) { return code; }
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
