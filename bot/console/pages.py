@@ -99,6 +99,12 @@ def console_language(request: web.Request) -> str:
     return language_choice(saved, request.headers.get("Accept-Language", ""))
 
 
+def refusal(request: web.Request, error: Exception) -> str:
+    """A refused action's message (`AuthError`, `ActionError`, `ConsoleError`) in the console
+    language; the English message when the errors catalog does not list it."""
+    return console_texts().error_text(console_language(request), str(error))
+
+
 def language_context(request: web.Request) -> dict[str, Any]:
     """What every template needs to speak the console language: `t`, `nt`, formatters."""
     lang = console_language(request)
@@ -345,4 +351,12 @@ def require_page(request: web.Request, capability: Capability) -> None:
     staff_of(request, capability)
 
 
-__all__ = ["JINJA", "ConsoleError", "make_environment", "render", "routes"]
+__all__ = [
+    "JINJA",
+    "ConsoleError",
+    "console_language",
+    "make_environment",
+    "refusal",
+    "render",
+    "routes",
+]
