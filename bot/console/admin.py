@@ -28,7 +28,7 @@ from bot.store import users as user_store
 from bot.texts import LANGUAGES
 
 from .auth import staff_of
-from .pages import render
+from .pages import page_text, refusal, render
 from .queries import canned_replies
 
 routes = web.RouteTableDef()
@@ -54,7 +54,7 @@ async def submit_form(
     try:
         await change
     except AdminError as error:
-        return await page(request, error=str(error), status=422)
+        return await page(request, error=refusal(request, error), status=422)
     raise web.HTTPSeeOther(done)
 
 
@@ -118,9 +118,10 @@ async def create_user_form(request: web.Request) -> web.Response:
             must_change_password=True,
         )
     except (UserError, ValueError) as error:
-        return await _users_page(request, error=str(error), status=422)
+        return await _users_page(request, error=refusal(request, error), status=422)
     return await _users_page(
-        request, message=f"Created {username}. One-time password (shown once): {password}"
+        request,
+        message=page_text(request, "users.created", name=username, password=password),
     )
 
 
@@ -153,9 +154,9 @@ async def reset_password_form(request: web.Request) -> web.Response:
             request.app[SERVICE].core, staff.actor(), request.match_info["id"]
         )
     except AdminError as error:
-        return await _users_page(request, error=str(error), status=422)
+        return await _users_page(request, error=refusal(request, error), status=422)
     return await _users_page(
-        request, message=f"New one-time password (shown once, must be changed): {password}"
+        request, message=page_text(request, "users.password_reset", password=password)
     )
 
 
@@ -196,7 +197,9 @@ async def save_queue_form(request: web.Request) -> web.Response:
         if not isinstance(hours, dict):
             raise ValueError("not an object")
     except ValueError:
-        return await _queues_page(request, error="opening hours must be a JSON object", status=422)
+        return await _queues_page(
+            request, error=page_text(request, "queues.hours_not_object"), status=422
+        )
     return await submit_form(
         request,
         admin_actions.save_queue(

@@ -7,6 +7,7 @@ personal data by construction), never conversation content.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -104,11 +105,16 @@ async def audit_verify_api(request: web.Request) -> web.Response:
 @routes.get("/console/audit")
 async def audit_page(request: web.Request) -> web.Response:
     staff_of(request, Capability.AUDIT)
+    # The page prints each record's time in the console language and the service's zone;
+    # the API keeps the ISO text.
+    rows = [
+        {**row, "moment": datetime.fromisoformat(row["at"])} for row in await audit_rows(request)
+    ]
     return render(
         request,
         "audit.html",
         page="audit",
-        rows=await audit_rows(request),
+        rows=rows,
         chain=await chain_status(request),
         filters=_filters(request),
         actions=[a.value for a in AuditAction],

@@ -16,9 +16,11 @@ from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
 from bot.actions.conversations import Staff
 from bot.errors import ServiceError
-from bot.http_defaults import api_error, api_refusal, cookies_secure
+from bot.http_defaults import api_error, cookies_secure
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
+
+from .texts import console_texts, language_choice
 
 COOKIE = "somesossu_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -103,9 +105,22 @@ def _http_code(status: int) -> str:
     )
 
 
+def refusal_text(request: web.Request, error: ServiceError) -> str:
+    """The refusal's message in the request's console language (the profile's choice, else the
+    browser's); English as raised when the errors catalog does not list it.
+
+    Computed here rather than with `pages.console_language`: pages imports this module.
+    """
+    found: Authenticated | None = request.get(AUTH)
+    saved = found.user.console_language if found is not None else ""
+    lang = language_choice(saved, request.headers.get("Accept-Language", ""))
+    return console_texts().error_text(lang, error.message)
+
+
 def _error_response(request: web.Request, error: ServiceError) -> web.StreamResponse:
     if request.path.startswith("/api"):
-        return api_refusal(error)
+        # The code is the contract scripts branch on; only the words follow the reader.
+        return api_error(error.status, refusal_text(request, error), code=error.code)
     if error.status == 401 and request.method == "GET":
         raise web.HTTPFound("/console/login")
     if error.code in SETUP_REQUIRED and request.method == "GET":
@@ -114,7 +129,7 @@ def _error_response(request: web.Request, error: ServiceError) -> web.StreamResp
         raise web.HTTPFound("/console/profile")
     from .pages import render_error
 
-    return render_error(request, error.status, error.message)
+    return render_error(request, error.status, str(error))
 
 
 async def _authenticate(request: web.Request) -> None:

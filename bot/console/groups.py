@@ -70,13 +70,25 @@ async def groups_page(request: web.Request) -> web.Response:
         request,
         "groups.html",
         page="groups",
-        topics=[t.id for t in topics],
+        # (id, label): the topic's label in the console language, its id when it has none.
+        topics=[
+            (t.id, announcements.topic_label(t, pages.console_language(request))) for t in topics
+        ],
         languages=LANGUAGES,
         channels=[a.name for a in service.adapters],
         agenda_max=moderation.AGENDA_MAX,
         announcement_max=announcements.ANNOUNCEMENT_MAX,
-        zone_label=zone_label(service.core.settings.zone),
+        zone_label=_zone_words(request),
     )
+
+
+def _zone_words(request: web.Request) -> str:
+    """The service's zone as the form labels say it, in the console language; in English
+    exactly `zone_label`'s words ("Finnish time", "Europe/Stockholm time")."""
+    zone = request.app[SERVICE].core.settings.zone
+    if zone_label(zone) == "Finnish time":
+        return pages.page_text(request, "groups.zone_finland")
+    return pages.page_text(request, "groups.zone_other", zone=zone.key)
 
 
 @routes.get("/api/groups")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
@@ -17,6 +18,7 @@ from bot.actions import auth as auth_actions
 from bot.actions.auth import AuthError
 from bot.actions.conversations import OUTCOMES
 from bot.actions.users import resident_name
+from bot.config import DEFAULT_TIME_ZONE
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 
@@ -34,6 +36,7 @@ from .auth import (
 from .qr import qr_svg
 from .texts import (
     CONSOLE_LANGUAGES,
+    FALLBACK,
     console_texts,
     format_moment,
     format_number,
@@ -105,16 +108,37 @@ def refusal(request: web.Request, error: Exception) -> str:
     return console_texts().error_text(console_language(request), str(error))
 
 
+def page_text(request: web.Request, key: str, **params: object) -> str:
+    """A page text (console catalog) in the request's console language, for Python that
+    builds a message a page shows."""
+    return console_texts().text(console_language(request), key, **params)
+
+
+def name_of(lang: str, area: str, code: str) -> str:
+    """A code's name in the console language ("role.supervisor" -> "Supervisor"); the code
+    itself for a value the catalog does not name (an audit record's role "system", a channel
+    added later), so that a new value never breaks a page."""
+    texts = console_texts()
+    key = f"{area}.{code}"
+    if key in texts.keys(FALLBACK, "console"):
+        return texts.text(lang, key)
+    return code
+
+
 def language_context(request: web.Request) -> dict[str, Any]:
     """What every template needs to speak the console language: `t`, `nt`, formatters."""
     lang = console_language(request)
     texts = console_texts()
-    zone = request.app[SERVICE].core.settings.zone
+    service = request.app.get(SERVICE)
+    # An app without the service (a bare error page in a test app) still renders: default zone.
+    zone = service.core.settings.zone if service is not None else ZoneInfo(DEFAULT_TIME_ZONE)
     return {
         "lang": lang,
         "locale": locale_of(lang),
         "t": partial(texts.text, lang),
         "nt": partial(texts.ntext, lang),
+        "name_of": partial(name_of, lang),
+        "role_name": partial(name_of, lang, "role"),
         "error_text": partial(texts.error_text, lang),
         "language_name": lambda code: language_name(code, lang),
         "own_language_name": lambda code: language_name(code, code),
@@ -149,7 +173,10 @@ def render(
 
 
 def render_error(request: web.Request, status: int, message: str) -> web.Response:
-    return render(request, "error.html", status=status, message=message, page="error")
+    """The error page; `message` is a refusal's English text, shown in the console language
+    when the errors catalog lists it."""
+    shown = console_texts().error_text(console_language(request), message)
+    return render(request, "error.html", status=status, message=shown, page="error")
 
 
 def _redirect(location: str) -> web.HTTPFound:
@@ -189,7 +216,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
             request,
             "login.html",
             status=error.status,
-            error=str(error),
+            error=refusal(request, error),
             username=username,
             page="login",
         )
@@ -248,7 +275,7 @@ async def _profile(
     secret = secret or auth_actions.new_totp_secret()
     saved = SAVED.get(request.query.get("saved", ""))
     if not message and saved is not None:
-        message = console_texts().text(console_language(request), saved)
+        message = page_text(request, saved)
     uri = auth_actions.totp_uri(secret, user.username)
     return render(
         request,
@@ -261,10 +288,9 @@ async def _profile(
         totp_enforced=user.totp_enforced,
         totp_secret=secret,
         totp_uri=uri,
-        totp_qr=qr_svg(uri, "QR code for your authenticator app")
+        totp_qr=qr_svg(uri, page_text(request, "profile.totp_qr_label"))
         if user.totp_secret is None
         else "",
-        role_name=Role(user.role).value.replace("_", " "),
         display_name_chosen=bool(resident_name(user)),
         console_languages=CONSOLE_LANGUAGES,
     )
@@ -284,7 +310,7 @@ async def profile_display_name(request: web.Request) -> web.Response:
             request.app[SERVICE].core, found.user.id, str(form.get("display_name", ""))
         )
     except AuthError as error:
-        return await _profile(request, error=str(error), status=422)
+        return await _profile(request, error=refusal(request, error), status=422)
     raise web.HTTPSeeOther("/console/profile?saved=name")
 
 
@@ -294,7 +320,9 @@ async def profile_language(request: web.Request) -> web.Response:
     form = await request.post()
     choice = str(form.get("console_language", ""))[:8]
     if choice and choice not in CONSOLE_LANGUAGES:
-        return await _profile(request, error="unknown console language", status=422)
+        return await _profile(
+            request, error=page_text(request, "profile.unknown_language"), status=422
+        )
     await auth_actions.set_console_language(request.app[SERVICE].core, found.user.id, choice)
     raise web.HTTPSeeOther("/console/profile?saved=language")
 
@@ -305,7 +333,9 @@ async def profile_password(request: web.Request) -> web.Response:
     form = await request.post()
     new = str(form.get("new", ""))
     if new != str(form.get("repeat", "")):
-        return await _profile(request, error="the two new passwords differ", status=422)
+        return await _profile(
+            request, error=page_text(request, "profile.passwords_differ"), status=422
+        )
     try:
         await auth_actions.change_password(
             request.app[SERVICE].core,
@@ -315,7 +345,7 @@ async def profile_password(request: web.Request) -> web.Response:
             keep_token=request.cookies.get(COOKIE, ""),
         )
     except AuthError as error:
-        return await _profile(request, error=str(error), status=422)
+        return await _profile(request, error=refusal(request, error), status=422)
     raise web.HTTPSeeOther("/console/profile?saved=password")
 
 
@@ -329,7 +359,7 @@ async def profile_totp(request: web.Request) -> web.Response:
             request.app[SERVICE].core, found.user.id, secret, str(form.get("code", ""))[:20]
         )
     except AuthError as error:
-        return await _profile(request, error=str(error), status=422, secret=secret)
+        return await _profile(request, error=refusal(request, error), status=422, secret=secret)
     raise web.HTTPSeeOther("/console/profile?saved=totp")
 
 
@@ -342,7 +372,7 @@ async def profile_totp_disable(request: web.Request) -> web.Response:
             request.app[SERVICE].core, found.user.id, str(form.get("password", ""))
         )
     except AuthError as error:
-        return await _profile(request, error=str(error), status=422)
+        return await _profile(request, error=refusal(request, error), status=422)
     raise web.HTTPSeeOther("/console/profile?saved=totp-off")
 
 
@@ -356,6 +386,8 @@ __all__ = [
     "ConsoleError",
     "console_language",
     "make_environment",
+    "name_of",
+    "page_text",
     "refusal",
     "render",
     "routes",

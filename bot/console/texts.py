@@ -45,12 +45,13 @@ def _read(path: Path, lang: str) -> _Catalog:
     for message in messages:
         if not message.id or message.fuzzy:
             continue
+        string = message.string
         if isinstance(message.id, (list, tuple)):
-            forms = tuple(message.string)
+            forms = tuple(string) if isinstance(string, (list, tuple)) else ()
             if forms and all(forms):
                 catalog.plural[message.id[0]] = forms
-        elif message.string:
-            catalog.singular[message.id] = message.string
+        elif isinstance(string, str) and string:
+            catalog.singular[message.id] = string
     return catalog
 
 

@@ -1,5 +1,7 @@
 // somesossu staff console: talks to the JSON API and the console websocket.
 // Renders with DOM APIs only (textContent, never innerHTML): resident text is never markup.
+// Every word a person reads comes from t() (tests/bot/console/test_console_catalogs.py fails
+// on a string literal that reads as words), so class lists are given as arrays.
 "use strict";
 
 (function () {
@@ -15,7 +17,7 @@
   const LOCALE = (textsNode && textsNode.dataset.locale) || "en-GB";
   const pluralRules = new Intl.PluralRules(LOCALE);
 
-  // t("key", {name: value}): the text with {name} filled in; a counted text takes its form
+  // t(key, {name: value}): the text with {name} filled in; a counted text takes its form
   // from params.count by the language's plural rules. A key the catalogs lack shows as
   // itself, so a missing text is visible rather than blank.
   function t(key, params) {
@@ -40,12 +42,45 @@
     } catch (e) { return code; }
   }
 
+  // Other codes as names: "<area>.<code>" in the catalog, else the code with spaces (a value
+  // configured later than the catalog still reads, if in English).
+  function named(area, code) {
+    if (code === null || code === undefined || code === "") return "";
+    const text = TEXTS[area + "." + code];
+    return typeof text === "string" ? text : label(code);
+  }
+
+  // Topics are configured per service: the catalog names the default ones; another reads as
+  // its configured label in the console language (from /api/queues), else as its code.
+  const topicLabels = new Map();
+  const consoleLanguage = LOCALE.split("-")[0];
+  function learnTopics(queues) {
+    (queues || []).forEach((q) => (q.topics || []).forEach((topic) => {
+      const labels = topic.labels || {};
+      const text = labels[consoleLanguage] || labels.en;
+      if (text) topicLabels.set(topic.id, text);
+    }));
+  }
+  function topicName(code) {
+    if (!code) return "";
+    if (typeof TEXTS["topic." + code] === "string") return TEXTS["topic." + code];
+    return topicLabels.get(code) || label(code);
+  }
+  function channelName(code) { return named("channel", code); }
+  function stateName(code) { return named("state", code); }
+
+  const numberFormat = new Intl.NumberFormat(LOCALE);
+  function number(value) {
+    return typeof value === "number" && Number.isFinite(value) ? numberFormat.format(value) : String(value ?? "");
+  }
+  function clock(moment) { return new Date(moment).toLocaleTimeString(LOCALE); }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
       if (value === null || value === undefined || value === false) continue;
       if (key === "text") node.textContent = value;
-      else if (key === "class") node.className = value;
+      else if (key === "class") node.className = Array.isArray(value) ? value.join(" ") : value;
       else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value === true ? "" : value);
     }
@@ -68,7 +103,7 @@
     try { data = await response.json(); } catch (e) { data = null; }
     if (response.status === 401) { window.location.href = "/console/login"; }
     if (!response.ok) {
-      const error = new Error((data && data.message) || "request failed");
+      const error = new Error((data && data.message) || t("common.request_failed"));
       error.code = data && data.code;
       throw error;
     }
@@ -90,7 +125,7 @@
     if (!button) return;
     const show = () => {
       button.setAttribute("aria-pressed", muted() ? "true" : "false");
-      button.textContent = muted() ? "Sound off" : "Sound on";
+      button.textContent = muted() ? t("common.sound_off") : t("common.sound_on");
     };
     button.addEventListener("click", () => {
       window.localStorage.setItem("somesossu.muted", muted() ? "0" : "1");
@@ -188,9 +223,10 @@
 
   function minutes(seconds) {
     if (seconds === null || seconds === undefined) return "";
-    if (seconds < 60) return "under a minute";
+    if (seconds < 60) return t("time.under_a_minute");
     const m = Math.floor(seconds / 60);
-    return m < 60 ? m + " min" : Math.floor(m / 60) + " h " + (m % 60) + " min";
+    if (m < 60) return t("time.minutes", { count: m });
+    return t("time.hours_minutes", { hours: number(Math.floor(m / 60)), minutes: m % 60 });
   }
 
   function label(text) { return String(text || "").replace(/_/g, " "); }
@@ -200,7 +236,7 @@
   function failureLine(anchor) {
     let line = anchor.nextElementSibling;
     if (!line || !line.classList.contains("action-error")) {
-      line = el("p", { class: "error action-error", role: "alert", hidden: true });
+      line = el("p", { class: ["error", "action-error"], role: "alert", hidden: true });
       anchor.after(line);
     }
     return line;
@@ -221,6 +257,10 @@
     function showBoardError(text) { boardError.textContent = text; boardError.hidden = !text; }
     let first = true;
 
+    // Column names: the header row on a wide screen, each cell's data-label on a phone.
+    const columns = [t("board.col_language"), t("board.col_topic"), t("board.col_channel"),
+      t("board.col_waiting"), t("board.col_priority"), t("board.col_action")];
+
     async function refresh() {
       let queues, conversations;
       try {
@@ -228,8 +268,10 @@
           api("GET", "/api/queues"),
           api("GET", "/api/conversations?state=open"),
         ]);
-      } catch (e) { status.textContent = "Could not load: " + e.message; return; }
-      status.textContent = "Updated " + new Date().toLocaleTimeString();
+      } catch (e) { status.textContent = t("board.load_failed", { reason: e.message }); return; }
+      learnTopics(queues);
+      status.textContent = t("board.updated", { time: new Date().toLocaleTimeString(LOCALE) });
+      const queueName = (id) => (queues.find((q) => q.id === id) || {}).name || id || "";
       const mine = document.getElementById("mine");
       const others = document.getElementById("others");
       const container = document.getElementById("queues");
@@ -240,39 +282,40 @@
       conversations.forEach((c) => {
         if (c.state === "active" && c.mine) {
           mine.append(el("li", { class: "card" },
-            el("a", { href: "/console/conversations/" + c.id, text: "Conversation " + c.id.slice(0, 8) }),
-            " ", el("span", { class: "meta", text: [c.language, label(c.topic), c.channel].filter(Boolean).join(" · ") }),
-            c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : null));
+            el("a", { href: "/console/conversations/" + c.id, text: t("board.conversation", { id: c.id.slice(0, 8) }) }),
+            " ", el("span", { class: "meta", text: [c.language ? languageName(c.language) : "", topicName(c.topic), channelName(c.channel)].filter(Boolean).join(" · ") }),
+            c.urgent ? el("span", { class: ["badge", "urgent"], text: t("common.urgent") }) : null));
         } else if (c.state === "active") {
-          others.append(el("li", { text: (c.queue || "") + " · " + (c.assigned_name || "colleague") + (c.urgent ? " · urgent" : "") }));
+          const held = { queue: queueName(c.queue), name: c.assigned_name || t("board.colleague") };
+          others.append(el("li", { text: c.urgent ? t("board.colleague_has_urgent", held) : t("board.colleague_has", held) }));
         }
         if ((c.state === "queued" || c.state === "waiting_hours") && !known.has(c.id)) {
           known.add(c.id);
           if (!first) fresh.push(c);
         }
       });
-      if (!mine.children.length) mine.append(el("li", { class: "hint", text: "None at the moment." }));
-      if (!others.children.length) others.append(el("li", { class: "hint", text: "None." }));
+      if (!mine.children.length) mine.append(el("li", { class: "hint", text: t("board.none_now") }));
+      if (!others.children.length) others.append(el("li", { class: "hint", text: t("board.none") }));
       queues.filter((q) => q.mine).forEach((queue) => {
         const waiting = conversations.filter((c) => c.queue === queue.id && (c.state === "queued" || c.state === "waiting_hours"));
         const table = el("table", { class: "queue" },
-          el("caption", { text: queue.name + " — " + waiting.length + " waiting" }),
+          el("caption", { text: t("board.queue_caption", { name: queue.name, count: waiting.length }) }),
           el("thead", {}, el("tr", {},
-            ...["Language", "Topic", "Channel", "Waiting", "Priority", ""].map((h) => el("th", { scope: "col", text: h || "Action" })))));
+            ...columns.map((h) => el("th", { scope: "col", text: h })))));
         const rows = el("tbody");
         waiting.forEach((c) => {
           // data-label names each cell where a phone shows the rows as cards (no header row).
           rows.append(el("tr", { class: c.urgent ? "urgent-row" : "" },
-            el("td", { "data-label": "Language", text: c.language || "?" }),
-            el("td", { "data-label": "Topic", text: label(c.topic) || "?" }),
-            el("td", { "data-label": "Channel", text: c.channel }),
-            el("td", { "data-label": "Waiting", text: minutes(c.waiting_seconds) + (c.state === "waiting_hours" ? " (outside hours)" : "") }),
-            el("td", { "data-label": "Priority" }, c.urgent ? el("span", { class: "badge urgent", text: "urgent" }) : "normal"),
+            el("td", { "data-label": columns[0], text: c.language ? languageName(c.language) : "?" }),
+            el("td", { "data-label": columns[1], text: topicName(c.topic) || "?" }),
+            el("td", { "data-label": columns[2], text: channelName(c.channel) }),
+            el("td", { "data-label": columns[3], text: c.state === "waiting_hours" ? t("board.waiting_outside_hours", { time: minutes(c.waiting_seconds) }) : minutes(c.waiting_seconds) }),
+            el("td", { "data-label": columns[4] }, c.urgent ? el("span", { class: ["badge", "urgent"], text: t("common.urgent") }) : t("board.normal")),
             // Claim only for who may claim it (an admin sees the queue, never a Claim button).
             c.claimable ? el("td", {}, el("button", {
-              type: "button", class: "primary claim", "data-conversation": c.id,
-              "aria-label": "Claim conversation in " + (c.language || "unknown language") + " about " + (label(c.topic) || "unknown topic"),
-              text: "Claim",
+              type: "button", class: ["primary", "claim"], "data-conversation": c.id,
+              "aria-label": t("board.claim_label", { language: languageName(c.language), topic: topicName(c.topic) || t("common.unknown_topic") }),
+              text: t("board.claim"),
               onclick: async (event) => {
                 event.target.disabled = true;
                 showBoardError("");
@@ -281,7 +324,7 @@
                   window.location.href = "/console/conversations/" + c.id;
                 } catch (e) {
                   // Kept until the next claim: the refresh below redraws the table, not this.
-                  showBoardError("Claim failed: " + e.message);
+                  showBoardError(t("common.claim_failed", { reason: e.message }));
                   boardError.focus();
                   event.target.disabled = false;
                   refresh();
@@ -289,20 +332,20 @@
               },
             })) : el("td", { class: "hint", text: "—" })));
         });
-        if (!waiting.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: "Nobody is waiting." })));
+        if (!waiting.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: t("board.nobody_waiting") })));
         table.append(rows);
         container.append(table);
       });
       first = false;
       if (fresh.length) {
         const urgent = fresh.some((c) => c.urgent);
-        notice(fresh.length === 1 ? "A new conversation is waiting" : fresh.length + " new conversations are waiting", urgent);
+        notice(t("board.new_waiting", { count: fresh.length }), urgent);
       }
     }
     const later = debounce(refresh, 150);
     listeners.push((frame) => {
       if (frame.type !== "event") return;
-      if (frame.kind === "conversation.urgent") notice("A conversation was raised to urgent", true);
+      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
       later();
     });
     refresh();
@@ -327,11 +370,11 @@
     function showLeft(left) {
       if (!leftNotice || leftNotice.hidden === !left) return;
       leftNotice.hidden = !left;
-      if (left) notice("The resident has left the chat", false);
+      if (left) notice(t("conv.resident_left"), false);
     }
 
     function typedIn(box) {
-      return Array.from(box.querySelectorAll("textarea, input:not([type]), input[type=text]"))
+      return Array.from(box.querySelectorAll(["textarea", "input:not([type])", "input[type=text]"].join(", ")))
         .some((field) => field.value.trim() !== "");
     }
 
@@ -350,8 +393,8 @@
       if (!button) return;
       button.disabled = held;
       if (held && !failed) {
-        const why = c.outcome === "resident_left" ? "the resident has left the chat" : "the conversation is " + label(c.state);
-        showFailure(button, "This can no longer be done: " + why + ". What you typed is kept here.");
+        showFailure(button, c.outcome === "resident_left" ? t("conv.held_back_left")
+          : t("conv.held_back_state", { state: stateName(c.state) }));
         button.dataset.heldBack = "yes";
       } else if (!held && button.dataset.heldBack === "yes") {
         showFailure(button, "");
@@ -368,18 +411,18 @@
         if (p.item) {
           parts.push(el("button", {
             type: "button", class: "chip", "data-item": p.item, text: chipText,
-            "aria-label": "Hidden " + label(p.kind) + ": reveal with a reason",
+            "aria-label": t("conv.hidden_item", { kind: named("pii", p.kind) }),
             onclick: () => {
               const box = document.getElementById("reveal-box");
               box.hidden = false; box.open = true;
               document.getElementById("reveal-item").value = p.item;
-              document.getElementById("reveal-which").textContent = "Item: " + label(p.kind) + " " + p.ordinal;
+              document.getElementById("reveal-which").textContent = t("conv.reveal_item", { kind: named("pii", p.kind), ordinal: p.ordinal });
               document.getElementById("reveal-result").textContent = "";
               document.getElementById("reveal-reason").focus();
             },
           }));
         } else {
-          parts.push(el("span", { class: "chip gone", text: chipText }));
+          parts.push(el("span", { class: ["chip", "gone"], text: chipText }));
         }
         at = Math.max(at, p.end);
       });
@@ -394,7 +437,7 @@
       const select = document.getElementById("canned");
       try {
         const replies = await api("GET", "/api/canned-replies?language=" + encodeURIComponent(conversation.language || "") + "&queue=" + encodeURIComponent(conversation.queue || ""));
-        select.replaceChildren(el("option", { value: "", text: "— choose to insert —" }),
+        select.replaceChildren(el("option", { value: "", text: t("conv.canned_choose") }),
           ...replies.map((r) => el("option", { value: r.body, text: r.title })));
       } catch (e) { /* canned replies are a convenience */ }
     }
@@ -404,8 +447,9 @@
       if (select.options.length) return;
       try {
         const queues = await api("GET", "/api/queues");
-        const queueGroup = el("optgroup", { label: "Queues" });
-        const peopleGroup = el("optgroup", { label: "Counsellors in this queue" });
+        learnTopics(queues);
+        const queueGroup = el("optgroup", { label: t("conv.transfer_queues") });
+        const peopleGroup = el("optgroup", { label: t("conv.transfer_people") });
         queues.forEach((q) => {
           queueGroup.append(el("option", { value: "queue:" + q.id, text: q.name }));
           if (q.id === conversation.queue) {
@@ -451,22 +495,22 @@
       showError("");
       const c = data.conversation;
       showLeft(c.outcome === "resident_left");
-      document.getElementById("conv-title").textContent = "Conversation " + c.id.slice(0, 8) + (c.urgent ? " (urgent)" : "");
-      document.getElementById("conv-meta").textContent = [label(c.state), c.language, label(c.topic), c.channel, c.assigned_name ? "with " + c.assigned_name : ""].filter(Boolean).join(" · ");
+      document.getElementById("conv-title").textContent = t(c.urgent ? "conv.title_urgent" : "conv.title", { id: c.id.slice(0, 8) });
+      document.getElementById("conv-meta").textContent = [stateName(c.state), c.language ? languageName(c.language) : "", topicName(c.topic), channelName(c.channel), c.assigned_name ? t("conv.with", { name: c.assigned_name }) : ""].filter(Boolean).join(" · ");
       const list = document.getElementById("transcript");
       list.replaceChildren(...data.messages.map((m) => el("li", { class: "msg " + m.author, "data-message": m.id },
-        el("span", { class: "author", text: m.author === "resident" ? "Resident" : m.author === "counsellor" ? "Counsellor" : "Service" }),
-        el("span", { class: "time", text: new Date(m.created_at).toLocaleTimeString() }),
+        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
+        el("span", { class: "time", text: clock(m.created_at) }),
         el("p", { class: "text" }, ...renderText(m)),
-        m.author === "counsellor" && m.delivered !== null ? el("span", { class: "delivery", text: m.delivered ? "delivered" : "sending…" }) : null)));
+        m.author === "counsellor" && m.delivered !== null ? el("span", { class: "delivery", text: m.delivered ? t("conv.delivered") : t("conv.sending") }) : null)));
       if (lastCount >= 0 && data.messages.length > lastCount) {
         const newest = data.messages[data.messages.length - 1];
-        if (newest.author === "resident") notice("New message from the resident", false);
+        if (newest.author === "resident") notice(t("conv.new_message"), false);
       }
       lastCount = data.messages.length;
       const notes = document.getElementById("notes");
       notes.replaceChildren(...data.notes.map((n) => el("li", { class: "note" },
-        el("span", { class: "meta", text: n.author + " · " + new Date(n.created_at).toLocaleTimeString() }),
+        el("span", { class: "meta", text: n.author + " · " + clock(n.created_at) }),
         el("p", { text: n.text }))));
       const mine = c.mine && c.state === "active";
       const claimable = Boolean(c.claimable) && !needsReason;
@@ -500,7 +544,7 @@
     });
 
     // A failed action keeps what was typed (handlers clear fields only after success) and
-    // shows "<what failed>: <why>" beside its button until the next attempt.
+    // shows "<what failed>: <why>" (failed(reason)) beside its button until the next attempt.
     function onSubmit(formId, failed, handler) {
       const form = document.getElementById(formId);
       if (!form) return;
@@ -510,7 +554,7 @@
         if (button) { button.disabled = true; showFailure(button, ""); button.dataset.heldBack = ""; }
         try { await handler(form); }
         catch (e) {
-          if (button) showFailure(button, failed + ": " + e.message); else showError(e.message);
+          if (button) showFailure(button, failed(e.message)); else showError(e.message);
           if (!needsReason || readReason) later();  // show the state that refused it
         }
         finally { if (button) button.disabled = false; }
@@ -525,61 +569,61 @@
     claimButton.addEventListener("click", async () => {
       showFailure(claimButton, "");
       try { await api("POST", "/api/conversations/" + id + "/claim", {}); await refresh(); document.getElementById("reply-text").focus(); }
-      catch (e) { showFailure(claimButton, "Claim failed: " + e.message); refresh(); }
+      catch (e) { showFailure(claimButton, t("common.claim_failed", { reason: e.message })); refresh(); }
     });
     const releaseButton = document.getElementById("release");
     releaseButton.addEventListener("click", async () => {
       showFailure(releaseButton, "");
       try { await api("POST", "/api/conversations/" + id + "/release", {}); window.location.href = "/console/queues"; }
-      catch (e) { showFailure(releaseButton, "Not put back: " + e.message); }
+      catch (e) { showFailure(releaseButton, t("conv.release_failed", { reason: e.message })); }
     });
-    onSubmit("reply-form", "Reply not sent", async () => {
+    onSubmit("reply-form", (reason) => t("conv.reply_failed", { reason }), async () => {
       const text = document.getElementById("reply-text");
       await api("POST", "/api/conversations/" + id + "/reply", { text: text.value });
       text.value = "";
       document.getElementById("canned").value = "";
       await refresh();
       text.focus();
-      announce("Reply sent");
+      announce(t("conv.reply_sent"));
     });
-    onSubmit("note-form", "Note not saved", async () => {
+    onSubmit("note-form", (reason) => t("conv.note_failed", { reason }), async () => {
       const text = document.getElementById("note-text");
       await api("POST", "/api/conversations/" + id + "/note", { text: text.value });
       text.value = "";
       await refresh();
-      announce("Note saved");
+      announce(t("conv.note_saved"));
     });
-    onSubmit("reveal-form", "Not revealed", async () => {
+    onSubmit("reveal-form", (reason) => t("conv.reveal_failed", { reason }), async () => {
       const result = await api("POST", "/api/conversations/" + id + "/reveal", {
         item: document.getElementById("reveal-item").value,
         reason: document.getElementById("reveal-reason").value,
       });
-      document.getElementById("reveal-result").textContent = "Revealed: " + result.value;
+      document.getElementById("reveal-result").textContent = t("conv.revealed", { value: result.value });
       document.getElementById("reveal-reason").value = "";
     });
-    onSubmit("transfer-form", "Not transferred", async () => {
+    onSubmit("transfer-form", (reason) => t("conv.transfer_failed", { reason }), async () => {
       const [kind, target] = document.getElementById("transfer-target").value.split(/:(.*)/s);
       const payload = { note: document.getElementById("transfer-note").value };
       payload[kind] = target;
       await api("POST", "/api/conversations/" + id + "/transfer", payload);
       window.location.href = "/console/queues";
     });
-    onSubmit("close-form", "Not closed", async () => {
-      const tags = Array.from(document.querySelectorAll("#close-tags input[name=close-tag]:checked"), (box) => box.value);
+    onSubmit("close-form", (reason) => t("conv.close_failed", { reason }), async () => {
+      const tags = Array.from(document.getElementById("close-tags").querySelectorAll("input[name=close-tag]:checked"), (box) => box.value);
       await api("POST", "/api/conversations/" + id + "/close", { outcome: document.getElementById("close-outcome").value, tags });
       await refresh();
-      announce("Conversation closed");
+      announce(t("conv.closed"));
     });
-    onSubmit("block-form", "Not blocked", async () => {
+    onSubmit("block-form", (reason) => t("conv.block_failed", { reason }), async () => {
       await api("POST", "/api/conversations/" + id + "/block", {
         days: parseInt(document.getElementById("block-days").value, 10),
         reason: document.getElementById("block-reason").value,
       });
       await refresh();
-      announce("Resident blocked");
+      announce(t("conv.blocked"));
     });
     if (needsReason) {
-      onSubmit("read-reason", "Not opened", async () => {
+      onSubmit("read-reason", (reason) => t("conv.open_failed", { reason }), async () => {
         readReason = document.getElementById("read-reason-text").value;
         await refresh();
         if (!errorBox.textContent) { document.getElementById("read-reason").hidden = true; watch(id); }
@@ -596,22 +640,25 @@
       let data;
       try { data = await api("GET", "/api/dashboard"); } catch (e) { return; }
       const set = (key, value) => { const node = document.getElementById(key); if (node) node.textContent = value; };
-      set("d-waiting", data.waiting);
+      set("d-waiting", number(data.waiting));
       set("d-longest", minutes(data.longest_wait_seconds) || "—");
-      set("d-online", data.counsellors_online);
-      set("d-today", data.conversations_today);
-      set("d-active", data.active);
-      set("d-rating", data.feedback.rating_average === null ? "—" : data.feedback.rating_average + " / 5 (" + data.feedback.rating_count + ")");
-      set("d-helped", data.feedback.helped_share === null ? "—" : Math.round(data.feedback.helped_share * 100) + " % (" + data.feedback.helped_count + ")");
+      set("d-online", number(data.counsellors_online));
+      set("d-today", number(data.conversations_today));
+      set("d-active", number(data.active));
+      const feedback = data.feedback;
+      set("d-rating", feedback.rating_average === null ? "—"
+        : t("dash.rating", { average: number(feedback.rating_average), count: number(feedback.rating_count) }));
+      set("d-helped", feedback.helped_share === null ? "—"
+        : t("dash.helped", { percent: number(Math.round(feedback.helped_share * 100)), count: number(feedback.helped_count) }));
       const rows = document.getElementById("d-queues");
       rows.replaceChildren(...data.queues.map((q) => el("tr", {},
-        el("th", { scope: "row", text: q.name }), el("td", { text: q.waiting }), el("td", { text: q.urgent }),
-        el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: q.active }))));
+        el("th", { scope: "row", text: q.name }), el("td", { text: number(q.waiting) }), el("td", { text: number(q.urgent) }),
+        el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: number(q.active) }))));
     }
     const later = debounce(refresh, 200);
     listeners.push((frame) => {
       if (frame.type !== "event") return;
-      if (frame.kind === "conversation.urgent") notice("A conversation was raised to urgent", true);
+      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
       later();
     });
     refresh();
@@ -645,12 +692,12 @@
       const rows = document.getElementById("sessions");
       rows.replaceChildren(...data.sessions.map((g) => el("tr", {},
         el("th", { scope: "row", text: g.title }), el("td", {}, el("code", { text: g.code })),
-        el("td", { text: g.state }), el("td", { text: g.starts_at.slice(0, 16).replace("T", " ") }),
-        el("td", { text: g.participants }),
-        el("td", {}, el("button", { type: "button", "data-session": g.id, text: "Open", "aria-label": "Open " + g.title, onclick: () => openSession(g.id) })))));
-      if (!data.sessions.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: "No sessions yet." })));
+        el("td", { text: named("group_state", g.state) }), el("td", { text: g.starts_at.slice(0, 16).replace("T", " ") }),
+        el("td", { text: number(g.participants) }),
+        el("td", {}, el("button", { type: "button", "data-session": g.id, text: t("groups.open"), "aria-label": t("groups.open_label", { title: g.title }), onclick: () => openSession(g.id) })))));
+      if (!data.sessions.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: t("groups.no_sessions") })));
       const choice = document.getElementById("a-session");
-      choice.replaceChildren(el("option", { value: "", text: "— none —" }),
+      choice.replaceChildren(el("option", { value: "", text: t("groups.no_session") }),
         ...data.sessions.filter((g) => g.state === "open" || g.state === "scheduled").map((g) => el("option", { value: g.id, text: g.title + " (" + g.code + ")" })));
     }
     async function openSession(id) {
@@ -665,29 +712,31 @@
       }
       document.getElementById("live").hidden = false;
       document.getElementById("live-title").textContent = data.title + " · " + data.code;
-      document.getElementById("live-meta").textContent = data.state + " · " + data.participants + " present of " + data.capacity;
+      document.getElementById("live-meta").textContent = t("groups.live_meta", {
+        state: named("group_state", data.state), count: data.participants, present: number(data.participants), capacity: number(data.capacity) });
       const agenda = document.getElementById("live-agenda");
-      agenda.textContent = data.pinned_agenda ? "Agenda: " + data.pinned_agenda : "";
+      agenda.textContent = data.pinned_agenda ? t("groups.agenda", { agenda: data.pinned_agenda }) : "";
       agenda.hidden = !data.pinned_agenda;
       const open = data.state === "open";
       document.getElementById("post-form").hidden = !open;
       document.getElementById("end-session").hidden = data.state === "ended" || data.state === "cancelled";
       document.getElementById("participants").replaceChildren(...data.participant_list.map((p) => el("li", { class: "participant" },
-        el("span", { text: p.nickname }), el("span", { class: "meta", text: p.channel + (p.muted ? " · muted" : "") + (p.removed ? " · removed" : p.present ? "" : " · left") }),
-        p.present && !p.muted ? el("button", { type: "button", text: "Mute", "aria-label": "Mute " + p.nickname, onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/mute", {}, "Muted") }) : null,
-        p.present ? el("button", { type: "button", class: "danger", text: "Remove", "aria-label": "Remove " + p.nickname, onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/remove", {}, "Removed") }) : null)));
-      if (!data.participant_list.length) document.getElementById("participants").append(el("li", { class: "hint", text: "Nobody has joined yet." }));
+        el("span", { text: p.nickname }), el("span", { class: "meta", text: [channelName(p.channel), p.muted ? t("groups.muted") : "",
+          p.removed ? t("groups.removed") : p.present ? "" : t("groups.left")].filter(Boolean).join(" · ") }),
+        p.present && !p.muted ? el("button", { type: "button", text: t("groups.mute"), "aria-label": t("groups.mute_label", { name: p.nickname }), onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/mute", {}, t("groups.muted_done")) }) : null,
+        p.present ? el("button", { type: "button", class: "danger", text: t("groups.remove"), "aria-label": t("groups.remove_label", { name: p.nickname }), onclick: () => act("POST", "/api/groups/" + current + "/participants/" + p.id + "/remove", {}, t("groups.removed_done")) }) : null)));
+      if (!data.participant_list.length) document.getElementById("participants").append(el("li", { class: "hint", text: t("groups.nobody_joined") }));
       document.getElementById("group-messages").replaceChildren(...data.messages.map((m) => el("li", { class: "msg" + (m.moderator ? " counsellor" : "") + (m.removed ? " removed" : "") + (m.held_back ? " held" : "") },
-        el("span", { class: "author", text: m.nickname || (m.moderator ? "Moderator" : "") }), el("span", { class: "time", text: m.at.slice(11, 16) }),
-        m.held_back ? el("span", { class: "badge urgent", text: "held back" }) : null,
-        el("p", { class: "text", text: m.removed ? "(removed)" : m.text }),
-        m.removed ? null : el("button", { type: "button", text: "Remove message", "aria-label": "Remove message from " + m.nickname, onclick: () => act("DELETE", "/api/groups/" + current + "/messages/" + m.id, {}, "Message removed") }))));
+        el("span", { class: "author", text: m.nickname || (m.moderator ? t("groups.moderator") : "") }), el("span", { class: "time", text: m.at.slice(11, 16) }),
+        m.held_back ? el("span", { class: ["badge", "urgent"], text: t("groups.held_back") }) : null,
+        el("p", { class: "text", text: m.removed ? t("groups.message_removed_mark") : m.text }),
+        m.removed ? null : el("button", { type: "button", text: t("groups.remove_message"), "aria-label": t("groups.remove_message_label", { name: m.nickname }), onclick: () => act("DELETE", "/api/groups/" + current + "/messages/" + m.id, {}, t("groups.message_removed")) }))));
     }
     async function listAnnouncements() {
       let data;
       try { data = await api("GET", "/api/announcements"); } catch (e) { return; }
       document.getElementById("announcements").replaceChildren(...data.announcements.map((a) => el("tr", {},
-        el("th", { scope: "row", text: a.topic + " · " + a.language }), el("td", { text: a.delivered }), el("td", { text: a.failed }), el("td", { text: a.withdrawn }))));
+        el("th", { scope: "row", text: topicName(a.topic) + " · " + languageName(a.language) }), el("td", { text: number(a.delivered) }), el("td", { text: number(a.failed) }), el("td", { text: number(a.withdrawn) }))));
     }
     onSubmit("create-form", async () => {
       const channels = Array.from(document.querySelectorAll("input[name=g-channel]:checked")).map((c) => c.value);
@@ -702,7 +751,7 @@
         keep_transcript_hours: parseInt(document.getElementById("g-keep").value, 10) || 0,
         channels,
       });
-      document.getElementById("create-result").textContent = "Created: join code " + group.code;
+      document.getElementById("create-result").textContent = t("groups.created", { code: group.code });
       await listSessions();
       await openSession(group.id);
     });
@@ -710,12 +759,12 @@
       const text = document.getElementById("post-text");
       await api("POST", "/api/groups/" + current + "/messages", { text: text.value });
       text.value = "";
-      announce("Posted");
+      announce(t("groups.posted"));
       await openSession(current);
     });
     onSubmit("agenda-form", async () => {
       await api("POST", "/api/groups/" + current + "/agenda", { agenda: document.getElementById("agenda-text").value });
-      announce("Agenda pinned");
+      announce(t("groups.agenda_pinned"));
       await openSession(current);
     });
     onSubmit("announce-form", async () => {
@@ -728,19 +777,19 @@
       if (session) payload.session_id = session;
       const counts = await api("POST", "/api/announcements", payload);
       document.getElementById("a-text").value = "";
-      announce("Announcement sent to " + counts.recipients);
+      announce(t("groups.announced", { count: counts.recipients, recipients: number(counts.recipients) }));
       await listAnnouncements();
     });
     document.getElementById("end-session").addEventListener("click", async () => {
-      if (!window.confirm("End the session for everyone now?")) return;
-      await act("POST", "/api/groups/" + current + "/end", {}, "Session ended");
+      if (!window.confirm(t("groups.end_confirm"))) return;
+      await act("POST", "/api/groups/" + current + "/end", {}, t("groups.ended"));
       await listSessions();
     });
     const later = debounce(() => { openSession(current); listSessions(); listAnnouncements(); }, 200);
     listeners.push((frame) => {
       if (frame.type !== "event") return;
-      if (frame.kind === "group.crisis") notice("A participant may be in crisis: see the held-back message", true);
-      else if (frame.topic === "group:" + current) notice("Group session updated", false);
+      if (frame.kind === "group.crisis") notice(t("groups.crisis"), true);
+      else if (frame.topic === "group:" + current) notice(t("groups.updated"), false);
       later();
     });
     listSessions();
