@@ -31,9 +31,10 @@ def test_the_setting_writes_into_docs_or_anywhere_else() -> None:
 
 
 def test_the_browser_tests_use_it() -> None:
+    from tests.adapters import test_webchat_browser
     from tests.bot.console import test_console_browser, test_groups_browser
 
-    for module in (test_console_browser, test_groups_browser):
+    for module in (test_console_browser, test_groups_browser, test_webchat_browser):
         assert module.SCREENSHOTS == screenshot_dir(), module.__name__
     if not os.environ.get(SCREENSHOT_DIR):
         assert test_console_browser.SCREENSHOTS == DEFAULT

@@ -9,6 +9,7 @@ missing in Finnish or Swedish falls back to English; a key English lacks is a bu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -26,6 +27,7 @@ CONSOLE_LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 FALLBACK = "en"
 DOMAINS = ("console", "console_js", "console_errors")
 _TEXTS_DIR = Path(__file__).resolve().parent.parent / "texts"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Babel locales: Swedish as written in Finland, British English (day before month).
 _LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
@@ -83,6 +85,7 @@ class ConsoleTexts:
 
     def __init__(self, directory: Path | None = None) -> None:
         root = directory or _TEXTS_DIR
+        self._patterns: list[tuple[re.Pattern[str], str]] | None = None
         self._catalogs = {
             (lang, domain): _read(root / lang / "LC_MESSAGES" / f"{domain}.po", lang)
             for lang in CONSOLE_LANGUAGES
@@ -109,8 +112,39 @@ class ConsoleTexts:
         return _plural_form(language, forms, count).format(count=count, **params)
 
     def error_text(self, lang: str, message: str) -> str:
-        """An action's refusal in the console language; English as it came when not listed."""
-        return self._catalog(lang, "console_errors").singular.get(message, message)
+        """An action's refusal in the console language; English as it came when not listed.
+
+        A catalog entry with {placeholders} is a pattern for messages built at run time
+        ("a reply is 1-{max} characters"): the values read from the English message are put
+        into the translation as they are.
+        """
+        catalog = self._catalog(lang, "console_errors")
+        found = catalog.singular.get(message)
+        if found is not None:
+            return found
+        for pattern, key in self._error_patterns():
+            match = pattern.fullmatch(message)
+            if match is not None and key in catalog.singular:
+                return catalog.singular[key].format(**match.groupdict())
+        return message
+
+    def _error_patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        if self._patterns is None:
+            patterns = []
+            for key in self._catalog(FALLBACK, "console_errors").singular:
+                if "{" not in key:
+                    continue
+                parts = _PLACEHOLDER.split(key)
+                regex = "".join(
+                    f"(?P<{part}>.+?)" if odd else re.escape(part)
+                    for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
+                )
+                patterns.append((re.compile(regex, re.DOTALL), key))
+            # The most literal text first: "{name} is required" must not take what a longer
+            # pattern describes better.
+            patterns.sort(key=lambda item: -len(_PLACEHOLDER.sub("", item[1])))
+            self._patterns = patterns
+        return self._patterns
 
     def script_texts(self, lang: str) -> dict[str, str | dict[str, str]]:
         """The page script's texts: English overlaid with the language's own. A counted text is

@@ -256,3 +256,55 @@ def test_a_missing_translation_reads_english_and_a_missing_key_fails(tmp_path: P
     with pytest.raises(KeyError):
         texts.text("fi", "never.written")
     assert texts.error_text("fi", "no such user") == "no such user"
+
+
+_REFUSALS = ("Error", "Refused", "WeakPassword")
+_NOT_SHOWN_TO_STAFF = frozenset({"ValueError", "TypeError", "KeyError", "RuntimeError"})
+
+
+def _run_time_refusals() -> list[str]:
+    """Refusal messages built with an f-string, each value replaced by a sample."""
+    import ast
+
+    root = CONSOLE.parent
+    files = [*root.glob("actions/*.py"), *root.glob("console/*.py"), *root.glob("groups/*.py")]
+    files.append(root / "passwords.py")
+    samples = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            name = node.func.id
+            if not name.endswith(_REFUSALS) or name in _NOT_SHOWN_TO_STAFF:
+                continue
+            for argument in node.args:
+                if isinstance(argument, ast.JoinedStr):
+                    samples.append(
+                        "".join(
+                            str(part.value) if isinstance(part, ast.Constant) else "7"
+                            for part in argument.values
+                        )
+                    )
+    return samples
+
+
+def test_refusals_built_at_run_time_are_translated_too() -> None:
+    texts = ConsoleTexts()
+    samples = _run_time_refusals()
+    assert len(samples) >= 15, samples
+    for sample in samples:
+        for lang in ("fi", "sv"):
+            assert texts.error_text(lang, sample) != sample, f"{lang}: {sample}"
+        assert texts.error_text("en", sample) == sample
+
+
+def test_a_pattern_carries_the_values_into_the_translation() -> None:
+    texts = ConsoleTexts()
+    assert texts.error_text("fi", "a reply is 1-4000 characters") == (
+        "Vastauksessa on oltava 1–4000 merkkiä."
+    )
+    assert texts.error_text("sv", "text is at most 200 characters") == (
+        "Fältet text får ha högst 200 tecken."
+    )
+    assert texts.error_text("fi", "text is required") == "Kenttä text puuttuu."
+    assert texts.error_text("fi", "something nobody wrote") == "something nobody wrote"

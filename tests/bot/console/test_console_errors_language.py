@@ -221,8 +221,11 @@ async def test_the_profiles_language_comes_before_the_browsers(
     }
 
 
-async def test_an_unlisted_message_stays_english(harness: Harness, client: Client) -> None:
-    """A message built at run time (here: a field name and a limit) is not in the catalog."""
+async def test_a_message_built_at_run_time_is_translated_with_its_values(
+    harness: Harness, client: Client
+) -> None:
+    """A message built at run time (here: a field name and a limit) matches a pattern entry
+    ("{name} is at most {limit} characters"); the values go into the translation as they are."""
     await harness.staff("anna")
     csrf = await login(client, "anna")
     response = await client.post(
@@ -233,5 +236,5 @@ async def test_an_unlisted_message_stays_english(harness: Harness, client: Clien
     assert response.status == 422
     assert await response.json() == {
         "code": "invalid_input",
-        "message": "display_name is at most 200 characters",
+        "message": "Kentässä display_name saa olla enintään 200 merkkiä.",
     }

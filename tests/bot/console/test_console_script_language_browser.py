@@ -15,11 +15,12 @@ from bot.store.tables import Conversation
 from tests.support.browser import launch_browser
 from tests.support.chat import Harness
 
-from .test_console_browser import base_of, sign_in, watch_errors
+from .test_console_browser import SCREENSHOTS, base_of, sign_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 # What the board shows for a conversation in Russian about housing, by browser language.
 BOARD = {
@@ -109,5 +110,11 @@ async def test_the_queue_board_speaks_the_browsers_language(
     assert (await page.locator("#mute").inner_text()).strip() == expected["sound"]
     # Nothing shows a bare code where a name belongs.
     assert "ru" not in [(await cell.inner_text()).strip() for cell in await cells.all()]
+    if locale == "fi-FI":  # docs/console.md shows the Finnish board, on a desktop and a phone
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / "queue-board-fi.png"))
+        await page.set_viewport_size(PHONE)
+        await claim.scroll_into_view_if_needed()
+        await page.screenshot(path=str(SCREENSHOTS / "queue-board-fi-phone.png"))
     assert errors == []
     await context.close()
