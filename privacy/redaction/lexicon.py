@@ -312,6 +312,30 @@ def _bucket_of(forms: tuple[str, ...], buckets: dict[str, int]) -> int:
     return best
 
 
+# The shortest dictionary word that counts as the head of a closed compound, and the shortest
+# part before it: "Kätilö|opisto", not "Hypati|alle" or "Ardui|nolla". After a hyphen the
+# part is a word of its own, so any dictionary word counts ("Suomi-loma").
+_HEAD_MIN = 6
+_MODIFIER_MIN = 4
+_HYPHEN_HEAD_MIN = 3
+
+
+def _is_word(part: str, shortest: int, common_words: frozenset[str]) -> bool:
+    return any(form in common_words for form in base_forms(part) if len(form) >= shortest)
+
+
+def _compound_head(low: str, common_words: frozenset[str]) -> bool:
+    """Whether an unknown word ends in a dictionary word (inflected or not) after a part of
+    its own: "kätilöopiston", "suomi-loma", "finlandia-talolla"."""
+    if "-" in low:
+        head = low.rsplit("-", 1)[1]
+        return len(head) >= _HYPHEN_HEAD_MIN and _is_word(head, _HYPHEN_HEAD_MIN, common_words)
+    for split in range(_MODIFIER_MIN, len(low) - _HEAD_MIN + 1):
+        if _is_word(low[split:], _HEAD_MIN, common_words):
+            return True
+    return False
+
+
 @lru_cache(maxsize=131072)
 def evidence(word: str) -> Evidence:
     """What every lexicon says about `word` as written and once de-inflected."""
@@ -319,13 +343,20 @@ def evidence(word: str) -> Evidence:
     forms = base_forms(low)
     inflected = forms[1:]
     t = _tables()
+    common_word = low in t.common_words
+    common_inflected = any(form in t.common_words for form in inflected if len(form) >= 3)
+    first = t.first_buckets.get(low, 0)
+    surname = t.surname_buckets.get(low, 0)
+    first_inflected = _bucket_of(inflected, t.first_buckets)
+    surname_inflected = _bucket_of(inflected, t.surname_buckets)
+    listed = common_word or common_inflected or first or surname
     return Evidence(
-        first=t.first_buckets.get(low, 0),
-        surname=t.surname_buckets.get(low, 0),
-        first_inflected=_bucket_of(inflected, t.first_buckets),
-        surname_inflected=_bucket_of(inflected, t.surname_buckets),
-        common_word=low in t.common_words,
-        common_inflected=any(form in t.common_words for form in inflected if len(form) >= 3),
+        first=first,
+        surname=surname,
+        first_inflected=first_inflected,
+        surname_inflected=surname_inflected,
+        common_word=common_word,
+        common_inflected=common_inflected,
         place=any(form in t.places for form in forms),
         not_name=any(form in t.not_names for form in forms),
         also_word=low in t.also_words or low in t.cue_only,
@@ -334,4 +365,6 @@ def evidence(word: str) -> Evidence:
             t.frequencies[1].get(low, 0),
             t.frequencies[2].get(low, 0),
         ),
+        compound_head=not (listed or first_inflected or surname_inflected)
+        and _compound_head(low, t.common_words),
     )

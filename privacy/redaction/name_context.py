@@ -98,12 +98,14 @@ def introduces_a_name(token: Token) -> bool:
 
 
 def _plain_or_known(ev: Evidence) -> bool:
-    """A dictionary word, a word seen in Finnish or English text, or a listed name: an
-    unlisted word that is none of these beside a name is that name's other half."""
+    """A dictionary word, a word seen in Finnish or English text, a compound of a dictionary
+    word ("Suomi-talossa") or a listed name: an unlisted word that is none of these beside a
+    name is that name's other half."""
     return (
         ev.common_word
         or ev.common_inflected
         or ev.any_name
+        or ev.compound_head
         or bool(ev.frequency[0] or ev.frequency[2])
     )
 

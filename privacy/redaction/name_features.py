@@ -24,6 +24,9 @@ class Evidence(NamedTuple):
     not_name: bool  # listed by hand as a place, institution or word after a name cue
     also_word: bool  # a name listed by hand as also an everyday word ("Tuuli", "Anna")
     frequency: tuple[int, int, int]  # how common the word form is in fi, sv, en (Zipf, 0 = rare)
+    # An unlisted word whose last part is a dictionary word ("Kätilöopiston", "Suomi-loma"):
+    # a compound, as names of institutions and things are, and people's rarely.
+    compound_head: bool = False
 
     @property
     def any_name(self) -> bool:
@@ -90,6 +93,8 @@ def _lexicon_marks(ev: Evidence) -> list[str]:
         marks.append("nn")
     if ev.also_word:
         marks.append("aw")
+    if ev.compound_head:
+        marks.append("ch")
     for language, zipf in zip(("fi", "sv", "en"), ev.frequency, strict=True):
         if zipf:
             marks.append(f"z{language}{zipf}")

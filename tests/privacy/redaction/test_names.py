@@ -293,3 +293,32 @@ def test_streets_and_streets_named_after_people_are_no_person_names(text: str) -
 
 def test_a_surname_that_ends_like_a_street_after_a_first_name_is_a_name() -> None:
     assert names_in("Kirsi Kotitie voitti vaalit.") == ["Kirsi Kotitie"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # an institution or a thing written as a compound stays out of the name beside it
+        ("Asumme Pelastusarmeijan-kodissa Sanna Virolaisen kanssa.", ["Sanna Virolaisen"]),
+        ("Tapasin Nuorisoasemalla Heikki Salmisen eilen.", ["Heikki Salmisen"]),
+        ("Kävin Kela-toimistossa Tarja Lindholmin kanssa.", ["Tarja Lindholmin"]),
+        # and alone it is no name at all
+        ("Soitin Perheneuvolaan ja Lastenvalvojalle.", []),
+        ("Huomenna menen Työvoimatoimistoon.", []),
+    ],
+)
+def test_a_compound_of_a_dictionary_word_is_no_persons_name(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+def test_the_lexicon_marks_compounds_but_not_foreign_names_that_end_like_a_word() -> None:
+    from privacy.redaction.lexicon import evidence
+
+    assert evidence("Jätkäsaarenkirjastossa").compound_head
+    assert evidence("Kela-toimistossa").compound_head
+    # "Ardui|nolla", "Hypati|alle": a short word at the end of a foreign name is chance
+    assert not evidence("Gianninolla").compound_head
+    assert not evidence("Cassandralle").compound_head
+    # listed names and dictionary words are what they are, not compounds
+    assert not evidence("Kivimäki").compound_head
+    assert not evidence("työvoimatoimisto").compound_head
