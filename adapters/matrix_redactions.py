@@ -22,15 +22,7 @@ async def retract(client: Any, room_id: str, delivery_ids: Iterable[str], log: E
     Best effort: a refusal is counted, never raised, so the notice that goes with it is sent.
     """
     targets = [e for e in dict.fromkeys(delivery_ids) if not e.startswith("in:")]
-    failed = 0
-    for event_id in targets:
-        try:
-            response = await client.room_redact(room_id, event_id, tx_id=f"retract-{event_id}")
-        except (ClientConnectionError, TimeoutError):
-            failed += 1
-            continue
-        if isinstance(response, ErrorResponse):
-            failed += 1
+    failed = await _redact(client, room_id, targets, "retract")
     log("matrix.retracted", redacted=len(targets) - failed, failed=failed)
 
 
@@ -52,18 +44,35 @@ async def withdraw(
         if not event_id.startswith("in:") and event_id not in withdrawn
     ]
     deadline = time.monotonic() + WITHDRAW_BUDGET_SECONDS
+    failed = await _redact(
+        client, room_id, targets, "withdraw", deadline=deadline, redacted=withdrawn
+    )
+    log("matrix.withdrawn", redacted=len(targets) - failed, failed=failed)
+
+
+async def _redact(
+    client: Any,
+    room_id: str,
+    targets: Iterable[str],
+    purpose: str,
+    *,
+    deadline: float | None = None,
+    redacted: set[str] | None = None,
+) -> int:
+    """Redact each event, its transaction id named by `purpose`; how many failed (refused,
+    unreachable, or not tried by the monotonic `deadline`). Those redacted join `redacted`."""
     failed = 0
     for event_id in targets:
-        if time.monotonic() > deadline:
+        if deadline is not None and time.monotonic() > deadline:
             failed += 1
             continue
         try:
-            response = await client.room_redact(room_id, event_id, tx_id=f"withdraw-{event_id}")
+            response = await client.room_redact(room_id, event_id, tx_id=f"{purpose}-{event_id}")
         except (ClientConnectionError, TimeoutError):
             failed += 1
             continue
         if isinstance(response, ErrorResponse):
             failed += 1
-        else:
-            withdrawn.add(event_id)
-    log("matrix.withdrawn", redacted=len(targets) - failed, failed=failed)
+        elif redacted is not None:
+            redacted.add(event_id)
+    return failed

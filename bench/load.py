@@ -300,6 +300,17 @@ async def replies_delivered(http: aiohttp.ClientSession, base: str, within: floa
         last = now
 
 
+async def _text_frames(
+    ws: aiohttp.ClientWebSocketResponse,
+) -> AsyncIterator[tuple[float, dict[str, Any]]]:
+    """Each JSON text frame with when it arrived (perf counter); ends at the first other frame
+    (the socket closing)."""
+    async for raw in ws:
+        if raw.type is not aiohttp.WSMsgType.TEXT:
+            break
+        yield time.perf_counter(), json.loads(raw.data)
+
+
 # ---- the counsellor ---------------------------------------------------------------------------
 
 
@@ -315,11 +326,7 @@ class Console:
         self.reader = asyncio.create_task(self._read(), name="bench-console-reader")
 
     async def _read(self) -> None:
-        async for raw in self.ws:
-            if raw.type is not aiohttp.WSMsgType.TEXT:
-                break
-            now = time.perf_counter()
-            frame = json.loads(raw.data)
+        async for now, frame in _text_frames(self.ws):
             kind = frame.get("kind")
             self.events += 1
             payload = frame.get("payload") or {}
@@ -402,11 +409,7 @@ class Resident:
         return resident
 
     async def _read(self, welcome: asyncio.Future[None]) -> None:
-        async for raw in self.ws:
-            if raw.type is not aiohttp.WSMsgType.TEXT:
-                break
-            now = time.perf_counter()
-            frame = json.loads(raw.data)
+        async for now, frame in _text_frames(self.ws):
             kind = frame.get("type")
             if kind == "delivered":
                 waiter = self.acks.pop(frame.get("client_id", ""), None)

@@ -58,6 +58,17 @@ def backoff_seconds(attempts: int, retry_after: float | None) -> float:
     return delay
 
 
+def _attempt_done(stored: OutboxRow, *, state: str | None = None, error: str | None = None) -> None:
+    """One delivery attempt is over: its lease ends and it counts; a final `state` (else the
+    row waits for its retry) and the platform's `error` code are kept."""
+    stored.leased_until = None
+    stored.attempts += 1
+    if state is not None:
+        stored.state = state
+    if error is not None:
+        stored.last_error = error[:64]
+
+
 class OutboxWorker:
     def __init__(self, core: Core, senders: dict[str, SendFn] | None = None) -> None:
         self.core = core
@@ -205,11 +216,9 @@ class OutboxWorker:
             stored = await work.session.get(OutboxRow, row.id)
             if stored is None:
                 return
-            stored.state = "delivered"
-            stored.leased_until = None
+            _attempt_done(stored, state="delivered")
             stored.delivery_id = str(delivery_id)[:128]
             stored.delivered_at = self.core.now()
-            stored.attempts += 1
             # The text was only needed to send it; the message itself is stored redacted.
             # Sealed under a key nobody keeps: the column stays well-formed, the text is gone.
             stored.sealed_payload = seal(
@@ -234,9 +243,7 @@ class OutboxWorker:
             stored = await session.get(OutboxRow, row.id)
             if stored is None:
                 return
-            stored.attempts += 1
-            stored.last_error = code[:64]
-            stored.leased_until = None
+            _attempt_done(stored, error=code)
             delay = backoff_seconds(stored.attempts, retry_after)
             stored.next_attempt_at = self.core.now() + timedelta(seconds=delay)
             session.add(stored)
@@ -255,10 +262,7 @@ class OutboxWorker:
             stored = await work.session.get(OutboxRow, row.id)
             if stored is None:
                 return
-            stored.state = "failed"
-            stored.leased_until = None
-            stored.attempts += 1
-            stored.last_error = code[:64]
+            _attempt_done(stored, state="failed", error=code)
             work.session.add(stored)
             if row.conversation_id is not None:
                 conversation = await work.session.get(Conversation, row.conversation_id)

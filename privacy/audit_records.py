@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Final
@@ -235,8 +235,9 @@ class AuditChain:
         """The record that follows ``prev`` (or starts the chain when ``prev`` is None)."""
         seq = 1 if prev is None else prev.seq + 1
         prev_hash = self.genesis_hash if prev is None else prev.hash
-        at = aware_utc(at)
-        canonical = canonical_bytes(
+        # Built once without its hash: the record's own canonical bytes are what the hash
+        # covers, so the fields are listed (and coerced) in one place only.
+        unsigned = AuditRecord(
             seq=seq,
             at=at,
             actor_id=actor_id,
@@ -251,21 +252,6 @@ class AuditChain:
             recipient=recipient,
             disclosure_basis=disclosure_basis,
             prev_hash=prev_hash,
+            hash="",
         )
-        return AuditRecord(
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor_role=actor_role,
-            unit=unit,
-            subject_ref=subject_ref,
-            object_type=object_type,
-            object_id=object_id,
-            action=AuditAction(action),
-            purpose=purpose,
-            outcome=AuditOutcome(outcome),
-            recipient=recipient,
-            disclosure_basis=disclosure_basis,
-            prev_hash=prev_hash,
-            hash=self.hash_of(canonical, prev_hash),
-        )
+        return replace(unsigned, hash=self.hash_of(unsigned.canonical_bytes(), prev_hash))

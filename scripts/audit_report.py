@@ -24,22 +24,21 @@ from bot.officer.audit_report import (
     working_hours,
 )
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_FINDING,
     EXIT_OK,
+    exit_codes_epilog,
     format_table,
     local_text,
     officer_settings,
     open_service,
     parse_moment,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 
-EPILOG = EXIT_CODES_EPILOG.replace(
-    "1  a finding or problem (see the output)",
-    "1  at least one shown record is flagged as unusual",
+EPILOG = exit_codes_epilog(
+    "at least one shown record is flagged as unusual",
 )
 
 
@@ -131,8 +130,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

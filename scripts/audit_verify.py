@@ -17,18 +17,17 @@ from pathlib import Path
 
 from bot.officer.audit_verify import copy_checkpoint, verify_audit
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_FINDING,
     EXIT_OK,
+    exit_codes_epilog,
     open_service,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 
-EPILOG = EXIT_CODES_EPILOG.replace(
-    "1  a finding or problem (see the output)",
-    "1  the chain is broken: a record was edited, removed, inserted, reordered, or the\n"
+EPILOG = exit_codes_epilog(
+    "the chain is broken: a record was edited, removed, inserted, reordered, or the\n"
     "     newest records were deleted (truncated); or the checkpoint is forged",
 )
 
@@ -73,8 +72,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

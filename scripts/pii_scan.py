@@ -18,21 +18,20 @@ import sys
 from collections.abc import Sequence
 
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_FINDING,
     EXIT_OK,
     Progress,
+    exit_codes_epilog,
     format_table,
     open_service,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 from bot.officer.pii_scan import count_messages, pii_scan
 
-EPILOG = EXIT_CODES_EPILOG.replace(
-    "1  a finding or problem (see the output)",
-    "1  personal data was found in at least one stored message",
+EPILOG = exit_codes_epilog(
+    "personal data was found in at least one stored message",
 )
 
 
@@ -68,8 +67,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

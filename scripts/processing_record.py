@@ -16,18 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_OK,
     open_service,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 from bot.officer.processing_record import processing_record, render_markdown
 
 
 def parser() -> argparse.ArgumentParser:
-    result = script_parser(__doc__, EXIT_CODES_EPILOG)
+    result = script_parser(__doc__)
     result.add_argument("--controller", help="name of the controller (the organisation)")
     result.add_argument("--contact", help="contact details of the controller and the DPO")
     result.add_argument("--out", type=Path, metavar="FILE", help="write to FILE, not stdout")
@@ -59,8 +58,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

@@ -16,19 +16,18 @@ from collections.abc import Sequence
 
 from bot.jobs import retention
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_OK,
     Progress,
     open_service,
     parse_moment,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 
 
 def parser() -> argparse.ArgumentParser:
-    result = script_parser(__doc__, EXIT_CODES_EPILOG)
+    result = script_parser(__doc__)
     mode = result.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="only show what is due (the default)")
     mode.add_argument("--apply", action="store_true", help="delete what is due, now")
@@ -69,8 +68,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

@@ -32,15 +32,15 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_FINDING,
     EXIT_OK,
     OfficerError,
     Progress,
+    exit_codes_epilog,
     officer_settings,
     open_service,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 from bot.officer.rotation import (
@@ -55,9 +55,8 @@ from bot.officer.rotation import (
 )
 from privacy.keyfile import pending_key_file
 
-EPILOG = EXIT_CODES_EPILOG.replace(
-    "1  a finding or problem (see the output)",
-    "1  some data keys could not be re-wrapped (their KEK is missing or they are damaged)",
+EPILOG = exit_codes_epilog(
+    "some data keys could not be re-wrapped (their KEK is missing or they are damaged)",
 )
 
 
@@ -214,8 +213,7 @@ def _print(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

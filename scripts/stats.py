@@ -22,21 +22,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_OK,
     format_table,
     officer_settings,
     open_service,
     parse_moment,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 from bot.officer.stats import gather_statistics, render_html
 
 
 def parser() -> argparse.ArgumentParser:
-    result = script_parser(__doc__, EXIT_CODES_EPILOG)
+    result = script_parser(__doc__)
     result.add_argument("--since", help="conversations started on or after this date")
     result.add_argument("--until", help="... up to and including this date (YYYY-MM-DD)")
     result.add_argument("--html", type=Path, metavar="FILE", help="write an HTML report")
@@ -73,8 +72,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

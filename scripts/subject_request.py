@@ -25,12 +25,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.officer.common import (
-    EXIT_CODES_EPILOG,
     EXIT_FINDING,
     EXIT_OK,
+    exit_codes_epilog,
     open_service,
     print_json,
-    run_script,
+    script_main,
     script_parser,
 )
 from bot.officer.subject import (
@@ -41,9 +41,8 @@ from bot.officer.subject import (
     write_export,
 )
 
-EPILOG = EXIT_CODES_EPILOG.replace(
-    "1  a finding or problem (see the output)",
-    "1  no conversations are stored for this code (perhaps already deleted), or the code\n"
+EPILOG = exit_codes_epilog(
+    "no conversations are stored for this code (perhaps already deleted), or the code\n"
     "     matches more than one resident (nothing is exported or erased then)",
 )
 
@@ -124,8 +123,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return run_script(lambda: run(args))
+    return script_main(parser(), run, argv)
 
 
 if __name__ == "__main__":

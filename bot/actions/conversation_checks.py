@@ -52,18 +52,35 @@ async def load_visible(work: Work, staff: Staff, conversation_id: str) -> Conver
     return conversation
 
 
-async def audit_denied(
-    work: Work, staff: Staff, action: AuditAction, conversation: Conversation, why: str
+async def audit_on(
+    work: Work,
+    staff: Staff,
+    action: AuditAction,
+    conversation: Conversation,
+    *,
+    object_type: str = "conversation",
+    object_id: str | None = None,
+    purpose: str = "",
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
 ) -> None:
+    """Audit what `staff` did in a conversation, as a member of its queue's unit. The
+    conversation is the subject (it stands for the resident) and, unless another object (a
+    message, a note) is named, the object too."""
     await work.audit(
         staff.actor(conversation.queue_id),
         action,
-        object_type="conversation",
-        object_id=conversation.id,
+        object_type=object_type,
+        object_id=conversation.id if object_id is None else object_id,
         subject_ref=conversation.id,
-        purpose=why,
-        outcome=AuditOutcome.DENIED,
+        purpose=purpose,
+        outcome=outcome,
     )
+
+
+async def audit_denied(
+    work: Work, staff: Staff, action: AuditAction, conversation: Conversation, why: str
+) -> None:
+    await audit_on(work, staff, action, conversation, purpose=why, outcome=AuditOutcome.DENIED)
 
 
 def require_assigned(staff: Staff, conversation: Conversation) -> None:

@@ -47,7 +47,7 @@ from .context import (
     unit_of_work,
     works_in,
 )
-from .conversation_checks import load_visible, require_access, require_assigned
+from .conversation_checks import audit_on, load_visible, require_access, require_assigned
 from .reading import Transcript, TranscriptMessage, TranscriptNote, read, reveal
 from .staff import ActionError, Staff, counsellor_name, may_read
 
@@ -122,13 +122,7 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
         await run_event(
             work, conversation, StaffClaimed(counsellor_name(core, staff, conversation.language))
         )
-        await work.audit(
-            staff.actor(conversation.queue_id),
-            AuditAction.CLAIM,
-            object_type="conversation",
-            object_id=conversation.id,
-            subject_ref=conversation.id,
-        )
+        await audit_on(work, staff, AuditAction.CLAIM, conversation)
         work.publish(
             queue_topic(conversation.queue_id),
             "conversation.claimed",
@@ -149,13 +143,7 @@ async def release(core: Core, staff: Staff, conversation_id: str) -> Conversatio
         require_assigned(staff, conversation)
         conversation.assigned_to = None
         await run_event(work, conversation, StaffReleased())
-        await work.audit(
-            staff.actor(conversation.queue_id),
-            AuditAction.RELEASE,
-            object_type="conversation",
-            object_id=conversation.id,
-            subject_ref=conversation.id,
-        )
+        await audit_on(work, staff, AuditAction.RELEASE, conversation)
         work.publish(
             queue_topic(conversation.queue_id), "conversation.queued", conversation=conversation.id
         )
@@ -198,12 +186,11 @@ async def transfer(
         await run_event(
             work, conversation, StaffTransferred(target_queue, to_counsellor=to_user is not None)
         )
-        await work.audit(
-            staff.actor(conversation.queue_id),
+        await audit_on(
+            work,
+            staff,
             AuditAction.TRANSFER,
-            object_type="conversation",
-            object_id=conversation.id,
-            subject_ref=conversation.id,
+            conversation,
             purpose=f"queue:{to_queue}" if to_queue else f"counsellor:{to_user}",
         )
         for topic in {queue_topic(conversation.queue_id), "staff"}:
@@ -247,12 +234,13 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
         conversation.reminded_at = None
         conversation.updated_at = core.now()
         work.session.add(conversation)
-        await work.audit(
-            staff.actor(conversation.queue_id),
+        await audit_on(
+            work,
+            staff,
             AuditAction.REPLY,
+            conversation,
             object_type="message",
             object_id=message.id,
-            subject_ref=conversation.id,
         )
     return message.id
 
@@ -285,12 +273,8 @@ async def note(core: Core, staff: Staff, conversation_id: str, text: str) -> str
         conversation = await load_visible(work, staff, conversation_id)
         require_access(staff, conversation)
         created = await add_note_in(work, conversation, staff, text)
-        await work.audit(
-            staff.actor(conversation.queue_id),
-            AuditAction.NOTE,
-            object_type="note",
-            object_id=created.id,
-            subject_ref=conversation.id,
+        await audit_on(
+            work, staff, AuditAction.NOTE, conversation, object_type="note", object_id=created.id
         )
     return created.id
 
@@ -318,14 +302,7 @@ async def close(
         conversation.close_outcome = outcome
         conversation.close_tags = chosen
         await run_event(work, conversation, StaffClosed())
-        await work.audit(
-            staff.actor(conversation.queue_id),
-            AuditAction.CLOSE,
-            object_type="conversation",
-            object_id=conversation.id,
-            subject_ref=conversation.id,
-            purpose=outcome,
-        )
+        await audit_on(work, staff, AuditAction.CLOSE, conversation, purpose=outcome)
         work.publish("staff", "conversation.closed", conversation=conversation.id)
         if conversation.queue_id:
             await announce_positions(work, conversation.queue_id)

@@ -22,7 +22,13 @@ from ..sealing import KeyPurpose
 from ..store import conversations as conversation_store
 from ..store.tables import Conversation, PiiItem
 from .context import Core, Denial, Work, conversation_access, unit_of_work
-from .conversation_checks import READ_REFUSED, audit_denied, clean_reason, load_visible
+from .conversation_checks import (
+    READ_REFUSED,
+    audit_denied,
+    audit_on,
+    clean_reason,
+    load_visible,
+)
 from .staff import ActionError, Staff, may_read
 
 
@@ -156,12 +162,13 @@ async def reveal(
                 value = unseal(vault, item.sealed_value, aad=PII_VALUE.context(item.id))
             except PrivacyError:
                 value = None
-            await work.audit(
-                staff.actor(conversation.queue_id),
+            await audit_on(
+                work,
+                staff,
                 AuditAction.REVEAL,
+                conversation,
                 object_type="pii_item",
                 object_id=item.id,
-                subject_ref=conversation.id,
                 purpose=purpose,
                 outcome=AuditOutcome.SUCCESS if value is not None else AuditOutcome.FAILED,
             )

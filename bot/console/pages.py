@@ -6,6 +6,7 @@ renders a template without autoescape, and never inlines a script or a style (st
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -225,21 +226,24 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     raise response
 
 
+def _signed_out(request: web.Request) -> web.HTTPSeeOther:
+    """Back to the sign-in page, with the session cookie cleared in the browser."""
+    response = web.HTTPSeeOther("/console/login")
+    clear_session_cookie(request, response)
+    return response
+
+
 @routes.post("/console/logout")
 async def logout_form(request: web.Request) -> web.StreamResponse:
     await auth_actions.sign_out(request.app[SERVICE].core, request.cookies.get(COOKIE, ""))
-    response = web.HTTPSeeOther("/console/login")
-    clear_session_cookie(request, response)
-    raise response
+    raise _signed_out(request)
 
 
 @routes.post("/console/logout-everywhere")
 async def logout_everywhere_form(request: web.Request) -> web.StreamResponse:
     found = authenticated(request)
     await auth_actions.sign_out_everywhere(request.app[SERVICE].core, found.user.id)
-    response = web.HTTPSeeOther("/console/login")
-    clear_session_cookie(request, response)
-    raise response
+    raise _signed_out(request)
 
 
 @routes.get("/console/queues")
@@ -296,6 +300,18 @@ async def _profile(
     )
 
 
+async def _save_profile(
+    request: web.Request, change: Awaitable[object], saved: str, *, secret: str = ""
+) -> web.Response:
+    """Run a profile form's change; on a refusal show the profile again with why (422, the
+    TOTP form keeping its `secret`), else back to the profile saying what was `saved`."""
+    try:
+        await change
+    except AuthError as error:
+        return await _profile(request, error=refusal(request, error), status=422, secret=secret)
+    raise web.HTTPSeeOther(f"/console/profile?saved={saved}")
+
+
 @routes.get("/console/profile")
 async def profile(request: web.Request) -> web.Response:
     return await _profile(request)
@@ -305,13 +321,13 @@ async def profile(request: web.Request) -> web.Response:
 async def profile_display_name(request: web.Request) -> web.Response:
     found = authenticated(request)
     form = await request.post()
-    try:
-        await auth_actions.set_display_name(
+    return await _save_profile(
+        request,
+        auth_actions.set_display_name(
             request.app[SERVICE].core, found.user.id, str(form.get("display_name", ""))
-        )
-    except AuthError as error:
-        return await _profile(request, error=refusal(request, error), status=422)
-    raise web.HTTPSeeOther("/console/profile?saved=name")
+        ),
+        "name",
+    )
 
 
 @routes.post("/console/profile/language")
@@ -336,17 +352,17 @@ async def profile_password(request: web.Request) -> web.Response:
         return await _profile(
             request, error=page_text(request, "profile.passwords_differ"), status=422
         )
-    try:
-        await auth_actions.change_password(
+    return await _save_profile(
+        request,
+        auth_actions.change_password(
             request.app[SERVICE].core,
             found.user.id,
             str(form.get("current", "")),
             new,
             keep_token=request.cookies.get(COOKIE, ""),
-        )
-    except AuthError as error:
-        return await _profile(request, error=refusal(request, error), status=422)
-    raise web.HTTPSeeOther("/console/profile?saved=password")
+        ),
+        "password",
+    )
 
 
 @routes.post("/console/profile/totp")
@@ -354,26 +370,27 @@ async def profile_totp(request: web.Request) -> web.Response:
     found = authenticated(request)
     form = await request.post()
     secret = str(form.get("secret", ""))[:64]
-    try:
-        await auth_actions.enable_totp(
+    return await _save_profile(
+        request,
+        auth_actions.enable_totp(
             request.app[SERVICE].core, found.user.id, secret, str(form.get("code", ""))[:20]
-        )
-    except AuthError as error:
-        return await _profile(request, error=refusal(request, error), status=422, secret=secret)
-    raise web.HTTPSeeOther("/console/profile?saved=totp")
+        ),
+        "totp",
+        secret=secret,
+    )
 
 
 @routes.post("/console/profile/totp/disable")
 async def profile_totp_disable(request: web.Request) -> web.Response:
     found = authenticated(request)
     form = await request.post()
-    try:
-        await auth_actions.disable_totp(
+    return await _save_profile(
+        request,
+        auth_actions.disable_totp(
             request.app[SERVICE].core, found.user.id, str(form.get("password", ""))
-        )
-    except AuthError as error:
-        return await _profile(request, error=refusal(request, error), status=422)
-    raise web.HTTPSeeOther("/console/profile?saved=totp-off")
+        ),
+        "totp-off",
+    )
 
 
 def require_page(request: web.Request, capability: Capability) -> None:

@@ -7,6 +7,7 @@ an opt-in keeps the pseudonym and a reply address sealed under its own key, noth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,6 +45,24 @@ async def topics(work: Work) -> list[Topic]:
 
 def topic_label(topic: Topic, language: str) -> str:
     return topic.labels.get(language) or topic.labels.get("en") or topic.id
+
+
+async def _answer(
+    work: Work,
+    channel: str,
+    reply_address: str,
+    language: str,
+    key: str,
+    params: Mapping[str, object] | None = None,
+) -> None:
+    """Answer the resident at `reply_address` with the catalog text `key` in `language`."""
+    await queue_to_address(
+        work,
+        channel=channel,
+        reply_address=reply_address,
+        text=work.core.texts.text(language, key, **(params or {})),
+        language=language,
+    )
 
 
 async def offer(work: Work, *, channel: str, reply_address: str, language: str) -> None:
@@ -93,16 +112,13 @@ async def opt_in(
         topic = next((t for t in available if t.id == topic_id), None)
         news_language = chosen_language if chosen_language in LANGUAGES else language
     if topic is None:
-        await queue_to_address(
+        await _answer(
             work,
-            channel=channel,
-            reply_address=reply_address,
-            text=core.texts.text(
-                language,
-                "news_unknown_topic",
-                news_word=group_word(language, GroupCommand.NEWS),
-            ),
-            language=language,
+            channel,
+            reply_address,
+            language,
+            "news_unknown_topic",
+            {"news_word": group_word(language, GroupCommand.NEWS)},
         )
         return False
     days = GroupLimits.of(core.settings).news_opt_in_days
@@ -136,19 +152,18 @@ async def opt_in(
     existing.consented_at = now
     existing.expires_at = now + timedelta(days=days)
     work.session.add(existing)
-    await queue_to_address(
+    await _answer(
         work,
-        channel=channel,
-        reply_address=reply_address,
-        text=core.texts.text(
-            language,
-            "news_opted_in",
-            topic=topic_label(topic, language),
-            language=core.texts.language_name(news_language),
-            days=days,
-            stop_word=group_word(language, GroupCommand.STOP_NEWS),
-        ),
-        language=language,
+        channel,
+        reply_address,
+        language,
+        "news_opted_in",
+        {
+            "topic": topic_label(topic, language),
+            "language": core.texts.language_name(news_language),
+            "days": days,
+            "stop_word": group_word(language, GroupCommand.STOP_NEWS),
+        },
     )
     return True
 
@@ -199,12 +214,8 @@ async def withdraw(
     query = select(NewsOptIn).where(NewsOptIn.pseudonym == pseudonym, NewsOptIn.channel == channel)
     found = list((await work.session.execute(query)).scalars())
     count = await _forget(work, found, "withdrawn")
-    await queue_to_address(
-        work,
-        channel=channel,
-        reply_address=reply_address,
-        text=work.core.texts.text(language, "news_withdrawn" if count else "news_none"),
-        language=language,
+    await _answer(
+        work, channel, reply_address, language, "news_withdrawn" if count else "news_none"
     )
     return count
 

@@ -21,7 +21,7 @@ from bot.store.tables import OutboxRow
 from privacy.audit import AuditAction
 
 from .delivery import group_key_owner, queue_to_participant
-from .session_rules import GroupLimits, GroupState, group_topic
+from .session_rules import GroupLimits, GroupState, tell_moderators
 from .tables import GroupAttendance, GroupMessage, GroupParticipant, GroupSession
 
 
@@ -109,7 +109,7 @@ async def end_session(work: Work, group: GroupSession, actor: Actor) -> None:
             f"transcript_hours={hours if was_open else 0}"
         ),
     )
-    work.publish(group_topic(group.id), "group.ended", session=group.id)
+    tell_moderators(work, group.id, "group.ended")
     work.publish("staff", "group.ended", session=group.id)
 
 

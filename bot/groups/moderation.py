@@ -23,10 +23,10 @@ from privacy.crypto import seal, unseal
 
 from .delivery import deliveries_aad, group_key, message_aad, queue_to_participant
 from .relay import fan_out, read_body, store_group_message
+from .session_rules import tell_moderators
 from .sessions import (
     GroupState,
     end_session,
-    group_topic,
     leave,
     load_session,
     present,
@@ -138,7 +138,7 @@ async def post(core: Core, staff: Staff, session_id: str, text: str) -> str:
             object_id=message.id,
             subject_ref=group.id,
         )
-        work.publish(group_topic(group.id), "group.message", session=group.id, message=message.id)
+        tell_moderators(work, group.id, "group.message", message=message.id)
     return message.id
 
 
@@ -207,9 +207,7 @@ async def remove_message(core: Core, staff: Staff, session_id: str, message_id: 
             subject_ref=group.id,
             purpose="moderator removed a group message",
         )
-        work.publish(
-            group_topic(group.id), "group.message_removed", session=group.id, message=message.id
-        )
+        tell_moderators(work, group.id, "group.message_removed", message=message.id)
     return notified
 
 
@@ -246,10 +244,10 @@ async def restrict(
             subject_ref=group.id,
             purpose=f"participant {action} for the rest of the session",
         )
-        work.publish(
-            group_topic(group.id),
+        tell_moderators(
+            work,
+            group.id,
             f"group.participant_{action}",
-            session=group.id,
             participant=participant.id,
         )
 
@@ -279,7 +277,7 @@ async def pin_agenda(core: Core, staff: Staff, session_id: str, agenda: str) -> 
             object_id=group.id,
             purpose="agenda pinned" if agenda else "agenda unpinned",
         )
-        work.publish(group_topic(group.id), "group.agenda", session=group.id)
+        tell_moderators(work, group.id, "group.agenda")
 
 
 async def end(core: Core, staff: Staff, session_id: str) -> None:

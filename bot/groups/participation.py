@@ -24,7 +24,7 @@ from .delivery import (
     seal_participant_address,
 )
 from .nicknames import nickname_for
-from .session_rules import GroupState, by_code, group_topic
+from .session_rules import GroupState, by_code, tell_moderators
 from .tables import GroupParticipant, GroupSession
 
 
@@ -169,10 +169,10 @@ async def join(
                     other.language, "group_participant_joined", nickname=participant.nickname
                 ),
             )
-    work.publish(
-        group_topic(group.id),
+    tell_moderators(
+        work,
+        group.id,
         "group.participant_joined",
-        session=group.id,
         participant=participant.id,
         nickname=participant.nickname,
     )
@@ -218,9 +218,9 @@ async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True)
                     other.language, "group_participant_left", nickname=participant.nickname
                 ),
             )
-    work.publish(
-        group_topic(participant.session_id),
+    tell_moderators(
+        work,
+        participant.session_id,
         "group.participant_left",
-        session=participant.session_id,
         participant=participant.id,
     )

@@ -17,7 +17,8 @@ from bot.inbound_text import CheckedText
 from privacy.crypto import seal, unseal
 
 from .delivery import deliveries_aad, group_key, message_aad, queue_to_participant
-from .sessions import GroupLimits, group_topic, present
+from .session_rules import tell_moderators
+from .sessions import GroupLimits, present
 from .tables import GroupMessage, GroupParticipant, GroupSession
 
 
@@ -140,10 +141,10 @@ async def participant_message(
         # Other participants may be vulnerable too: the moderators see it and answer; the
         # sender gets the emergency numbers privately at once.
         await queue_to_participant(work, participant, core.texts.text(lang, "group_crisis"))
-        work.publish(
-            group_topic(group.id),
+        tell_moderators(
+            work,
+            group.id,
             "group.crisis",
-            session=group.id,
             message=message.id,
             participant=participant.id,
         )
@@ -157,10 +158,10 @@ async def participant_message(
             text_of="group_relay",
             params={"nickname": participant.nickname, "text": redacted},
         )
-    work.publish(
-        group_topic(group.id),
+    tell_moderators(
+        work,
+        group.id,
         "group.message",
-        session=group.id,
         message=message.id,
         participant=participant.id,
         held_back=crisis,

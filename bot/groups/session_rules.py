@@ -61,6 +61,11 @@ def group_topic(session_id: str) -> str:
     return f"group:{session_id}"
 
 
+def tell_moderators(work: Work, session_id: str, kind: str, **payload: object) -> None:
+    """Publish a live event of the session on its moderators' topic (naming the session)."""
+    work.publish(group_topic(session_id), kind, session=session_id, **payload)
+
+
 def may_moderate(staff: Staff, session: GroupSession) -> bool:
     if staff.role not in MODERATOR_ROLES:
         return False

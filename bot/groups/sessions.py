@@ -35,6 +35,7 @@ from .session_rules import (
     load_session,
     may_moderate,
     require_moderator,
+    tell_moderators,
 )
 from .tables import GroupSession
 
@@ -177,7 +178,7 @@ async def open_session(work: Work, group: GroupSession) -> None:
         object_id=group.id,
         purpose="opened",
     )
-    work.publish(group_topic(group.id), "group.opened", session=group.id)
+    tell_moderators(work, group.id, "group.opened")
     work.publish("staff", "group.opened", session=group.id)
 
 

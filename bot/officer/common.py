@@ -64,6 +64,11 @@ def script_parser(doc: str | None, epilog: str = EXIT_CODES_EPILOG) -> argparse.
     return parser
 
 
+def exit_codes_epilog(finding: str) -> str:
+    """The exit codes, with what exit code 1 (a finding) means for this script."""
+    return EXIT_CODES_EPILOG.replace("1  a finding or problem (see the output)", f"1  {finding}")
+
+
 def run_script(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run an async script body; configuration and usage errors become exit code 2."""
     try:
@@ -71,6 +76,16 @@ def run_script(body: Callable[[], Coroutine[Any, Any, int]]) -> int:
     except (OfficerError, ConfigError, PrivacyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def script_main(
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]],
+    argv: Sequence[str] | None,
+) -> int:
+    """A script's main(): parse its arguments, then run its async body as run_script does."""
+    args = parser.parse_args(argv)
+    return run_script(lambda: run(args))
 
 
 def officer_settings() -> Settings:

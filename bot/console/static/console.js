@@ -221,6 +221,20 @@
     return () => { window.clearTimeout(timer); timer = window.setTimeout(fn, ms); };
   }
 
+  // A page that shows live figures: loaded now, again shortly after live events (a burst of
+  // them refreshes once, after `ms`) and every 30 s anyway; an urgent conversation is
+  // announced at once.
+  function refreshLive(refresh, ms) {
+    const later = debounce(refresh, ms);
+    listeners.push((frame) => {
+      if (frame.type !== "event") return;
+      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
+      later();
+    });
+    refresh();
+    window.setInterval(refresh, 30000);
+  }
+
   function minutes(seconds) {
     if (seconds === null || seconds === undefined) return "";
     if (seconds < 60) return t("time.under_a_minute");
@@ -342,14 +356,7 @@
         notice(t("board.new_waiting", { count: fresh.length }), urgent);
       }
     }
-    const later = debounce(refresh, 150);
-    listeners.push((frame) => {
-      if (frame.type !== "event") return;
-      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
-      later();
-    });
-    refresh();
-    window.setInterval(refresh, 30000);
+    refreshLive(refresh, 150);
   }
 
   // ---- conversation view ----------------------------------------------------------------
@@ -655,14 +662,7 @@
         el("th", { scope: "row", text: q.name }), el("td", { text: number(q.waiting) }), el("td", { text: number(q.urgent) }),
         el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: number(q.active) }))));
     }
-    const later = debounce(refresh, 200);
-    listeners.push((frame) => {
-      if (frame.type !== "event") return;
-      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
-      later();
-    });
-    refresh();
-    window.setInterval(refresh, 30000);
+    refreshLive(refresh, 200);
   }
 
 
