@@ -7,10 +7,12 @@ Reading and revealing (`reading.py`) and blocks (`blocks.py`) are re-exported fr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col, select
 
 from privacy.audit import AuditAction
 from privacy.crypto import seal
@@ -28,6 +30,7 @@ from ..effects import run_event
 from ..events import Author
 from ..hub_topics import conversation_topic, queue_topic
 from ..ids import new_id
+from ..logs import log_event
 from ..messages import store_message
 from ..outbox_writer import queue_outbound
 from ..queueing import announce_positions
@@ -35,7 +38,7 @@ from ..sealed_formats import NOTE_BODY
 from ..store import conversations as conversation_store
 from ..store import queues as queue_store
 from ..store import users as user_store
-from ..store.tables import Conversation, Note
+from ..store.tables import Conversation, Note, Queue
 from . import close_tags
 from .blocks import block, block_queues, unblock
 from .context import (
@@ -50,6 +53,8 @@ from .context import (
 from .conversation_checks import audit_on, load_visible, require_access, require_assigned
 from .reading import Transcript, TranscriptMessage, TranscriptNote, read, reveal
 from .staff import ActionError, Staff, counsellor_name, may_read
+
+log = logging.getLogger("somesossu.queue")
 
 # What callers import from here: this module's actions, and those moved beside it.
 __all__ = [
@@ -132,9 +137,28 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
         work.publish(
             "staff", "conversation.claimed", conversation=conversation.id, by=staff.user_id
         )
-        if conversation.queue_id:
-            await announce_positions(work, conversation.queue_id)
+    if conversation.queue_id:
+        await _announce_after(core, conversation.queue_id)
     return conversation
+
+
+async def _announce_after(core: Core, queue_id: str) -> None:
+    """Tell the queue's waiting residents their new places in a transaction of their own,
+    after the claim, transfer or close committed. Inside the claim it held one conversation's
+    row while writing to the others: two claims in one queue on PostgreSQL locked each other
+    (deadlock), and a claim waited for every position message. An action that stands is not
+    undone by a failed announcement; the next change in the queue tells the places again."""
+    try:
+        async with unit_of_work(core) as work:
+            # One announcement of a queue at a time (the queue's row locked; SQLite has one
+            # writer anyway): each reads the line after the one before committed, so the
+            # last place a resident is told is the true one.
+            await work.session.execute(
+                select(Queue).where(col(Queue.id) == queue_id).with_for_update()
+            )
+            await announce_positions(work, queue_id)
+    except DBAPIError as error:
+        log_event(log, "queue.positions_not_told", logging.WARNING, error=type(error).__name__)
 
 
 async def release(core: Core, staff: Staff, conversation_id: str) -> Conversation:
@@ -201,8 +225,8 @@ async def transfer(
                 queue=target_queue,
                 to=to_user,
             )
-        if to_queue is not None:
-            await announce_positions(work, to_queue)
+    if to_queue is not None:
+        await _announce_after(core, to_queue)
     return conversation
 
 
@@ -304,6 +328,6 @@ async def close(
         await run_event(work, conversation, StaffClosed())
         await audit_on(work, staff, AuditAction.CLOSE, conversation, purpose=outcome)
         work.publish("staff", "conversation.closed", conversation=conversation.id)
-        if conversation.queue_id:
-            await announce_positions(work, conversation.queue_id)
+    if conversation.queue_id:
+        await _announce_after(core, conversation.queue_id)
     return conversation

@@ -151,6 +151,35 @@ async def test_two_counsellors_claiming_at_once_exactly_one_wins(harness: Harnes
     assert len([t for t in resident.texts() if t in joined]) == 1
 
 
+async def test_counsellors_claiming_different_conversations_of_one_queue_at_once_all_win(
+    harness: Harness,
+) -> None:
+    """Each claim tells the others waiting their new place. Done inside the claim, two claims
+    in one queue on PostgreSQL each held its own row while writing to the other's: deadlock."""
+    residents = [harness.resident(f"w{n}") for n in range(10)]
+    for resident in residents:
+        await triage(resident)
+    conversations = [await conversation_of(harness, resident) for resident in residents]
+    staff = [await harness.staff(f"c{n}") for n in range(4)]
+    for _ in range(2):  # two rounds: the second claims while the first round's places settle
+        results = await asyncio.gather(
+            *(actions.claim(harness.core, s, conversations.pop(0).id) for s in staff),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, Conversation) for r in results), results
+    await harness.deliver()
+    async with harness.core.database.session() as session:
+        states = (await session.execute(select(Conversation.state))).scalars().all()
+    assert sorted(states) == ["active"] * 8 + ["queued"] * 2
+    # The two still waiting were told where they now are, once the claims had committed.
+    assert residents[-2].texts()[-1] == harness.core.texts.text("fi", "queue_next")
+    assert (
+        residents[-1]
+        .texts()[-1]
+        .startswith(harness.core.texts.text("fi", "queue_position", position=2, minutes=2)[:25])
+    )
+
+
 async def test_max_concurrent_chats_per_counsellor_is_enforced(harness: Harness) -> None:
     counsellor = await harness.staff("anna", max_concurrent=1)
     first, second = harness.resident("1"), harness.resident("2")
