@@ -195,7 +195,8 @@ class MatrixAdapter:
 
     async def wait_ready(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109
         """Wait for the first completed sync (tests and health checks)."""
-        await asyncio.wait_for(self._ready.wait(), timeout)
+        async with asyncio.timeout(timeout):
+            await self._ready.wait()
 
     async def stop(self) -> None:
         task, self._task = self._task, None

@@ -8,6 +8,7 @@ the counsellor sees it. Logs outbox ids and error codes only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -87,10 +88,12 @@ class OutboxWorker:
         """Deliver forever: woken by new outbox rows, and every `idle_seconds` for retries."""
         wakeup = self.core.outbox_wakeup
         while True:
-            try:
-                await asyncio.wait_for(wakeup.wait(), timeout=idle_seconds)
-            except TimeoutError:
-                pass
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns normally when the
+            # event is set in the same loop turn as the task is cancelled, so the cancel of a
+            # shutdown was lost and this loop ran on, holding the server's shutdown up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(idle_seconds):
+                    await wakeup.wait()
             wakeup.clear()
             try:
                 await self.deliver_due()
@@ -154,7 +157,8 @@ class OutboxWorker:
         if not await self._lease(row):
             return False  # another instance is delivering it
         try:
-            delivery_id = await asyncio.wait_for(send(address, outbound), SEND_TIMEOUT_SECONDS)
+            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                delivery_id = await send(address, outbound)
         except RecipientGone as error:
             await self._give_up(row, error.code, recipient_gone=True)
             return False

@@ -32,10 +32,8 @@ class Connection:
         if self.socket.closed:
             return False
         try:
-            async with self._lock:
-                await asyncio.wait_for(
-                    self.socket.send_str(frames.encode(frame)), SEND_TIMEOUT_SECONDS
-                )
+            async with self._lock, asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                await self.socket.send_str(frames.encode(frame))
         except (ConnectionError, RuntimeError, TimeoutError):
             return False
         return True

@@ -169,3 +169,24 @@ async def test_the_instance_holding_the_residents_socket_gets_to_deliver_first(
     await resident.write("taas")
     assert len(resident.received) > 1  # held here: delivered at once
     assert {row.state for row in await rows(harness)} == {"delivered"}
+
+
+async def test_a_worker_cancelled_as_it_is_woken_stops(harness: Harness) -> None:
+    """A shutdown's cancel that meets a wake-up in the same loop turn ends the worker.
+
+    On Python 3.11 `asyncio.wait_for` returned normally in that case and the worker swept on,
+    holding the server's shutdown (and CI) up until the test timed out."""
+    import asyncio
+
+    from bot.outbox import OutboxWorker
+
+    worker = OutboxWorker(harness.core)
+    task = asyncio.create_task(worker.run(idle_seconds=60))
+    for _ in range(5):
+        await asyncio.sleep(0)  # the worker is now waiting to be woken
+    harness.core.outbox_wakeup.set()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+    if not done:
+        task.cancel()
+    assert task in done and task.cancelled()
