@@ -99,9 +99,7 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
         # Held by someone else is not a refusal here: the conditional update answers 409.
         if conversation_access(staff, conversation) in (Denial.ROLE, Denial.OTHER_QUEUE):
             raise ActionError("forbidden", "you do not work in this queue")
-        if await conversation_store.active_count_for(work.session, staff.user_id) >= (
-            staff.max_concurrent
-        ):
+        if await _at_limit(work, staff.user_id, staff.max_concurrent):
             raise ActionError("too_many_active", "you already have your maximum of active chats")
         now = core.now()
         result = await work.session.execute(
@@ -140,6 +138,13 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
     if conversation.queue_id:
         await _announce_after(core, conversation.queue_id)
     return conversation
+
+
+async def _at_limit(work: Work, user_id: str, max_concurrent: int) -> bool:
+    """Whether the counsellor already has their maximum of active chats; their row stays
+    locked until the claim or transfer commits, so two at once cannot both pass the count."""
+    await user_store.lock_for_assignment(work.session, user_id)
+    return await conversation_store.active_count_for(work.session, user_id) >= max_concurrent
 
 
 async def _announce_after(core: Core, queue_id: str) -> None:
@@ -204,6 +209,10 @@ async def transfer(
             colleague = Staff.of(target, await user_store.queue_ids(work.session, target.id))
             if not works_in(colleague, conversation.queue_id):
                 raise ActionError("invalid_input", "that counsellor does not work in this queue")
+            if await _at_limit(work, target.id, target.max_concurrent):
+                raise ActionError(
+                    "too_many_active", "that counsellor already has their maximum of active chats"
+                )
             conversation.assigned_to = target.id
         if note.strip():
             await add_note_in(work, conversation, staff, note)

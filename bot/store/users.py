@@ -28,6 +28,15 @@ async def by_id(session: AsyncSession, user_id: str) -> StaffUser | None:
     return await session.get(StaffUser, user_id)
 
 
+async def lock_for_assignment(session: AsyncSession, user_id: str) -> None:
+    """Hold a counsellor's row until the transaction ends, so that two claims or transfers
+    to them on different instances count their active chats one after the other (PostgreSQL;
+    on SQLite one transaction runs at a time anyway)."""
+    await session.execute(
+        select(col(StaffUser.id)).where(col(StaffUser.id) == user_id).with_for_update()
+    )
+
+
 async def queue_ids(session: AsyncSession, user_id: str) -> list[str]:
     rows = await session.execute(select(StaffQueue.queue_id).where(StaffQueue.user_id == user_id))
     return sorted(rows.scalars().all())

@@ -13,6 +13,7 @@ from bot.actions import conversations as actions
 from bot.actions.conversations import ActionError
 from bot.conversation import State
 from bot.jobs import hours_sweep, idle_sweep
+from bot.store import conversations as conversation_store
 from bot.store.tables import Conversation, FeedbackCount, Message, Queue
 from bot.texts import LANGUAGES
 from privacy.crypto import Sealed
@@ -189,6 +190,58 @@ async def test_max_concurrent_chats_per_counsellor_is_enforced(harness: Harness)
     with pytest.raises(ActionError) as refused:
         await actions.claim(harness.core, counsellor, (await conversation_of(harness, second)).id)
     assert refused.value.code == "too_many_active"
+
+
+async def test_a_transfer_to_a_colleague_at_their_limit_is_refused(harness: Harness) -> None:
+    busy = await harness.staff("bea", max_concurrent=1)
+    sender = await harness.staff("sam")
+    first, second = harness.resident("t1"), harness.resident("t2")
+    await triage(first)
+    await triage(second)
+    await actions.claim(harness.core, busy, (await conversation_of(harness, first)).id)
+    handed = await actions.claim(harness.core, sender, (await conversation_of(harness, second)).id)
+    with pytest.raises(ActionError) as refused:
+        await actions.transfer(harness.core, sender, handed.id, to_user=busy.user_id)
+    assert refused.value.code == "too_many_active" and refused.value.status == 409
+    async with harness.core.database.session() as session:
+        kept = await session.get(Conversation, handed.id)
+    assert kept is not None and kept.assigned_to == sender.user_id
+    # Once the colleague has room, the same transfer goes through.
+    await actions.close(harness.core, busy, (await conversation_of(harness, first)).id)
+    moved = await actions.transfer(harness.core, sender, handed.id, to_user=busy.user_id)
+    assert moved.assigned_to == busy.user_id
+
+
+async def test_claims_and_transfers_to_one_counsellor_at_once_respect_the_limit(
+    harness: Harness,
+) -> None:
+    """Counted inside each transaction without a lock, simultaneous claims and transfers (two
+    instances on PostgreSQL) all saw room and all won."""
+    target = await harness.staff("tove", max_concurrent=2)
+    senders = [await harness.staff(f"s{n}") for n in range(3)]
+    residents = [harness.resident(f"r{n}") for n in range(6)]
+    for resident in residents:
+        await triage(resident)
+    conversations = [await conversation_of(harness, resident) for resident in residents]
+    handed = [
+        await actions.claim(harness.core, sender, conversation.id)
+        for sender, conversation in zip(senders, conversations[:3], strict=True)
+    ]
+    results = await asyncio.gather(
+        *(actions.claim(harness.core, target, c.id) for c in conversations[3:]),
+        *(
+            actions.transfer(harness.core, sender, c.id, to_user=target.user_id)
+            for sender, c in zip(senders, handed, strict=True)
+        ),
+        return_exceptions=True,
+    )
+    won = [r for r in results if isinstance(r, Conversation)]
+    refused = [r for r in results if isinstance(r, ActionError)]
+    assert len(won) == 2 and len(refused) == 4, results
+    assert {r.code for r in refused} == {"too_many_active"}
+    async with harness.core.database.session() as session:
+        held = await conversation_store.active_count_for(session, target.user_id)
+    assert held == 2
 
 
 async def test_a_counsellor_outside_the_queue_cannot_claim(harness: Harness) -> None:

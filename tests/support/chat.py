@@ -200,4 +200,13 @@ class Harness:
             queues=queues,
             display_name=display_name or username.title(),
         )
+        if max_concurrent != user.max_concurrent:
+            # Transfers read a colleague's limit from their row, as the console sets it.
+            from bot.store.tables import StaffUser
+
+            async with self.core.database.session() as session:
+                stored = await session.get(StaffUser, user.id)
+                assert stored is not None
+                stored.max_concurrent = max_concurrent
+                session.add(stored)
         return Staff(user.id, Role(role), user.display_name, frozenset(queues), max_concurrent)
