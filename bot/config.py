@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     webchat_messages_per_minute: int = Field(default=20, ge=1, le=600)
     webchat_connections_per_address: int = Field(default=20, ge=1, le=10_000)
     webchat_trusted_proxies: str = ""
+    # A web-chat block also covers new sessions from the resident's network (bot/origins.py).
+    webchat_block_by_address: bool = True
 
     # Sign-in throttling (docs/deployment.md explains the numbers).
     signin_window_minutes: int = Field(default=15, ge=1, le=24 * 60)

@@ -41,6 +41,7 @@ from .hub import HubEvent
 from .hub_topics import conversation_topic
 from .inbound_text import CheckedText, InboundChecks
 from .logs import log_event
+from .origins import OriginKeeper, origin_digest
 from .outbox_writer import queue_system_message
 from .queueing import announce_positions
 from .replies import Run, say
@@ -74,9 +75,16 @@ class _Known:
     new_seen: list[dict[str, object]] = field(default_factory=list)
 
     @classmethod
-    async def load(cls, work: Work, pseudonyms: Sequence[str], seen_keys: Sequence[str]) -> _Known:
+    async def load(
+        cls,
+        work: Work,
+        pseudonyms: Sequence[str],
+        seen_keys: Sequence[str],
+        origins: Sequence[str | None],
+    ) -> _Known:
         session, residents = work.session, set(pseudonyms)
-        facts = await batch_facts(session, seen_keys, residents, work.core.now())
+        networks = {origin for origin in origins if origin is not None}
+        facts = await batch_facts(session, seen_keys, residents, work.core.now(), networks)
         latest: dict[tuple[str, str], Conversation | None] = dict(
             await conversation_store.latest_for_many(session, residents)
         )
@@ -101,6 +109,10 @@ class Dispatcher:
         # the message. Keyed with a per-process random key; the address itself is not kept.
         self._digest_key = os.urandom(32)
         self._known_addresses: dict[str, tuple[bytes, bytes]] = {}
+        self._origins = OriginKeeper()
+        # Residents told they are blocked, per block, when a new web-chat session met a block
+        # on its network: the block's own `notified` flag speaks for the blocked pseudonym only.
+        self._told_blocked: set[tuple[str, str]] = set()
         self._batches: GroupCommit[Inbound, str] = GroupCommit(
             self._receive_batch, max_batch=MAX_BATCH, name="inbound"
         )
@@ -150,10 +162,11 @@ class Dispatcher:
         pepper = core.keyring.pepper
         pseudonyms = [pseudonymise(pepper, i.channel, i.sender_id) for i in inbounds]
         seen_keys = [self._seen_key(inbound) for inbound in inbounds]
+        origins = [self._origin(inbound) for inbound in inbounds]
         core.metrics.inbound_batch_size.observe(len(inbounds))
         async with unit_of_work(core) as work:
-            known = await _Known.load(work, pseudonyms, seen_keys)
-            batch = zip(inbounds, pseudonyms, seen_keys, strict=True)
+            known = await _Known.load(work, pseudonyms, seen_keys, origins)
+            batch = zip(inbounds, pseudonyms, seen_keys, origins, strict=True)
             outcomes = [await self._receive_one(work, known, *each) for each in batch]
             if known.new_seen:
                 # One bulk insert: nothing in the batch reads these rows back.
@@ -161,14 +174,22 @@ class Dispatcher:
         return outcomes
 
     async def _receive_one(
-        self, work: Work, known: _Known, inbound: Inbound, pseudonym: str, seen_key: str
+        self,
+        work: Work,
+        known: _Known,
+        inbound: Inbound,
+        pseudonym: str,
+        seen_key: str,
+        origin: str | None,
     ) -> str:
         core, session = self.core, work.session
         if seen_key in known.seen:
             return "duplicate"
         known.seen.add(seen_key)
         known.new_seen.append({"key": seen_key, "created_at": core.now()})
-        if pseudonym in known.blocked and await self._blocked(work, pseudonym, inbound):
+        if (pseudonym in known.blocked or origin in known.blocked) and await self._blocked(
+            work, pseudonym, origin, inbound
+        ):
             return "blocked"
         checked = self._check(inbound)
         if pseudonym in known.in_group or group_request(inbound) is not None:
@@ -195,6 +216,8 @@ class Dispatcher:
             )
         else:
             await self._refresh_reply_address(work, conversation, inbound)
+        if origin is not None:
+            await self._origins.keep(work, conversation, origin)
         known.latest[place] = conversation
         if checked is not None and checked.too_long:
             await self._too_long(work, conversation)
@@ -283,19 +306,38 @@ class Dispatcher:
         run = Run(work, conversation, config)
         await say(run, Say("too_long", {"max": work.core.settings.max_message_chars}))
 
-    async def _blocked(self, work: Work, pseudonym: str, inbound: Inbound) -> bool:
-        block = await conversation_store.active_block(work.session, pseudonym, work.core.now())
+    def _origin(self, inbound: Inbound) -> str | None:
+        if inbound.origin is None or not self.core.settings.webchat_block_by_address:
+            return None
+        return origin_digest(self.core.keyring.pepper, inbound.channel, inbound.origin)
+
+    async def _blocked(
+        self, work: Work, pseudonym: str, origin: str | None, inbound: Inbound
+    ) -> bool:
+        block = await conversation_store.active_block(
+            work.session, pseudonym, work.core.now(), origin
+        )
         if block is None:
             return False
-        if not block.notified:
+        if block.pseudonym == pseudonym:
+            if block.notified:
+                return True
             block.notified = True
             work.session.add(block)
-            language = inbound.language_hint or DEFAULT_LANGUAGE
-            await queue_system_message(
-                work,
-                work.core.texts.text(language, "blocked"),
-                channel=inbound.channel,
-                reply_address=inbound.reply_address,
-                language=language,
-            )
+        else:
+            # Blocked by its network: a new session, told once (per process) like the first.
+            told = (block.id, pseudonym)
+            if told in self._told_blocked:
+                return True
+            if len(self._told_blocked) >= KNOWN_ADDRESSES:
+                self._told_blocked.clear()
+            self._told_blocked.add(told)
+        language = inbound.language_hint or DEFAULT_LANGUAGE
+        await queue_system_message(
+            work,
+            work.core.texts.text(language, "blocked"),
+            channel=inbound.channel,
+            reply_address=inbound.reply_address,
+            language=language,
+        )
         return True

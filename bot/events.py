@@ -65,6 +65,9 @@ class Inbound:
     choice: str | None = None
     media: MediaKind | None = None
     language_hint: str | None = None
+    # The network address the message came from, where the channel knows it (web chat).
+    # Only a keyed digest of it is kept, to let a block hold for a new session.
+    origin: str | None = None
 
     def __repr__(self) -> str:
         # The default repr would print the sender id and the text into any log or traceback.

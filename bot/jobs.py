@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete as sql_delete
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from privacy.audit import AuditAction
@@ -29,12 +30,23 @@ from .logs import log_event
 from .queueing import announce_positions
 from .sealing import KeyPurpose
 from .store.sqlite_inline import off_the_loop
-from .store.tables import Conversation, DataKeyRow, InboundSeen, OutboxRow, PiiItem, Queue
+from .store.tables import (
+    Block,
+    Conversation,
+    DataKeyRow,
+    InboundSeen,
+    OutboxRow,
+    PiiItem,
+    Queue,
+)
 
 log = logging.getLogger("somesossu.jobs")
 
 SEEN_KEEP = timedelta(days=7)
 DELIVERED_KEEP = timedelta(days=3)
+# An ended block (expired or lifted) stays listed this long, then its row (pseudonym, network
+# digest, sealed reason) goes; the audit trail keeps that it was made and lifted.
+ENDED_BLOCK_KEEP = timedelta(days=30)
 TRIAGE_ABANDONED = timedelta(hours=2)
 
 
@@ -184,7 +196,8 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
 
 
 async def housekeeping(core: Core) -> None:
-    """Forget redelivery markers and sent outbox rows once they can no longer matter."""
+    """Forget redelivery markers, sent outbox rows and ended blocks once they can no longer
+    matter."""
     now = core.now()
     with off_the_loop():
         await _housekeeping(core, now)
@@ -199,6 +212,15 @@ async def _housekeeping(core: Core, now: datetime) -> None:
             sql_delete(OutboxRow).where(
                 col(OutboxRow.state).in_(("delivered", "failed")),
                 col(OutboxRow.created_at) < now - DELIVERED_KEEP,
+            )
+        )
+        ended_before = now - ENDED_BLOCK_KEEP
+        await session.execute(
+            sql_delete(Block).where(
+                or_(
+                    col(Block.expires_at) < ended_before,
+                    col(Block.lifted_at) < ended_before,
+                )
             )
         )
 

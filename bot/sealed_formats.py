@@ -37,6 +37,7 @@ _SYSTEM = KeyPurpose.SYSTEM
 REPLY_ADDRESS = SealedFormat(
     "conversation.sealed_reply_address", "conversation", _CONVERSATION, "reply-address"
 )
+ORIGIN = SealedFormat("conversation.sealed_origin", "conversation", _CONVERSATION, "origin")
 MESSAGE_BODY = SealedFormat("message.sealed_body", "conversation", _CONVERSATION, "message")
 PLATFORM_REF = SealedFormat(
     "message.sealed_platform_ref", "conversation", _CONVERSATION, "platform-ref"
@@ -67,6 +68,7 @@ ANNOUNCEMENT_TEXT = SealedFormat("announcement.sealed_text", "system", _SYSTEM, 
 
 SEALED_FORMATS: tuple[SealedFormat, ...] = (
     REPLY_ADDRESS,
+    ORIGIN,
     MESSAGE_BODY,
     PLATFORM_REF,
     PII_VALUE,

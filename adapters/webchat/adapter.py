@@ -1,7 +1,8 @@
 """The resident web chat: the `/chat` page, its widget script and the `/chat/ws` socket.
 
 Never stores, logs or exports an IP address or a session token; the token reaches the core
-only as the sender id (pseudonymised there) and never leaves this process otherwise.
+only as the sender id (pseudonymised there), the address only as a message's origin (of which
+the core keeps a keyed digest, bot/origins.py), and neither leaves this process otherwise.
 """
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ class WebChatAdapter:
             self._gauge(len(self._open))
 
     def _client_address(self, request: web.Request) -> str:
-        """The resident's address for the connection limit (never stored or logged).
+        """The resident's address for the connection limit and a block's network (never
+        stored or logged).
 
         Behind a trusted reverse proxy every socket comes from the proxy; the proxy's
         X-Forwarded-For then names the client (its last hop is the one the proxy added).
@@ -206,9 +208,10 @@ class WebChatAdapter:
             max_msg_size=self.max_frame_bytes * HARD_FRAME_FACTOR,
         )
         # Counted by a salted hash in memory only; the address itself is never kept.
-        slot = self._connections.acquire(self._client_address(request))
+        origin = self._client_address(request)
+        slot = self._connections.acquire(origin)
         await socket.prepare(request)
-        connection = Connection(socket)
+        connection = Connection(socket, origin)
         if slot is None or self._stopping:
             code = ErrorCode.TOO_MANY_CONNECTIONS if slot is None else ErrorCode.TRY_AGAIN
             await connection.send(self._error(code, lang, fatal=True))
@@ -383,6 +386,7 @@ class WebChatAdapter:
             text=frame.text if isinstance(frame, Message) else "",
             choice=frame.value if isinstance(frame, ChoiceFrame) else None,
             language_hint=session.language,
+            origin=connection.origin,
         )
         try:
             await sink(inbound)

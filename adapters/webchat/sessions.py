@@ -22,10 +22,15 @@ SEND_TIMEOUT_SECONDS = 10.0
 
 
 class Connection:
-    """One open socket; sends are serialised because the outbox and the reader both write."""
+    """One open socket; sends are serialised because the outbox and the reader both write.
 
-    def __init__(self, socket: web.WebSocketResponse) -> None:
+    `origin` is the client's address, handed to the core with each message (which keeps only
+    a keyed digest of it) and otherwise only in memory.
+    """
+
+    def __init__(self, socket: web.WebSocketResponse, origin: str | None = None) -> None:
         self.socket = socket
+        self.origin = origin
         self._lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> bool:

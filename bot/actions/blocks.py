@@ -16,6 +16,7 @@ from privacy.crypto import seal
 
 from ..conversation import State
 from ..ids import new_id
+from ..origins import origin_of
 from ..roles import Capability, can
 from ..sealed_formats import BLOCK_REASON
 from ..store.tables import Block
@@ -25,7 +26,8 @@ from .staff import ActionError, Staff
 
 
 async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, reason: str) -> Block:
-    """Block the resident's pseudonym for a while; the conversation ends without a word."""
+    """Block the resident's pseudonym for a while, and on web chat the network they wrote
+    from (a new session does not escape it); the conversation ends without a word."""
     if not 1 <= days <= 365:
         raise ActionError("invalid_input", "a block lasts 1-365 days")
     purpose = clean_reason(core, reason)
@@ -40,6 +42,7 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
         created = Block(
             id=block_id,
             pseudonym=conversation.pseudonym,
+            origin_digest=await origin_of(work, conversation),
             created_by=staff.user_id,
             queue_id=conversation.queue_id,
             sealed_reason=seal(system, reason.strip()[:500], aad=BLOCK_REASON.context(block_id)),

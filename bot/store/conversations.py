@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, func
+from sqlalchemy import Select, and_, bindparam, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 from sqlmodel import col, select
@@ -154,11 +154,17 @@ async def delivery_ids(session: AsyncSession, conversation_id: str) -> list[str]
     return [value for value in (await session.execute(query)).scalars() if value]
 
 
-async def active_block(session: AsyncSession, pseudonym: str, now: datetime) -> Block | None:
+async def active_block(
+    session: AsyncSession, pseudonym: str, now: datetime, origin: str | None = None
+) -> Block | None:
+    """The block in force on this resident, or on the network they write from."""
+    blocked = col(Block.pseudonym) == pseudonym
+    if origin is not None:
+        blocked = or_(blocked, col(Block.origin_digest) == origin)
     query = (
         select(Block)
         .where(
-            Block.pseudonym == pseudonym,
+            blocked,
             col(Block.expires_at) > now,
             col(Block.lifted_at).is_(None),
         )

@@ -1,8 +1,8 @@
 """What a batch of inbound messages needs to know before it is handled, in one query.
 
-Three questions per batch (which messages were stored before, which residents are blocked,
-which take part in an open group session) would be three ORM round trips; asked together as
-plain rows they cost one, which is most of what a single message alone pays for.
+Three questions per batch (which messages were stored before, which residents or networks
+are blocked, which take part in an open group session) would be three ORM round trips; asked
+together as plain rows they cost one, which is most of what a single message alone pays for.
 """
 
 from __future__ import annotations
@@ -32,9 +32,15 @@ def _facts_query() -> CompoundSelect[str, str]:
     # Built once: constructing a statement costs more than running this one on SQLite.
     keys: BindParameter[str] = bindparam("keys", expanding=True)
     pseudonyms: BindParameter[str] = bindparam("pseudonyms", expanding=True)
+    origins: BindParameter[str] = bindparam("origins", expanding=True)
     seen = select(literal("seen"), col(InboundSeen.key)).where(col(InboundSeen.key).in_(keys))
     blocked = select(literal("blocked"), col(Block.pseudonym)).where(
         col(Block.pseudonym).in_(pseudonyms),
+        col(Block.expires_at) > bindparam("now"),
+        col(Block.lifted_at).is_(None),
+    )
+    blocked_origin = select(literal("blocked"), col(Block.origin_digest)).where(
+        col(Block.origin_digest).in_(origins),
         col(Block.expires_at) > bindparam("now"),
         col(Block.lifted_at).is_(None),
     )
@@ -48,18 +54,28 @@ def _facts_query() -> CompoundSelect[str, str]:
             col(GroupSession.state) == OPEN,
         )
     )
-    return union_all(seen, blocked, in_group)
+    return union_all(seen, blocked, blocked_origin, in_group)
 
 
 _FACTS = _facts_query()
 
 
 async def batch_facts(
-    session: AsyncSession, keys: Collection[str], pseudonyms: Collection[str], now: datetime
+    session: AsyncSession,
+    keys: Collection[str],
+    pseudonyms: Collection[str],
+    now: datetime,
+    origins: Collection[str] = (),
 ) -> BatchFacts:
+    """`blocked` holds the blocked pseudonyms and origin digests among those asked."""
     facts = BatchFacts(set(), set(), set())
     sets = {"seen": facts.seen, "blocked": facts.blocked, "group": facts.in_group}
-    parameters = {"keys": list(keys), "pseudonyms": list(pseudonyms), "now": now}
+    parameters = {
+        "keys": list(keys),
+        "pseudonyms": list(pseudonyms),
+        "origins": list(origins),
+        "now": now,
+    }
     for kind, value in await session.execute(_FACTS, parameters):
         sets[kind].add(value)
     return facts

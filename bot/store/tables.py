@@ -201,6 +201,11 @@ class Conversation(Table, table=True):
     urgent: bool = False
     assigned_to: str | None = Field(default=None, max_length=64, index=True)
     sealed_reply_address: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
+    # Web chat: the keyed digest of the network the resident last wrote from, so that a
+    # block holds for their next session too (bot/origins.py).
+    sealed_origin: Sealed | None = Field(
+        default=None, sa_column=Column(SealedType(), nullable=True)
+    )
     triage: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     close_outcome: str | None = Field(default=None, max_length=64)
     close_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -331,6 +336,8 @@ class Block(Table, table=True):
     __tablename__ = "block"
     id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
     pseudonym: str = Field(max_length=64, index=True)
+    # Web chat: the keyed digest of the network the resident wrote from (bot/origins.py).
+    origin_digest: str | None = Field(default=None, max_length=64, index=True)
     sealed_reason: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
     created_by: str = Field(max_length=64)
     # The queue of the conversation it came from: who may see and lift it (None: no queue yet).

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from bot.actions import conversations as actions
 from bot.events import ChannelName, Inbound, MediaKind, ReplyAddress, StoreUnavailable
@@ -126,6 +126,34 @@ async def test_a_blocked_resident_gets_one_neutral_message_and_reaches_no_queue(
             )
         ).scalar_one()
     assert waiting == 0
+
+
+async def test_a_block_ends_when_it_expires_and_not_before(harness: Harness) -> None:
+    resident = await queued_resident(harness, "expiring")
+    counsellor = await harness.staff("anna")
+    conversation = await conversation_of(harness, resident)
+    await actions.block(harness.core, counsellor, conversation.id, days=3, reason="uhkaili")
+    start = harness.core.now()
+    harness.core.clock = lambda: start + timedelta(days=3) - timedelta(minutes=1)
+    before = len(resident.received)
+    await resident.write("vieläkö")
+    assert resident.new_since(before) == [harness.core.texts.text("fi", "blocked")]
+    assert (await conversation_of(harness, resident)).id == conversation.id
+
+    harness.core.clock = lambda: start + timedelta(days=3, minutes=1)
+    before = len(resident.received)
+    await resident.write("hei taas")
+    assert harness.core.texts.text("fi", "blocked") not in resident.new_since(before)
+    pseudonym = pseudonymise(harness.core.keyring.pepper, "test", resident.sender_id)
+    async with harness.core.database.session() as session:
+        states = (
+            await session.execute(
+                select(Conversation.state)
+                .where(Conversation.pseudonym == pseudonym)
+                .order_by(col(Conversation.created_at))
+            )
+        ).scalars()
+        assert list(states) == ["closed", "triage_language"]  # served afresh: greeted
 
 
 async def test_an_oversized_message_gets_a_clear_answer(harness: Harness) -> None:

@@ -1,4 +1,5 @@
-"""Housekeeping forgets redelivery markers and sent outbox rows once they cannot matter."""
+"""Housekeeping forgets redelivery markers, sent outbox rows and ended blocks once they
+cannot matter."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.jobs import DELIVERED_KEEP, SEEN_KEEP, housekeeping
+from bot.jobs import DELIVERED_KEEP, ENDED_BLOCK_KEEP, SEEN_KEEP, housekeeping
 from bot.service import Service
-from bot.store.tables import InboundSeen, OutboxRow
+from bot.store.tables import Block, InboundSeen, OutboxRow
 from privacy.crypto import Sealed
 
 PAYLOAD = Sealed(b"\x01" + b"\x00" * 40)
@@ -42,3 +43,34 @@ async def test_housekeeping_deletes_only_what_is_old_enough(service: Service) ->
         outbox = set((await session.execute(select(OutboxRow.id))).scalars())
     assert seen == {"recent"}
     assert outbox == {"sent-today", "still-pending"}
+
+
+async def test_housekeeping_deletes_blocks_a_month_after_they_ended(service: Service) -> None:
+    core = service.core
+    now = core.now()
+    long_ago, lately = ENDED_BLOCK_KEEP + timedelta(days=1), timedelta(days=1)
+    cases = {
+        "expired-long-ago": (now - long_ago, None),
+        "lifted-long-ago": (now + timedelta(days=300), now - long_ago),
+        "expired-lately": (now - lately, None),
+        "lifted-lately": (now + timedelta(days=300), now - lately),
+        "in-force": (now + timedelta(days=3), None),
+    }
+    async with core.database.session() as session:
+        for name, (expires, lifted) in cases.items():
+            session.add(
+                Block(
+                    id=name,
+                    pseudonym=f"p_{name}",
+                    origin_digest=f"o_{name}",
+                    sealed_reason=PAYLOAD,
+                    created_by="someone",
+                    created_at=now - timedelta(days=400),
+                    expires_at=expires,
+                    lifted_at=lifted,
+                )
+            )
+    await housekeeping(core)
+    async with core.database.session() as session:
+        kept = set((await session.execute(select(Block.id))).scalars())
+    assert kept == {"expired-lately", "lifted-lately", "in-force"}

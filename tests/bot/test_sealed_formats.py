@@ -17,6 +17,7 @@ from bot.sealed_formats import (
     MESSAGE_BODY,
     NEWS_REPLY_ADDRESS,
     NOTE_BODY,
+    ORIGIN,
     OUTBOX_PAYLOAD,
     PII_VALUE,
     PLATFORM_REF,
@@ -53,6 +54,7 @@ OLD_RETRACT_ROW = (
     ("sealed_format", "context"),
     [
         (REPLY_ADDRESS, "reply-address:c1"),
+        (ORIGIN, "origin:c1"),
         (MESSAGE_BODY, "message:c1"),
         (PLATFORM_REF, "platform-ref:c1"),
         (PII_VALUE, "pii:c1"),
