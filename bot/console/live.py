@@ -20,11 +20,12 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
-from bot.actions.context import Denial, may_follow
+from bot.actions.context import Denial, may_follow, works_in
 from bot.actions.conversations import Staff
 from bot.groups.sessions import group_topic, may_moderate
 from bot.groups.tables import GroupSession
 from bot.hub import HubEvent, Subscription
+from bot.hub_topics import queue_topic
 from bot.roles import Capability, can
 from bot.service import SERVICE
 from bot.store import conversations as conversation_store
@@ -38,6 +39,7 @@ OPEN_SOCKETS = web.AppKey("console_sockets", weakref.WeakSet[web.WebSocketRespon
 RECHECK_SECONDS = 20.0
 MAX_WATCHED = 20
 CONVERSATION = "conversation:"
+URGENT = "conversation.urgent"
 # Events (on the staff and queue topics) after which who may follow a conversation can differ.
 ACCESS_CHANGES = frozenset(
     {
@@ -55,7 +57,7 @@ def topics_for(staff: Staff) -> set[str]:
     topics: set[str] = set()
     if can(staff.role, Capability.WORK_QUEUES) or can(staff.role, Capability.SEE_ALL_QUEUES):
         topics.add("staff")
-        topics.update(f"queue:{queue}" for queue in staff.queues)
+        topics.update(queue_topic(queue) for queue in staff.queues)
     if can(staff.role, Capability.AUDIT):
         topics.add("staff")
     return topics
@@ -261,6 +263,15 @@ async def _may_forward(
         # A watch taken before a claim or transfer must not outlive the access it was given.
         return await live.still_allowed(event.topic.removeprefix(CONVERSATION), decided)
     subject = event.payload.get("conversation")
+    if event.kind == URGENT and event.topic == "staff":
+        # An urgent alert sounds for those who work in its queue, once: who follows the
+        # queue's topic already heard it there (a supervisor of every queue follows none).
+        queue = event.payload.get("queue")
+        return (
+            isinstance(queue, str)
+            and works_in(live.staff, queue)
+            and queue_topic(queue) not in subscription.topics
+        )
     if event.kind in ACCESS_CHANGES and isinstance(subject, str) and live.watching(subject):
         # End the watch now, not at the conversation's next event (which might never come).
         await live.still_allowed(subject, decided)

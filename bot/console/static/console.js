@@ -224,11 +224,16 @@
   // A page that shows live figures: loaded now, again shortly after live events (a burst of
   // them refreshes once, after `ms`) and every 30 s anyway; an urgent conversation is
   // announced at once.
+  const alerted = new Set();
   function refreshLive(refresh, ms) {
     const later = debounce(refresh, ms);
     listeners.push((frame) => {
       if (frame.type !== "event") return;
-      if (frame.kind === "conversation.urgent") notice(t("common.raised_urgent"), true);
+      const urgent = frame.kind === "conversation.urgent" ? frame.payload.conversation : null;
+      if (urgent && !alerted.has(urgent)) {
+        alerted.add(urgent);  // one alert per conversation, however many topics carry it
+        notice(t("common.raised_urgent"), true);
+      }
       later();
     });
     refresh();
@@ -351,9 +356,12 @@
         container.append(table);
       });
       first = false;
-      if (fresh.length) {
-        const urgent = fresh.some((c) => c.urgent);
-        notice(t("board.new_waiting", { count: fresh.length }), urgent);
+      // One that was already alerted as urgent by its live event does not sound again.
+      const unheard = fresh.filter((c) => !alerted.has(c.id));
+      if (unheard.length) {
+        const urgent = unheard.filter((c) => c.urgent);
+        urgent.forEach((c) => alerted.add(c.id));
+        notice(t("board.new_waiting", { count: unheard.length }), urgent.length > 0);
       }
     }
     refreshLive(refresh, 150);
