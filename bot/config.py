@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     webchat_trusted_proxies: str = ""
     # A web-chat block also covers new sessions from the resident's network (bot/origins.py).
     webchat_block_by_address: bool = True
+    # Impact reports (GET /api/reports/*) show counts under this as "<N" (bot/reports.py).
+    report_min_cell: int = Field(default=5, ge=2, le=100)
 
     # Sign-in throttling (docs/deployment.md explains the numbers).
     signin_window_minutes: int = Field(default=15, ge=1, le=24 * 60)

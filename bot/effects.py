@@ -40,6 +40,7 @@ from .erasure import erase_resident
 from .events import Author
 from .feedback import record_feedback
 from .hub_topics import conversation_topic, queue_topic
+from .impact import count_closed
 from .inbound_text import CheckedText
 from .messages import store_message
 from .queueing import enqueue
@@ -101,6 +102,7 @@ async def run_event(
     """
     config = await work.core.flow.get(work.session)
     now = work.core.now()
+    was_closed = conversation.state == State.CLOSED
     result = step(facts_of(conversation), event, now, config)
     run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked)
     store_facts(conversation, result.facts)
@@ -111,6 +113,8 @@ async def run_event(
         conversation.version += 1
         if conversation not in work.session:
             work.session.add(conversation)
+        if not was_closed and conversation.state == State.CLOSED:
+            await count_closed(work, conversation)
     return result
 
 

@@ -16,6 +16,7 @@ from privacy.crypto import seal
 
 from ..conversation import State
 from ..ids import new_id
+from ..impact import count_closed
 from ..origins import origin_of
 from ..roles import Capability, can
 from ..sealed_formats import BLOCK_REASON
@@ -56,6 +57,7 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
             conversation.close_outcome = "other"
             conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
             work.session.add(conversation)
+            await count_closed(work, conversation)
         await work.audit(
             staff.actor(conversation.queue_id),
             AuditAction.BLOCK,

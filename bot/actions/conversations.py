@@ -216,6 +216,7 @@ async def transfer(
             conversation.assigned_to = target.id
         if note.strip():
             await add_note_in(work, conversation, staff, note)
+        conversation.transfers += 1
         await run_event(
             work, conversation, StaffTransferred(target_queue, to_counsellor=to_user is not None)
         )

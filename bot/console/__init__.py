@@ -22,6 +22,7 @@ from .close_tags import routes as close_tag_routes
 from .dashboard import routes as dashboard_routes
 from .groups import setup_group_routes
 from .openapi import routes as openapi_routes
+from .reports import routes as report_routes
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_READY = web.AppKey("console_ready", bool)
@@ -48,6 +49,7 @@ def setup_console(app: web.Application) -> None:
         admin_api_routes,
         close_tag_routes,
         openapi_routes,
+        report_routes,
     ):
         app.router.add_routes(table)
     setup_group_routes(app)

@@ -21,17 +21,24 @@ from pydantic_core import core_schema
 from . import api_models as m
 from . import api_models_admin as admin
 from . import api_models_groups as groups
+from . import api_models_reports as reports
 
 routes = web.RouteTableDef()
 
 Schema = dict[str, Any]
 
-MODELS: tuple[type[BaseModel], ...] = (*m.MODELS, *admin.MODELS, *groups.MODELS)
+MODELS: tuple[type[BaseModel], ...] = (
+    *m.MODELS,
+    *admin.MODELS,
+    *groups.MODELS,
+    *reports.MODELS,
+)
 """Every body model: components/schemas holds exactly these, by class name."""
 PARAMETER_MODELS: tuple[type[BaseModel], ...] = (
     *m.PARAMETER_MODELS,
     *admin.PARAMETER_MODELS,
     *groups.PARAMETER_MODELS,
+    *reports.PARAMETER_MODELS,
 )
 REF = "#/components/schemas/{model}"
 
@@ -88,6 +95,7 @@ class Op:
     params: type[BaseModel] | None = None
     description: str | None = None
     public: bool = False
+    media: str = "application/json"
 
 
 # The tables below skip the formatter (`fmt: skip`): one operation per call, wrapped by hand,
@@ -136,6 +144,15 @@ def _ops_core() -> tuple[Op, ...]:
         Op("GET", "/api/canned-replies", "Canned replies in a language, for a queue",
            m.CannedReply, many=True, params=m.CannedReplyQuery),
         Op("GET", "/api/dashboard", "Supervisor numbers", m.Dashboard),
+        Op("GET", "/api/reports/summary", "Impact report: totals, periods and every "
+           "measure, small cells hidden (supervisors, admins)", reports.ReportSummary,
+           errors=(*READ, 422), params=reports.ReportQuery),
+        Op("GET", "/api/reports/counts", "Impact report as cells (period, measure, value, "
+           "count)", reports.ReportCount, errors=(*READ, 422), many=True,
+           params=reports.ReportQuery),
+        Op("GET", "/api/reports/counts.csv", "The same cells as CSV (a header row, then "
+           "period,measure,value,count)", None, errors=(*READ, 422),
+           params=reports.ReportQuery, media="text/csv"),
         Op("GET", "/api/blocks",
            "Blocks of the queues the user works in or supervises, newest first", m.Block,
            many=True),
@@ -276,8 +293,13 @@ def _operation(op: Op) -> Schema:
         operation["parameters"] = parameters
     if op.body is not None:
         operation["requestBody"] = {"required": True, **_content(_ref(op.body))}
-    if op.answer is None:
-        answer: Schema = {"description": "Switching to the websocket"}
+    if op.media != "application/json":
+        answer: Schema = {
+            "description": "OK",
+            "content": {op.media: {"schema": {"type": "string"}}},
+        }
+    elif op.answer is None:
+        answer = {"description": "Switching to the websocket"}
     else:
         schema = {"type": "array", "items": _ref(op.answer)} if op.many else _ref(op.answer)
         answer = {"description": "Created" if op.status == 201 else "OK", **_content(schema)}

@@ -224,6 +224,8 @@ class Conversation(Table, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # How many times it was transferred (counted into the impact figures at closing).
+    transfers: int = 0
 
 
 class DataKeyRow(Table, table=True):
@@ -360,6 +362,19 @@ class CannedReply(Table, table=True):
     title: str = Field(max_length=200)
     body: str = Field(max_length=4000)
     position: int = 0
+
+
+class ImpactCount(Table, table=True):
+    """Anonymous counters of closed conversations, kept for years (bot/impact.py): keyed by
+    the local day the contact began, its queue ("" for none) and one fact; no conversation
+    id, no pseudonym."""
+
+    __tablename__ = "impact_count"
+    day: str = Field(primary_key=True, max_length=10)
+    queue_id: str = Field(primary_key=True, max_length=64)
+    measure: str = Field(primary_key=True, max_length=32)
+    value: str = Field(primary_key=True, max_length=64)
+    count: int = 0
 
 
 class FeedbackCount(Table, table=True):

@@ -266,6 +266,15 @@ TABLE: dict[tuple[str, str], Route] = {
     ("GET", "/api/dashboard"): Route(
         each(anonymous=401, counsellor=403, supervisor=200, privacy_officer=403, admin=200)
     ),
+    ("GET", "/api/reports/summary"): Route(
+        each(anonymous=401, counsellor=403, supervisor=200, privacy_officer=403, admin=200)
+    ),
+    ("GET", "/api/reports/counts"): Route(
+        each(anonymous=401, counsellor=403, supervisor=200, privacy_officer=403, admin=200)
+    ),
+    ("GET", "/api/reports/counts.csv"): Route(
+        each(anonymous=401, counsellor=403, supervisor=200, privacy_officer=403, admin=200)
+    ),
     ("GET", "/api/audit"): Route(AUDITOR_ONLY),
     ("GET", "/api/audit/verify"): Route(AUDITOR_ONLY),
     # ---- administration ---------------------------------------------------------------
