@@ -6,7 +6,9 @@ counsellor answered; feedback; outcomes (advice given, referrals); close tags (c
 tag id, shown with their labels, retired tags included); attendance of group
 sessions (joined, stayed at least the set minutes, feedback) by topic, language and week.
 Counts only: any number under 5 is shown as "<5" (and where only one number in a table would
-be hidden, the next smallest is hidden too), so no single resident can be picked out.
+be hidden, the next smallest is hidden too), so no single resident can be picked out. Read
+from the anonymous counters of closed conversations (by the day they began), which outlive
+the transcripts' retention: the console's reports read the same ones.
 
 --html FILE writes a self-contained report with charts (weekly volume by channel, waiting
 times, feedback) that opens in any browser and prints well; it makes no network requests.

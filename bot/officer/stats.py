@@ -1,27 +1,27 @@
 """Anonymous statistics of the service: volumes, waiting times, feedback, outcomes, tags, groups.
 
-Counts only, with cells under five suppressed; never a pseudonym, a conversation id or text.
+Counts only, from the anonymous counters the console's reports read too (`bot/impact.py`),
+with cells under five suppressed; never a pseudonym, a conversation id or text.
 The HTML report is self-contained (inline SVG, no scripts, no external requests).
 """
 
 from __future__ import annotations
 
 import html
-import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from bot.actions.context import Core
 from bot.groups.tables import GroupAttendance
 from bot.local_time import zone_label
+from bot.reports import quantile_minutes
 from bot.store import close_tags as close_tag_store
-from bot.store.tables import Conversation, FeedbackCount
+from bot.store.tables import FeedbackCount, ImpactCount
 
 from .common import local_text
 
@@ -179,8 +179,8 @@ def group_attendance(rows: Sequence[GroupAttendance]) -> dict[str, dict[str, Cel
     return result
 
 
-def _week(moment: datetime, zone: ZoneInfo) -> str:
-    year, week, _ = moment.astimezone(zone).isocalendar()
+def _week_of(day: str) -> str:
+    year, week, _ = date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -194,83 +194,76 @@ def _bucket(minutes: float) -> str:
 async def gather_statistics(
     core: Core, *, since: datetime | None = None, until: datetime | None = None
 ) -> Statistics:
-    """Statistics of conversations created in [since, until) and of feedback on those days.
+    """Statistics of closed conversations that began on the local days of [since, until),
+    and of feedback and group attendance on those days.
 
-    Hours, weeks and the days of feedback and attendance counts are the service's local ones.
+    Read from the anonymous counters a conversation adds to when it closes (`bot/impact.py`),
+    the same ones the console's reports read: the figures outlive the transcripts' retention,
+    and a conversation still open is counted once it closes. Hours, weeks and days are the
+    service's local ones.
     """
     zone = core.settings.zone
-    query = sql_select(
-        col(Conversation.channel),
-        col(Conversation.language),
-        col(Conversation.topic_id),
-        col(Conversation.created_at),
-        col(Conversation.queued_at),
-        col(Conversation.claimed_at),
-        col(Conversation.close_outcome),
-        col(Conversation.queue_id),
-        col(Conversation.close_tags),
-    )
-    if since is not None:
-        query = query.where(col(Conversation.created_at) >= since)
-    if until is not None:
-        query = query.where(col(Conversation.created_at) < until)
+    first_day = since.astimezone(zone).date().isoformat() if since else None
+    end_day = until.astimezone(zone).date().isoformat() if until else None
+
+    def in_period(day: str) -> bool:
+        return not ((first_day and day < first_day) or (end_day and day >= end_day))
+
+    query = select(ImpactCount)
+    if first_day is not None:
+        query = query.where(col(ImpactCount.day) >= first_day)
+    if end_day is not None:
+        query = query.where(col(ImpactCount.day) < end_day)
     async with core.database.session() as session:
-        rows = list((await session.execute(query)).all())
+        counters = list((await session.execute(query)).scalars())
         feedback = list((await session.execute(select(FeedbackCount))).scalars())
         attendance = list((await session.execute(select(GroupAttendance))).scalars())
         defined_tags = await close_tag_store.all_tags(session)
-    channels: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
-    topics: Counter[str] = Counter()
-    hours: Counter[str] = Counter({f"{h:02d}": 0 for h in range(24)})
+    measures: dict[str, Counter[str]] = {}
     weeks: Counter[str] = Counter()
     week_channel: dict[str, Counter[str]] = {}
-    outcomes: Counter[str] = Counter()
     tags: Counter[str] = Counter()
-    waits: list[float] = []
-    for row in rows:
-        channel, language, topic, created_at, queued_at, claimed_at, outcome = row[:7]
-        # Counted by id: a corrected label still counts the same tag, a retired one still counts.
-        for tag_id in row.close_tags or ():
-            tags[f"{row.queue_id}/{tag_id}"] += 1
-        channels[channel] += 1
-        languages[language or "not chosen"] += 1
-        topics[topic or "not chosen"] += 1
-        hours[f"{created_at.astimezone(zone).hour:02d}"] += 1
-        week = _week(created_at, zone)
-        weeks[week] += 1
-        week_channel.setdefault(week, Counter())[channel] += 1
-        if outcome:
-            outcomes[outcome] += 1
-        if queued_at is not None and claimed_at is not None:
-            waits.append(max(0.0, (claimed_at - queued_at).total_seconds() / 60))
+    for counter in counters:
+        measure, value, count = counter.measure, counter.value, counter.count
+        if measure == "contacts":
+            weeks[_week_of(counter.day)] += count
+        elif measure == "channel":
+            week_channel.setdefault(_week_of(counter.day), Counter())[value] += count
+        elif measure == "tag":
+            # Counted by id: a corrected label still counts the same tag, a retired one too.
+            tags[f"{counter.queue_id}/{value}"] += count
+        measures.setdefault(measure, Counter())[value.replace("not_chosen", "not chosen")] += count
+
+    def measure_of(name: str) -> Counter[str]:
+        return measures.get(name, Counter())
+
+    hours: Counter[str] = Counter({f"{h:02d}": 0 for h in range(24)})
+    hours.update(measure_of("hour"))
+    outcomes = Counter({k: n for k, n in measure_of("outcome").items() if k != "none"})
+    waits = measure_of("wait_minutes")
     buckets: Counter[str] = Counter({label: 0 for label, _ in WAIT_BUCKETS})
-    for minutes in waits:
-        buckets[_bucket(minutes)] += 1
+    for step, count in waits.items():
+        buckets[_bucket(int(step))] += count
     rating: Counter[str] = Counter({str(v): 0 for v in range(1, 6)})
     helped: Counter[str] = Counter({"yes": 0, "no": 0})
-    first_day = since.astimezone(zone).date().isoformat() if since else None
-    end_day = until.astimezone(zone).date().isoformat() if until else None
-    for count in feedback:
-        if (first_day and count.day < first_day) or (end_day and count.day >= end_day):
+    for answer in feedback:
+        if not in_period(answer.day):
             continue
-        if count.question == "rating":
-            rating[count.answer] += count.count
-        elif count.question == "helped":
-            helped[count.answer] += count.count
-    attendance = [
-        a
-        for a in attendance
-        if not ((first_day and a.day < first_day) or (end_day and a.day >= end_day))
-    ]
+        if answer.question == "rating":
+            rating[answer.answer] += answer.count
+        elif answer.question == "helped":
+            helped[answer.answer] += answer.count
+    attendance = [a for a in attendance if in_period(a.day)]
     # A median of fewer than five waits would describe a handful of identifiable chats.
-    enough = len(waits) >= MIN_CELL
+    enough = sum(waits.values()) >= MIN_CELL
+    median = quantile_minutes(waits, 0.5) if enough else None
+    p90 = quantile_minutes(waits, 0.9) if enough else None
     return Statistics(
         period=(since, until),
-        conversations=suppress_total(len(rows)),
-        by_channel=suppress(dict(sorted(channels.items()))),
-        by_language=suppress(dict(sorted(languages.items()))),
-        by_topic=suppress(dict(sorted(topics.items()))),
+        conversations=suppress_total(measure_of("contacts")[""]),
+        by_channel=suppress(dict(sorted(measure_of("channel").items()))),
+        by_language=suppress(dict(sorted(measure_of("language").items()))),
+        by_topic=suppress(dict(sorted(measure_of("topic").items()))),
         by_hour=suppress(dict(sorted(hours.items()))),
         by_week=suppress(dict(sorted(weeks.items()))),
         week_by_channel={
@@ -278,8 +271,8 @@ async def gather_statistics(
             for week, counts in sorted(week_channel.items())
         },
         wait_buckets=suppress(dict(buckets)),
-        wait_median_minutes=round(statistics.median(waits), 1) if enough else None,
-        wait_p90_minutes=round(statistics.quantiles(waits, n=10)[-1], 1) if enough else None,
+        wait_median_minutes=float(median) if median is not None else None,
+        wait_p90_minutes=float(p90) if p90 is not None else None,
         outcomes=suppress(dict(sorted(outcomes.items()))),
         feedback_rating=suppress(dict(rating)),
         feedback_helped=suppress(dict(helped)),

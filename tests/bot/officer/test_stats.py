@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.actions import conversations as actions
 from bot.groups.tables import GroupAttendance
 from bot.officer.stats import SUPPRESSED, gather_statistics, render_html, suppress
-from tests.bot.officer.scenario import build, start
+from tests.bot.officer.scenario import build, conversation_of, start
 from tests.support.chat import Harness
 
 
@@ -28,10 +29,20 @@ async def test_statistics_of_real_conversations_hide_small_numbers(harness: Harn
 async def test_larger_numbers_are_shown_and_the_html_report_is_self_contained(
     harness: Harness,
 ) -> None:
-    for name in ("a", "b", "c", "d", "e"):
-        await start(harness.resident(name))
+    residents = [harness.resident(name) for name in ("a", "b", "c", "d", "e")]
+    for resident in residents:
+        await start(resident)
+    # Counted when they close, from the counters the reports read: not while still open.
+    assert (await gather_statistics(harness.core)).conversations == 0
+    anna = await harness.staff("anna", max_concurrent=5)
+    for resident in residents:
+        conversation = await conversation_of(harness, resident)
+        await actions.claim(harness.core, anna, conversation)
+        await actions.close(harness.core, anna, conversation)
     stats = await gather_statistics(harness.core)
     assert stats.conversations == 5
+    assert stats.outcomes == {"advice_given": 5}
+    assert stats.wait_median_minutes is not None
     assert stats.by_channel == {"test": 5}
     assert stats.by_topic == {"housing": 5}
     assert sum(v for v in stats.by_week.values() if isinstance(v, int)) == 5
