@@ -78,6 +78,7 @@ def nav_for(role: str) -> list[tuple[str, str]]:
         items.append(("/console/groups", "nav.groups"))
     if can(role, Capability.DASHBOARD):
         items.append(("/console/dashboard", "nav.dashboard"))
+        items.append(("/console/reports", "nav.reports"))
     if can(role, Capability.BLOCK) or can(role, Capability.AUDIT):
         items.append(("/console/blocks", "nav.blocks"))
     if can(role, Capability.AUDIT):

@@ -1,4 +1,5 @@
-"""GET /api/reports/*: impact reports for supervisors and admins, as JSON or CSV.
+"""Impact reports for supervisors and admins: the Reports page, and GET /api/reports/* as
+JSON or CSV.
 
 Anonymous counters only (`bot/reports.py`): nothing here reads a conversation, so nothing is
 audited as a read; small cells are hidden before anything leaves the service.
@@ -17,6 +18,8 @@ from bot.roles import Capability
 from bot.service import SERVICE
 
 from .auth import staff_of
+from .pages import render
+from .report_page import page_context
 
 routes = web.RouteTableDef()
 
@@ -88,3 +91,11 @@ async def report_counts_csv(request: web.Request) -> web.Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+@routes.get("/console/reports")
+async def reports_page(request: web.Request) -> web.Response:
+    counts, min_cell = await _counts(request)
+    core = request.app[SERVICE].core
+    context = await page_context(request, core, counts, summary(counts, min_cell))
+    return render(request, "reports.html", page="reports", **context)

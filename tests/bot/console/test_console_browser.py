@@ -212,7 +212,7 @@ async def test_new_and_urgent_conversations_show_in_the_title_and_alert_and_mute
         await opened.close()
 
 
-async def test_profile_admin_audit_and_blocks_pages_pass_axe(
+async def test_profile_admin_reports_audit_and_blocks_pages_pass_axe(
     harness: Harness, client: TestClient[Any, Any], browser: Any
 ) -> None:
     anna = await harness.staff("anna")
@@ -236,6 +236,10 @@ async def test_profile_admin_audit_and_blocks_pages_pass_axe(
     await page.screenshot(path=str(SCREENSHOTS / "admin-users.png"))
     await page.goto(f"{base}/console/admin/canned")
     await assert_accessible(page)
+    await page.goto(f"{base}/console/reports?by=day")  # the block closed one conversation
+    await page.locator("#report-figures").wait_for()
+    await assert_accessible(page)
+    await page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
 
     await sign_in(page, base, "olli")
     await page.goto(f"{base}/console/audit")

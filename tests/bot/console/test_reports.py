@@ -114,3 +114,31 @@ async def test_reports_are_for_supervisors_and_admins_and_check_their_query(
     assert download.status == 200
     assert download.content_type == "text/csv"
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+async def test_a_supervisor_opens_reports_and_downloads_the_months_csv(
+    harness: Harness, client: TestClient[Any, Any]
+) -> None:
+    await serve(harness, 6)
+    await harness.staff("sari", role="supervisor", queues=())
+    await login(client, "sari")
+    day = harness.core.now().astimezone(harness.core.settings.zone).date()
+    first = day.replace(day=1).isoformat()
+    page = await client.get(
+        "/console/reports",
+        params={"since": first, "until": day.isoformat(), "by": "month"},
+        headers={"Accept-Language": "fi"},
+    )
+    assert page.status == 200
+    html = await page.text()
+    assert "Raportit" in html and "Yhteydenotot" in html
+    assert "<svg" in html and "<script" not in html.split("</header>")[-1].split("<footer")[0]
+    assert '<th scope="row">Suomi</th><td>6</td>' in html  # language by its name, counted
+    link = html.split('id="report-csv" href="')[1].split('"')[0].replace("&amp;", "&")
+    download = await client.get(link)
+    assert download.status == 200 and download.content_type == "text/csv"
+    cells = list(csv.DictReader(io.StringIO(await download.text())))
+    month = day.isoformat()[:7]
+    assert {"period": month, "measure": "contacts", "value": "", "count": "6"} in cells
+    anna_page = await client.get("/console/reports", params={"by": "year"})
+    assert anna_page.status == 422
