@@ -214,3 +214,55 @@ def as_csv(found: Collection[Mapping[str, object]]) -> str:
 def default_period(today: date, days: int = 30) -> tuple[date, date]:
     """The last `days` days up to and including today."""
     return today - timedelta(days=days - 1), today + timedelta(days=1)
+
+
+TARGET_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """A queue's service target over the last `TARGET_DAYS` days and right now."""
+
+    minutes: int
+    percent: int
+    reached: int  # closed conversations that reached the queue in those days
+    share: float | None  # of them, answered within the minutes (None: none reached)
+    waiting_over: bool  # someone waits longer than the minutes now
+
+    @property
+    def missed(self) -> bool:
+        return self.waiting_over or (self.share is not None and self.share * 100 < self.percent)
+
+
+async def target_status(
+    core: Core, targets: Mapping[str, tuple[int, int]], longest_wait: Mapping[str, int]
+) -> dict[str, TargetStatus]:
+    """Each queue with a target (minutes, percent): the share of the last days' contacts who
+    were answered within the minutes, from the counters, and whether anyone waits longer."""
+    if not targets:
+        return {}
+    today = core.now().astimezone(core.settings.zone).date()
+    since = (today - timedelta(days=TARGET_DAYS - 1)).isoformat()
+    query = select(ImpactCount).where(
+        col(ImpactCount.day) >= since,
+        col(ImpactCount.queue_id).in_(sorted(targets)),
+        col(ImpactCount.measure).in_(("answered", "wait_minutes")),
+    )
+    answered: dict[str, Counter[str]] = defaultdict(Counter)
+    waits: dict[str, Counter[str]] = defaultdict(Counter)
+    async with core.database.session() as session:
+        for row in (await session.execute(query)).scalars():
+            found = answered if row.measure == "answered" else waits
+            found[row.queue_id][row.value] += row.count
+    status: dict[str, TargetStatus] = {}
+    for queue_id, (minutes, percent) in targets.items():
+        reached = answered[queue_id]["yes"] + answered[queue_id]["no"]
+        in_time = within(waits[queue_id], minutes)
+        status[queue_id] = TargetStatus(
+            minutes=minutes,
+            percent=percent,
+            reached=reached,
+            share=round(in_time / reached, 3) if reached else None,
+            waiting_over=longest_wait.get(queue_id, 0) > minutes * 60,
+        )
+    return status

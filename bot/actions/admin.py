@@ -140,8 +140,13 @@ async def save_queue(
     transcript_days: int,
     pii_vault_hours: int,
     active: bool = True,
+    target_minutes: int = 0,
+    target_percent: int = 0,
 ) -> Queue:
-    """Create or change a queue; opening hours are validated before anything is stored."""
+    """Create or change a queue; opening hours are validated before anything is stored.
+
+    The service target reads "`target_percent` % answered within `target_minutes` minutes";
+    minutes are 1-60 because waits are counted minute by minute only up to an hour."""
     _require_admin(actor)
     queue_id = _clean_id(queue_id, "queue")
     name = " ".join(name.split())
@@ -156,6 +161,10 @@ async def save_queue(
         raise AdminError("invalid_input", "transcripts are kept 1-3650 days")
     if not 1 <= pii_vault_hours <= 24 * 365:
         raise AdminError("invalid_input", "hidden items are kept 1-8760 hours")
+    if (target_minutes == 0) != (target_percent == 0):
+        raise AdminError("invalid_input", "a service target has both minutes and a percentage")
+    if not 0 <= target_minutes <= 60 or not 0 <= target_percent <= 100:
+        raise AdminError("invalid_input", "a service target is 1-60 minutes and 1-100 %")
     chosen = _languages(languages)
     async with unit_of_work(core) as work:
         queue = await work.session.get(Queue, queue_id)
@@ -168,6 +177,8 @@ async def save_queue(
         queue.opening_hours = dict(opening_hours)
         queue.transcript_days = transcript_days
         queue.pii_vault_hours = pii_vault_hours
+        queue.target_minutes = target_minutes
+        queue.target_percent = target_percent
         queue.active = active
         work.session.add(queue)
         await work.audit(

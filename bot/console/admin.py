@@ -212,6 +212,8 @@ async def save_queue_form(request: web.Request) -> web.Response:
             transcript_days=_int(form, "transcript_days", 30),
             pii_vault_hours=_int(form, "pii_vault_hours", 24),
             active=form.get("active") == "on",
+            target_minutes=_int(form, "target_minutes", 0),
+            target_percent=_int(form, "target_percent", 0),
         ),
         _queues_page,
         "/console/admin/queues",

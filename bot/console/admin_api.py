@@ -88,6 +88,8 @@ def queue_json(queue: Queue, topics: list[Topic]) -> dict[str, Any]:
         "opening_hours": dict(queue.opening_hours),
         "transcript_days": queue.transcript_days,
         "pii_vault_hours": queue.pii_vault_hours,
+        "target_minutes": queue.target_minutes,
+        "target_percent": queue.target_percent,
         "active": queue.active,
         "topics": [
             {"id": t.id, "labels": dict(t.labels), "active": t.active}
@@ -219,6 +221,8 @@ async def save_queue_json(request: web.Request) -> web.Response:
         transcript_days=int_field(body, "transcript_days", 30),
         pii_vault_hours=int_field(body, "pii_vault_hours", 24),
         active=_bool(body, "active", True),
+        target_minutes=int_field(body, "target_minutes", 0),
+        target_percent=int_field(body, "target_percent", 0),
     )
     return web.json_response(next(q for q in await _queues(request) if q["id"] == queue.id))
 

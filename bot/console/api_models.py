@@ -303,6 +303,7 @@ class Dashboard(BaseModel):
     counsellors_online: int
     conversations_today: int = 0
     feedback: dict[str, Any] = {}
+    targets_missed: list[str] = []
 
 
 class AuditRecord(Free):

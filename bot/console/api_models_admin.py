@@ -68,6 +68,8 @@ class AdminQueue(BaseModel):
     )
     transcript_days: int
     pii_vault_hours: int = 0
+    target_minutes: int = 0
+    target_percent: int = 0
     active: bool = True
     topics: list[AdminTopic] = []
 
@@ -81,6 +83,8 @@ class QueueSave(BaseModel):
     transcript_days: int = Field(30, ge=1, le=3650)
     pii_vault_hours: int = Field(24, ge=1, le=8760)
     active: bool = True
+    target_minutes: int = Field(0, ge=0, le=60, description="0 with target_percent 0: none")
+    target_percent: int = Field(0, ge=0, le=100)
 
 
 class TopicSave(BaseModel):

@@ -9,9 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
+from sqlmodel import select
 
+from bot.reports import TARGET_DAYS, target_status
 from bot.roles import Capability
 from bot.service import SERVICE
+from bot.store.tables import Queue
 
 from . import queries
 from .auth import staff_of
@@ -27,14 +30,23 @@ async def dashboard_numbers(request: web.Request) -> dict[str, Any]:
     async with core.database.session() as session:
         stats = await queries.queue_stats(session, now)
         queues = await queries.queues_with_members(session)
+        targets_set = {
+            queue.id: (queue.target_minutes, queue.target_percent)
+            for queue in (await session.execute(select(Queue))).scalars()
+            if queue.target_minutes
+        }
         online = await queries.counsellors_online(session, now, set(request.app[CONNECTED].keys()))
         today = await queries.conversations_since(session, queries.start_of_day(now))
         feedback = await queries.feedback_averages(
             session, (now - timedelta(days=30)).date().isoformat()
         )
+    targets = await target_status(
+        core, targets_set, {queue_id: s.longest_wait_seconds for queue_id, s in stats.items()}
+    )
     rows = []
     for queue in queues:
         numbers = stats.get(queue["id"], queries.QueueStats(0, 0, 0, 0))
+        target = targets.get(queue["id"])
         rows.append(
             {
                 "id": queue["id"],
@@ -43,6 +55,17 @@ async def dashboard_numbers(request: web.Request) -> dict[str, Any]:
                 "urgent": numbers.urgent,
                 "longest_wait_seconds": numbers.longest_wait_seconds,
                 "active": numbers.active,
+                "target": None
+                if target is None
+                else {
+                    "minutes": target.minutes,
+                    "percent": target.percent,
+                    "days": TARGET_DAYS,
+                    "reached": target.reached,
+                    "share": target.share,
+                    "waiting_over": target.waiting_over,
+                    "missed": target.missed,
+                },
             }
         )
     return {
@@ -54,6 +77,7 @@ async def dashboard_numbers(request: web.Request) -> dict[str, Any]:
         "counsellors_online": online,
         "conversations_today": today,
         "feedback": feedback,
+        "targets_missed": [row["id"] for row in rows if row["target"] and row["target"]["missed"]],
     }
 
 

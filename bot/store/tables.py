@@ -103,6 +103,10 @@ class Queue(Table, table=True):
     )
     transcript_days: int = 30
     pii_vault_hours: int = 24
+    # Service target: `target_percent` % of those who reach the queue answered within
+    # `target_minutes` minutes (both 0: none); the dashboard says when it is missed.
+    target_minutes: int = 0
+    target_percent: int = 0
     position: int = 0
     active: bool = True
     created_at: datetime = Field(

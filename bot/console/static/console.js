@@ -650,6 +650,16 @@
   }
 
   // ---- dashboard ------------------------------------------------------------------------
+  function targetText(target) {
+    if (!target) return "—";
+    const parts = [t("dash.target", { percent: number(target.percent), minutes: number(target.minutes) })];
+    parts.push(target.share === null ? t("dash.target_no_data")
+      : t("dash.target_share", { days: number(target.days), percent: number(Math.round(target.share * 100)) }));
+    if (target.waiting_over) parts.push(t("dash.target_waiting_over"));
+    if (target.missed) parts.push(t("dash.target_missed"));
+    return parts.join(" · ");
+  }
+
   function dashboardPage() {
     async function refresh() {
       let data;
@@ -668,7 +678,16 @@
       const rows = document.getElementById("d-queues");
       rows.replaceChildren(...data.queues.map((q) => el("tr", {},
         el("th", { scope: "row", text: q.name }), el("td", { text: number(q.waiting) }), el("td", { text: number(q.urgent) }),
-        el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: number(q.active) }))));
+        el("td", { text: minutes(q.longest_wait_seconds) || "—" }), el("td", { text: number(q.active) }),
+        el("td", { class: q.target && q.target.missed ? "target-missed" : "", text: targetText(q.target) }))));
+      // Missed targets in words, not only by colour; announced again only when they change.
+      const missed = data.queues.filter((q) => q.target && q.target.missed).map((q) => q.name).join(", ");
+      const banner = document.getElementById("d-targets");
+      if (banner.dataset.missed !== missed) {
+        banner.dataset.missed = missed;
+        banner.textContent = missed ? t("dash.targets_missed", { queues: missed }) : "";
+        banner.hidden = !missed;
+      }
     }
     refreshLive(refresh, 200);
   }

@@ -8,10 +8,13 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
+from bot.actions import admin as admin_actions
 from bot.actions import conversations as actions
+from bot.actions.admin import AdminError
 from bot.events import ChannelName, ResidentSignal
 from bot.jobs import retention
 from bot.store.tables import Conversation, ImpactCount
@@ -142,3 +145,38 @@ async def test_a_supervisor_opens_reports_and_downloads_the_months_csv(
     assert {"period": month, "measure": "contacts", "value": "", "count": "6"} in cells
     anna_page = await client.get("/console/reports", params={"by": "year"})
     assert anna_page.status == 422
+
+
+async def test_a_missed_service_target_shows_on_the_dashboard(
+    harness: Harness, client: TestClient[Any, Any]
+) -> None:
+    ada = await harness.staff("ada", role="admin", queues=())
+    with pytest.raises(AdminError):
+        await admin_actions.save_queue(
+            harness.core, ada.actor(), "general", name="General", languages=["fi"],
+            opening_hours={}, transcript_days=30, pii_vault_hours=24, target_minutes=10,
+        )  # fmt: skip
+    await admin_actions.save_queue(
+        harness.core, ada.actor(), "general", name="General", languages=["fi"],
+        opening_hours={}, transcript_days=30, pii_vault_hours=24, target_minutes=10,
+        target_percent=90,
+    )  # fmt: skip
+    await serve(harness, 6)  # each answered after 3.5 minutes
+    await harness.staff("sari", role="supervisor", queues=())
+    await login(client, "sari")
+    board = await (await client.get("/api/dashboard")).json()
+    [general] = [q for q in board["queues"] if q["id"] == "general"]
+    assert general["target"] == {
+        "minutes": 10, "percent": 90, "days": 7, "reached": 6, "share": 1.0,
+        "waiting_over": False, "missed": False,
+    }  # fmt: skip
+    assert board["targets_missed"] == []
+
+    # Someone now waits longer than ten minutes: the target is missed right now.
+    await waiting_conversation(harness, "waits-long")
+    later = harness.core.now() + timedelta(minutes=11)
+    harness.core.clock = lambda: later
+    board = await (await client.get("/api/dashboard")).json()
+    [general] = [q for q in board["queues"] if q["id"] == "general"]
+    assert general["target"]["waiting_over"] and general["target"]["missed"]
+    assert board["targets_missed"] == ["general"]
