@@ -5,6 +5,7 @@ Records carry ids, roles and reasons only; the caller never passes message text 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
@@ -18,6 +19,7 @@ from sqlmodel import col, select
 
 from privacy.audit import AuditAction, AuditChain, AuditOutcome, AuditRecord
 
+from .rows import table_of
 from .tables import AuditRow
 
 # Any constant works: it names the one PostgreSQL advisory lock that orders the chain.
@@ -96,23 +98,39 @@ class _Sessions(Protocol):
     def session(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
 
-async def read_all(database: _Sessions, *, batch: int = 5000) -> list[AuditRecord]:
-    """Every record in sequence order, one short transaction per batch.
+async def read_all_values(database: _Sessions, *, batch: int = 2000) -> list[tuple[Any, ...]]:
+    """Every record's fields (in `RECORD_FIELDS` order) in sequence order, one short
+    transaction per batch.
 
-    On SQLite every transaction holds the one writer lock: reading a long trail in one would
-    keep residents' messages waiting for all of it; this way they wait one batch at most.
-    Records only ever get appended, so the batches together are one consistent prefix.
+    Plain rows, not ORM objects: building 5,000 objects per batch took the event loop for
+    hundreds of milliseconds, and every other request waited (issue 23). On SQLite every
+    transaction holds the one writer lock, so a batch at a time keeps residents' messages
+    waiting one batch at most. Records only ever get appended, so the batches together are
+    one consistent prefix.
     """
-    out: list[AuditRecord] = []
+    table = table_of(AuditRow)
+    columns = [table.c[name] for name in RECORD_FIELDS]
+    out: list[tuple[Any, ...]] = []
     after = 0
     while True:
+        query = select(*columns).where(table.c.seq > after).order_by(table.c.seq).limit(batch)
         async with database.session() as session:
-            query = select(AuditRow).where(AuditRow.seq > after).order_by(col(AuditRow.seq))
-            rows = (await session.execute(query.limit(batch))).scalars().all()
+            rows = (await session.execute(query)).all()
         if not rows:
             return out
-        out.extend(row_to_record(row) for row in rows)
-        after = rows[-1].seq
+        out.extend(tuple(row) for row in rows)
+        after = rows[-1][0]
+        await asyncio.sleep(0)  # let waiting requests run between batches
+
+
+def records_of(values: list[tuple[Any, ...]]) -> list[AuditRecord]:
+    """Records from `read_all_values` (cheap to run on a worker thread)."""
+    return [AuditRecord(**dict(zip(RECORD_FIELDS, value, strict=True))) for value in values]
+
+
+async def read_all(database: _Sessions, *, batch: int = 2000) -> list[AuditRecord]:
+    """Every record in sequence order (see `read_all_values`)."""
+    return records_of(await read_all_values(database, batch=batch))
 
 
 async def iterate(session: AsyncSession, *, batch: int = 1000) -> AsyncIterator[AuditRecord]:

@@ -1,7 +1,8 @@
 """Verifying the audit trail from the console holds nothing else back (issue 23).
 
-The records are read in short transactions, one batch each, so writers wait one batch at
-most; the hashing runs on a worker thread, not on the event loop.
+The records are read as plain rows in short transactions, one batch each, so writers wait one
+batch at most; building the records and hashing them run on a worker thread, not on the
+event loop.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ async def test_verification_reads_in_batches_and_hashes_off_the_loop(
         return opened()
 
     monkeypatch.setattr(harness.core.database, "session", counting_session)
-    real_read_all = audit_store.read_all
-    monkeypatch.setattr(audit_store, "read_all", lambda database: real_read_all(database, batch=5))
+    real_read = audit_store.read_all_values
+    monkeypatch.setattr(
+        audit_store, "read_all_values", lambda database: real_read(database, batch=5)
+    )
     threads: list[int] = []
     real_verify = privacy_audit.verify_chain
 
