@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     webchat_trusted_proxies: str = ""
     # A web-chat block also covers new sessions from the resident's network (bot/origins.py).
     webchat_block_by_address: bool = True
+    # Minutes a waiting resident is left to counsellors who speak their language before
+    # anyone in the queue may claim them; 0 turns that off (bot/language_routing.py).
+    language_first_minutes: int = Field(default=5, ge=0, le=120)
     # Impact reports (GET /api/reports/*) show counts under this as "<N" (bot/reports.py).
     report_min_cell: int = Field(default=5, ge=2, le=100)
 

@@ -28,6 +28,7 @@ ErrorCode = Literal[
     "too_many_active",
     "invalid_state",
     "resident_left",
+    "language_reserved",
     "invalid_json",
     "invalid_input",
     "reason_required",
@@ -57,6 +58,8 @@ STATUS: Final[Mapping[ErrorCode, int]] = MappingProxyType(
         "invalid_state": 409,
         # The resident left quickly (web chat): nobody would read a reply.
         "resident_left": 409,
+        # For its first minutes a conversation waits for a counsellor who speaks its language.
+        "language_reserved": 409,
         "invalid_json": 400,
         "invalid_input": 422,
         "reason_required": 422,

@@ -12,6 +12,7 @@ from . import routing
 from .conversation import Enqueue, Say, State
 from .core import Work
 from .hub_topics import queue_topic
+from .language_routing import route
 from .replies import Run, say
 from .store import conversations as conversation_store
 
@@ -19,13 +20,14 @@ from .store import conversations as conversation_store
 async def enqueue(run: Run, effect: Enqueue) -> None:
     work, conversation = run.work, run.conversation
     now = work.core.now()
-    conversation.queue_id = effect.queue_id
+    queue_id = await route(work, conversation, effect.queue_id)
+    conversation.queue_id = queue_id
     if conversation.queued_at is None:
         conversation.queued_at = now
     work.session.add(conversation)
     await work.session.flush()
     work.publish(
-        queue_topic(effect.queue_id),
+        queue_topic(queue_id),
         "conversation.queued",
         conversation=conversation.id,
         urgent=conversation.urgent,
@@ -34,13 +36,13 @@ async def enqueue(run: Run, effect: Enqueue) -> None:
         "staff",
         "conversation.queued",
         conversation=conversation.id,
-        queue=effect.queue_id,
+        queue=queue_id,
         urgent=conversation.urgent,
     )
     if not effect.open_now:
         return
     position = await conversation_store.position_in_queue(work.session, conversation)
-    minutes = await _estimate(work, effect.queue_id, position)
+    minutes = await _estimate(work, queue_id, position)
     await say(run, Say("queued", {"position": position, "minutes": minutes}))
     conversation.triage = {**conversation.triage, "told_position": position}
 

@@ -59,7 +59,9 @@ async def update_user(
     active: bool,
     totp_enforced: bool,
     max_concurrent: int,
+    languages: Sequence[str] | None = None,
 ) -> None:
+    """`languages`: the residents' languages the user serves in (None keeps them)."""
     _require_admin(actor)
     try:
         new_role = Role(role)
@@ -85,6 +87,8 @@ async def update_user(
         user.active = active
         user.totp_enforced = totp_enforced
         user.max_concurrent = max_concurrent
+        if languages is not None:
+            user.languages = _languages(languages) if languages else []
         work.session.add(user)
         await user_store.set_queues(work.session, user.id, queues)
         if not active:
@@ -142,6 +146,7 @@ async def save_queue(
     active: bool = True,
     target_minutes: int = 0,
     target_percent: int = 0,
+    language_fallback: str = "",
 ) -> Queue:
     """Create or change a queue; opening hours are validated before anything is stored.
 
@@ -179,6 +184,11 @@ async def save_queue(
         queue.pii_vault_hours = pii_vault_hours
         queue.target_minutes = target_minutes
         queue.target_percent = target_percent
+        if language_fallback and not await queue_store.queue_exists(
+            work.session, language_fallback
+        ):
+            raise AdminError("invalid_input", f"no queue {language_fallback!r}")
+        queue.language_fallback = "" if language_fallback == queue_id else language_fallback
         queue.active = active
         work.session.add(queue)
         await work.audit(

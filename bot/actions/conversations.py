@@ -30,6 +30,7 @@ from ..effects import run_event
 from ..events import Author
 from ..hub_topics import conversation_topic, queue_topic
 from ..ids import new_id
+from ..language_routing import reserved_against
 from ..logs import log_event
 from ..messages import store_message
 from ..outbox_writer import queue_outbound
@@ -99,6 +100,11 @@ async def claim(core: Core, staff: Staff, conversation_id: str) -> Conversation:
         # Held by someone else is not a refusal here: the conditional update answers 409.
         if conversation_access(staff, conversation) in (Denial.ROLE, Denial.OTHER_QUEUE):
             raise ActionError("forbidden", "you do not work in this queue")
+        if await reserved_against(work, conversation, staff.user_id):
+            raise ActionError(
+                "language_reserved",
+                "a colleague who speaks the resident's language gets the first minutes",
+            )
         if await _at_limit(work, staff.user_id, staff.max_concurrent):
             raise ActionError("too_many_active", "you already have your maximum of active chats")
         now = core.now()

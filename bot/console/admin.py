@@ -89,6 +89,7 @@ async def _users_page(
         resident_names={u.id: resident_name(u) for u in users},
         queues=queues,
         roles=[r.value for r in Role],
+        languages=LANGUAGES,
         message=message,
         error=error,
     )
@@ -140,6 +141,7 @@ async def update_user_form(request: web.Request) -> web.Response:
             active=form.get("active") == "on",
             totp_enforced=form.get("totp_enforced") == "on",
             max_concurrent=_int(form, "max_concurrent", 3),
+            languages=[code for code in form.getall("languages", []) if isinstance(code, str)],
         ),
         _users_page,
         "/console/admin/users",
@@ -214,6 +216,7 @@ async def save_queue_form(request: web.Request) -> web.Response:
             active=form.get("active") == "on",
             target_minutes=_int(form, "target_minutes", 0),
             target_percent=_int(form, "target_percent", 0),
+            language_fallback=_text(form, "language_fallback", 64),
         ),
         _queues_page,
         "/console/admin/queues",

@@ -76,6 +76,7 @@ def user_json(user: StaffUser, queues: list[str]) -> dict[str, Any]:
         "totp_enforced": user.totp_enforced,
         "must_change_password": user.must_change_password,
         "max_concurrent": user.max_concurrent,
+        "languages": list(user.languages),
         "locked_until": user.locked_until.isoformat() if user.locked_until else None,
     }
 
@@ -90,6 +91,7 @@ def queue_json(queue: Queue, topics: list[Topic]) -> dict[str, Any]:
         "pii_vault_hours": queue.pii_vault_hours,
         "target_minutes": queue.target_minutes,
         "target_percent": queue.target_percent,
+        "language_fallback": queue.language_fallback,
         "active": queue.active,
         "topics": [
             {"id": t.id, "labels": dict(t.labels), "active": t.active}
@@ -174,6 +176,7 @@ async def update_user_json(request: web.Request) -> web.Response:
         active=_bool(body, "active", user.active),
         totp_enforced=_bool(body, "totp_enforced", user.totp_enforced),
         max_concurrent=int_field(body, "max_concurrent", user.max_concurrent),
+        languages=_strings(body, "languages", list(user.languages)),
     )
     return await _user_answer(request, user_id)
 
@@ -223,6 +226,7 @@ async def save_queue_json(request: web.Request) -> web.Response:
         active=_bool(body, "active", True),
         target_minutes=int_field(body, "target_minutes", 0),
         target_percent=int_field(body, "target_percent", 0),
+        language_fallback=text_field(body, "language_fallback", required=False, limit=64),
     )
     return web.json_response(next(q for q in await _queues(request) if q["id"] == queue.id))
 

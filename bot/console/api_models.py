@@ -151,6 +151,7 @@ class ConversationSummary(BaseModel):
     topic: str | None = None
     channel: str
     urgent: bool
+    interpreter_needed: bool = False
     waiting_seconds: int | None = None
     assigned_to: str | None = None
     assigned_name: str | None = None

@@ -26,6 +26,7 @@ class AdminUser(BaseModel):
     totp_enforced: bool = False
     must_change_password: bool = False
     max_concurrent: int = 0
+    languages: list[str] = []
     locked_until: str | None = None
     one_time_password: str = Field(
         "", description="only in the answer that created the user; shown once"
@@ -40,6 +41,9 @@ class UserChange(BaseModel):
     active: bool = True
     totp_enforced: bool = False
     max_concurrent: int = Field(3, ge=1, le=20)
+    languages: list[Language] = Field(
+        [], description="residents' languages the user serves in; empty: their queues'"
+    )
 
 
 class UserCreate(UserChange):
@@ -70,6 +74,7 @@ class AdminQueue(BaseModel):
     pii_vault_hours: int = 0
     target_minutes: int = 0
     target_percent: int = 0
+    language_fallback: str = ""
     active: bool = True
     topics: list[AdminTopic] = []
 
@@ -85,6 +90,9 @@ class QueueSave(BaseModel):
     active: bool = True
     target_minutes: int = Field(0, ge=0, le=60, description="0 with target_percent 0: none")
     target_percent: int = Field(0, ge=0, le=100)
+    language_fallback: str = Field(
+        "", max_length=64, description="queue for a language nobody here speaks; '': mark it"
+    )
 
 
 class TopicSave(BaseModel):

@@ -50,7 +50,8 @@ ERRORS = {
     401: "Not signed in, or wrong credentials",
     403: "Refused: csrf, origin, forbidden, password_change_required, totp_setup_required",
     404: "No such object",
-    409: "Conflict: already_claimed, too_many_active, invalid_state, resident_left",
+    409: "Conflict: already_claimed, too_many_active, invalid_state, resident_left, "
+    "language_reserved",
     422: "Invalid input: invalid_input, reason_required, weak_password",
     429: "Too many failed sign-ins (code locked; the same answer whichever limit applies)",
 }

@@ -54,6 +54,7 @@ def conversation_summary(
         "topic": conversation.topic_id,
         "channel": conversation.channel,
         "urgent": conversation.urgent,
+        "interpreter_needed": conversation.interpreter_needed,
         "waiting_seconds": waiting,
         "assigned_to": conversation.assigned_to,
         "assigned_name": names.get(conversation.assigned_to or "", None),

@@ -107,6 +107,9 @@ class Queue(Table, table=True):
     # `target_minutes` minutes (both 0: none); the dashboard says when it is missed.
     target_minutes: int = 0
     target_percent: int = 0
+    # Where a resident goes whose language nobody in this queue speaks: another queue's id,
+    # or "" to wait here marked "interpreter needed" (bot/language_routing.py).
+    language_fallback: str = Field(default="", max_length=64)
     position: int = 0
     active: bool = True
     created_at: datetime = Field(
@@ -145,6 +148,9 @@ class StaffUser(Table, table=True):
         default=None, sa_column=Column(UTCDateTime(), nullable=True)
     )
     max_concurrent: int = 3
+    # The residents' languages this person serves in; empty: the languages of their queues
+    # (bot/language_routing.py).
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
     # "fi", "sv" or "en"; "" follows the browser's language (bot/console/texts.py).
     console_language: str = Field(default="", max_length=8)
@@ -203,6 +209,8 @@ class Conversation(Table, table=True):
     topic_id: str | None = Field(default=None, max_length=64)
     queue_id: str | None = Field(default=None, max_length=64)
     urgent: bool = False
+    # Nobody in its queue speaks the resident's language (bot/language_routing.py).
+    interpreter_needed: bool = False
     assigned_to: str | None = Field(default=None, max_length=64, index=True)
     sealed_reply_address: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
     # Web chat: the keyed digest of the network the resident last wrote from, so that a

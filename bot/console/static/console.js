@@ -325,7 +325,8 @@
         waiting.forEach((c) => {
           // data-label names each cell where a phone shows the rows as cards (no header row).
           rows.append(el("tr", { class: c.urgent ? "urgent-row" : "" },
-            el("td", { "data-label": columns[0], text: c.language ? languageName(c.language) : "?" }),
+            el("td", { "data-label": columns[0] }, c.language ? languageName(c.language) : "?",
+              c.interpreter_needed ? el("span", { class: ["badge", "interpreter"], text: t("board.interpreter_needed") }) : null),
             el("td", { "data-label": columns[1], text: topicName(c.topic) || "?" }),
             el("td", { "data-label": columns[2], text: channelName(c.channel) }),
             el("td", { "data-label": columns[3], text: c.state === "waiting_hours" ? t("board.waiting_outside_hours", { time: minutes(c.waiting_seconds) }) : minutes(c.waiting_seconds) }),

@@ -1,0 +1,75 @@
+"""Routing by language: a resident reaches a counsellor who speaks their language first.
+
+A counsellor serves in the languages set on their account, or, with none set, in the
+languages of their queues (so a service that never sets any keeps working as before). When a
+conversation joins a queue:
+
+- if someone in the queue speaks the resident's language, it stays, and for the first
+  `SOMESOSSU_LANGUAGE_FIRST_MINUTES` only those counsellors may claim it; after that anyone
+  in the queue may, so nobody waits for ever for one person;
+- if nobody does, it goes to the queue's fallback queue when that one has a speaker, and
+  otherwise waits in its queue marked "interpreter needed", which the board shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from .core import Work
+from .roles import Capability, can
+from .store.tables import Conversation, Queue, StaffQueue, StaffUser
+
+
+def serves_in(own: Sequence[str], queue_languages: Sequence[str], language: str) -> bool:
+    return language in (own or queue_languages)
+
+
+async def speakers(session: AsyncSession, queue_id: str, language: str) -> set[str]:
+    """Ids of the queue's active counsellors and supervisors who serve in `language`."""
+    queue = await session.get(Queue, queue_id)
+    if queue is None:
+        return set()
+    members = await session.execute(
+        select(col(StaffUser.id), col(StaffUser.role), col(StaffUser.languages))
+        .join(StaffQueue, col(StaffQueue.user_id) == col(StaffUser.id))
+        .where(col(StaffQueue.queue_id) == queue_id, col(StaffUser.active).is_(True))
+    )
+    return {
+        user_id
+        for user_id, role, own in members.all()
+        if can(role, Capability.WORK_QUEUES) and serves_in(own or [], queue.languages, language)
+    }
+
+
+async def route(work: Work, conversation: Conversation, queue_id: str) -> str:
+    """The queue the conversation goes to; marks it when an interpreter is needed."""
+    language = conversation.language
+    conversation.interpreter_needed = False
+    if not language:
+        return queue_id
+    session = work.session
+    if await speakers(session, queue_id, language):
+        return queue_id
+    queue = await session.get(Queue, queue_id)
+    fallback = queue.language_fallback if queue is not None else ""
+    if fallback and fallback != queue_id and await speakers(session, fallback, language):
+        return fallback
+    conversation.interpreter_needed = True
+    return queue_id
+
+
+async def reserved_against(work: Work, conversation: Conversation, user_id: str) -> bool:
+    """Whether `user_id` must leave this conversation to a colleague who speaks the
+    resident's language for now (the first minutes of its wait)."""
+    minutes = work.core.settings.language_first_minutes
+    language, queue_id = conversation.language, conversation.queue_id
+    if minutes == 0 or not language or queue_id is None or conversation.queued_at is None:
+        return False
+    if work.core.now() - conversation.queued_at >= timedelta(minutes=minutes):
+        return False
+    found = await speakers(work.session, queue_id, language)
+    return bool(found) and user_id not in found
