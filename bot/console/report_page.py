@@ -18,27 +18,14 @@ from markupsafe import Markup
 from sqlmodel import select
 
 from bot.core import Core
-from bot.reports import Cell, Counts
+from bot.reports import MEASURES, Cell, Counts
 from bot.store import close_tags as close_tag_store
 from bot.store.tables import Queue, Topic
 
 from .pages import language_context, name_of
 
-SHOWN_MEASURES = (
-    "channel",
-    "language",
-    "topic",
-    "outcome",
-    "tag",
-    "wait_minutes",
-    "handled_minutes",
-    "hour",
-    "crisis",
-    "transfers",
-    "repeat",
-    "feedback_rating",
-    "feedback_helped",
-)
+# Every measure but those the figures above the tables already give.
+SHOWN_MEASURES = tuple(m for m in MEASURES if m not in ("contacts", "reached_queue", "answered"))
 YES_NO_MEASURES = ("crisis", "repeat", "feedback_helped")
 
 

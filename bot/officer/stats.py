@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.actions.context import Core
 from bot.groups.tables import GroupAttendance
 from bot.local_time import zone_label
-from bot.reports import quantile_minutes
+from bot.reports import quantile_minutes, suppressed
 from bot.store import close_tags as close_tag_store
 from bot.store.tables import FeedbackCount, ImpactCount
 
@@ -42,20 +42,9 @@ WAIT_BUCKETS: tuple[tuple[str, float], ...] = (
 
 
 def suppress(counts: Mapping[str, int]) -> dict[str, Cell]:
-    """Cells of 1-4 become "<5"; if only one cell is hidden, the next smallest is hidden too.
-
-    The second rule stops anyone from recovering a single hidden cell by subtracting the
-    others from a total published elsewhere.
-    """
-    cells: dict[str, Cell] = dict(counts)
-    hidden = [key for key, n in counts.items() if 0 < n < MIN_CELL]
-    for key in hidden:
-        cells[key] = SUPPRESSED
-    if len(hidden) == 1:
-        others = sorted((n, key) for key, n in counts.items() if n >= MIN_CELL)
-        if others:
-            cells[others[0][1]] = SUPPRESSED
-    return cells
+    """Cells of 1-4 become "<5"; if only one cell is hidden, the next smallest is hidden too
+    (the rule of the console's reports, `bot.reports.suppressed`)."""
+    return suppressed(counts, MIN_CELL)
 
 
 def suppress_total(total: int) -> Cell:
