@@ -13,8 +13,8 @@ conversation joins a queue:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -65,11 +65,39 @@ async def route(work: Work, conversation: Conversation, queue_id: str) -> str:
 async def reserved_against(work: Work, conversation: Conversation, user_id: str) -> bool:
     """Whether `user_id` must leave this conversation to a colleague who speaks the
     resident's language for now (the first minutes of its wait)."""
-    minutes = work.core.settings.language_first_minutes
-    language, queue_id = conversation.language, conversation.queue_id
-    if minutes == 0 or not language or queue_id is None or conversation.queued_at is None:
-        return False
-    if work.core.now() - conversation.queued_at >= timedelta(minutes=minutes):
-        return False
-    found = await speakers(work.session, queue_id, language)
-    return bool(found) and user_id not in found
+    return conversation.id in await reserved_ids(
+        work.session,
+        [conversation],
+        user_id,
+        now=work.core.now(),
+        minutes=work.core.settings.language_first_minutes,
+    )
+
+
+async def reserved_ids(
+    session: AsyncSession,
+    conversations: Iterable[Conversation],
+    user_id: str,
+    *,
+    now: datetime,
+    minutes: int,
+) -> set[str]:
+    """Of these conversations, those `user_id` must leave to a colleague who speaks the
+    resident's language for now (a list asks the speakers of each queue and language once)."""
+    if minutes == 0:
+        return set()
+    found: set[str] = set()
+    asked: dict[tuple[str, str], set[str]] = {}
+    for conversation in conversations:
+        language, queue_id = conversation.language, conversation.queue_id
+        queued_at = conversation.queued_at
+        if not language or queue_id is None or queued_at is None:
+            continue
+        if conversation.assigned_to is not None or now - queued_at >= timedelta(minutes=minutes):
+            continue
+        if (queue_id, language) not in asked:
+            asked[queue_id, language] = await speakers(session, queue_id, language)
+        serving = asked[queue_id, language]
+        if serving and user_id not in serving:
+            found.add(conversation.id)
+    return found

@@ -16,6 +16,7 @@ from bot.actions import auth as auth_actions
 from bot.actions import conversations as actions
 from bot.actions.conversations import OUTCOMES, Staff, Transcript
 from bot.errors import ServiceError
+from bot.language_routing import reserved_ids
 from bot.roles import Capability, can
 from bot.service import SERVICE
 from bot.store.tables import CannedReply
@@ -191,8 +192,17 @@ async def list_conversations(request: web.Request) -> web.Response:
     async with core.database.session() as session:
         found = await queries.list_conversations(session, staff, states=states, queue=queue)
         names = await queries.display_names(session)
-    now = core.now()
-    return web.json_response([queries.conversation_summary(c, staff, now, names) for c in found])
+        now = core.now()
+        reserved = await reserved_ids(
+            session,
+            (c for c in found if c.state in queries.WAITING),
+            staff.user_id,
+            now=now,
+            minutes=core.settings.language_first_minutes,
+        )
+    return web.json_response(
+        [queries.conversation_summary(c, staff, now, names, reserved) for c in found]
+    )
 
 
 def transcript_json(

@@ -152,6 +152,9 @@ class ConversationSummary(BaseModel):
     channel: str
     urgent: bool
     interpreter_needed: bool = False
+    language_first: bool = Field(
+        False, description="left to colleagues who speak the resident's language for now"
+    )
     waiting_seconds: int | None = None
     assigned_to: str | None = None
     assigned_name: str | None = None

@@ -40,9 +40,14 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def conversation_summary(
-    conversation: Conversation, staff: Staff, now: datetime, names: dict[str, str]
+    conversation: Conversation,
+    staff: Staff,
+    now: datetime,
+    names: dict[str, str],
+    reserved: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any]:
-    """What a list shows about a conversation: never its content."""
+    """What a list shows about a conversation: never its content. `reserved`: ids this user
+    must leave to a colleague who speaks the resident's language for now."""
     waiting = None
     if conversation.state in WAITING and conversation.queued_at is not None:
         waiting = max(0, int((now - conversation.queued_at).total_seconds()))
@@ -55,6 +60,7 @@ def conversation_summary(
         "channel": conversation.channel,
         "urgent": conversation.urgent,
         "interpreter_needed": conversation.interpreter_needed,
+        "language_first": conversation.id in reserved,
         "waiting_seconds": waiting,
         "assigned_to": conversation.assigned_to,
         "assigned_name": names.get(conversation.assigned_to or "", None),
@@ -63,7 +69,8 @@ def conversation_summary(
         # Whether this user may claim it now: pages show Claim only then (an admin never).
         "claimable": conversation.state in WAITING
         and conversation.assigned_to is None
-        and works_in(staff, conversation.queue_id),
+        and works_in(staff, conversation.queue_id)
+        and conversation.id not in reserved,
         "created_at": _iso(conversation.created_at),
         "queued_at": _iso(conversation.queued_at),
         "claimed_at": _iso(conversation.claimed_at),

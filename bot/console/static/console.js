@@ -350,7 +350,7 @@
                   refresh();
                 }
               },
-            })) : el("td", { class: "hint", text: "—" })));
+            })) : el("td", { class: "hint", text: c.language_first ? t("board.language_first", { language: languageName(c.language) }) : "—" })));
         });
         if (!waiting.length) rows.append(el("tr", {}, el("td", { colspan: "6", class: "hint", text: t("board.nobody_waiting") })));
         table.append(rows);
