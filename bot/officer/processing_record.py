@@ -228,7 +228,17 @@ def render_markdown(record: ProcessingRecord) -> str:
             f"up to {longest_pii} hours after the chat ends (per queue below)",
         ),
         _row("Chosen language and topic, timestamps, outcome", "plain", "with the transcript"),
+        _row(
+            "Web chat: the network the resident writes from (IP address)",
+            "keyed digest only: encrypted with the conversation; in the clear in a block",
+            "with the transcript; a block's copy until 30 days after the block ends",
+        ),
         _row("Feedback after the chat", "anonymous counts only", "not personal data"),
+        _row(
+            "Facts of closed conversations (day, queue, language, topic, outcome, wait)",
+            "anonymous counters, no id or pseudonym",
+            "for impact reporting; not personal data",
+        ),
         _row(
             "Staff accounts (username, display name, role, password hash)",
             "plain / hashed",
