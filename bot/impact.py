@@ -16,12 +16,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from .core import Work
-from .store.rows import table_of
+from .store.counters import add_counts
 from .store.tables import Conversation, ImpactCount
 
 # Minutes are counted exactly up to an hour, then in coarser steps: enough for a service
@@ -91,7 +89,7 @@ async def count_closed(work: Work, conversation: Conversation) -> None:
         )
     )
     repeat = int(earlier.scalar_one()) > 0
-    # One row per counter: a statement may not update the same row twice (PostgreSQL).
+    # One row per counter (see add_counts).
     facts = Counter(
         (measure, value[:64])
         for measure, value in facts_of_closed(conversation, repeat=repeat, zone_hour=began.hour)
@@ -106,12 +104,4 @@ async def count_closed(work: Work, conversation: Conversation) -> None:
         }
         for (measure, value), count in facts.items()
     ]
-    bind = work.session.bind
-    dialect = bind.dialect.name if bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ImpactCount).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["day", "queue_id", "measure", "value"],
-        set_={"count": table_of(ImpactCount).c.count + statement.excluded.count},
-    )
-    await work.session.execute(statement)
+    await add_counts(work.session, ImpactCount, ("day", "queue_id", "measure", "value"), rows)

@@ -192,9 +192,10 @@ def rows(counts: Counts, min_cell: int) -> list[dict[str, object]]:
             values = counts.measure(measure, period)
             if not values:
                 continue
-            cells = suppressed(dict(sorted(values.items())), min_cell)
-            if measure == "contacts":
-                cells = {"": _total(values[""], min_cell)}
+            if measure == "contacts":  # a total, not a group of cells
+                cells: dict[str, Cell] = {"": _total(values[""], min_cell)}
+            else:
+                cells = suppressed(dict(sorted(values.items())), min_cell)
             found.extend(
                 {"period": period, "measure": measure, "value": value, "count": cell}
                 for value, cell in cells.items()
