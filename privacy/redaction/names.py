@@ -33,7 +33,9 @@ from privacy.redaction.name_cues import (
 )
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_model import NameModel, load_model
+from privacy.redaction.name_parts import complete_name_parts, drop_named_things
 from privacy.redaction.tokens import Token, tokenise
+from privacy.redaction.word_forms import is_finnish_word_form
 
 
 @cache
@@ -45,6 +47,7 @@ def _model() -> NameModel:
 def preload_names() -> None:
     """Read the lexicons and the model now instead of on the first message that needs them."""
     evidence("Preload")  # the first look-up reads every list
+    is_finnish_word_form("preload")  # and the word-form filter
     _model()
 
 
@@ -91,10 +94,10 @@ def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tupl
     return spans
 
 
-def _plain_word(ev: Evidence) -> bool:
+def _plain_word(ev: Evidence, word: str) -> bool:
     """A dictionary, frequent or place word, or one listed as no name: at a sentence start
     its capital says nothing."""
-    return ev.common_word or ev.also_word or ev.not_name or ev.place or frequent_word(ev)
+    return ev.common_word or ev.also_word or ev.not_name or ev.place or frequent_word(ev, word)
 
 
 def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
@@ -104,7 +107,7 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
     token = tokens[i]
     if not token.sentence_start:
         return False
-    if not _plain_word(evidence(token.text)):
+    if not _plain_word(evidence(token.text), token.text):
         return False
     j = i + 1
     while j < len(tokens) and (tokens[j].text == "." or _is_initial(tokens[j])):
@@ -192,7 +195,8 @@ def _needs_model(msg: Message, i: int) -> bool:
     ev = evidence(word)
     # A listed name opening a sentence may yet be kept when the model is sure of it.
     return not (
-        word.casefold() in CUE_WORDS or (_plain_word(ev) and (ev.also_word or not ev.any_name))
+        word.casefold() in CUE_WORDS
+        or (_plain_word(ev, word) and (ev.also_word or not ev.any_name))
     )
 
 
@@ -251,6 +255,8 @@ def _by_model(msg: Message) -> None:
             )
     complete_pairs(text, tokens, is_name, msg.lower_mode)
     _drop_street_names(tokens, is_name)
+    complete_name_parts(text, tokens, is_name)
+    drop_named_things(text, tokens, is_name)
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1

@@ -322,3 +322,23 @@ def test_the_lexicon_marks_compounds_but_not_foreign_names_that_end_like_a_word(
     # listed names and dictionary words are what they are, not compounds
     assert not evidence("Kivimäki").compound_head
     assert not evidence("työvoimatoimisto").compound_head
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # only people hold opinions: a capitalised genitive before "mielestä"
+        ("Karppisen mielestä päätös oli väärä.", ["Karppisen"]),
+        ("Hallituksen mielestä päätös oli oikea.", []),
+        ("Kelan mielestä hakemus tuli myöhässä.", []),
+        # a word that is no Finnish word form before a verb of saying, asking or urging,
+        # however often news text writes it
+        ("Tsvetkova kehotti kaikkia rauhoittumaan.", ["Tsvetkova"]),
+        ("Okonkwo ehdotti uutta aikaa tapaamiselle.", ["Okonkwo"]),
+        # an ordinary word there stays readable
+        ("Opettaja kehotti kaikkia rauhoittumaan.", []),
+        ("Ihmiset nauroi vitsille.", []),
+    ],
+)
+def test_opinions_and_sayers_are_people(text: str, names: list[str]) -> None:
+    assert names_in(text) == names

@@ -1,0 +1,168 @@
+"""Parts of a found name the model seldom takes on its own, and runs it took that name things.
+
+A particle before a found name ("von Sydow", "Von Sydowin"), the name after such a particle
+("Carl von Linné") or after an initial ("Nina S. Zagatin"), a regnal number after it ("Robert I",
+"Kustaa III:n"); and a run right after a word naming a kind of thing, place or body
+("kylä Kottila", "lääkeyhtiö Orionin"), which is no person. Pure functions of the tokens; never
+keep the words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from privacy.redaction.lexicon import evidence
+from privacy.redaction.tokens import Token
+from privacy.redaction.word_forms import is_finnish_word_form
+
+# Lower-case words that start or join a name: "von Sydow", "van Gogh", "de Gaulle", "bin Salem".
+# Not Swedish "av" (a preposition: "boken av Lindgren") nor "te" (Finnish "you").
+PARTICLES = frozenset(
+    "von van de der den da di du la le al el bin ibn ben bint abu af ter ten zu dos das del "
+    "della".split()
+)
+_REGNAL = re.compile(r"(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XVI{0,3})(?::\w+)?")
+
+
+def _adjacent(text: str, left: Token, right: Token) -> bool:
+    return text[left.end : right.start] == " "
+
+
+def _particle_before(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """Token i is a particle right before a found name ("von Sydow", "Von Sydowin")."""
+    if is_name[i] or i + 1 >= len(tokens) or not is_name[i + 1]:
+        return False
+    return tokens[i].text.casefold() in PARTICLES and _adjacent(text, tokens[i], tokens[i + 1])
+
+
+def _name_after_particle(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """Token i is a capitalised word after a found name and a particle ("Carl von Linné")."""
+    if is_name[i] or i < 2 or not tokens[i].is_word or not tokens[i].capitalised:
+        return False
+    particle, name = tokens[i - 1], tokens[i - 2]
+    if particle.text not in PARTICLES or not is_name[i - 2]:
+        return False
+    ev = evidence(tokens[i].text)
+    return (
+        not (ev.place or ev.not_name)
+        and _adjacent(text, name, particle)
+        and _adjacent(text, particle, tokens[i])
+    )
+
+
+def _name_after_initial(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """Token i is a capitalised word after a found name and an initial ("Nina S. Zagatin")."""
+    if is_name[i] or i < 3 or not tokens[i].is_word or not tokens[i].capitalised:
+        return False
+    name, initial, dot = tokens[i - 3], tokens[i - 2], tokens[i - 1]
+    if (
+        not is_name[i - 3]
+        or dot.text != "."
+        or not (len(initial.text) == 1 and initial.text.isupper())
+    ):
+        return False
+    ev = evidence(tokens[i].text)
+    return (
+        not (ev.place or ev.not_name or tokens[i].text.isupper())
+        and _adjacent(text, name, initial)
+        and initial.end == dot.start
+        and _adjacent(text, dot, tokens[i])
+    )
+
+
+def _regnal_number(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """Token i is a Roman number right after a found name: "Ludvig VIII", "Kustaa III:n".
+    A lone "I" counts only before a Finnish word ("Robert I osallistui", not "Matti I think")."""
+    if is_name[i] or i == 0 or not is_name[i - 1] or not _REGNAL.fullmatch(tokens[i].text):
+        return False
+    if not _adjacent(text, tokens[i - 1], tokens[i]):
+        return False
+    if tokens[i].text != "I":
+        return True
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is None
+        or not following.is_word
+        or is_finnish_word_form(following.text.casefold())
+    )
+
+
+def complete_name_parts(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """Marks the particles, the names after them and the regnal numbers of found names."""
+    for i in range(len(tokens)):
+        if (
+            _name_after_particle(text, tokens, is_name, i)
+            or _name_after_initial(text, tokens, is_name, i)
+            or _regnal_number(text, tokens, is_name, i)
+        ):
+            is_name[i] = True
+    for i in range(len(tokens) - 1, -1, -1):  # right to left: "de la Cruz"
+        if _particle_before(text, tokens, is_name, i):
+            is_name[i] = True
+
+
+# Lower-case words that end like a kind of thing, place or body put that thing's name after
+# them, not a person's: "lääkeyhtiö Orionin", "kylä Kottila", "albumi Elephunk",
+# "taistelulaiva Tirpitzin". Only right before the name: "yhtiön johtaja Matti" is a person.
+_THING_HEAD = re.compile(
+    r"(?:yhtiö|yritys|konserni|pankki|lehti|uutistoimisto|kustantamo|albumi|levy|yhtye|bändi"
+    r"|duo|kuoro|elokuva|sarja|romaani|kirja|teos|näytelmä|kappale|single|laulu|sävellys"
+    r"|ooppera|kaupunki|kunta|kylä|pitäjä|joki|järvi|saari|vuori|tunturi|niemi|lahti|meri"
+    r"|laiva|alus|vene|juna|lentokone|auto|merkki|tuotemerkki|puolue|järjestö|liitto"
+    r"|yhdistys|säätiö|seura|joukkue|ravintola|hotelli|kahvila|ketju|festivaali|tapahtuma"
+    r"|ohjelma|sovellus|palvelu|peli|koulu|opisto|yliopisto|sairaala|kirkko|museo|teatteri"
+    r"|galleria|lääke|valmiste|rotu|laji|suku|planeetta|galaksi|kraatteri"
+    r"|valmistaja|jalostaja|operaattori|kustantaja|varustamo|tehdas"
+    r"|company|band|album|film|movie|novel|song|ship|city|town|village|river|lake"
+    r"|bolag|företag|tidning|stad|by|sjö|flod|band|skiva|film|fartyg)$"
+)
+
+
+# A saint's name after these is the name of a church, a parish or a town ("Pyhän Mikaelin
+# kirkko", "St. Josephin ohjelma", "San Marinossa"); "Pyhä Johannes" alone is the saint.
+_SAINT = frozenset("pyhän st sankt san santa são sao".split())
+
+
+def _named_thing(text: str, tokens: list[Token], i: int) -> bool:
+    """Token i follows a word naming a kind of thing, place or body ("kylä Kottila"), or a
+    saint's title ("Pyhän Mikaelin")."""
+    if i == 0:
+        return False
+    before = tokens[i - 1]
+    if before.text == "." and i >= 2 and tokens[i - 2].text.casefold() in _SAINT:
+        return True  # "St. Josephin"
+    if not before.is_word or before.text.isupper():
+        return False
+    if before.text.casefold() in _SAINT and _adjacent(text, before, tokens[i]):
+        return True
+    if before.capitalised and not before.sentence_start:
+        return False  # a capitalised head is itself a name ("Sea Ray")
+    return _adjacent(text, before, tokens[i]) and bool(_THING_HEAD.search(before.text.casefold()))
+
+
+def _opens_with_a_kind(tokens: list[Token], i: int) -> bool:
+    """A run that opens a sentence with the kind of thing it names, capitalised only because
+    it opens the sentence: "Lääkeyhtiö Korvinen kertoi ..."."""
+    token = tokens[i]
+    return (
+        token.sentence_start
+        and i + 1 < len(tokens)
+        and tokens[i + 1].capitalised
+        and bool(_THING_HEAD.search(token.text.casefold()))
+        and not evidence(token.text).any_name  # "Meri Salonen", "Saari Virtanen"
+    )
+
+
+def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """Unmarks a run of name words that a kind of thing, place or body introduces."""
+    i = 0
+    while i < len(tokens):
+        if (
+            is_name[i]
+            and (i == 0 or not is_name[i - 1])
+            and (_named_thing(text, tokens, i) or _opens_with_a_kind(tokens, i))
+        ):
+            while i < len(tokens) and is_name[i]:
+                is_name[i] = False
+                i += 1
+        i += 1
