@@ -2,14 +2,14 @@
 
 The development split (298 names) is small and its misses come in clumps (one story's hero is
 missed ten times), so a change to the rules can look better or worse by chance. This bench adds
-two more judges of the same kind: for each fold, a fifth of the training split's documents
+more judges of the same kind: for each fold, a fifth of the training split's documents
 (chosen by a seeded shuffle) is held out, the name model is trained on the rest plus the Swedish
 corpus exactly as `python -m privacy.redaction.train` does, and the whole redactor, with that
 model, is scored on the held-out sentences with the shared scorer. The shipped model is not
 touched. Prints only counts and rates, never corpus text.
 
-usage: python bench/turku_folds.py [--corpora ../shared/data/ner] [--folds 2026,7] [--epochs 8]
-       [--scorer ../shared/tools/pii_score.py]
+usage: python bench/turku_folds.py [--corpora ../shared/data/ner] [--folds 2026,7,11,99]
+       [--epochs 8] [--scorer ../shared/tools/pii_score.py]
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def _fold(corpora: Path, seed: int, epochs: int, work: Path, scorer: Path) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "data" / "ner")
-    parser.add_argument("--folds", default="2026,7", help="one shuffle seed per fold")
+    parser.add_argument("--folds", default="2026,7,11,99", help="one shuffle seed per fold")
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--scorer", type=Path, default=SCORER)
     args = parser.parse_args()
