@@ -174,7 +174,10 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
         # "Ainon kanssa", and a surname that is no word: "Granlund asuu jo Helsingissä".
         if not ev.first and not ev.common_word and ev.first_inflected >= 4:
             return True
-        return ev.surname >= 3 and not (ev.common_word or ev.also_word or ev.common_inflected)
+        if ev.common_word or ev.also_word or ev.common_inflected:
+            return False
+        # A surname that is no word, inflected too: "Granlund asuu", "Halosen kannatus".
+        return ev.surname >= 3 or (ev.surname_inflected >= 3 and not ev.first)
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
