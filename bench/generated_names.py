@@ -29,7 +29,8 @@ from privacy.redaction import Redactor  # noqa: E402
 DATA = REPO / "privacy" / "redaction" / "data"
 
 # {name} is the full name as written; {gen} its genitive, {all} its allative, built from
-# the surname with the simplest Finnish endings (the inflection rules are tested elsewhere).
+# the surname with the simplest Finnish endings (the inflection rules are tested elsewhere);
+# the *_lower forms are one part of the name in lower case, as chats write them.
 TEMPLATES = (
     "{name}",
     "Hei, yhteystietoni on: {name}.",
@@ -41,6 +42,9 @@ TEMPLATES = (
     "Jag träffade {name} på biblioteket.",
     "I talked to {name} about the rent.",
     "terveisin {lower}",
+    "sossu {surname_lower} ei vastaa puhelimeen",
+    "mun poika {first_lower} on kipeä",
+    "sain viestin {first_all_lower} eilen",
 )
 
 
@@ -92,6 +96,9 @@ def _name_rate(
             "gen": f"{first} {_inflect(surname, 'n')}",
             "all": f"{first} {_inflect(surname, 'lle')}",
             "lower": name.lower(),
+            "surname_lower": surname.lower(),
+            "first_lower": first.lower(),
+            "first_all_lower": _inflect(first, "lle").lower(),
         }
         key = next(k for k in forms if "{" + k + "}" in template)
         text = template.replace("{" + key + "}", forms[key])

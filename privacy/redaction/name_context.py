@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence
-from privacy.redaction.name_cues import CUE_WORDS, is_function_word
+from privacy.redaction.name_cues import CUE_PARTS, CUE_WORDS, is_function_word
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
@@ -196,6 +196,8 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             continue
         if introduces_a_name(left) or introduces_a_name(right):
             continue
+        if left.text.casefold() in CUE_PARTS or right.text.casefold() in CUE_PARTS:
+            continue  # "меня зовут ольга": a Russian verb no dictionary here knows
         if _ordinary(left.text) or _ordinary(right.text):
             continue
         first, last = evidence(left.text), evidence(right.text)

@@ -18,6 +18,7 @@ from privacy.redaction.lexicon import (
     name_level,
     plain_level,
 )
+from privacy.redaction.word_forms import is_finnish_word_form
 
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
@@ -79,7 +80,8 @@ _CUE_PHRASES = {
         | والدي | أخي | اخي | أختي | اختي | صديقي | صديقتي | جاري | جارتي
     """,
     "title": """
-        rouva | herra | neiti | tohtori | sosiaalityöntekijä | mr | mrs | ms | miss | dr | fru
+        rouva | herra | neiti | tohtori | sosiaalityöntekijä | sosiaaliohjaaja | sossu
+        | virkailija | kuraattori | terapeutti | psykologi | mr | mrs | ms | miss | dr | fru
         | herr | fröken | господин | госпожа | пан | пані
     """,
     "weak": """
@@ -124,6 +126,12 @@ CUE_TABLE = _build_cue_table()
 # The first word of a longer cue may be one ("Hans" of "hans son").
 CUE_WORDS = frozenset(
     first for first, options in CUE_TABLE.items() if any(not rest for rest, _, _ in options)
+)
+# Every word of every cue phrase ("зовут" of "меня зовут", "heter" of "jag heter"): the cue
+# itself, never half of a name beside it.
+CUE_PARTS = frozenset(
+    {first for first in CUE_TABLE}
+    | {word for options in CUE_TABLE.values() for rest, _, _ in options for word in rest}
 )
 _FI_RELATIVE = re.compile(
     r"(?:poi|poj|tyttär|tytär|äiti|äidi|isä|vaimo|miehe|puoliso|avopuoliso|sisko|sisare|velje"
@@ -270,6 +278,10 @@ def _extend(msg: Message, i: int, limit: int = 2) -> int:
     return last
 
 
+# Bearers in Finland from which a register name counts after a cue (lexicon bucket 3: 200+).
+_LISTED_IN_REGISTER = 3
+
+
 def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
     word = msg.words[i][2]
     if _is_arabic(word):  # no capitals in Arabic script: a weak cue needs a listed name
@@ -319,8 +331,16 @@ def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
     if is_not_name(word):
         return False
     if not msg.cap(i):
-        # "my doctor said", "poikani on": a lower-case word must be a plainly listed name.
-        return name_level(word) >= NameLevel.SURNAME
+        # "my doctor said", "poikani on": a lower-case word must be a plainly listed name, or
+        # a name the population register lists that is no Finnish word ("sossu purhonen").
+        if name_level(word) >= NameLevel.SURNAME:
+            return True
+        ev = evidence(word)
+        return (
+            max(ev.first, ev.surname) >= _LISTED_IN_REGISTER
+            and not (ev.common_word or ev.also_word or ev.place or ev.not_name)
+            and not is_finnish_word_form(word.casefold())
+        )
     return name_level(word) >= NameLevel.CUE_ONLY or _PLACE_CASE.search(word) is None
 
 

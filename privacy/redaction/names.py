@@ -165,9 +165,20 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     capitalise no common noun, or a common first name inflected at a sentence start
     ("Ainon kanssa puhuttiin"). Not when the model is sure it is no name, nor for a word that
     is common in Swedish or English ("Jag är Svensk")."""
-    if not token.capitalised or token.text.isupper() or score < _model().threshold - _DOUBT:
+    if token.text.isupper():
         return False
     ev = evidence(token.text)
+    if not token.capitalised:
+        # In a message written without capitals the model knows little: a common first name
+        # inflected that is no Finnish word form counts ("sain viestin tuomakselta"), not
+        # one that is ("tuulella", "onnella").
+        return (
+            ev.first_inflected >= 4
+            and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
+            and not is_finnish_word_form(token.text.casefold())
+        )
+    if score < _model().threshold - _DOUBT:
+        return False
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
         return False
     if token.sentence_start:

@@ -347,3 +347,24 @@ def test_the_lexicon_marks_compounds_but_not_foreign_names_that_end_like_a_word(
 )
 def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the words of a cue are never half of a name, though no dictionary here knows them
+        ("меня зовут ольга", ["ольга"]),
+        ("мене звати тарас", ["тарас"]),
+        # a role a resident names a worker by, in lower case
+        ("sossu lindqvist ei vastaa puhelimeen", ["lindqvist"]),
+        ("virkailija hakala sanoi että odotan", ["hakala"]),
+        ("sossu purhonen ei ole soittanut", ["purhonen"]),
+        ("sossu ranta on kiva paikka", []),
+        ("kävin kelassa ja virkailija sanoi että odotan", []),
+        # a common first name inflected in a message without capitals
+        ("sain viestin tuomakselta eilen", ["tuomakselta"]),
+        ("tuulella on tänään kova", []),
+    ],
+)
+def test_chat_in_lower_case(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
