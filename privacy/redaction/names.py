@@ -59,6 +59,9 @@ _DOUBT = 12.0
 # word: "Maija oli kipeä" (the model is sure). Names listed as everyday words too ("Onni oli
 # matkassa", "Laine on korkea") need a name beside them whatever the model says.
 _CONFIDENT_OPENING = 20.0
+# How common (lexicon bucket: 2,000 bearers or more) a name must be to count in mid-sentence
+# whatever the model says.
+_PLAIN_NAME = 4
 _PARTICLES = frozenset("van von de der den da di du la le al el bin ibn ben bint abu af av".split())
 
 
@@ -103,12 +106,16 @@ def _plain_word(ev: Evidence, word: str) -> bool:
 def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
     """A dictionary word that opens a sentence with no name beside it: "Mäki oli jyrkkä",
     "Onni oli matkassa". A capital there says nothing, so such a word is left readable;
-    "Räisänen sanoo" (no dictionary word) and "Onni Laaksonen tuli" still count."""
+    "Räisänen sanoo" (no dictionary word) and "Onni Laaksonen tuli" still count, but not a
+    Finnish word form that no name list holds ("Juttelin Heikin kanssa")."""
     token = tokens[i]
     if not token.sentence_start:
         return False
-    if not _plain_word(evidence(token.text), token.text):
+    ev = evidence(token.text)
+    if not _plain_word(ev, token.text):
         return False
+    if not ev.any_name and is_finnish_word_form(token.text.casefold()):
+        return True  # a verb before a name is no first name: "Juttelin Heikin kanssa"
     j = i + 1
     while j < len(tokens) and (tokens[j].text == "." or _is_initial(tokens[j])):
         j += 1  # "Kalle P. Laine": the initial stands between the two names
@@ -159,6 +166,17 @@ def _is_initial(token: Token) -> bool:
     return len(token.text) == 1 and token.text.isupper()
 
 
+def _plainly_a_name(token: Token, ev: Evidence) -> bool:
+    """A common name, inflected or not, that is no word of any kind: capitalised in
+    mid-sentence it can be nothing else."""
+    return (
+        max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= _PLAIN_NAME
+        and not (ev.common_word or ev.common_inflected or ev.also_word)
+        and max(ev.frequency[1], ev.frequency[2]) < 3
+        and not is_finnish_word_form(token.text.casefold())
+    )
+
+
 def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
     """A listed name the corpora taught the model too little about: capitalised in
     mid-sentence ("Soitin eilen Mattille", "Puhuin Tuulin kanssa"), where Finnish and Swedish
@@ -177,9 +195,11 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
             and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
             and not is_finnish_word_form(token.text.casefold())
         )
-    if score < _model().threshold - _DOUBT:
-        return False
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
+        return False
+    if not token.sentence_start and _plainly_a_name(token, ev):
+        return True  # "velkaa Tarjalle 500e": whatever the model makes of the digits
+    if score < _model().threshold - _DOUBT:
         return False
     if token.sentence_start:
         # "Ainon kanssa", and a surname that is no word: "Granlund asuu jo Helsingissä".
