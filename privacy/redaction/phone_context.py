@@ -64,15 +64,22 @@ _SHORT_NUMBER_LABEL = re.compile(
 )
 
 
+# A verb "to be" right before the number lets "number" stand one word further off: "isäni
+# numero Irakissa on ...", "my number in Iraq is ...".
+_COPULA = frozenset("on oli is was är var это є".split())
+
+
 def _judge(words: list[str]) -> int:
     """The nearest cue or label among `words` (nearest first) decides; "number" counts only
-    as one of the two words right before ("my number is ...", not "number of people ...")."""
+    as one of the two words right before ("my number is ...", not "number of people ..."),
+    or three after "is" ("numero Irakissa on ...")."""
+    reach = 3 if words and words[0] in _COPULA else 2
     for k, word in enumerate(words):
         if _NOT_PHONE.search(word):
             return _VETO
         if _STRONG_CUE.search(word):
             return _CUE
-        if k < 2 and _WEAK_CUE.search(word):
+        if k < reach and _WEAK_CUE.search(word):
             before = words[k + 1] if k + 1 < len(words) else ""
             return _VETO if before and _NOT_PHONE.search(before) else _CUE
     return _NO_CUE

@@ -274,6 +274,22 @@ def test_every_phone_cue_language_makes_a_foreign_national_number_a_phone(cue: s
 @pytest.mark.parametrize(
     ("text", "number"),
     [
+        ("Veljeni numero Syyriassa on 0944 123 456", "0944 123 456"),
+        ("My sister's number in Somalia is 0615 123 456", "0615 123 456"),
+    ],
+)
+def test_number_a_word_further_off_before_is_counts(text: str, number: str) -> None:
+    assert_masked_exactly(text, number, Kind.PHONE)
+
+
+def test_a_label_before_is_still_no_phone() -> None:
+    text = "Laskun numero tällä kertaa on 0770 123 4567"
+    assert not [f for f in REDACTOR.redact(text).findings if f.kind is Kind.PHONE]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
         ("0770 123 4567 on mun numero", "0770 123 4567"),
         ("0912 345 6789 (WhatsApp)", "0912 345 6789"),
         ("5123 4567 on numeroni", "5123 4567"),
