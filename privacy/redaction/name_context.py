@@ -179,6 +179,9 @@ def _ordinary(word: str) -> bool:
     return False
 
 
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’-]+")
+
+
 def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:
     """Two capitalised words side by side that no dictionary or frequency list knows (a name
     list may) are a name from abroad, also opening a sentence ("Arash Shirazi soitti", "Tunde
@@ -200,6 +203,8 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             continue
         if left.text.casefold() in CUE_PARTS or right.text.casefold() in CUE_PARTS:
             continue  # "меня зовут ольга": a Russian verb no dictionary here knows
+        if lower and not (_LATIN.fullmatch(left.text) and _LATIN.fullmatch(right.text)):
+            continue  # no dictionary here tells words from names in other scripts
         if _ordinary(left.text) or _ordinary(right.text):
             continue
         first, last = evidence(left.text), evidence(right.text)

@@ -248,6 +248,14 @@ def is_function_word(word: str) -> bool:
     return ev.not_name and max(ev.frequency) >= _FUNCTION_WORD_ZIPF
 
 
+_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def _mostly_arabic(text: str) -> bool:
+    return len(_ARABIC_LETTER.findall(text)) >= len(_LATIN_LETTER.findall(text))
+
+
 def _continues_name(msg: Message, j: int) -> bool:
     """Whether word j, right after a name, is a further part of it (a surname)."""
     word = msg.words[j][2]
@@ -261,7 +269,13 @@ def _continues_name(msg: Message, j: int) -> bool:
     if is_known_surname(word):
         return True
     if _is_arabic(word):
-        return word not in _ARABIC_STOP and not word.startswith("و")
+        # No capitals and no dictionary here for Arabic script: only a listed name goes on a
+        # name ("فاطمة أحمد"), not the verb after it ("زوجي علي يضربني").
+        # In a message in Latin letters the run of Arabic script is the name whatever it holds
+        # ("My caseworker عبدالرحمن العبيدي is ...").
+        if word in _ARABIC_STOP:
+            return False
+        return evidence(word).any_name or not _mostly_arabic(msg.text)
     if not msg.cap(j):
         return msg.lower_mode and name_level(word) >= NameLevel.SURNAME
     if is_not_name(word) or _PLACE_CASE.search(word):

@@ -346,7 +346,16 @@ def _names_in_another_script(msg: Message) -> None:
                 continue
         if run and len(run) <= _LONGEST_SCRIPT_NAME:
             if not all(msg.words[k][2] in _COMMON_IN_SCRIPT for k in run):
-                msg.mark(run[0], run[-1])
+                # Part of the run may be marked already (a listed first name): the rest of
+                # it is the same name ("مهسا حسینی soitti").
+                piece: list[int] = []
+                for k in [*run, None]:
+                    if k is not None and k not in msg.marked:
+                        piece.append(k)
+                        continue
+                    if piece:
+                        msg.mark(piece[0], piece[-1])
+                        piece = []
         run = [i] if i is not None and _ARABIC_SCRIPT.match(msg.words[i][2]) else []
 
 

@@ -355,6 +355,11 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # the words of a cue are never half of a name, though no dictionary here knows them
         ("меня зовут ольга", ["ольга"]),
         ("мене звати тарас", ["тарас"]),
+        # Arabic script has no capitals: only listed names go on a name, the verb after it
+        # stays readable; inside a message in Latin letters the run of Arabic script is the name
+        ("اسمي مريم حسن وأريد المساعدة", ["مريم حسن"]),
+        ("أخي عمر يهددني", ["عمر"]),
+        ("My neighbour سلمى الحداد helped me.", ["سلمى الحداد"]),
         # a role a resident names a worker by, in lower case
         ("sossu lindqvist ei vastaa puhelimeen", ["lindqvist"]),
         ("virkailija hakala sanoi että odotan", ["hakala"]),
