@@ -165,7 +165,7 @@ def _ordinary(word: str) -> bool:
     if ev.common_word or ev.common_inflected or any(ev.frequency):
         return True
     low = word.casefold()
-    if not ev.any_name and is_finnish_word_form(low):
+    if not (ev.first or ev.surname) and is_finnish_word_form(low):
         return True  # "Juttelin Heikin kanssa": a verb form, not half of a name
     for ending in _POSSESSIVE_ENDINGS:
         if low.endswith(ending) and len(low) - len(ending) >= 3:

@@ -103,6 +103,16 @@ def _plain_word(ev: Evidence, word: str) -> bool:
     return ev.common_word or ev.also_word or ev.not_name or ev.place or frequent_word(ev, word)
 
 
+def _word_form_not_name(ev: Evidence, word: str) -> bool:
+    """A Finnish word form that no name list holds as written and that reads as no common
+    name once de-inflected ("Luen", but not "Ainon" or "Villen", which are word forms too)."""
+    return (
+        not (ev.first or ev.surname)
+        and max(ev.first_inflected, ev.surname_inflected) < _PLAIN_NAME
+        and is_finnish_word_form(word.casefold())
+    )
+
+
 def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> bool:
     """A dictionary word that opens a sentence with no name beside it: "Mäki oli jyrkkä",
     "Onni oli matkassa". A capital there says nothing, so such a word is left readable;
@@ -112,10 +122,12 @@ def _plain_word_opening(tokens: list[Token], i: int, is_name: list[bool]) -> boo
     if not token.sentence_start:
         return False
     ev = evidence(token.text)
+    if _word_form_not_name(ev, token.text):
+        # A verb before a name is no first name ("Juttelin Heikin kanssa", "Luen Raamattua"),
+        # even when its letters de-inflect to a rare name somewhere.
+        return True
     if not _plain_word(ev, token.text):
         return False
-    if not ev.any_name and is_finnish_word_form(token.text.casefold()):
-        return True  # a verb before a name is no first name: "Juttelin Heikin kanssa"
     j = i + 1
     while j < len(tokens) and (tokens[j].text == "." or _is_initial(tokens[j])):
         j += 1  # "Kalle P. Laine": the initial stands between the two names

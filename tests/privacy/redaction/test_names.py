@@ -369,6 +369,7 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # a common name in mid-sentence whatever the digits beside it; a verb is no first name
         ("Minulla on velkaa Tarjalle 500e", ["Tarjalle"]),
         ("Juttelin Heikin kanssa eilen", ["Heikin"]),
+        ("Luen Raamattua ja Koraania iltaisin", []),
         # a common first name inflected in a message without capitals
         ("sain viestin tuomakselta eilen", ["tuomakselta"]),
         ("tuulella on tänään kova", []),
