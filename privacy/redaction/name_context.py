@@ -104,7 +104,8 @@ def _a_word(word: str, ev: Evidence) -> bool:
         ev.common_word
         or ev.common_inflected
         or ev.compound_head
-        or max(ev.frequency[1], ev.frequency[2]) >= FREQUENT
+        # English and Swedish text write names often too ("Mark told me"): a listed one counts
+        or (not ev.any_name and max(ev.frequency[1], ev.frequency[2]) >= FREQUENT)
         or is_finnish_word_form(word.casefold())
     )
 

@@ -147,6 +147,7 @@ _PHRASE_GAP = re.compile(r"[ \t]+|\.[ \t]*")
 # What may stand between a cue and the name it introduces.
 _GAP_INLINE = re.compile(r"[ \t]*[:\-–—,]?[ \t]*[\"“”«]?")
 _GAP_SIGNOFF = re.compile(r"[ \t]*[.,:\-–—!]?\s*")
+_GAP_TITLE = re.compile(r"\.?[ \t]+")  # "Mrs. Thompson", "tri. Salo", "rouva Laine"
 
 # Finnish locative and other case endings: a capitalised unknown word with one of them
 # ("Helsingissä", "Espoosta") is a place far more often than a name.
@@ -397,7 +398,8 @@ def by_cues(msg: Message) -> None:
         if cue is None:
             continue
         kind, last = cue
-        gap = (_GAP_SIGNOFF if kind == "signoff" else _GAP_INLINE).match(text, words[last][1])
+        gaps = {"signoff": _GAP_SIGNOFF, "title": _GAP_TITLE}
+        gap = gaps.get(kind, _GAP_INLINE).match(text, words[last][1])
         end = gap.end() if gap else words[last][1]
         i = last + 1
         if i >= len(words) or words[i][0] != end or i in msg.marked:

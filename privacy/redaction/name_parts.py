@@ -18,9 +18,11 @@ from privacy.redaction.word_forms import is_finnish_word_form
 # Lower-case words that start or join a name: "von Sydow", "van Gogh", "de Gaulle", "bin Salem".
 # Not Swedish "av" (a preposition: "boken av Lindgren") nor "te" (Finnish "you").
 PARTICLES = frozenset(
-    "von van de der den da di du la le al el bin ibn ben bint abu af ter ten zu dos das del "
-    "della".split()
+    "von van de da di du bin ibn ben bint abu af ter ten zu dos del della".split()
 )
+# Articles that belong to a name only after one of the particles above ("van der Berg",
+# "de la Cruz"); alone they are articles ("Rund um den Henninger Turm", "el Niño").
+_SECOND_PARTICLES = frozenset("der den la le".split())
 _REGNAL = re.compile(r"(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XVI{0,3})(?::\w+)?")
 
 
@@ -32,7 +34,12 @@ def _particle_before(text: str, tokens: list[Token], is_name: list[bool], i: int
     """Token i is a particle right before a found name ("von Sydow", "Von Sydowin")."""
     if is_name[i] or i + 1 >= len(tokens) or not is_name[i + 1]:
         return False
-    return tokens[i].text.casefold() in PARTICLES and _adjacent(text, tokens[i], tokens[i + 1])
+    if not _adjacent(text, tokens[i], tokens[i + 1]):
+        return False
+    word = tokens[i].text.casefold()
+    if word in _SECOND_PARTICLES:
+        return i > 0 and tokens[i - 1].text.casefold() in PARTICLES
+    return word in PARTICLES
 
 
 def _name_after_particle(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
@@ -123,6 +130,9 @@ _THING_HEAD = re.compile(
 _SAINT = frozenset("pyhän st sankt san santa são sao".split())
 
 
+_ARTICLES = frozenset("der die das den the la le el los las il".split())
+
+
 def _named_thing(text: str, tokens: list[Token], i: int) -> bool:
     """Token i follows a word naming a kind of thing, place or body ("kylä Kottila"), or a
     saint's title ("Pyhän Mikaelin")."""
@@ -135,6 +145,12 @@ def _named_thing(text: str, tokens: list[Token], i: int) -> bool:
         return False
     if before.text.casefold() in _SAINT and _adjacent(text, before, tokens[i]):
         return True
+    if before.text.casefold() in _ARTICLES and i >= 2 and tokens[i - 2].is_word:
+        # "saksalaislehti Der Spiegel", "yhtye The Rasmus": the article is part of the name
+        article, before = before, tokens[i - 2]
+        if not (_adjacent(text, before, article) and _adjacent(text, article, tokens[i])):
+            return False
+        return bool(_THING_HEAD.search(before.text.casefold())) and not before.capitalised
     if before.capitalised and not before.sentence_start:
         return False  # a capitalised head is itself a name ("Sea Ray")
     return _adjacent(text, before, tokens[i]) and bool(_THING_HEAD.search(before.text.casefold()))

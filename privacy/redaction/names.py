@@ -189,7 +189,9 @@ def _plainly_a_name(token: Token, ev: Evidence) -> bool:
     )
 
 
-def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
+def _listed_name_the_model_doubts(
+    token: Token, score: float, after_other_capital: bool = False
+) -> bool:
     """A listed name the corpora taught the model too little about: capitalised in
     mid-sentence ("Soitin eilen Mattille", "Puhuin Tuulin kanssa"), where Finnish and Swedish
     capitalise no common noun, or a common first name inflected at a sentence start
@@ -209,7 +211,12 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
         )
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
         return False
-    if not token.sentence_start and _plainly_a_name(token, ev):
+    if (
+        not token.sentence_start
+        and not after_other_capital
+        and score >= _model().threshold - 2 * _DOUBT  # not where it is sure ("Pietarin metro")
+        and _plainly_a_name(token, ev)
+    ):
         return True  # "velkaa Tarjalle 500e": whatever the model makes of the digits
     if score < _model().threshold - _DOUBT:
         return False
@@ -219,8 +226,13 @@ def _listed_name_the_model_doubts(token: Token, score: float) -> bool:
             return True
         if ev.common_word or ev.also_word or ev.common_inflected:
             return False
-        # A surname that is no word, inflected too: "Granlund asuu", "Halosen kannatus".
-        return ev.surname >= 3 or (ev.surname_inflected >= 3 and not ev.first)
+        # A surname that is no word, inflected too: "Granlund asuu", "Halosen kannatus"
+        # (not a verb that de-inflects to one: "Keräsin ahkerasti").
+        return ev.surname >= 3 or (
+            ev.surname_inflected >= 3
+            and not ev.first
+            and not is_finnish_word_form(token.text.casefold())
+        )
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
@@ -272,7 +284,7 @@ def _by_model(msg: Message) -> None:
     model = _model()
     scores = model.scores(tokens, msg.lower_mode, evidence, vetoed)
     threshold = model.threshold
-    is_name = []
+    is_name: list[bool] = []
     by_context: set[int] = set()  # a verb of saying or a title spoke for it: no opening veto
     for i, (token, score) in enumerate(zip(tokens, scores, strict=True)):
         found = score is not None and score > threshold
@@ -286,7 +298,10 @@ def _by_model(msg: Message) -> None:
             # Also for a sentence opener the model found: the context keeps it from the
             # opening veto below ("Vesa kysyi").
             if not found:
-                found = _listed_name_the_model_doubts(token, score)
+                # After a capitalised word that is no name it is the rest of another proper
+                # name ("Neste Oilin"), not a person the model overlooked.
+                after_other = bool(i) and tokens[i - 1].capitalised and not is_name[i - 1]
+                found = _listed_name_the_model_doubts(token, score, after_other)
             if not found or token.sentence_start:
                 if context_says_person(text, tokens, i, score, threshold - _DOUBT):
                     found = True

@@ -43,6 +43,11 @@ def test_a_lone_capital_i_after_a_name_in_english_is_no_number() -> None:
     assert names_in("Thanks Pekka I will come tomorrow") == ["Pekka"]
 
 
+def test_an_article_alone_is_no_particle() -> None:
+    assert "um den" not in " ".join(names_in("Hän voitti Rund um den Henninger Turm -kisan"))
+    assert names_in("Lehden nimi on saksalaislehti Der Spiegel.") == []
+
+
 def test_swedish_av_is_a_preposition_not_a_particle() -> None:
     assert names_in("Jag läste boken av Karin Boye igår.") == ["Karin Boye"]
 

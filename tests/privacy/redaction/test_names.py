@@ -377,3 +377,17 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
 )
 def test_chat_in_lower_case(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("I talked to Mrs. Lindgren about the deposit", ["Lindgren"]),  # a title with a dot
+        ("Van der Meer kertoi asiasta.", ["Van der Meer"]),  # "der" after "van" only
+        ("Mark told me to write here", ["Mark"]),  # English text writes "Mark" often too
+        ("Keräsin eilen pulloja rannalta", []),  # a verb that de-inflects to a surname
+        ("Juna Helsingistä Pietariin lähtee aamulla", []),  # the model is sure: a city
+    ],
+)
+def test_titles_particles_and_word_forms(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
