@@ -7,15 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from privacy.redaction import Kind, Redactor
-
-REDACTOR = Redactor()
-
-
-def names_in(text: str) -> list[str]:
-    return [
-        text[f.start : f.end] for f in REDACTOR.redact(text).findings if f.kind is Kind.PERSON_NAME
-    ]
+from privacy.redaction import Kind
+from tests.support.redaction import REDACTOR, names_in
 
 
 @pytest.mark.parametrize(
