@@ -229,6 +229,8 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
     if not lower:
         _listed_pairs(text, tokens, is_name)
     _unknown_pairs(text, tokens, is_name, lower)
+    if not lower:
+        _coordinated_openers(text, tokens, is_name)
     changed = True
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)
@@ -305,6 +307,39 @@ def _complete_enumeration(tokens: list[Token], is_name: list[bool]) -> bool:
                 continue
             is_name[k] = True
             changed = True
+    return changed
+
+
+# "Sara and I", "Minä ja Olli": a pronoun of the writer joined to a name.
+_WRITER = frozenset("i me minä mä mie jag я أنا انا".split())
+
+
+def _first_name_alone(token: Token) -> bool:
+    """A capitalised listed first name that is no word, place or other thing."""
+    ev = evidence(token.text)
+    return (
+        token.capitalised
+        and ev.first >= PAIR_LEVEL
+        and not (ev.common_word or ev.place or ev.not_name)
+    )
+
+
+def _coordinated_openers(text: str, tokens: list[Token], is_name: list[bool]) -> bool:
+    """Two listed first names joined by "and" opening a sentence, or one joined to the
+    writer's pronoun: "Emily and Jack are my kids", "Sara and I live together"."""
+    changed = False
+    for i in range(len(tokens) - 2):
+        left, conj, right = tokens[i], tokens[i + 1], tokens[i + 2]
+        if not left.sentence_start or is_name[i] or conj.text.casefold() not in _AND:
+            continue
+        if not (adjacent(text, left, conj) and adjacent(text, conj, right)):
+            continue
+        if not _first_name_alone(left) or evidence(left.text).also_word:
+            continue
+        if right.text.casefold() in _WRITER:
+            is_name[i] = changed = True
+        elif _first_name_alone(right):
+            is_name[i] = is_name[i + 2] = changed = True
     return changed
 
 

@@ -94,10 +94,32 @@ def _regnal_number(text: str, tokens: list[Token], is_name: list[bool], i: int) 
     )
 
 
+# "Minttu-siskon", "Ahmed-veljeni", "Leena-sossu": a first name joined to what the person is to
+# the writer.
+_RELATION_AFTER_HYPHEN = re.compile(
+    r"-(?:sisko|sisar|veli|velje|serkku|serku|täti|tädi|setä|sedä|eno|mummo|mummi|ukki|poika"
+    r"|poja|tyttö|tytär|tyttäre|kaveri|ystävä|naapuri|vaimo|mies|miehe|äiti|äidi|isä|exä"
+    r"|kummi|kumme|sossu|ope|opettaja|lääkäri|hoitaja|ohjaaja)[a-zåäö]{0,6}$"
+)
+
+
+def _name_with_relation(token: Token) -> bool:
+    """A listed first name hyphened to a relation: "Minttu-siskon kanssa"."""
+    match = _RELATION_AFTER_HYPHEN.search(token.text.casefold())
+    if not token.capitalised or match is None:
+        return False
+    name = token.text[: match.start()]
+    ev = evidence(name)
+    return ev.first >= 3 and not (ev.place or ev.not_name or name.isupper())
+
+
 def complete_name_parts(text: str, tokens: list[Token], is_name: list[bool]) -> None:
-    """Marks the particles, the names after them and the regnal numbers of found names."""
+    """Marks the particles, the names after them and the regnal numbers of found names, and
+    first names hyphened to a relation."""
     for i in range(len(tokens)):
-        if (
+        if _name_with_relation(tokens[i]):
+            is_name[i] = True
+        elif (
             _name_after_particle(text, tokens, is_name, i)
             or _name_after_initial(text, tokens, is_name, i)
             or _regnal_number(text, tokens, is_name, i)

@@ -23,6 +23,9 @@ from tests.support.redaction import names_in
         ("Kirjeen allekirjoitti Kustaa III ja sinetöi sen.", ["Kustaa III"]),
         ("Ludvig II:n linna on Baijerissa.", ["Ludvig II:n"]),
         ("Robert I hallitsi lyhyen aikaa.", ["Robert I"]),
+        # a first name hyphened to what the person is to the writer
+        ("Asun nyt yhdessä Sanni-siskon kanssa.", ["Sanni-siskon"]),
+        ("Ahmed-veljeni tulee huomenna.", ["Ahmed-veljeni"]),
         # a surname after a found first name and an initial
         ("Raportin mukaan Leila K. Saarnivaara oli paikalla.", ["Leila K. Saarnivaara"]),
     ],
@@ -64,3 +67,16 @@ def test_a_person_after_a_role_ending_like_a_thing_is_still_a_person() -> None:
     assert names_in("Videolla esiintyy ranskalaismalli Odette Marchal.") == ["Odette Marchal"]
     # "Pyhä Birgitta" alone is the saint, a person; "Pyhän Birgitan kirkko" a church
     assert "Birgitta" in " ".join(names_in("Pyhä Birgitta syntyi Upplandissa."))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Emily and Jack are my kids", ["Emily", "Jack"]),
+        ("Hedvig och Alva bor hos mig", ["Hedvig", "Alva"]),
+        ("Helsinki ja Espoo tekevät yhteistyötä", []),
+        ("Rock and Roll never dies", []),
+    ],
+)
+def test_two_first_names_joined_opening_a_sentence(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
