@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from .helpers import login, waiting_conversation
 async def serve(harness: Harness, count: int, *, outcome: str = "advice_given") -> None:
     """`count` residents wait, are claimed after a while, answered and closed."""
     anna = await harness.staff(f"anna{outcome[:3]}{count}", max_concurrent=20)
-    start = harness.core.now()  # the core's clock only goes forward: each one later
+    start = _same_local_day(harness, harness.core.now(), timedelta(minutes=30 * count + 21))
     for n in range(count):
         begin = start + timedelta(minutes=30 * n)
         harness.core.clock = lambda at=begin: at
@@ -36,6 +36,18 @@ async def serve(harness: Harness, count: int, *, outcome: str = "advice_given") 
         await actions.reply(harness.core, anna, conversation, "Hei, autan mielelläni.")
         harness.core.clock = lambda at=begin: at + timedelta(minutes=20, seconds=45)
         await actions.close(harness.core, anna, conversation, outcome=outcome)
+
+
+def _same_local_day(harness: Harness, start: datetime, span: timedelta) -> datetime:
+    """`start`, or 08:00 the next local day when `span` from it would cross midnight: the
+    day-by-day figures must not depend on the hour the suite runs. The core's clock only goes
+    forward, so the morning is never earlier than `start`."""
+    zone = harness.core.settings.zone
+    local = start.astimezone(zone)
+    if (local + span).date() == local.date():
+        return start
+    morning = datetime.combine(local.date() + timedelta(days=1), time(8), tzinfo=zone)
+    return morning.astimezone(start.tzinfo)
 
 
 async def report(client: TestClient[Any, Any], path: str = "summary", **query: str) -> Any:
