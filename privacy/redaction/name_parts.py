@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence
+from privacy.redaction.name_context import adjacent
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -22,22 +23,18 @@ PARTICLES = frozenset(
 )
 # Articles that belong to a name only after one of the particles above ("van der Berg",
 # "de la Cruz"); alone they are articles ("Rund um den Henninger Turm", "el Niño").
-_SECOND_PARTICLES = frozenset("der den la le".split())
+SECOND_PARTICLES = frozenset("der den la le".split())
 _REGNAL = re.compile(r"(?:I{1,3}|IV|VI{0,3}|IX|XI{0,3}|XIV|XVI{0,3})(?::\w+)?")
-
-
-def _adjacent(text: str, left: Token, right: Token) -> bool:
-    return text[left.end : right.start] == " "
 
 
 def _particle_before(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
     """Token i is a particle right before a found name ("von Sydow", "Von Sydowin")."""
     if is_name[i] or i + 1 >= len(tokens) or not is_name[i + 1]:
         return False
-    if not _adjacent(text, tokens[i], tokens[i + 1]):
+    if not adjacent(text, tokens[i], tokens[i + 1]):
         return False
     word = tokens[i].text.casefold()
-    if word in _SECOND_PARTICLES:
+    if word in SECOND_PARTICLES:
         return i > 0 and tokens[i - 1].text.casefold() in PARTICLES
     return word in PARTICLES
 
@@ -52,8 +49,8 @@ def _name_after_particle(text: str, tokens: list[Token], is_name: list[bool], i:
     ev = evidence(tokens[i].text)
     return (
         not (ev.place or ev.not_name)
-        and _adjacent(text, name, particle)
-        and _adjacent(text, particle, tokens[i])
+        and adjacent(text, name, particle)
+        and adjacent(text, particle, tokens[i])
     )
 
 
@@ -71,9 +68,9 @@ def _name_after_initial(text: str, tokens: list[Token], is_name: list[bool], i: 
     ev = evidence(tokens[i].text)
     return (
         not (ev.place or ev.not_name or tokens[i].text.isupper())
-        and _adjacent(text, name, initial)
+        and adjacent(text, name, initial)
         and initial.end == dot.start
-        and _adjacent(text, dot, tokens[i])
+        and adjacent(text, dot, tokens[i])
     )
 
 
@@ -82,7 +79,7 @@ def _regnal_number(text: str, tokens: list[Token], is_name: list[bool], i: int) 
     A lone "I" counts only before a Finnish word ("Robert I osallistui", not "Matti I think")."""
     if is_name[i] or i == 0 or not is_name[i - 1] or not _REGNAL.fullmatch(tokens[i].text):
         return False
-    if not _adjacent(text, tokens[i - 1], tokens[i]):
+    if not adjacent(text, tokens[i - 1], tokens[i]):
         return False
     if tokens[i].text != "I":
         return True
@@ -165,17 +162,17 @@ def _named_thing(text: str, tokens: list[Token], i: int) -> bool:
         return True  # "St. Josephin"
     if not before.is_word or before.text.isupper():
         return False
-    if before.text.casefold() in _SAINT and _adjacent(text, before, tokens[i]):
+    if before.text.casefold() in _SAINT and adjacent(text, before, tokens[i]):
         return True
     if before.text.casefold() in _ARTICLES and i >= 2 and tokens[i - 2].is_word:
         # "saksalaislehti Der Spiegel", "yhtye The Rasmus": the article is part of the name
         article, before = before, tokens[i - 2]
-        if not (_adjacent(text, before, article) and _adjacent(text, article, tokens[i])):
+        if not (adjacent(text, before, article) and adjacent(text, article, tokens[i])):
             return False
         return bool(_THING_HEAD.search(before.text.casefold())) and not before.capitalised
     if before.capitalised and not before.sentence_start:
         return False  # a capitalised head is itself a name ("Sea Ray")
-    return _adjacent(text, before, tokens[i]) and bool(_THING_HEAD.search(before.text.casefold()))
+    return adjacent(text, before, tokens[i]) and bool(_THING_HEAD.search(before.text.casefold()))
 
 
 def _opens_with_a_kind(tokens: list[Token], i: int) -> bool:

@@ -33,7 +33,12 @@ from privacy.redaction.name_cues import (
 )
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_model import NameModel, load_model
-from privacy.redaction.name_parts import complete_name_parts, drop_named_things
+from privacy.redaction.name_parts import (
+    PARTICLES,
+    SECOND_PARTICLES,
+    complete_name_parts,
+    drop_named_things,
+)
 from privacy.redaction.tokens import Token, tokenise
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -62,7 +67,9 @@ _CONFIDENT_OPENING = 20.0
 # How common (lexicon bucket: 2,000 bearers or more) a name must be to count in mid-sentence
 # whatever the model says.
 _PLAIN_NAME = 4
-_PARTICLES = frozenset("van von de der den da di du la le al el bin ibn ben bint abu af av".split())
+# Between two found parts of one name more words join than before one: the articles ("van der
+# Berg"), Arabic "al"/"el" and Swedish "av" ("Anna av Ekström").
+_PARTICLES = PARTICLES | SECOND_PARTICLES | frozenset("al el av".split())
 
 
 def _joins_names(token: Token, text: str) -> bool:

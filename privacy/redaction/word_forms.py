@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 FILE = ("data", "lexicons", "wordforms", "forms-fi.bloom")
@@ -112,6 +112,7 @@ def _without_possessive(low: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def is_finnish_word_form(low: str) -> bool:
     """Whether the lower-case `low` is (very probably) a form of an ordinary Finnish word,
     possibly with clitics and a possessive suffix after it."""
