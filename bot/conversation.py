@@ -38,10 +38,12 @@ from .conversation_events import (
     ResidentLeft,
     ResidentMedia,
     ResidentText,
+    StaffBlocked,
     StaffClaimed,
     StaffClosed,
     StaffReleased,
     StaffTransferred,
+    Superseded,
 )
 from .conversation_facts import (
     OPEN_STATES,
@@ -83,6 +85,7 @@ __all__ = [
     "ResidentMedia",
     "ResidentText",
     "Say",
+    "StaffBlocked",
     "StaffClaimed",
     "StaffClosed",
     "StaffReleased",
@@ -91,6 +94,7 @@ __all__ = [
     "Step",
     "StoreMediaNote",
     "StoreResidentText",
+    "Superseded",
     "TellNextOpening",
     "TellReferenceCode",
     "TopicOption",
@@ -395,10 +399,13 @@ def _command(
     return Step(facts, (Say("help"),))
 
 
+_CLOSED_WITHOUT_RATING = (CloseReason.RECIPIENT_GONE, CloseReason.LEFT, CloseReason.BLOCKED)
+
+
 def _close(facts: Facts, reason: CloseReason, effects: tuple[Effect, ...]) -> Step:
     closed = replace(facts, state=State.CLOSED, options=(), changing_language=False)
-    # Nobody is there to rate the chat when the resident is gone or left quickly.
-    if facts.claimed_ever and reason not in (CloseReason.RECIPIENT_GONE, CloseReason.LEFT):
+    # Nobody is there to rate the chat when the resident is gone, left quickly or was blocked.
+    if facts.claimed_ever and reason not in _CLOSED_WITHOUT_RATING:
         closed, say = _ask_rating(closed)
         return Step(closed, (Closed(reason), *effects, say))
     return Step(replace(closed, feedback=Feedback.DONE), (Closed(reason), *effects))
@@ -408,6 +415,10 @@ def _staff_or_timer(facts: Facts, event: Event, config: FlowConfig) -> Step:
     if isinstance(event, StaffClaimed):
         facts = replace(facts, state=State.ACTIVE, claimed_ever=True)
         return Step(facts, (Say("counsellor_joined", {"name": event.display_name}),))
+    if isinstance(event, Superseded):
+        if facts.state is not State.CLOSED:
+            return Step(facts, ())
+        return Step(replace(facts, feedback=Feedback.DONE, options=()), ())
     if not facts.is_open:
         return Step(facts, ())
     if isinstance(event, StaffReleased):
@@ -418,6 +429,8 @@ def _staff_or_timer(facts: Facts, event: Event, config: FlowConfig) -> Step:
         return Step(replace(facts, state=state, queue_id=queue_id), (Say("transferred"),))
     if isinstance(event, StaffClosed):
         return _close(facts, CloseReason.STAFF, (Say("chat_ended"),))
+    if isinstance(event, StaffBlocked):
+        return _close(facts, CloseReason.BLOCKED, ())
     if isinstance(event, IdleReminder):
         return Step(facts, (Say("idle_reminder", {"minutes": event.minutes_left}),))
     if isinstance(event, IdleTimeout):

@@ -53,6 +53,17 @@ class StaffClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffBlocked:
+    """Staff blocked the resident: the conversation ends without a word and asks nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Superseded:
+    """The resident began a new contact: a closed conversation's unanswered feedback question
+    lapses (its answers would now go to the new one)."""
+
+
+@dataclass(frozen=True, slots=True)
 class IdleReminder:
     minutes_left: int
 
@@ -85,6 +96,8 @@ Event = (
     | StaffReleased
     | StaffTransferred
     | StaffClosed
+    | StaffBlocked
+    | Superseded
     | IdleReminder
     | IdleTimeout
     | RecipientGone

@@ -51,6 +51,8 @@ class CloseReason(StrEnum):
     RECIPIENT_GONE = "recipient_gone"
     LEFT = "left"
     """The resident left quickly (the web chat's quick exit): nobody is there to answer."""
+    BLOCKED = "blocked"
+    """Staff blocked the resident: nothing is said or asked."""
 
 
 RESIDENT_LEFT = "resident_left"

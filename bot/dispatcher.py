@@ -30,10 +30,11 @@ from .conversation import (
     ResidentText,
     Say,
     State,
+    Superseded,
     starts_new_conversation,
 )
 from .conversation_keys import open_conversation
-from .effects import facts_of, run_event
+from .effects import facts_of, run_event, settle_event
 from .events import Inbound, ResidentSignal, StoreUnavailable
 from .group_commit import GroupCommit
 from .groups.router import group_request, route_group_message
@@ -205,9 +206,8 @@ class Dispatcher:
         )
         event = self._event(inbound, checked)
         if conversation is None or starts_new_conversation(facts_of(conversation), event):
-            if conversation is not None and conversation.state == State.CLOSED:
-                conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
-                session.add(conversation)
+            if conversation is not None:
+                await settle_event(work, conversation, Superseded())
             conversation = await open_conversation(
                 work,
                 pseudonym=pseudonym,

@@ -124,6 +124,17 @@ HANDLERS: dict[type[Any], Handler] = {}
 """The handler of each effect type; `now` is the moment the effect is performed."""
 
 
+async def settle_event(work: Work, conversation: Conversation, event: Event) -> None:
+    """Advance the conversation by an event that only changes its facts (a lapsed feedback
+    question), leaving its version and times alone: nothing happened in the conversation."""
+    config = await work.core.flow.get(work.session)
+    result = step(facts_of(conversation), event, work.core.now(), config)
+    if result.effects:
+        raise ValueError(f"{type(event).__name__} has effects; use run_event")
+    store_facts(conversation, result.facts)
+    work.session.add(conversation)
+
+
 def _handles(
     kind: type[E],
 ) -> Callable[[Callable[[Run, E, datetime], Awaitable[None]]], Handler]:

@@ -73,10 +73,9 @@ async def idle_sweep(core: Core) -> int:
                     await run_event(work, conversation, IdleTimeout())
                     changed += 1
                 continue
-            raw = conversation.triage.get("last_reply_at")
-            if not isinstance(raw, str):
+            last_reply = conversation.last_reply_at
+            if last_reply is None:
                 continue
-            last_reply = datetime.fromisoformat(raw)
             if last_reply <= conversation.last_activity_at:
                 continue  # the resident wrote last: it is the counsellor's turn
             if conversation.reminded_at is None and now - last_reply >= remind_after:

@@ -44,7 +44,7 @@ async def enqueue(run: Run, effect: Enqueue) -> None:
     position = await conversation_store.position_in_queue(work.session, conversation)
     minutes = await _estimate(work, queue_id, position)
     await say(run, Say("queued", {"position": position, "minutes": minutes}))
-    conversation.triage = {**conversation.triage, "told_position": position}
+    conversation.told_position = position
 
 
 async def _recent_waits(work: Work, queue_id: str) -> list[float]:
@@ -64,8 +64,7 @@ async def announce_positions(work: Work, queue_id: str) -> None:
     for position, conversation in enumerate(waiting, start=1):
         if conversation.state != State.QUEUED:
             continue
-        previous = conversation.triage.get("told_position")
-        if not routing.should_tell(previous if isinstance(previous, int) else None, position):
+        if not routing.should_tell(conversation.told_position, position):
             continue
         run = Run(work, conversation, config)
         if position == 1:
@@ -75,5 +74,5 @@ async def announce_positions(work: Work, queue_id: str) -> None:
                 waits = await _recent_waits(work, queue_id)
             minutes = routing.estimate_minutes(position, waits)
             await say(run, Say("queue_position", {"position": position, "minutes": minutes}))
-        conversation.triage = {**conversation.triage, "told_position": position}
+        conversation.told_position = position
         work.session.add(conversation)

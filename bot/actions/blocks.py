@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from privacy.audit import AuditAction
 from privacy.crypto import seal
 
-from ..conversation import State
+from ..conversation import StaffBlocked, State
+from ..effects import run_event
 from ..ids import new_id
-from ..impact import count_closed
 from ..origins import origin_of
 from ..roles import Capability, can
 from ..sealed_formats import BLOCK_REASON
@@ -52,12 +52,8 @@ async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, re
         )
         work.session.add(created)
         if conversation.state != State.CLOSED:
-            conversation.state = State.CLOSED.value
-            conversation.closed_at = core.now()
             conversation.close_outcome = "other"
-            conversation.triage = {**conversation.triage, "feedback": "done", "options": []}
-            work.session.add(conversation)
-            await count_closed(work, conversation)
+            await run_event(work, conversation, StaffBlocked())
         await work.audit(
             staff.actor(conversation.queue_id),
             AuditAction.BLOCK,

@@ -270,7 +270,7 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
             message=message,
             display_name=staff.display_name or None,
         )
-        conversation.triage = {**conversation.triage, "last_reply_at": core.now().isoformat()}
+        conversation.last_reply_at = core.now()
         conversation.reminded_at = None
         conversation.updated_at = core.now()
         work.session.add(conversation)

@@ -12,8 +12,9 @@ from datetime import datetime
 from privacy.crypto import unseal
 from privacy.pseudonym import pseudonymise
 
-from ..conversation import State
+from ..conversation import Feedback, State
 from ..conversation_keys import conversation_key
+from ..effects import facts_of
 from ..message_body import MessageBody
 from ..sealed_formats import MESSAGE_BODY
 from ..store import conversations as conversation_store
@@ -47,8 +48,8 @@ async def resident_view(core: Core, channel: str, sender_id: str) -> ResidentVie
         conversation = await conversation_store.latest_for(work.session, pseudonym, channel)
         if conversation is None:
             return ResidentView(None, None, None, ())
-        feedback = conversation.triage.get("feedback", "")
-        if conversation.state == State.CLOSED and feedback in ("", "done"):
+        feedback = facts_of(conversation).feedback
+        if conversation.state == State.CLOSED and feedback in (Feedback.NONE, Feedback.DONE):
             return ResidentView(None, None, conversation.language, ())
         history = await _history(work, conversation.id)
         return ResidentView(conversation.id, conversation.state, conversation.language, history)

@@ -218,6 +218,8 @@ class Conversation(Table, table=True):
     sealed_origin: Sealed | None = Field(
         default=None, sa_column=Column(SealedType(), nullable=True)
     )
+    # The conversation machine's facts beyond the columns above, written only by
+    # bot/effects.py `store_facts`.
     triage: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     close_outcome: str | None = Field(default=None, max_length=64)
     close_tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -236,6 +238,10 @@ class Conversation(Table, table=True):
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), index=True))
     reminded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # When a counsellor last replied: the idle reminder counts from here (bot/jobs.py).
+    last_reply_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # The queue position the waiting resident was last told (bot/queueing.py).
+    told_position: int | None = None
     # How many times it was transferred (counted into the impact figures at closing).
     transfers: int = 0
 

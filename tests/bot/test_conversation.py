@@ -26,13 +26,16 @@ from bot.conversation import (
     ResidentMedia,
     ResidentText,
     Say,
+    StaffBlocked,
     StaffClaimed,
     StaffClosed,
     StaffReleased,
     StaffTransferred,
     State,
+    Step,
     StoreMediaNote,
     StoreResidentText,
+    Superseded,
     TellNextOpening,
     TellReferenceCode,
     TopicOption,
@@ -298,6 +301,26 @@ def test_idle_reminder_then_timeout() -> None:
     closed = step(active, IdleTimeout(), NOW, CONFIG)
     assert closed.effects[0] == Closed(CloseReason.IDLE)
     assert says(closed.effects) == ["idle_closed", "feedback_rating"]
+
+
+def test_a_block_ends_the_chat_without_a_word_or_a_feedback_question() -> None:
+    active = Facts(state=State.ACTIVE, language="fi", claimed_ever=True, options=("x",))
+    blocked = step(active, StaffBlocked(), NOW, CONFIG)
+    assert blocked.effects == (Closed(CloseReason.BLOCKED),)
+    assert blocked.facts.state is State.CLOSED
+    assert (blocked.facts.feedback, blocked.facts.options) == (Feedback.DONE, ())
+    # A block of a conversation already over changes nothing.
+    assert step(blocked.facts, StaffBlocked(), NOW, CONFIG) == Step(blocked.facts, ())
+
+
+def test_a_new_contact_lets_the_old_chats_feedback_question_lapse() -> None:
+    asking = Facts(state=State.CLOSED, feedback=Feedback.RATING, options=("rating:1",))
+    lapsed = step(asking, Superseded(), NOW, CONFIG)
+    assert lapsed.effects == ()
+    assert (lapsed.facts.feedback, lapsed.facts.options) == (Feedback.DONE, ())
+    # An open conversation is not superseded: it goes on.
+    queued = Facts(state=State.QUEUED, language="en", options=("a",))
+    assert step(queued, Superseded(), NOW, CONFIG) == Step(queued, ())
 
 
 def test_staff_events_on_a_closed_conversation_change_nothing() -> None:
