@@ -85,3 +85,7 @@ class ServiceError(Exception):
 
 
 __all__ = ["STATUS", "ErrorCode", "ServiceError"]
+
+
+class ActionError(ServiceError):
+    """A refused action. `code` is stable (the JSON API returns it); the text is for staff."""

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlmodel import col, delete
 
+from bot.access import Staff
 from bot.errors import ServiceError
 from bot.passwords import WeakPassword, hash_password, verify_password
 from bot.roles import Capability, Role, can
@@ -44,7 +45,6 @@ from .sign_in_limits import (
     refusing,
     store_counters,
 )
-from .staff import Staff
 from .users import MAX_DISPLAY_NAME as MAX_DISPLAY_NAME
 from .users import UserError, clean_display_name
 

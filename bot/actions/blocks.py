@@ -11,6 +11,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from bot.access import Staff, may_lift_block
+from bot.errors import ActionError
 from privacy.audit import AuditAction
 from privacy.crypto import seal
 
@@ -21,9 +23,8 @@ from ..origins import origin_of
 from ..roles import Capability, can
 from ..sealed_formats import BLOCK_REASON
 from ..store.tables import Block
-from .context import Core, may_lift_block, unit_of_work
+from .context import Core, unit_of_work
 from .conversation_checks import clean_reason, load_visible, require_access
-from .staff import ActionError, Staff
 
 
 async def block(core: Core, staff: Staff, conversation_id: str, *, days: int, reason: str) -> Block:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import StaffMember, works_in
 from bot.roles import Capability, can
 from bot.store import close_tags as tag_store
 from bot.store import queues as queue_store
@@ -19,7 +20,7 @@ from bot.store.tables import CloseTag
 from privacy.audit import AuditAction
 
 from .admin import AdminError
-from .context import Actor, Core, StaffMember, unit_of_work, works_in
+from .context import Actor, Core, unit_of_work
 
 # Starts with a letter, so no identity code (which starts with digits) can be a tag id.
 TAG_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")

@@ -6,13 +6,14 @@ stated reason is redacted before it reaches the audit trail.
 
 from __future__ import annotations
 
+from bot.access import Denial, Staff, conversation_access, may_see_exists
+from bot.errors import ActionError
 from privacy.audit import AuditAction, AuditOutcome
 
 from ..conversation import RESIDENT_LEFT, State
 from ..store import conversations as conversation_store
 from ..store.tables import Conversation
-from .context import Core, Denial, Work, conversation_access, may_see_exists
-from .staff import ActionError, Staff
+from .context import Core, Work
 
 MIN_REASON_CHARS = 5
 

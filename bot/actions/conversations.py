@@ -14,6 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
+from bot.access import Denial, Staff, conversation_access, may_read, may_see_exists, works_in
+from bot.errors import ActionError
 from privacy.audit import AuditAction
 from privacy.crypto import seal
 
@@ -42,18 +44,10 @@ from ..store import users as user_store
 from ..store.tables import Conversation, Note, Queue
 from . import close_tags
 from .blocks import block, block_queues, unblock
-from .context import (
-    Core,
-    Denial,
-    Work,
-    conversation_access,
-    may_see_exists,
-    unit_of_work,
-    works_in,
-)
+from .context import Core, Work, unit_of_work
 from .conversation_checks import audit_on, load_visible, require_access, require_assigned
 from .reading import Transcript, TranscriptMessage, TranscriptNote, read, reveal
-from .staff import ActionError, Staff, counsellor_name, may_read
+from .staff import counsellor_name
 
 log = logging.getLogger("somesossu.queue")
 

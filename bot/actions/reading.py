@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.access import Denial, Staff, conversation_access, may_read
+from bot.errors import ActionError
 from privacy.audit import AuditAction, AuditOutcome
 from privacy.crypto import unseal
 from privacy.errors import PrivacyError
@@ -21,7 +23,7 @@ from ..sealed_formats import MESSAGE_BODY, NOTE_BODY, PII_VALUE
 from ..sealing import KeyPurpose
 from ..store import conversations as conversation_store
 from ..store.tables import Conversation, PiiItem
-from .context import Core, Denial, Work, conversation_access, unit_of_work
+from .context import Core, Work, unit_of_work
 from .conversation_checks import (
     READ_REFUSED,
     audit_denied,
@@ -29,7 +31,6 @@ from .conversation_checks import (
     clean_reason,
     load_visible,
 )
-from .staff import ActionError, Staff, may_read
 
 
 @dataclass(frozen=True, slots=True)

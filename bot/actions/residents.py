@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.access import resident_name
 from privacy.crypto import unseal
 from privacy.pseudonym import pseudonymise
 
@@ -20,7 +21,6 @@ from ..sealed_formats import MESSAGE_BODY
 from ..store import conversations as conversation_store
 from ..store import users as user_store
 from .context import Core, Work, unit_of_work
-from .users import resident_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,17 +28,6 @@ class UserError(ServiceError):
 MAX_DISPLAY_NAME = 60
 
 
-def resident_name(user: StaffUser) -> str:
-    """The name residents see for `user`: the display name they (or an admin) chose, or "" when
-    none was: residents then see the neutral word for a counsellor in their own language.
-
-    Accounts made without a display name stored their login in its place (and still do, so
-    staff lists keep a name to show); a login never reaches a resident.
-    """
-    name = " ".join(user.display_name.split())
-    return "" if not name or name == user.username else name
-
-
 def clean_display_name(display_name: str, username: str) -> str:
     """A chosen display name, whitespace folded; refused when empty, too long or the login."""
     name = " ".join(display_name.split())

@@ -13,11 +13,11 @@ from typing import Any, Protocol
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot.access import Staff, resident_name
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
-from bot.actions.conversations import Staff
-from bot.actions.users import UserError, create_user, resident_name
+from bot.actions.users import UserError, create_user
 from bot.hours import OpeningHours
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role

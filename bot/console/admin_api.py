@@ -11,10 +11,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.access import Staff
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.auth import LockedAccount
-from bot.actions.conversations import Staff
 from bot.actions.users import create_user
 from bot.errors import ServiceError
 from bot.passwords import one_time_password

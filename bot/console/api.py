@@ -12,9 +12,10 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.access import Staff
 from bot.actions import auth as auth_actions
 from bot.actions import conversations as actions
-from bot.actions.conversations import OUTCOMES, Staff, Transcript
+from bot.actions.conversations import OUTCOMES, Transcript
 from bot.errors import ServiceError
 from bot.language_routing import reserved_ids
 from bot.roles import Capability, can

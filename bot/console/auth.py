@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.access import Staff
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
-from bot.actions.conversations import Staff
 from bot.errors import ServiceError
 from bot.http_defaults import api_error, cookies_secure
 from bot.roles import Capability, Role, can

@@ -13,9 +13,8 @@ from typing import Any
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.access import Staff, block_queues_visible, may_lift_block
 from bot.actions import conversations as actions
-from bot.actions.context import block_queues_visible, may_lift_block
-from bot.actions.conversations import Staff
 from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import Block

@@ -14,16 +14,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from sqlmodel import col, func, select
 
+from bot.access import may_moderate
 from bot.errors import ServiceError
 from bot.groups import announcements, moderation
-from bot.groups.sessions import (
-    GroupState,
-    SessionDraft,
-    create_session,
-    group_topic,
-    may_moderate,
-    session_json,
-)
+from bot.groups.sessions import GroupState, SessionDraft, create_session, group_topic, session_json
 from bot.groups.tables import Announcement, GroupParticipant, GroupSession
 from bot.local_time import zone_label
 from bot.roles import Capability

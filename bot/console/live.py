@@ -18,11 +18,10 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from bot.access import Denial, Staff, may_follow, may_moderate, works_in
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
-from bot.actions.context import Denial, may_follow, works_in
-from bot.actions.conversations import Staff
-from bot.groups.sessions import group_topic, may_moderate
+from bot.groups.sessions import group_topic
 from bot.groups.tables import GroupSession
 from bot.hub import HubEvent, Subscription
 from bot.hub_topics import queue_topic

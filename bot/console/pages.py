@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from bot.access import resident_name
 from bot.actions import auth as auth_actions
 from bot.actions.auth import AuthError
 from bot.actions.conversations import OUTCOMES
-from bot.actions.users import resident_name
 from bot.config import DEFAULT_TIME_ZONE
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE

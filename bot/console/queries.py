@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.actions.context import works_in
-from bot.actions.conversations import Staff, may_read, may_see_exists
+from bot.access import Staff, may_read, may_see_exists, works_in
 from bot.roles import Capability, can
 from bot.store.tables import (
     CannedReply,

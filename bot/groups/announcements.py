@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import delete as sql_delete
 from sqlmodel import col, select
 
+from bot.access import Staff, may_announce
 from bot.actions.context import Core, Work, unit_of_work
-from bot.actions.conversations import ActionError, Staff
+from bot.errors import ActionError
 from bot.ids import new_id
-from bot.roles import Capability, can
 from bot.sealed_formats import ANNOUNCEMENT_TEXT, NEWS_REPLY_ADDRESS
 from bot.sealing import KeyPurpose
 from bot.store.tables import OutboxRow, Topic
@@ -247,7 +247,7 @@ async def send(
     session_id: str | None = None,
 ) -> AnnouncementCounts:
     """Queue an announcement to every opt-in in force for this topic and language."""
-    if not can(staff.role, Capability.WORK_QUEUES):
+    if not may_announce(staff):
         raise ActionError("forbidden", "your role does not send announcements")
     text = text.strip()
     if not text or len(text) > ANNOUNCEMENT_MAX:

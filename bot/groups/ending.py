@@ -15,7 +15,7 @@ from sqlalchemy import delete as sql_delete
 from sqlmodel import col, select
 
 from bot.actions.context import Actor, Work
-from bot.actions.staff import ActionError
+from bot.errors import ActionError
 from bot.sealing import KeyPurpose
 from bot.store.tables import OutboxRow
 from privacy.audit import AuditAction

@@ -14,8 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete as sql_delete
 from sqlmodel import col, select
 
+from bot.access import Staff
 from bot.actions.context import Core, unit_of_work
-from bot.actions.conversations import ActionError, Staff, counsellor_name
+from bot.actions.conversations import counsellor_name
+from bot.errors import ActionError
 from bot.read_audit import audit_read
 from bot.store.tables import OutboxRow
 from privacy.audit import AuditAction

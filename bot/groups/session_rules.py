@@ -12,14 +12,12 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
+from bot.access import Staff, may_moderate
 from bot.actions.context import Work
-from bot.actions.staff import ActionError, Staff
 from bot.config import Settings
-from bot.roles import Capability, Role, can
+from bot.errors import ActionError
 
 from .tables import GroupSession
-
-MODERATOR_ROLES = frozenset({Role.COUNSELLOR, Role.SUPERVISOR})
 
 
 class GroupState(StrEnum):
@@ -64,12 +62,6 @@ def group_topic(session_id: str) -> str:
 def tell_moderators(work: Work, session_id: str, kind: str, **payload: object) -> None:
     """Publish a live event of the session on its moderators' topic (naming the session)."""
     work.publish(group_topic(session_id), kind, session=session_id, **payload)
-
-
-def may_moderate(staff: Staff, session: GroupSession) -> bool:
-    if staff.role not in MODERATOR_ROLES:
-        return False
-    return staff.user_id in session.moderators or can(staff.role, Capability.SEE_ALL_QUEUES)
 
 
 def require_moderator(staff: Staff, session: GroupSession) -> None:

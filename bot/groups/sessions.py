@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import MODERATOR_ROLES, Staff, may_create_sessions
 from bot.actions.context import SYSTEM, Core, Work, unit_of_work
-from bot.actions.conversations import ActionError, Staff
+from bot.errors import ActionError
 from bot.roles import Role
 from bot.sealing import KeyPurpose
 from bot.store.tables import StaffUser, Topic
@@ -27,13 +28,11 @@ from .delivery import group_key_owner
 from .ending import end_session, feedback_token_hash, record_feedback, shred_messages
 from .participation import active_participation, join, leave, present, resident_language
 from .session_rules import (
-    MODERATOR_ROLES,
     GroupLimits,
     GroupState,
     by_code,
     group_topic,
     load_session,
-    may_moderate,
     require_moderator,
     tell_moderators,
 )
@@ -41,7 +40,6 @@ from .tables import GroupSession
 
 # What callers import from here: this module's own names, and those moved beside it.
 __all__ = [
-    "MODERATOR_ROLES",
     "GroupLimits",
     "GroupState",
     "SessionDraft",
@@ -55,7 +53,6 @@ __all__ = [
     "leave",
     "load_session",
     "local_time",
-    "may_moderate",
     "open_session",
     "present",
     "record_feedback",
@@ -101,7 +98,7 @@ async def _new_code(session: AsyncSession) -> str:
 
 async def create_session(core: Core, staff: Staff, draft: SessionDraft) -> GroupSession:
     """A new scheduled session with its own data key; the creator is always a moderator."""
-    if staff.role not in MODERATOR_ROLES:
+    if not may_create_sessions(staff):
         raise ActionError("forbidden", "only counsellors and supervisors create sessions")
     limits = GroupLimits.of(core.settings)
     zone = core.settings.zone

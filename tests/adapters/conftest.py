@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
 from adapters.webchat import WebChatAdapter
+from bot.access import Staff
 from bot.actions.context import SYSTEM
-from bot.actions.conversations import Staff
 from bot.actions.residents import resident_view
 from bot.actions.users import create_user
 from bot.app import RESIDENT_LANGUAGES, Service, build_web_app

@@ -15,9 +15,9 @@ from telegram import Update
 
 from adapters.telegram import TelegramAdapter, TelegramConfigError, split_text, webhook_path
 from adapters.telegram_updates import message_id_of_ref, normalise
+from bot.access import Staff
 from bot.actions import conversations as actions
 from bot.actions.context import SYSTEM
-from bot.actions.conversations import Staff
 from bot.actions.users import create_user
 from bot.app import Service, build_service, build_web_app
 from bot.channels import event_log

@@ -8,9 +8,8 @@ import pytest
 
 from bot.actions.admin import AdminError
 from bot.actions.auth import AuthError
-from bot.actions.conversations import ActionError
 from bot.actions.users import UserError
-from bot.errors import STATUS, ErrorCode, ServiceError
+from bot.errors import STATUS, ActionError, ErrorCode, ServiceError
 
 
 def test_every_code_has_exactly_one_client_error_status() -> None:

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import select
 
 from bot.actions import conversations as actions
-from bot.actions.conversations import ActionError
 from bot.conversation import State
+from bot.errors import ActionError
 from bot.jobs import hours_sweep, idle_sweep
 from bot.store import conversations as conversation_store
 from bot.store.tables import Conversation, FeedbackCount, Message, Queue

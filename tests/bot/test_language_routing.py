@@ -8,9 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from bot.access import Staff
 from bot.actions import admin as admin_actions
 from bot.actions import conversations as actions
-from bot.actions.conversations import ActionError, Staff
+from bot.errors import ActionError
 from bot.store.tables import Conversation, Queue
 from tests.bot.officer.scenario import conversation_of
 from tests.support.chat import Harness, Resident

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlmodel import col, select
 
 from adapters.base import Capabilities, InboundSink
-from bot.actions.conversations import Staff
+from bot.access import Staff
 from bot.app import Service
 from bot.events import (
     ChannelName,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
+from bot.access import Staff
 from bot.actions import admin as admin_actions
 from bot.actions import close_tags as tag_actions
 from bot.actions import conversations as actions
 from bot.actions.admin import AdminError
-from bot.actions.conversations import ActionError, Staff
+from bot.errors import ActionError
 from bot.officer.stats import gather_statistics
 from bot.store.tables import AuditRow, Conversation
 from tests.support.chat import Harness

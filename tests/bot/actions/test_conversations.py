@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from bot.actions import conversations as actions
-from bot.actions.conversations import ActionError
+from bot.errors import ActionError
 from bot.store import audit as audit_store
 from bot.store.tables import Conversation, Queue
 from privacy.audit import verify_chain

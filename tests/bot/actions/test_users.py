@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.access import Staff, resident_name
 from bot.actions import auth as auth_actions
 from bot.actions import conversations as actions
 from bot.actions.auth import AuthError
 from bot.actions.context import SYSTEM
-from bot.actions.conversations import Staff
 from bot.actions.residents import resident_view
-from bot.actions.users import UserError, create_user, resident_name
+from bot.actions.users import UserError, create_user
 from bot.roles import Role
 from bot.store.tables import Conversation, StaffUser
 from tests.support.chat import Harness, Resident

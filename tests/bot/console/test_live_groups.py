@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.actions.conversations import Staff
+from bot.access import Staff
 from bot.groups import moderation
 from bot.groups.sessions import SessionDraft, create_session
 from bot.groups.tables import GroupSession

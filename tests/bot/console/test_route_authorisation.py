@@ -25,11 +25,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from bot.access import Staff
 from bot.actions import admin as admin_actions
 from bot.actions import close_tags
 from bot.actions import conversations as actions
 from bot.actions.context import SYSTEM, Actor, unit_of_work
-from bot.actions.conversations import Staff
 from bot.actions.users import create_user
 from bot.app import Service, build_service, build_web_app, prepare_database
 from bot.config import load_settings

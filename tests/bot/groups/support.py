@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.actions.conversations import Staff
+from bot.access import Staff
 from bot.groups.jobs import group_sweep
 from bot.groups.sessions import SessionDraft, create_session
 from bot.groups.tables import GroupParticipant, GroupSession

@@ -158,7 +158,7 @@ async def test_moderator_posts_under_display_name_and_removes_a_message(
 async def test_only_the_sessions_moderators_may_moderate(groups: Harness) -> None:
     import pytest
 
-    from bot.actions.conversations import ActionError
+    from bot.errors import ActionError
 
     moderator = await groups.staff("mod")
     outsider = await groups.staff("outsider")

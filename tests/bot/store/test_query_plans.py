@@ -14,7 +14,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
-from bot.actions.conversations import Staff
+from bot.access import Staff
 from bot.console.queries import conversations_query
 from bot.roles import Role
 from bot.service import Service
