@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 
 class Command(StrEnum):
@@ -27,6 +28,8 @@ class Command(StrEnum):
 # "ok", "yes"/"no", "kiitos", "stop", "quit", "loppu", "конец"/"кінець" ("it is over" can be
 # despair, which must reach the counsellor, not close the chat), a bare "code"/"koodi".
 # START is not typed as a word: Telegram sends "/start" and the web chat opens with it.
+C = TypeVar("C", bound=StrEnum)
+
 _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
     "fi": {
         Command.HELP: ("apua", "ohje", "ohjeet"),
@@ -109,9 +112,11 @@ def normalise_command_text(text: str) -> str:
     return " ".join(bare.split()).strip(_EDGE_PUNCTUATION)
 
 
-def _build_plain_lookup() -> dict[str, Command]:
-    lookup: dict[str, Command] = {}
-    for words in _WORDS.values():
+def phrase_lookup(table: Mapping[str, Mapping[C, tuple[str, ...]]]) -> dict[str, C]:
+    """Every language's phrases, normalised, to their command; a phrase meaning two commands
+    in any two languages is refused, since a resident's language is not known beforehand."""
+    lookup: dict[str, C] = {}
+    for words in table.values():
         for command, phrases in words.items():
             for phrase in phrases:
                 key = normalise_command_text(phrase)
@@ -126,7 +131,7 @@ def _build_slash_lookup(plain: Mapping[str, Command]) -> dict[str, Command]:
     return lookup
 
 
-_PLAIN = _build_plain_lookup()
+_PLAIN = phrase_lookup(_WORDS)
 _SLASH_NAMES = _build_slash_lookup(_PLAIN)
 
 

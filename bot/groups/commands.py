@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.commands import normalise_command_text
+from bot.commands import normalise_command_text, phrase_lookup
 
 
 class GroupCommand(StrEnum):
@@ -89,18 +89,7 @@ _SLASH_FORM = re.compile(r"/(?P<name>[^\s@/]+)(?:@\w+)?(?:\s+(?P<rest>.*))?", re
 _CHOICE_PREFIXES = ("group:", "news:")
 
 
-def _lookup() -> dict[str, GroupCommand]:
-    table: dict[str, GroupCommand] = {}
-    for words in _WORDS.values():
-        for command, phrases in words.items():
-            for phrase in phrases:
-                key = normalise_command_text(phrase)
-                if table.setdefault(key, command) is not command:
-                    raise ValueError(f"group command word {phrase!r} means two commands")
-    return table
-
-
-_PLAIN = _lookup()
+_PLAIN = phrase_lookup(_WORDS)
 _JOIN_WORDS = tuple(sorted((k for k, c in _PLAIN.items() if c is GroupCommand.JOIN), key=len))
 _NEWS_WORDS = tuple(k for k, c in _PLAIN.items() if c is GroupCommand.NEWS)
 
