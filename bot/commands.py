@@ -13,6 +13,9 @@ from types import MappingProxyType
 from typing import TypeVar
 
 
+C = TypeVar("C", bound=StrEnum)
+
+
 class Command(StrEnum):
     START = "start"
     HELP = "help"
@@ -28,8 +31,6 @@ class Command(StrEnum):
 # "ok", "yes"/"no", "kiitos", "stop", "quit", "loppu", "конец"/"кінець" ("it is over" can be
 # despair, which must reach the counsellor, not close the chat), a bare "code"/"koodi".
 # START is not typed as a word: Telegram sends "/start" and the web chat opens with it.
-C = TypeVar("C", bound=StrEnum)
-
 _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
     "fi": {
         Command.HELP: ("apua", "ohje", "ohjeet"),
