@@ -12,7 +12,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-
 C = TypeVar("C", bound=StrEnum)
 
 
