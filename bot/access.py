@@ -84,6 +84,7 @@ class Denial(StrEnum):
     OTHER_QUEUE = "other_queue"  # the conversation is in a queue the user does not work in
     CLAIMED_BY_OTHER = "claimed_by_other"  # another counsellor holds it
     GONE = "gone"  # erased, or never existed
+    NO_CONSENT = "no_consent"  # the resident has not agreed to show earlier conversations
 
 
 def supervises_all_queues(staff: StaffMember) -> bool:
@@ -132,6 +133,19 @@ def conversation_access(staff: StaffMember, conversation: Conversation | None) -
 
 def may_act(staff: StaffMember, conversation: Conversation) -> bool:
     return conversation_access(staff, conversation) is None
+
+
+def earlier_access(
+    staff: StaffMember, current: Conversation, earlier: Conversation | None, agreed: bool
+) -> Denial | None:
+    """None when `staff`, working on `current`, may read the same resident's `earlier`
+    conversation: only with the resident's consent, whichever queue the earlier one was in."""
+    denial = conversation_access(staff, current)
+    if denial is not None:
+        return denial
+    if earlier is None or earlier.pseudonym != current.pseudonym or earlier.id == current.id:
+        return Denial.GONE
+    return None if agreed else Denial.NO_CONSENT
 
 
 def may_follow(staff: StaffMember, conversation: Conversation | None) -> Denial | None:

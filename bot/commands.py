@@ -22,6 +22,8 @@ class Command(StrEnum):
     END = "end"
     DELETE = "delete"
     CODE = "code"
+    REMEMBER = "remember"
+    FORGET = "forget"
     UNKNOWN = "unknown"
 
 
@@ -37,6 +39,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("lopeta", "lopeta keskustelu", "lopeta chat"),
         Command.DELETE: ("poista", "poista tietoni", "poista viestini"),
         Command.CODE: ("koodini", "viitekoodi", "oma koodi"),
+        Command.REMEMBER: ("muista minut", "muista aiemmat"),
+        Command.FORGET: ("unohda minut", "älä muista minua"),
     },
     "sv": {
         Command.HELP: ("hjälp",),
@@ -44,6 +48,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("avsluta", "avsluta chatten"),
         Command.DELETE: ("radera", "radera mina uppgifter", "radera mina meddelanden"),
         Command.CODE: ("min kod", "referenskod"),
+        Command.REMEMBER: ("kom ihåg mig",),
+        Command.FORGET: ("glöm mig",),
     },
     "en": {
         Command.HELP: ("help",),
@@ -51,6 +57,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("end", "end chat", "end the chat"),
         Command.DELETE: ("delete", "delete my data", "delete my messages"),
         Command.CODE: ("my code", "reference code"),
+        Command.REMEMBER: ("remember me",),
+        Command.FORGET: ("forget me",),
     },
     "ru": {
         Command.HELP: ("помощь",),
@@ -58,6 +66,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("завершить", "завершить чат", "закончить чат"),
         Command.DELETE: ("удалить", "удалить мои данные", "удалить сообщения"),
         Command.CODE: ("мой код", "код обращения"),
+        Command.REMEMBER: ("запомни меня",),
+        Command.FORGET: ("забудь меня",),
     },
     "uk": {
         Command.HELP: ("допомога",),
@@ -65,6 +75,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("завершити", "завершити чат"),
         Command.DELETE: ("видалити", "видалити мої дані", "видалити повідомлення"),
         Command.CODE: ("мій код", "код звернення"),
+        Command.REMEMBER: ("запам'ятай мене", "запамʼятай мене", "запам’ятай мене"),
+        Command.FORGET: ("забудь мене",),
     },
     "ar": {
         Command.HELP: ("مساعدة",),
@@ -72,6 +84,8 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.END: ("إنهاء", "إنهاء المحادثة"),
         Command.DELETE: ("احذف", "احذف بياناتي", "حذف"),
         Command.CODE: ("رمزي", "الرمز المرجعي"),
+        Command.REMEMBER: ("تذكرني",),
+        Command.FORGET: ("انسني",),
     },
 }
 

@@ -21,6 +21,7 @@ from .conversation_effects import (
     RaiseUrgent,
     RecordChoice,
     RecordFeedback,
+    RecordReturningConsent,
     Say,
     Step,
     StoreMediaNote,
@@ -80,6 +81,7 @@ __all__ = [
     "RecipientGone",
     "RecordChoice",
     "RecordFeedback",
+    "RecordReturningConsent",
     "ResidentChoice",
     "ResidentLeft",
     "ResidentMedia",
@@ -152,6 +154,28 @@ def _ask_helped(facts: Facts) -> tuple[Facts, Say]:
     return _offer(replace(facts, feedback=Feedback.HELPED), Say("feedback_helped", options=options))
 
 
+RETURNING_PREFIX = "returning:"
+RETURNING_ANSWERS = (f"{RETURNING_PREFIX}yes", f"{RETURNING_PREFIX}no")
+
+
+def _ask_returning(facts: Facts) -> tuple[Facts, Say]:
+    options = (
+        Option(f"{RETURNING_PREFIX}yes", label_key="yes"),
+        Option(f"{RETURNING_PREFIX}no", label_key="no"),
+    )
+    return _offer(replace(facts, ask_returning=False), Say("returning_question", options=options))
+
+
+def _returning_answered(facts: Facts, agreed: bool, effects: list[Effect]) -> Step:
+    value = f"{RETURNING_PREFIX}{'yes' if agreed else 'no'}"
+    effects += [
+        RecordChoice(Option(value, label_key="yes" if agreed else "no")),
+        RecordReturningConsent(agreed),
+        Say("returning_agreed" if agreed else "returning_declined"),
+    ]
+    return Step(replace(facts, options=()), tuple(effects))
+
+
 def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | None:
     """A button value, or a number typed where buttons were offered (platforms without them)."""
     if isinstance(event, ResidentChoice):
@@ -192,6 +216,10 @@ def _resident_input(
         and facts.state is not State.NEW
     ):
         return _language_chosen(facts, choice.removeprefix(LANGUAGE_CHOICE_PREFIX), config)
+    if choice in RETURNING_ANSWERS and facts.is_open:
+        # A button pressed after the resident wrote on still counts: pressing it is a clear
+        # answer (a typed number counts only while the question is the one offered).
+        return _returning_answered(facts, choice == f"{RETURNING_PREFIX}yes", effects)
     if facts.state is State.CLOSED and facts.feedback in (Feedback.RATING, Feedback.HELPED):
         if choice is not None and (choice.startswith(("rating:", "helped:"))):
             return _feedback(facts, choice)
@@ -243,7 +271,7 @@ def _resident_input(
 def _first_contact(
     facts: Facts, event: ResidentText | ResidentChoice, config: FlowConfig, crisis: bool
 ) -> Step:
-    fresh = Facts(language=facts.language, urgent=crisis)
+    fresh = Facts(language=facts.language, urgent=crisis, ask_returning=event.returning)
     effects: list[Effect] = []
     if isinstance(event, ResidentText) and event.text.strip():
         effects.append(StoreResidentText(event.text))
@@ -317,6 +345,9 @@ def _topic_chosen(
     effects.append(Enqueue(topic.queue_id, open_now))
     if not open_now:
         effects += [TellNextOpening("closed_now"), Say("emergency_numbers")]
+    if facts.ask_returning:
+        facts, question = _ask_returning(facts)
+        effects.append(question)
     return Step(facts, tuple(effects))
 
 
@@ -372,6 +403,10 @@ def _command(
         return Step(facts, (Say("help"),))
     if command is Command.CODE:
         return Step(facts, (TellReferenceCode(),))
+    if command in (Command.REMEMBER, Command.FORGET):
+        agreed = command is Command.REMEMBER
+        say = Say("returning_agreed" if agreed else "returning_declined")
+        return Step(replace(facts, ask_returning=False), (RecordReturningConsent(agreed), say))
     if command is Command.DELETE:
         closed = Facts(state=State.CLOSED, language=facts.language, feedback=Feedback.DONE)
         return Step(closed, (EraseResident(), Say("deleted")))

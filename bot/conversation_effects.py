@@ -91,6 +91,14 @@ class TellNextOpening:
     key: str
 
 
+@dataclass(frozen=True, slots=True)
+class RecordReturningConsent:
+    """The resident agreed (or no longer agrees) that counsellors may see their earlier
+    conversations when they come back."""
+
+    agreed: bool
+
+
 Effect = (
     Say
     | StoreResidentText
@@ -103,6 +111,7 @@ Effect = (
     | RecordChoice
     | Closed
     | TellNextOpening
+    | RecordReturningConsent
 )
 
 

@@ -18,12 +18,16 @@ class ResidentText:
     command: Command | None = None
     crisis: bool = False
     language_hint: str | None = None
+    returning: bool = False
+    """Set by the dispatcher on a new contact's first event when the resident has earlier
+    conversations kept and has not yet said whether counsellors may see them."""
 
 
 @dataclass(frozen=True, slots=True)
 class ResidentChoice:
     value: str
     language_hint: str | None = None
+    returning: bool = False
 
 
 @dataclass(frozen=True, slots=True)

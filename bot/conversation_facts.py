@@ -74,6 +74,8 @@ class Facts:
     options: tuple[str, ...] = ()
     changing_language: bool = False
     told_saved_while_closed: bool = False
+    ask_returning: bool = False
+    """A returning resident who has not decided yet: asked once the topic is chosen."""
 
     @property
     def is_open(self) -> bool:

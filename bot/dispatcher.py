@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import insert
 
@@ -49,6 +49,7 @@ from .replies import Run, say
 from .sealed_formats import REPLY_ADDRESS
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
+from .store import returning
 from .store.inbound import batch_facts
 from .store.rows import table_of
 from .store.tables import Conversation, InboundSeen
@@ -206,6 +207,7 @@ class Dispatcher:
         )
         event = self._event(inbound, checked)
         if conversation is None or starts_new_conversation(facts_of(conversation), event):
+            came_back = conversation is not None
             if conversation is not None:
                 await settle_event(work, conversation, Superseded())
             conversation = await open_conversation(
@@ -214,6 +216,12 @@ class Dispatcher:
                 channel=inbound.channel,
                 reply_address=inbound.reply_address,
             )
+            if (
+                isinstance(event, ResidentText | ResidentChoice)
+                and came_back
+                and await self._ask_returning(work, conversation)
+            ):
+                event = replace(event, returning=True)
         else:
             await self._refresh_reply_address(work, conversation, inbound)
         if origin is not None:
@@ -265,6 +273,15 @@ class Dispatcher:
         if inbound.media is not None or inbound.choice is not None:
             return None
         return self.checks.check(inbound.text)
+
+    @staticmethod
+    async def _ask_returning(work: Work, conversation: Conversation) -> bool:
+        """Whether to ask a resident who came back if counsellors may see their earlier chats:
+        only while one is kept and they have not answered before."""
+        pseudonym = conversation.pseudonym
+        if await returning.decision(work.session, pseudonym) is not None:
+            return False
+        return await returning.has_earlier(work.session, pseudonym, conversation.id)
 
     def _event(self, inbound: Inbound, checked: CheckedText | None) -> Event:
         if inbound.media is not None:

@@ -26,6 +26,7 @@ from .conversation import (
     RaiseUrgent,
     RecordChoice,
     RecordFeedback,
+    RecordReturningConsent,
     Say,
     State,
     Step,
@@ -45,6 +46,7 @@ from .inbound_text import CheckedText
 from .messages import store_message
 from .queueing import enqueue
 from .replies import Run, option_label, say
+from .store import returning
 from .store.tables import Conversation
 
 
@@ -61,6 +63,7 @@ def facts_of(conversation: Conversation) -> Facts:
         options=tuple(triage.get("options", ())),
         changing_language=bool(triage.get("changing_language", False)),
         told_saved_while_closed=bool(triage.get("told_saved", False)),
+        ask_returning=bool(triage.get("ask_returning", False)),
     )
 
 
@@ -78,6 +81,7 @@ def store_facts(conversation: Conversation, facts: Facts) -> None:
         options=list(facts.options),
         changing_language=facts.changing_language,
         told_saved=facts.told_saved_while_closed,
+        ask_returning=facts.ask_returning,
     )
     _set_if_changed(conversation, "triage", triage)
 
@@ -268,3 +272,24 @@ async def _tell_next_opening(run: Run, effect: TellNextOpening, now: datetime) -
     zone = core.settings.zone
     when = core.texts.format_when(run.language, opening, zone=zone) if opening else "—"
     await say(run, Say(effect.key, {"when": when}))
+
+
+@_handles(RecordReturningConsent)
+async def _record_returning_consent(
+    run: Run, effect: RecordReturningConsent, now: datetime
+) -> None:
+    work, conversation = run.work, run.conversation
+    await returning.decide(work.session, conversation.pseudonym, effect.agreed, now)
+    await work.audit(
+        Actor("resident", "resident"),
+        AuditAction.CONSENT,
+        object_type="returning_consent",
+        object_id=conversation.id,
+        subject_ref=conversation.pseudonym,
+        purpose="earlier chats shown to counsellors: "
+        + ("agreed" if effect.agreed else "withdrawn"),
+        unit=conversation.queue_id or "",
+    )
+    work.publish(
+        conversation_topic(conversation.id), "conversation.returning", conversation=conversation.id
+    )

@@ -19,6 +19,7 @@ from .hub_topics import conversation_topic
 from .sealed_formats import PLATFORM_REF
 from .sealing import KeyPurpose
 from .store import conversations as conversation_store
+from .store import returning
 from .store.tables import Conversation
 
 
@@ -44,6 +45,7 @@ async def erase_resident(work: Work, current: Conversation) -> Erased:
             work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
         )
     await work.session.execute(delete(Conversation).where(col(Conversation.id).in_(ids)))
+    await returning.forget(work.session, [current.pseudonym])
     await work.audit(
         Actor("resident", "resident"),
         AuditAction.ERASE,

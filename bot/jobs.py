@@ -29,6 +29,7 @@ from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
 from .queueing import announce_positions
 from .sealing import KeyPurpose
+from .store import returning
 from .store.sqlite_inline import off_the_loop
 from .store.tables import (
     Block,
@@ -177,6 +178,8 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
                 await work.session.execute(
                     sql_delete(Conversation).where(col(Conversation.id).in_(transcripts))
                 )
+                # A consent outlives no conversation it was about.
+                await returning.forget_orphans(work.session)
             for conversation_id in vault_only:
                 await core.keys.destroy(work.session, conversation_id, (KeyPurpose.PII_VAULT,))
             if vault_only:

@@ -23,6 +23,7 @@ REFUSED = {
     Denial.OTHER_QUEUE: "you do not work in this queue",
     Denial.CLAIMED_BY_OTHER: "this conversation is another counsellor's",
     Denial.GONE: "no such conversation",
+    Denial.NO_CONSENT: "the resident has not agreed to show earlier conversations",
 }
 
 
@@ -37,6 +38,7 @@ READ_REFUSED = {
         "this conversation is being answered by a colleague",
     ),
     Denial.GONE: ("gone", "no such conversation"),
+    Denial.NO_CONSENT: ("no consent", "the resident has not agreed to show earlier conversations"),
 }
 
 

@@ -71,7 +71,7 @@ async def read(core: Core, staff: Staff, conversation_id: str, *, reason: str = 
         conversation = await load_visible(work, staff, conversation_id)
         denial = None if with_reason else conversation_access(staff, conversation)
         if denial is None:
-            transcript = await _transcript(work, conversation)
+            transcript = await transcript_of(work, conversation)
             # Repeats within the window (the console refetches on every event) are covered
             # by the window's first record; a refusal below is always written.
             await audit_read(
@@ -91,7 +91,8 @@ async def read(core: Core, staff: Staff, conversation_id: str, *, reason: str = 
     return transcript
 
 
-async def _transcript(work: Work, conversation: Conversation) -> Transcript:
+async def transcript_of(work: Work, conversation: Conversation) -> Transcript:
+    """The redacted transcript, with no access check and no audit: the callers do both."""
     key = await conversation_key(work, conversation.id)
     delivered = await _delivery_states(work, conversation.id)
     messages = []

@@ -23,6 +23,7 @@ from .dashboard import routes as dashboard_routes
 from .groups import setup_group_routes
 from .openapi import routes as openapi_routes
 from .reports import routes as report_routes
+from .returning import routes as returning_routes
 
 STATIC = Path(__file__).parent / "static"
 CONSOLE_READY = web.AppKey("console_ready", bool)
@@ -50,6 +51,7 @@ def setup_console(app: web.Application) -> None:
         close_tag_routes,
         openapi_routes,
         report_routes,
+        returning_routes,
     ):
         app.router.add_routes(table)
     setup_group_routes(app)

@@ -217,6 +217,25 @@ class Transcript(BaseModel):
     outcomes: list[str] = []
 
 
+class EarlierConversation(BaseModel):
+    """A returning resident's earlier conversation: when and about what, never its content."""
+
+    id: str
+    created_at: str
+    closed_at: str | None = None
+    queue: str | None = None
+    topic: str | None = None
+    outcome: str | None = None
+
+
+class EarlierConversations(BaseModel):
+    """`agreed`: the resident agreed that counsellors may see their earlier conversations;
+    without it the list is empty whether or not there are any."""
+
+    agreed: bool
+    conversations: list[EarlierConversation]
+
+
 class ReplySent(BaseModel):
     ok: bool = True
     message: str = ""
@@ -351,6 +370,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     TranscriptMessage,
     TranscriptNote,
     Transcript,
+    EarlierConversation,
+    EarlierConversations,
     ReplySent,
     NoteAdded,
     Transfer,

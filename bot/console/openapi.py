@@ -127,6 +127,12 @@ def _ops_core() -> tuple[Op, ...]:
            "`state=closed` newest closed first."),
         Op("GET", conv, "The redacted transcript (audited; a privacy officer gives a reason)",
            m.Transcript, errors=(*READ, 404, 422), params=m.TranscriptQuery),
+        Op("GET", f"{conv}/earlier", "A returning resident's earlier conversations (dates "
+           "and topics), listed only when the resident agreed", m.EarlierConversations,
+           errors=(*READ, 404)),
+        Op("GET", f"{conv}/earlier/{{earlier}}", "One earlier conversation of the same "
+           "resident, redacted, read-only (audited; needs the resident's consent)",
+           m.Transcript, errors=(*READ, 404)),
         Op("POST", f"{conv}/claim", "Claim", done, errors=WRITE),
         Op("POST", f"{conv}/release", "Put back in the queue", done, errors=WRITE),
         Op("POST", f"{conv}/reply", "Reply to the resident", m.ReplySent, m.TextBody, WRITE),

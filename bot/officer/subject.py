@@ -23,6 +23,7 @@ from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY, PII_VALUE
 from bot.sealing import KeyPurpose
 from bot.store import conversations as conversation_store
+from bot.store import returning
 from bot.store.tables import Conversation
 from privacy.audit import AuditAction
 from privacy.crypto import unseal
@@ -278,6 +279,8 @@ async def erase_subject(core: Core, match: SubjectMatch, *, reason: str = "") ->
         result = await work.session.execute(
             delete(Conversation).where(col(Conversation.id).in_(ids))
         )
+        if match.pseudonym:
+            await returning.forget(work.session, [match.pseudonym])
         await work.audit(
             OFFICER,
             AuditAction.ERASE,

@@ -22,6 +22,7 @@ from bot.conversation import (
     RaiseUrgent,
     RecordChoice,
     RecordFeedback,
+    RecordReturningConsent,
     ResidentChoice,
     ResidentMedia,
     ResidentText,
@@ -408,3 +409,39 @@ def test_feedback_answers_and_skips_are_recorded_as_pressed_but_not_invalid_ones
     assert choices(invalid.effects) == []
     stale = step(rated.facts, ResidentChoice("rating:2"), NOW, NAMED)
     assert choices(stale.effects) == []
+
+
+def test_a_returning_resident_is_asked_after_the_topic_and_a_typed_number_answers() -> None:
+    first = step(Facts(), text("hei", returning=True), NOW, CONFIG)
+    assert first.facts.ask_returning
+    chose = step(first.facts, ResidentChoice("lang:fi"), NOW, CONFIG)
+    queued = step(chose.facts, ResidentChoice("topic:housing"), NOW, CONFIG)
+    assert says(queued.effects)[-1] == "returning_question"
+    assert queued.facts.options == ("returning:yes", "returning:no")
+    assert not queued.facts.ask_returning  # asked once
+    answered = step(queued.facts, text("1"), NOW, CONFIG)
+    assert RecordReturningConsent(True) in answered.effects
+    assert says(answered.effects) == ["returning_agreed"]
+    assert answered.facts.options == () and answered.facts.state is State.QUEUED
+    assert not any(isinstance(e, StoreResidentText) for e in answered.effects)
+
+
+def test_a_first_contact_is_not_asked_and_a_late_button_press_still_answers() -> None:
+    first = step(Facts(), text("hei"), NOW, CONFIG)
+    chose = step(first.facts, ResidentChoice("lang:fi"), NOW, CONFIG)
+    queued = step(chose.facts, ResidentChoice("topic:housing"), NOW, CONFIG)
+    assert "returning_question" not in says(queued.effects)
+    wrote = step(queued.facts, text("2"), NOW, CONFIG)  # no question offered: just text
+    assert StoreResidentText("2") in wrote.effects
+    pressed = step(wrote.facts, ResidentChoice("returning:no"), NOW, CONFIG)
+    assert RecordReturningConsent(False) in pressed.effects
+    assert says(pressed.effects) == ["returning_declined"]
+
+
+def test_remember_and_forget_work_in_any_state_and_are_not_stored() -> None:
+    for facts in (Facts(), Facts(state=State.ACTIVE, language="en"), Facts(state=State.CLOSED)):
+        kept = step(facts, text("remember me", command=Command.REMEMBER), NOW, CONFIG)
+        assert kept.effects == (RecordReturningConsent(True), Say("returning_agreed"))
+        gone = step(facts, text("forget me", command=Command.FORGET), NOW, CONFIG)
+        assert gone.effects == (RecordReturningConsent(False), Say("returning_declined"))
+        assert kept.facts.state is facts.state

@@ -35,6 +35,7 @@ REQUIRED_KEYS = {
     "media_unsupported", "too_long", "rate_limited", "unknown_command", "not_understood_choice",
     "error_try_again", "counsellor_left", "pii_hidden_notice", "topic_housing", "topic_money",
     "topic_work", "topic_health", "topic_immigration", "topic_other", "resident_choice",
+    "returning_question", "returning_agreed", "returning_declined",
 }  # fmt: skip
 # Words shown in quotes in any of the languages' quotation styles.
 QUOTED = re.compile(r'"([^"]+)"|”([^”]+)”|«([^»]+)»|“([^”]+)”')
@@ -239,11 +240,28 @@ def test_help_text_lists_every_command_with_words_that_parse(texts: Texts, lang:
     rendered = texts.text(lang, "help")
     quoted = [next(group for group in match if group) for match in QUOTED.findall(rendered)]
     parsed = [parse_command(word) for word in quoted]
-    assert parsed == [Command.HELP, Command.LANGUAGE, Command.END, Command.DELETE, Command.CODE]
-    assert quoted == [
-        command_word(lang, command)
-        for command in (Command.HELP, Command.LANGUAGE, Command.END, Command.DELETE, Command.CODE)
-    ]
+    listed = (
+        Command.HELP,
+        Command.LANGUAGE,
+        Command.END,
+        Command.DELETE,
+        Command.CODE,
+        Command.REMEMBER,
+        Command.FORGET,
+    )
+    assert parsed == list(listed)
+    assert quoted == [command_word(lang, command) for command in listed]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_returning_answers_name_the_words_that_undo_them(texts: Texts, lang: str) -> None:
+    def commands_quoted(key: str) -> list[Command | None]:
+        rendered = texts.text(lang, key)
+        quoted = [next(group for group in match if group) for match in QUOTED.findall(rendered)]
+        return [parse_command(word) for word in quoted]
+
+    assert commands_quoted("returning_agreed") == [Command.FORGET]
+    assert commands_quoted("returning_declined") == [Command.REMEMBER, Command.DELETE]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -169,6 +169,16 @@ TABLE: dict[tuple[str, str], Route] = {
         resource="conversation",
         query="?reason=route+table+check",
     ),
+    ("GET", "/api/conversations/{id}/earlier"): Route(
+        # Queue work on the conversation at hand; without the resident's consent an empty list.
+        conv((200, 403, 200, GONE), (200, 200, 200, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+    ),
+    ("GET", "/api/conversations/{id}/earlier/{earlier}"): Route(
+        # The probe names no earlier conversation of the resident: 404 wherever access holds.
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+    ),
     ("POST", "/api/conversations/{id}/claim"): Route(
         # Held already: 409 from the atomic update, whoever holds it.
         conv((409, 409, 200, GONE), (409, 409, 200, 403), REFUSED_4, REFUSED_4),
@@ -622,7 +632,7 @@ async def _probe(
     body = route.body(n) if route.body else None
     if route.resource == "conversation":
         subject, item = await world.for_relation(role, relation)
-        params["id"] = subject
+        params.update(id=subject, earlier="no-such-conversation")
         if path.endswith("/reveal"):
             body = {**(body or {}), "item": item}
     elif route.resource == "block":
