@@ -55,6 +55,8 @@ class AuditAction(StrEnum):
     KEY_ROTATION = "key_rotation"
     DISCLOSE = "disclose"
     CONFIG_CHANGE = "config_change"
+    CONSENT = "consent"
+    """A resident gave or withdrew consent (purpose says to what and which)."""
 
 
 class AuditOutcome(StrEnum):
