@@ -491,6 +491,44 @@
         el("input", { type: "checkbox", name: "close-tag", value: tag.id, id: "close-tag-" + tag.id }), " " + tag.label)));
     }
 
+    // A returning resident's earlier conversations: listed only when the resident agreed
+    // (the server answers agreed=false otherwise); each opening is an audited read.
+    async function loadEarlier() {
+      let found;
+      try { found = await api("GET", "/api/conversations/" + id + "/earlier"); }
+      catch (e) { found = { agreed: false, conversations: [] }; }
+      const box = document.getElementById("earlier-box");
+      const badge = document.getElementById("returning-badge");
+      if (badge) badge.hidden = !found.agreed;
+      box.hidden = !found.agreed;
+      if (!found.agreed) return;
+      const list = document.getElementById("earlier-list");
+      if (!found.conversations.length) {
+        list.replaceChildren(el("li", { class: "hint", text: t("conv.earlier_none") }));
+        return;
+      }
+      list.replaceChildren(...found.conversations.map((e) => {
+        const when = new Date(e.created_at).toLocaleDateString(LOCALE);
+        const name = [when, topicName(e.topic), e.outcome ? named("outcome", e.outcome) : ""].filter(Boolean).join(" · ");
+        return el("li", {}, el("button", { type: "button", class: "quiet", "data-earlier": e.id, text: name,
+          onclick: () => openEarlier(e.id, name) }));
+      }));
+    }
+
+    async function openEarlier(earlierId, name) {
+      const view = document.getElementById("earlier-view");
+      let data;
+      try { data = await api("GET", "/api/conversations/" + id + "/earlier/" + earlierId); }
+      catch (e) { showError(e.message); return; }
+      document.getElementById("earlier-view-title").textContent = name;
+      document.getElementById("earlier-transcript").replaceChildren(...data.messages.map((m) => el("li", { class: "msg " + m.author },
+        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
+        el("span", { class: "time", text: new Date(m.created_at).toLocaleString(LOCALE) }),
+        el("p", { class: "text" }, ...renderText(m)))));
+      view.hidden = false;
+      document.getElementById("earlier-view-title").focus();
+    }
+
     async function refresh() {
       let data;
       const query = needsReason ? "?reason=" + encodeURIComponent(readReason) : "";
@@ -538,6 +576,7 @@
       offer("block-box", c.state !== "closed", c);
       if (mine) { loadCanned(c); loadTransferTargets(c); }
       if (mine || claimable) loadCloseTags(c);
+      if (!needsReason && (c.mine || c.claimable || c.readable)) loadEarlier();
     }
 
     const later = debounce(refresh, 100);
