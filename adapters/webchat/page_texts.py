@@ -25,6 +25,8 @@ PAGE_KEYS: tuple[str, ...] = (
     "webchat_input_label",
     "webchat_send",
     "webchat_leave",
+    "webchat_remember_device",
+    "webchat_remember_device_hint",
     "webchat_forget",
     "webchat_forget_confirm",
     "webchat_forgotten",
