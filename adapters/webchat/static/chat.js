@@ -1,26 +1,69 @@
 /* Resident web chat client (protocol version 1, docs/webchat-protocol.md).
    Keeps only the session token, the chosen language and unsent messages, in sessionStorage
-   (this tab only); "Leave quickly" and "End and forget" clear them. No cookies, no third parties. */
+   (this tab only). Only when the resident ticks "Remember this device" are they also kept in
+   localStorage, so that a new tab or a restarted browser continues the same chat; unticking
+   removes them from there at once. "Leave quickly" and "End and forget" clear both.
+   No cookies, no third parties. */
 (function () {
   "use strict";
 
   var KEY_TOKEN = "somesossu.token";
   var KEY_LANG = "somesossu.lang";
   var KEY_PENDING = "somesossu.pending";
+  // The resident's choice lives only where it has an effect: its absence means "off".
+  var KEY_REMEMBER = "somesossu.remember";
+  // Every key this page may write to localStorage, so forgetting cannot miss one.
+  var DEVICE_KEYS = [KEY_TOKEN, KEY_LANG, KEY_PENDING, KEY_REMEMBER];
   var ANSWER_TIMEOUT_MS = 20000;
   var TYPING_INTERVAL_MS = 3000;
 
+  // The one way to localStorage (a test counts it): null where the browser refuses it.
+  function deviceStore() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+  function remembered() {
+    var store = deviceStore();
+    try { return store !== null && store.getItem(KEY_REMEMBER) === "1"; } catch (e) { return false; }
+  }
   function load(key) {
-    try { return window.sessionStorage.getItem(key); } catch (e) { return null; }
+    var value = null;
+    try { value = window.sessionStorage.getItem(key); } catch (e) { value = null; }
+    // A new tab or a restarted browser has an empty sessionStorage: continue from the device.
+    if (value === null && remembered()) {
+      try { value = deviceStore().getItem(key); } catch (e) { value = null; }
+    }
+    return value;
+  }
+  function put(store, key, value) {
+    try {
+      if (value === null) { store.removeItem(key); }
+      else { store.setItem(key, value); }
+    } catch (e) { /* storage blocked or full: the chat still works for this page view */ }
   }
   function save(key, value) {
-    try {
-      if (value === null) { window.sessionStorage.removeItem(key); }
-      else { window.sessionStorage.setItem(key, value); }
-    } catch (e) { /* storage blocked: the chat still works for this page view */ }
+    try { put(window.sessionStorage, key, value); } catch (e) { /* sessionStorage blocked */ }
+    // Read the choice each time: another tab may have unticked it since this page loaded.
+    if (remembered()) { put(deviceStore(), key, value); }
+  }
+  function forgetOnDevice() {
+    var store = deviceStore();
+    if (store === null) { return; }
+    DEVICE_KEYS.forEach(function (key) { put(store, key, null); });
+  }
+  function rememberOnDevice() {
+    var store = deviceStore();
+    if (store === null) { return false; }
+    put(store, KEY_REMEMBER, "1");
+    [KEY_TOKEN, KEY_LANG, KEY_PENDING].forEach(function (key) {
+      var value = null;
+      try { value = window.sessionStorage.getItem(key); } catch (e) { value = null; }
+      put(store, key, value);
+    });
+    return remembered();
   }
   function forgetDevice() {
     try { window.sessionStorage.clear(); } catch (e) { /* nothing stored */ }
+    forgetOnDevice();
   }
   function newClientId() {
     var bytes = new Uint8Array(12);
@@ -71,6 +114,7 @@
     var errorLine = document.getElementById("error");
     var form = document.getElementById("composer");
     var input = document.getElementById("text");
+    var rememberBox = document.getElementById("remember");
 
     var socket = null;
     var ready = false;
@@ -370,6 +414,20 @@
     document.getElementById("leave").addEventListener("click", function () {
       leaving = true;
       leaveQuickly(leaveUrl, socket);
+    });
+    rememberBox.checked = remembered();
+    rememberBox.addEventListener("change", function () {
+      if (rememberBox.checked) {
+        // Storage refused (private mode, blocked): show the box as it really is.
+        rememberBox.checked = rememberOnDevice();
+      } else {
+        // This tab's sessionStorage keeps the chat going; only the device copy goes.
+        forgetOnDevice();
+      }
+    });
+    window.addEventListener("storage", function (event) {
+      // Another tab ticked, unticked or left quickly: this box must not claim otherwise.
+      if (event.key === null || event.key === KEY_REMEMBER) { rememberBox.checked = remembered(); }
     });
     document.getElementById("forget").addEventListener("click", function () {
       if (!window.confirm(texts.webchat_forget_confirm)) { return; }
