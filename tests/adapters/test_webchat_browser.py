@@ -60,8 +60,14 @@ async def only_conversation(service: Service) -> Conversation:
 
 async def watched_page(browser: Any, base: str, **context_options: Any) -> tuple[Any, Any, list]:
     context = await browser.new_context(viewport=PHONE, **context_options)
-    page = await context.new_page()
     problems: list[str] = []
+    page = await watched_tab(context, base, problems)
+    return context, page, problems
+
+
+async def watched_tab(context: Any, base: str, problems: list[str]) -> Any:
+    """A new page in `context` whose script errors and third-party requests go to problems."""
+    page = await context.new_page()
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on(
@@ -72,7 +78,7 @@ async def watched_page(browser: Any, base: str, **context_options: Any) -> tuple
             else None
         ),
     )
-    return context, page, problems
+    return page
 
 
 async def test_a_resident_talks_to_a_counsellor_reloads_and_leaves_quickly(
