@@ -185,3 +185,21 @@ async def test_unticking_by_keyboard_clears_the_device_and_the_chat_goes_on(
     await only_conversation(served.service)
     assert problems == []
     await context.close()
+
+
+async def test_typing_the_delete_word_forgets_the_remembered_device_too(
+    browser: Any, served: Served
+) -> None:
+    context, page, problems = await watched_page(browser, served.base)
+    await chat_with_one_message(page, served, "Keep me for now")
+    await page.get_by_role("checkbox", name=REMEMBER).check()
+    assert "somesossu.token" in await ours(page, "localStorage")
+    await page.get_by_label("Your message").fill("delete my data")
+    await page.get_by_role("button", name="Send").click()
+    # The server erased everything and said so: nothing on the device leads back to it.
+    await page.locator("#transcript", has_text="Keep me for now").wait_for(state="detached")
+    await page.wait_for_function("!window.localStorage.getItem('somesossu.token')")
+    assert await ours(page, "localStorage") == {}
+    assert await conversations(served) == []
+    assert problems == []
+    await context.close()

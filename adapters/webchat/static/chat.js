@@ -352,7 +352,9 @@
         case "joined": setStatus(texts.webchat_talking_with.replace("{name}", frame.display_name)); break;
         case "ended": setStatus(texts.webchat_status_ended); break;
         case "delivered": onDelivered(frame); break;
-        case "forget": transcript.textContent = ""; break;
+        // Erased on the server (the resident typed the delete word): nothing on this device
+        // may lead back to it, a remembered token included.
+        case "forget": transcript.textContent = ""; forgetDevice(); break;
         case "retract": onRetract(frame); break;
         case "error": onError(frame); break;
         default: break; /* newer server: ignore what this client does not know */
