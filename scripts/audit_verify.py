@@ -19,6 +19,7 @@ from bot.officer.audit_verify import copy_checkpoint, verify_audit
 from bot.officer.common import (
     EXIT_FINDING,
     EXIT_OK,
+    Progress,
     exit_codes_epilog,
     open_service,
     print_json,
@@ -51,7 +52,8 @@ def parser() -> argparse.ArgumentParser:
 
 async def run(args: argparse.Namespace) -> int:
     async with open_service(migrate=False) as service:
-        report = await verify_audit(service.core, args.checkpoint)
+        progress = Progress.for_args("verifying audit records", args.json, every=1.0, rate=True)
+        report = await verify_audit(service.core, args.checkpoint, progress)
         copied = None
         if report.ok and args.copy_checkpoint is not None:
             copied = await copy_checkpoint(service.core, args.copy_checkpoint)

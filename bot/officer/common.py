@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -219,23 +220,41 @@ async def open_service(
 
 
 class Progress:
-    """A one-line counter on stderr, shown only on a terminal and never with --json."""
+    """A one-line counter on stderr, shown only on a terminal and never with --json.
+
+    With `every`, the line is redrawn at most that often (seconds): a counter advanced for
+    each batch of a fast loop would otherwise spend its time writing to the terminal.
+    With `rate`, it also shows how many a second have been done so far.
+    """
 
     def __init__(
-        self, label: str, *, enabled: bool | None = None, stream: TextIO | None = None
+        self,
+        label: str,
+        *,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        every: float = 0.0,
+        rate: bool = False,
     ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.label = label
         self.total: int | None = None
         self.done = 0
+        self.every = every
+        self.rate = rate
+        self._started = monotonic()
+        self._shown_at: float | None = None
 
     @classmethod
-    def for_args(cls, label: str, as_json: bool) -> Progress:
-        return cls(label, enabled=False if as_json else None)
+    def for_args(
+        cls, label: str, as_json: bool, *, every: float = 0.0, rate: bool = False
+    ) -> Progress:
+        return cls(label, enabled=False if as_json else None, every=every, rate=rate)
 
     def start(self, total: int) -> None:
         self.total = total
+        self._started = monotonic()
         self._show()
 
     def advance(self, count: int = 1) -> None:
@@ -244,14 +263,22 @@ class Progress:
 
     def finish(self) -> None:
         if self.enabled:
+            if self.every:
+                self._show(force=True)
             self.stream.write("\n")
             self.stream.flush()
 
-    def _show(self) -> None:
+    def _show(self, *, force: bool = False) -> None:
         if not self.enabled:
             return
+        now = monotonic()
+        if not force and self._shown_at is not None and now - self._shown_at < self.every:
+            return
+        self._shown_at = now
         of = f"/{self.total}" if self.total is not None else ""
-        self.stream.write(f"\r{self.label}: {self.done}{of}")
+        elapsed = now - self._started
+        per_second = f", {self.done / elapsed:,.0f}/s" if self.rate and elapsed > 0 else ""
+        self.stream.write(f"\r{self.label}: {self.done}{of}{per_second}")
         self.stream.flush()
 
 
