@@ -1,11 +1,15 @@
 """A conversation entering its queue, and waiting residents told their place as it moves.
 
-Positions and estimates come from the store and `bot/routing.py`; never tells a resident
-anything about another conversation than their own place.
+A resident's place and wait are those of their route: their queue and the language they
+chose (`bot/language_routing.py` serves each language's speakers first, so a Russian speaker
+does not wait behind Finnish speakers). A resident who chose no language is placed in the
+whole queue. Positions and estimates come from the store and `bot/routing.py`; never tells a
+resident anything about another conversation than their own place.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from . import routing
@@ -15,6 +19,12 @@ from .hub_topics import queue_topic
 from .language_routing import route
 from .replies import Run, say
 from .store import conversations as conversation_store
+from .store.tables import Conversation
+
+# Below this many recent waits in a language its median says more about chance than about
+# its counsellors (one slow or quick claim would set everyone's estimate), so the route's
+# residents are given the whole queue's pace instead.
+MIN_LANGUAGE_WAITS = 3
 
 
 async def enqueue(run: Run, effect: Enqueue) -> None:
@@ -42,26 +52,60 @@ async def enqueue(run: Run, effect: Enqueue) -> None:
     if not effect.open_now:
         return
     position = await conversation_store.position_in_queue(work.session, conversation)
-    minutes = await _estimate(work, queue_id, position)
+    waits = await RecentWaits(work, queue_id).of(conversation.language)
+    minutes = routing.estimate_minutes(position, waits)
     await say(run, Say("queued", {"position": position, "minutes": minutes}))
     conversation.told_position = position
 
 
-async def _recent_waits(work: Work, queue_id: str) -> list[float]:
-    since = work.core.now() - timedelta(hours=3)
-    return await conversation_store.recent_waits_minutes(work.session, queue_id, since)
+class RecentWaits:
+    """Recent waits of one queue's routes, each asked of the store at most once: an
+    announcement tells many residents, and the history behind each query only grows."""
+
+    def __init__(self, work: Work, queue_id: str) -> None:
+        self._work = work
+        self._queue_id = queue_id
+        self._asked: dict[str | None, list[float]] = {}
+
+    async def of(self, language: str | None) -> list[float]:
+        """The language's own recent waits when there are enough, else the whole queue's."""
+        language = language or None
+        if language not in self._asked:
+            waits = await self._ask(language)
+            if language is not None and len(waits) < MIN_LANGUAGE_WAITS:
+                waits = await self.of(None)
+            self._asked[language] = waits
+        return self._asked[language]
+
+    async def _ask(self, language: str | None) -> list[float]:
+        since = self._work.core.now() - timedelta(hours=3)
+        return await conversation_store.recent_waits_minutes(
+            self._work.session, self._queue_id, since, language=language
+        )
 
 
-async def _estimate(work: Work, queue_id: str, position: int) -> int:
-    return routing.estimate_minutes(position, await _recent_waits(work, queue_id))
+def route_positions(waiting: list[Conversation]) -> list[int]:
+    """Each waiting conversation's 1-based place on its route, for a queue's conversations
+    in serving order: among those of its language, or in the whole queue without one. The
+    same count as `conversation_store.position_in_queue`, in one pass."""
+    per_language: Counter[str] = Counter()
+    positions = []
+    for overall, conversation in enumerate(waiting, start=1):
+        if conversation.language:
+            per_language[conversation.language] += 1
+            positions.append(per_language[conversation.language])
+        else:
+            positions.append(overall)
+    return positions
 
 
 async def announce_positions(work: Work, queue_id: str) -> None:
-    """Tell waiting residents of a queue their new place when it moved forward meaningfully."""
+    """Tell waiting residents of a queue their new place on their route when it moved
+    forward meaningfully."""
     config = await work.core.flow.get(work.session)
     waiting = await conversation_store.waiting_in_queue(work.session, queue_id)
-    waits: list[float] | None = None  # asked once for every resident told below
-    for position, conversation in enumerate(waiting, start=1):
+    waits = RecentWaits(work, queue_id)
+    for position, conversation in zip(route_positions(waiting), waiting, strict=True):
         if conversation.state != State.QUEUED:
             continue
         if not routing.should_tell(conversation.told_position, position):
@@ -70,9 +114,7 @@ async def announce_positions(work: Work, queue_id: str) -> None:
         if position == 1:
             await say(run, Say("queue_next"))
         else:
-            if waits is None:
-                waits = await _recent_waits(work, queue_id)
-            minutes = routing.estimate_minutes(position, waits)
+            minutes = routing.estimate_minutes(position, await waits.of(conversation.language))
             await say(run, Say("queue_position", {"position": position, "minutes": minutes}))
         conversation.told_position = position
         work.session.add(conversation)

@@ -86,8 +86,10 @@ async def waiting_in_queue(session: AsyncSession, queue_id: str) -> list[Convers
     return list((await session.execute(query)).scalars())
 
 
-async def position_in_queue(session: AsyncSession, conversation: Conversation) -> int:
-    """1-based place in its queue; conversations waiting outside hours count too."""
+def position_query(conversation: Conversation) -> SelectOfScalar[int]:
+    """How many wait ahead of it on its route: the same queue and, when the resident chose
+    one, the same language (a Russian speaker does not wait behind Finnish speakers whom
+    other counsellors serve first). Read through (queue, state): bounded by the waiting."""
     ahead = (
         select(func.count())
         .select_from(Conversation)
@@ -97,6 +99,8 @@ async def position_in_queue(session: AsyncSession, conversation: Conversation) -
             Conversation.id != conversation.id,
         )
     )
+    if conversation.language:
+        ahead = ahead.where(Conversation.language == conversation.language)
     if conversation.urgent:
         ahead = ahead.where(
             col(Conversation.urgent).is_(True),
@@ -107,7 +111,13 @@ async def position_in_queue(session: AsyncSession, conversation: Conversation) -
             (col(Conversation.urgent).is_(True))
             | (col(Conversation.queued_at) < conversation.queued_at)
         )
-    return int((await session.execute(ahead)).scalar_one()) + 1
+    return ahead
+
+
+async def position_in_queue(session: AsyncSession, conversation: Conversation) -> int:
+    """1-based place on its route (`position_query`); conversations waiting outside hours
+    count too."""
+    return int((await session.execute(position_query(conversation))).scalar_one()) + 1
 
 
 def active_count_query(user_id: str) -> SelectOfScalar[int]:
@@ -173,25 +183,32 @@ async def active_block(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def recent_waits_query(queue_id: str, since: datetime, limit: int = 50) -> Executable:
-    """Read through (queue, claimed time): bounded by the window, not by the history."""
-    return (
-        select(Conversation.queued_at, Conversation.claimed_at)
-        .where(
-            Conversation.queue_id == queue_id,
-            col(Conversation.claimed_at) >= since,
-            col(Conversation.queued_at).is_not(None),
-        )
-        .order_by(col(Conversation.claimed_at).desc())
-        .limit(limit)
+def recent_waits_query(
+    queue_id: str, since: datetime, limit: int = 50, *, language: str | None = None
+) -> Executable:
+    """Read through (queue, claimed time): bounded by the window, not by the history. The
+    language, when given, filters the window's rows rather than needing an index of its own."""
+    query = select(Conversation.queued_at, Conversation.claimed_at).where(
+        Conversation.queue_id == queue_id,
+        col(Conversation.claimed_at) >= since,
+        col(Conversation.queued_at).is_not(None),
     )
+    if language is not None:
+        query = query.where(Conversation.language == language)
+    return query.order_by(col(Conversation.claimed_at).desc()).limit(limit)
 
 
 async def recent_waits_minutes(
-    session: AsyncSession, queue_id: str, since: datetime, limit: int = 50
+    session: AsyncSession,
+    queue_id: str,
+    since: datetime,
+    limit: int = 50,
+    *,
+    language: str | None = None,
 ) -> list[float]:
-    """How long recently claimed conversations of a queue waited, in minutes."""
-    query = recent_waits_query(queue_id, since, limit)
+    """How long recently claimed conversations of a queue (of one language, if given)
+    waited, in minutes."""
+    query = recent_waits_query(queue_id, since, limit, language=language)
     waits = []
     for queued_at, claimed_at in (await session.execute(query)).all():
         if queued_at is not None and claimed_at is not None:
