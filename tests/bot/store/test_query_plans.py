@@ -39,6 +39,7 @@ async def _fill_history(session: AsyncSession) -> None:
                 "channel": "webchat",
                 "state": "closed" if closed else "queued",
                 "queue_id": ("housing", "money", "health")[n % 3],
+                "language": ("fi", "ru", None, "fi", "sv")[n % 5],
                 "assigned_to": f"u{n % 12}" if closed else None,
                 "sealed_reply_address": Sealed(b"\x01" + b"\x00" * 40),
                 "triage": {},
@@ -83,6 +84,17 @@ def _history_bound(plan: str) -> bool:
     )
 
 
+def _waiting(language: str | None, *, urgent: bool) -> Conversation:
+    return Conversation(
+        id="new",
+        queue_id="housing",
+        state="queued",
+        language=language,
+        urgent=urgent,
+        queued_at=NOW,
+    )
+
+
 ADMIN = Staff(user_id="u2", role=Role.ADMIN, display_name="", queues=frozenset())
 
 
@@ -92,6 +104,24 @@ ADMIN = Staff(user_id="u2", role=Role.ADMIN, display_name="", queues=frozenset()
         (
             "recent waits of a queue",
             conversation_store.recent_waits_query("housing", NOW - timedelta(hours=3)),
+        ),
+        (
+            "recent waits of a queue in one language",
+            conversation_store.recent_waits_query(
+                "housing", NOW - timedelta(hours=3), language="ru"
+            ),
+        ),
+        (
+            "a place in the whole queue",
+            conversation_store.position_query(_waiting(None, urgent=False)),
+        ),
+        (
+            "a place among one language",
+            conversation_store.position_query(_waiting("ru", urgent=False)),
+        ),
+        (
+            "an urgent place among one language",
+            conversation_store.position_query(_waiting("ru", urgent=True)),
         ),
         ("a counsellor's active count", conversation_store.active_count_query("u3")),
         (
