@@ -9,6 +9,9 @@ conversation joins a queue:
   in the queue may, so nobody waits for ever for one person;
 - if nobody does, it goes to the queue's fallback queue when that one has a speaker, and
   otherwise waits in its queue marked "interpreter needed", which the board shows.
+
+A waiting resident's place and wait are counted on their route, their queue in their
+language (`bot/queueing.py`): those whom other counsellors serve first are not ahead of them.
 """
 
 from __future__ import annotations
