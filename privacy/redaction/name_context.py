@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence
-from privacy.redaction.name_cues import CUE_PARTS, CUE_WORDS, is_function_word
+from privacy.redaction.name_cue_phrases import CUE_PARTS, CUE_WORDS
+from privacy.redaction.name_cues import is_function_word
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form

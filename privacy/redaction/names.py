@@ -19,9 +19,8 @@ from privacy.redaction.name_context import (
     frequent_word,
     introduces_a_name,
 )
+from privacy.redaction.name_cue_phrases import CUE_TABLE, CUE_WORDS
 from privacy.redaction.name_cues import (
-    CUE_TABLE,
-    CUE_WORDS,
     HOUSE_NUMBER_NEXT,
     POSSESSIVE,
     WORD,
