@@ -285,6 +285,20 @@ def test_the_rules_see_the_whole_tree(tree_imports: list[Import]) -> None:
     )
 
 
+MAX_MODULE_LINES = 500
+"""A module longer than this does more than one job: split it by job (migrations excepted)."""
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    lengths = {
+        name: len(path.read_text(encoding="utf-8").splitlines())
+        for name, path in module_files(ROOT, PACKAGES).items()
+        if ".migrations." not in name
+    }
+    assert len(lengths) > 100  # the real tree was read
+    assert {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES} == {}
+
+
 # The checker itself, on small made-up trees
 
 
