@@ -74,7 +74,7 @@ def _banner(settings: Settings, first_password: str | None) -> str:
     return "\n".join(lines)
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """Fewer, shorter pauses of the cyclic garbage collector while messages flow.
 
     What start-up built (modules, tables, catalogs, compiled patterns) lives as long as the
@@ -102,7 +102,7 @@ async def _serve(service: Service) -> None:
     settings = service.settings
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()
-    _tune_garbage_collector()
+    tune_garbage_collector()
     print(_banner(settings, first_password), flush=True)
     try:
         await stop.wait()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Service
-from bot.cli import _tune_garbage_collector, main
+from bot.cli import main, tune_garbage_collector
 from bot.store import audit as audit_store
 from bot.store import users as user_store
 from privacy.audit import verify_chain
@@ -200,7 +200,7 @@ class _Lines:
 def test_serving_freezes_start_up_objects_and_collects_the_young_less_often() -> None:
     threshold = gc.get_threshold()
     try:
-        _tune_garbage_collector()
+        tune_garbage_collector()
         assert gc.get_freeze_count() > 0
         assert gc.get_threshold()[0] > threshold[0]
     finally:
