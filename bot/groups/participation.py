@@ -24,7 +24,7 @@ from .delivery import (
     seal_participant_address,
 )
 from .nicknames import nickname_for
-from .session_rules import GroupState, by_code, tell_moderators
+from .session_rules import GroupState, by_code, every_row, tell_moderators
 from .tables import GroupParticipant, GroupSession
 
 
@@ -57,7 +57,7 @@ async def present(session: AsyncSession, session_id: str) -> list[GroupParticipa
         )
         .order_by(col(GroupParticipant.joined_at))
     )
-    return list((await session.execute(query)).scalars())
+    return await every_row(session, query)
 
 
 async def resident_language(work: Work, pseudonym: str, channel: str, hint: str | None) -> str:
