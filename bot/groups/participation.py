@@ -160,15 +160,7 @@ async def join(
     work.session.add(participant)
     await work.session.flush()
     await _welcome(work, group, participant)
-    for other in others:
-        if other.id != participant.id:
-            await queue_to_participant(
-                work,
-                other,
-                core.texts.text(
-                    other.language, "group_participant_joined", nickname=participant.nickname
-                ),
-            )
+    await _tell_others(work, others, participant, "group_participant_joined")
     tell_moderators(
         work,
         group.id,
@@ -200,6 +192,16 @@ async def _welcome(work: Work, group: GroupSession, participant: GroupParticipan
     )
 
 
+async def _tell_others(
+    work: Work, others: list[GroupParticipant], participant: GroupParticipant, text_key: str
+) -> None:
+    """Tell the others present, each in their own language, that `participant` came or went."""
+    for other in others:
+        if other.id != participant.id:
+            text = work.core.texts.text(other.language, text_key, nickname=participant.nickname)
+            await queue_to_participant(work, other, text)
+
+
 async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True) -> None:
     now = work.core.now()
     participant.present_seconds += int((now - participant.joined_at).total_seconds())
@@ -209,15 +211,8 @@ async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True)
         await queue_to_participant(
             work, participant, work.core.texts.text(participant.language, "group_left")
         )
-    for other in await present(work.session, participant.session_id):
-        if other.id != participant.id:
-            await queue_to_participant(
-                work,
-                other,
-                work.core.texts.text(
-                    other.language, "group_participant_left", nickname=participant.nickname
-                ),
-            )
+    others = await present(work.session, participant.session_id)
+    await _tell_others(work, others, participant, "group_participant_left")
     tell_moderators(
         work,
         participant.session_id,
