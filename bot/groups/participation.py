@@ -160,12 +160,12 @@ async def join(
     work.session.add(participant)
     await work.session.flush()
     await _welcome(work, group, participant)
-    await _tell_others(work, others, participant, "group_participant_joined")
-    tell_moderators(
+    await _tell_others(
         work,
-        group.id,
+        others,
+        participant,
+        "group_participant_joined",
         "group.participant_joined",
-        participant=participant.id,
         nickname=participant.nickname,
     )
     return participant
@@ -193,13 +193,20 @@ async def _welcome(work: Work, group: GroupSession, participant: GroupParticipan
 
 
 async def _tell_others(
-    work: Work, others: list[GroupParticipant], participant: GroupParticipant, text_key: str
+    work: Work,
+    others: list[GroupParticipant],
+    participant: GroupParticipant,
+    text_key: str,
+    event: str,
+    **payload: object,
 ) -> None:
-    """Tell the others present, each in their own language, that `participant` came or went."""
+    """Tell the others present, each in their own language (`text_key`), and the moderators
+    (`event`) that `participant` came or went."""
     for other in others:
         if other.id != participant.id:
             text = work.core.texts.text(other.language, text_key, nickname=participant.nickname)
             await queue_to_participant(work, other, text)
+    tell_moderators(work, participant.session_id, event, participant=participant.id, **payload)
 
 
 async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True) -> None:
@@ -212,10 +219,6 @@ async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True)
             work, participant, work.core.texts.text(participant.language, "group_left")
         )
     others = await present(work.session, participant.session_id)
-    await _tell_others(work, others, participant, "group_participant_left")
-    tell_moderators(
-        work,
-        participant.session_id,
-        "group.participant_left",
-        participant=participant.id,
+    await _tell_others(
+        work, others, participant, "group_participant_left", "group.participant_left"
     )
