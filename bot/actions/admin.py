@@ -6,8 +6,8 @@ password, and checks the administer capability itself whatever the caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlmodel import col, delete
 
@@ -39,6 +39,17 @@ def _clean_id(value: str, what: str) -> str:
     if not value or len(value) > 64 or not all(c.isalnum() or c in "-_" for c in value):
         raise AdminError("invalid_input", f"{what} id is 1-64 letters, digits, - or _")
     return value
+
+
+Row = TypeVar("Row")
+
+
+def _saved(found: Row | None, new: Callable[[], Row]) -> tuple[Row, AuditAction]:
+    """The row a save changes and how the audit trail names it: `found`, updated, or a new
+    row, created."""
+    if found is None:
+        return new(), AuditAction.CREATE
+    return found, AuditAction.UPDATE
 
 
 def _languages(languages: Sequence[str]) -> list[str]:
@@ -172,11 +183,9 @@ async def save_queue(
         raise AdminError("invalid_input", "a service target is 1-60 minutes and 1-100 %")
     chosen = _languages(languages)
     async with unit_of_work(core) as work:
-        queue = await work.session.get(Queue, queue_id)
-        action = AuditAction.UPDATE
-        if queue is None:
-            queue = Queue(id=queue_id, name=name)
-            action = AuditAction.CREATE
+        queue, action = _saved(
+            await work.session.get(Queue, queue_id), lambda: Queue(id=queue_id, name=name)
+        )
         queue.name = name
         queue.languages = chosen
         queue.opening_hours = dict(opening_hours)
@@ -220,11 +229,9 @@ async def save_topic(
     async with unit_of_work(core) as work:
         if not await queue_store.queue_exists(work.session, queue_id):
             raise AdminError("invalid_input", f"no queue {queue_id!r}")
-        topic = await work.session.get(Topic, topic_id)
-        action = AuditAction.UPDATE
-        if topic is None:
-            topic = Topic(id=topic_id, queue_id=queue_id)
-            action = AuditAction.CREATE
+        topic, action = _saved(
+            await work.session.get(Topic, topic_id), lambda: Topic(id=topic_id, queue_id=queue_id)
+        )
         topic.queue_id = queue_id
         topic.labels = clean
         topic.active = active
@@ -251,11 +258,10 @@ async def save_canned_reply(
     async with unit_of_work(core) as work:
         if queue_id and not await queue_store.queue_exists(work.session, queue_id):
             raise AdminError("invalid_input", f"no queue {queue_id!r}")
-        reply = await work.session.get(CannedReply, reply_id) if reply_id else None
-        action = AuditAction.UPDATE
-        if reply is None:
-            reply = CannedReply(language=language, title=title, body=body.strip())
-            action = AuditAction.CREATE
+        reply, action = _saved(
+            await work.session.get(CannedReply, reply_id) if reply_id else None,
+            lambda: CannedReply(language=language, title=title, body=body.strip()),
+        )
         reply.language = language
         reply.title = title
         reply.body = body.strip()

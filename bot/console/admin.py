@@ -7,8 +7,9 @@ shows a password except a freshly made one-time password, once.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -18,6 +19,7 @@ from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.admin import AdminError
 from bot.actions.users import UserError, create_user
+from bot.core import Actor, Core
 from bot.hours import OpeningHours
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
@@ -63,13 +65,72 @@ def _text(form: MultiDictProxy[Any], name: str, limit: int = 4000) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _int(form: MultiDictProxy[Any], name: str, default: int) -> int:
-    try:
-        return int(_text(form, name, 12))
-    except ValueError:
-        return default
+@dataclass(frozen=True, slots=True)
+class AdminForm:
+    """A form an administrator posted: the core to change, who changes it, and the fields."""
+
+    request: web.Request
+    core: Core
+    actor: Actor
+    fields: MultiDictProxy[Any]
+
+    def text(self, name: str, limit: int = 4000) -> str:
+        return _text(self.fields, name, limit)
+
+    def number(self, name: str, default: int) -> int:
+        try:
+            return int(self.text(name, 12))
+        except ValueError:
+            return default
+
+    def checked(self, name: str) -> bool:
+        return self.fields.get(name) == "on"
+
+    def choices(self, name: str) -> list[str]:
+        return [value for value in self.fields.getall(name, []) if isinstance(value, str)]
 
 
+async def admin_form(request: web.Request) -> AdminForm:
+    """The posted form, once the guard has found an administrator behind it."""
+    staff = _admin(request)
+    return AdminForm(request, request.app[SERVICE].core, staff.actor(), await request.post())
+
+
+FormChange = Callable[[AdminForm], Awaitable[object]]
+
+
+def form_route(path: str, page: FormPage, done: str) -> Callable[[FormChange], FormChange]:
+    """Route an admin form posted to `path` to the change the decorated function makes of it,
+    through `submit_form` (a refusal shows `page` again, else on to `done`)."""
+
+    def register(change: FormChange) -> FormChange:
+        async def post(request: web.Request) -> web.Response:
+            return await submit_form(request, change(await admin_form(request)), page, done)
+
+        routes.post(path)(post)
+        return change
+
+    return register
+
+
+Page = TypeVar("Page", bound=FormPage)
+
+
+def page_route(path: str) -> Callable[[Page], Page]:
+    """Route GET `path` to the decorated form page, for administrators only."""
+
+    def register(page: Page) -> Page:
+        async def show(request: web.Request) -> web.Response:
+            _admin(request)
+            return await page(request)
+
+        routes.get(path)(show)
+        return page
+
+    return register
+
+
+@page_route("/console/admin/users")
 async def _users_page(
     request: web.Request, *, message: str = "", error: str = "", status: int = 200
 ) -> web.Response:
@@ -95,27 +156,20 @@ async def _users_page(
     )
 
 
-@routes.get("/console/admin/users")
-async def users_page(request: web.Request) -> web.Response:
-    _admin(request)
-    return await _users_page(request)
-
-
 @routes.post("/console/admin/users")
 async def create_user_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    form = await request.post()
+    form = await admin_form(request)
     password = one_time_password()
-    username = _text(form, "username", 100)
+    username = form.text("username", 100)
     try:
         await create_user(
-            request.app[SERVICE].core,
-            staff.actor(),
+            form.core,
+            form.actor,
             username=username,
-            role=Role(_text(form, "role", 32)),
+            role=Role(form.text("role", 32)),
             password=password,
-            queues=[q for q in form.getall("queues", []) if isinstance(q, str)],
-            display_name=_text(form, "display_name", 60) or None,
+            queues=form.choices("queues"),
+            display_name=form.text("display_name", 60) or None,
             must_change_password=True,
         )
     except (UserError, ValueError) as error:
@@ -126,25 +180,18 @@ async def create_user_form(request: web.Request) -> web.Response:
     )
 
 
-@routes.post("/console/admin/users/{id}")
-async def update_user_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    form = await request.post()
-    return await submit_form(
-        request,
-        admin_actions.update_user(
-            request.app[SERVICE].core,
-            staff.actor(),
-            request.match_info["id"],
-            role=_text(form, "role", 32),
-            queues=[q for q in form.getall("queues", []) if isinstance(q, str)],
-            active=form.get("active") == "on",
-            totp_enforced=form.get("totp_enforced") == "on",
-            max_concurrent=_int(form, "max_concurrent", 3),
-            languages=[code for code in form.getall("languages", []) if isinstance(code, str)],
-        ),
-        _users_page,
-        "/console/admin/users",
+@form_route("/console/admin/users/{id}", _users_page, "/console/admin/users")
+def update_user_form(form: AdminForm) -> Awaitable[object]:
+    return admin_actions.update_user(
+        form.core,
+        form.actor,
+        form.request.match_info["id"],
+        role=form.text("role", 32),
+        queues=form.choices("queues"),
+        active=form.checked("active"),
+        totp_enforced=form.checked("totp_enforced"),
+        max_concurrent=form.number("max_concurrent", 3),
+        languages=form.choices("languages"),
     )
 
 
@@ -162,6 +209,7 @@ async def reset_password_form(request: web.Request) -> web.Response:
     )
 
 
+@page_route("/console/admin/queues")
 async def _queues_page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
     async with request.app[SERVICE].core.database.session() as session:
         queues = await queue_store.all_queues(session)
@@ -184,18 +232,11 @@ async def _queues_page(request: web.Request, *, error: str = "", status: int = 2
     )
 
 
-@routes.get("/console/admin/queues")
-async def queues_page(request: web.Request) -> web.Response:
-    _admin(request)
-    return await _queues_page(request)
-
-
 @routes.post("/console/admin/queues")
 async def save_queue_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    form = await request.post()
+    form = await admin_form(request)
     try:
-        hours = json.loads(_text(form, "opening_hours", 20000) or "{}")
+        hours = json.loads(form.text("opening_hours", 20000) or "{}")
         if not isinstance(hours, dict):
             raise ValueError("not an object")
     except ValueError:
@@ -205,44 +246,37 @@ async def save_queue_form(request: web.Request) -> web.Response:
     return await submit_form(
         request,
         admin_actions.save_queue(
-            request.app[SERVICE].core,
-            staff.actor(),
-            _text(form, "id", 64),
-            name=_text(form, "name", 200),
-            languages=_text(form, "languages", 200).replace(" ", "").split(","),
+            form.core,
+            form.actor,
+            form.text("id", 64),
+            name=form.text("name", 200),
+            languages=form.text("languages", 200).replace(" ", "").split(","),
             opening_hours=hours,
-            transcript_days=_int(form, "transcript_days", 30),
-            pii_vault_hours=_int(form, "pii_vault_hours", 24),
-            active=form.get("active") == "on",
-            target_minutes=_int(form, "target_minutes", 0),
-            target_percent=_int(form, "target_percent", 0),
-            language_fallback=_text(form, "language_fallback", 64),
+            transcript_days=form.number("transcript_days", 30),
+            pii_vault_hours=form.number("pii_vault_hours", 24),
+            active=form.checked("active"),
+            target_minutes=form.number("target_minutes", 0),
+            target_percent=form.number("target_percent", 0),
+            language_fallback=form.text("language_fallback", 64),
         ),
         _queues_page,
         "/console/admin/queues",
     )
 
 
-@routes.post("/console/admin/topics")
-async def save_topic_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    form = await request.post()
-    labels = {lang: _text(form, f"label_{lang}", 100) for lang in LANGUAGES}
-    return await submit_form(
-        request,
-        admin_actions.save_topic(
-            request.app[SERVICE].core,
-            staff.actor(),
-            _text(form, "id", 64),
-            queue_id=_text(form, "queue_id", 64),
-            labels=labels,
-            active=form.get("active") == "on",
-        ),
-        _queues_page,
-        "/console/admin/queues",
+@form_route("/console/admin/topics", _queues_page, "/console/admin/queues")
+def save_topic_form(form: AdminForm) -> Awaitable[object]:
+    return admin_actions.save_topic(
+        form.core,
+        form.actor,
+        form.text("id", 64),
+        queue_id=form.text("queue_id", 64),
+        labels={lang: form.text(f"label_{lang}", 100) for lang in LANGUAGES},
+        active=form.checked("active"),
     )
 
 
+@page_route("/console/admin/canned")
 async def _canned_page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
     async with request.app[SERVICE].core.database.session() as session:
         replies = await canned_replies(session)
@@ -259,43 +293,22 @@ async def _canned_page(request: web.Request, *, error: str = "", status: int = 2
     )
 
 
-@routes.get("/console/admin/canned")
-async def canned_page(request: web.Request) -> web.Response:
-    _admin(request)
-    return await _canned_page(request)
-
-
-@routes.post("/console/admin/canned")
-async def save_canned_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    form = await request.post()
-    return await submit_form(
-        request,
-        admin_actions.save_canned_reply(
-            request.app[SERVICE].core,
-            staff.actor(),
-            reply_id=_text(form, "id", 64) or None,
-            language=_text(form, "language", 8),
-            title=_text(form, "title", 200),
-            body=_text(form, "body"),
-            queue_id=_text(form, "queue_id", 64) or None,
-        ),
-        _canned_page,
-        "/console/admin/canned",
+@form_route("/console/admin/canned", _canned_page, "/console/admin/canned")
+def save_canned_form(form: AdminForm) -> Awaitable[object]:
+    return admin_actions.save_canned_reply(
+        form.core,
+        form.actor,
+        reply_id=form.text("id", 64) or None,
+        language=form.text("language", 8),
+        title=form.text("title", 200),
+        body=form.text("body"),
+        queue_id=form.text("queue_id", 64) or None,
     )
 
 
-@routes.post("/console/admin/canned/{id}/delete")
-async def delete_canned_form(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    return await submit_form(
-        request,
-        admin_actions.delete_canned_reply(
-            request.app[SERVICE].core, staff.actor(), request.match_info["id"]
-        ),
-        _canned_page,
-        "/console/admin/canned",
-    )
+@form_route("/console/admin/canned/{id}/delete", _canned_page, "/console/admin/canned")
+def delete_canned_form(form: AdminForm) -> Awaitable[object]:
+    return admin_actions.delete_canned_reply(form.core, form.actor, form.request.match_info["id"])
 
 
 # ---- locked sign-ins (supervisors: their queues' counsellors; admins: everyone) ------------

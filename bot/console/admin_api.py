@@ -16,6 +16,7 @@ from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
 from bot.actions.auth import LockedAccount
 from bot.actions.users import create_user
+from bot.core import Actor, Core
 from bot.errors import ServiceError
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
@@ -33,6 +34,12 @@ routes = web.RouteTableDef()
 
 def _admin(request: web.Request) -> Staff:
     return staff_of(request, Capability.ADMINISTER)
+
+
+async def _admin_body(request: web.Request) -> tuple[Core, Actor, dict[str, Any]]:
+    """The core to change, the administrator changing it, and the JSON they sent."""
+    staff = _admin(request)
+    return request.app[SERVICE].core, staff.actor(), await json_body(request)
 
 
 def _bool(body: dict[str, Any], name: str, default: bool) -> bool:
@@ -134,8 +141,7 @@ async def list_users(request: web.Request) -> web.Response:
 
 @routes.post("/api/admin/users")
 async def create_user_json(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    body = await json_body(request)
+    core, actor, body = await _admin_body(request)
     username = text_field(body, "username", limit=100)
     try:
         role = Role(text_field(body, "role", limit=32))
@@ -143,8 +149,8 @@ async def create_user_json(request: web.Request) -> web.Response:
         raise ServiceError("invalid_input", "unknown role") from None
     password = one_time_password()
     user = await create_user(
-        request.app[SERVICE].core,
-        staff.actor(),
+        core,
+        actor,
         username=username,
         role=role,
         password=password,
@@ -157,10 +163,8 @@ async def create_user_json(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/users/{id}")
 async def update_user_json(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    body = await json_body(request)
+    core, actor, body = await _admin_body(request)
     user_id = request.match_info["id"]
-    core = request.app[SERVICE].core
     async with core.database.session() as session:
         user = await user_store.by_id(session, user_id)
         current = await user_store.queue_ids(session, user_id) if user else []
@@ -169,7 +173,7 @@ async def update_user_json(request: web.Request) -> web.Response:
     # Fields left out keep their value: a script may change one setting alone.
     await admin_actions.update_user(
         core,
-        staff.actor(),
+        actor,
         user_id,
         role=text_field(body, "role", required=False, limit=32) or user.role,
         queues=_strings(body, "queues", current),
@@ -209,14 +213,13 @@ async def list_queues(request: web.Request) -> web.Response:
 @routes.put("/api/admin/queues/{id}")
 async def save_queue_json(request: web.Request) -> web.Response:
     """Create or replace a queue; the opening hours are checked before anything is stored."""
-    staff = _admin(request)
-    body = await json_body(request)
+    core, actor, body = await _admin_body(request)
     hours = body.get("opening_hours", {})
     if not isinstance(hours, dict):
         raise ServiceError("invalid_input", "opening_hours must be a JSON object")
     queue = await admin_actions.save_queue(
-        request.app[SERVICE].core,
-        staff.actor(),
+        core,
+        actor,
         request.match_info["id"],
         name=text_field(body, "name", limit=200),
         languages=_strings(body, "languages", []),
@@ -233,17 +236,16 @@ async def save_queue_json(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/topics/{id}")
 async def save_topic_json(request: web.Request) -> web.Response:
-    staff = _admin(request)
-    body = await json_body(request)
+    core, actor, body = await _admin_body(request)
     await admin_actions.save_topic(
-        request.app[SERVICE].core,
-        staff.actor(),
+        core,
+        actor,
         request.match_info["id"],
         queue_id=text_field(body, "queue", limit=64),
         labels=_labels(body),
         active=_bool(body, "active", True),
     )
-    async with request.app[SERVICE].core.database.session() as session:
+    async with core.database.session() as session:
         topic = await session.get(Topic, request.match_info["id"].strip().lower())
     if topic is None:  # pragma: no cover - the action has just stored it
         raise ServiceError("not_found", "no such topic")
@@ -269,16 +271,14 @@ async def list_canned(request: web.Request) -> web.Response:
 
 
 async def _save_canned(request: web.Request, reply_id: str | None) -> web.Response:
-    staff = _admin(request)
-    body = await json_body(request)
-    core = request.app[SERVICE].core
+    core, actor, body = await _admin_body(request)
     if reply_id is not None:
         async with core.database.session() as session:
             if await session.get(CannedReply, reply_id) is None:
                 raise ServiceError("not_found", "no such canned reply")
     saved = await admin_actions.save_canned_reply(
         core,
-        staff.actor(),
+        actor,
         reply_id=reply_id,
         language=text_field(body, "language", limit=8),
         title=text_field(body, "title", limit=200),

@@ -7,6 +7,7 @@ returns conversation content except through `actions.read` / `actions.reveal` (a
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from bot.access import Staff
 from bot.actions import auth as auth_actions
 from bot.actions import conversations as actions
 from bot.actions.conversations import OUTCOMES, Transcript
+from bot.core import Core
 from bot.errors import ServiceError
 from bot.language_routing import reserved_ids
 from bot.roles import Capability, can
@@ -268,34 +270,36 @@ async def _conversation_write(
     return staff, request.match_info["id"], body
 
 
-@routes.post("/api/conversations/{id}/claim")
-async def claim(request: web.Request) -> web.Response:
-    staff, conversation_id, _ = await _conversation_write(request)
-    await actions.claim(request.app[SERVICE].core, staff, conversation_id)
-    return web.json_response({"ok": True, "conversation": conversation_id})
+def _change_route(name: str, change: Callable[[Core, Staff, str], Awaitable[object]]) -> None:
+    """POST /api/conversations/{id}/`name`: a change that needs nothing but the conversation."""
+
+    async def post(request: web.Request) -> web.Response:
+        staff, conversation_id, _ = await _conversation_write(request)
+        await change(request.app[SERVICE].core, staff, conversation_id)
+        return web.json_response({"ok": True, "conversation": conversation_id})
+
+    routes.post(f"/api/conversations/{{id}}/{name}")(post)
 
 
-@routes.post("/api/conversations/{id}/release")
-async def release(request: web.Request) -> web.Response:
-    staff, conversation_id, _ = await _conversation_write(request)
-    await actions.release(request.app[SERVICE].core, staff, conversation_id)
-    return web.json_response({"ok": True, "conversation": conversation_id})
+def _text_route(
+    name: str, write: Callable[[Core, Staff, str, str], Awaitable[str]], answer: str
+) -> None:
+    """POST /api/conversations/{id}/`name`: a text written into the conversation, answered
+    with the id of what was stored under `answer`."""
+
+    async def post(request: web.Request) -> web.Response:
+        staff, conversation_id, body = await _conversation_write(request)
+        text = text_field(body, "text")
+        stored = await write(request.app[SERVICE].core, staff, conversation_id, text)
+        return web.json_response({"ok": True, answer: stored})
+
+    routes.post(f"/api/conversations/{{id}}/{name}")(post)
 
 
-@routes.post("/api/conversations/{id}/reply")
-async def reply(request: web.Request) -> web.Response:
-    staff, conversation_id, body = await _conversation_write(request)
-    text = text_field(body, "text")
-    message = await actions.reply(request.app[SERVICE].core, staff, conversation_id, text)
-    return web.json_response({"ok": True, "message": message})
-
-
-@routes.post("/api/conversations/{id}/note")
-async def note(request: web.Request) -> web.Response:
-    staff, conversation_id, body = await _conversation_write(request)
-    text = text_field(body, "text")
-    created = await actions.note(request.app[SERVICE].core, staff, conversation_id, text)
-    return web.json_response({"ok": True, "note": created})
+_change_route("claim", actions.claim)
+_change_route("release", actions.release)
+_text_route("reply", actions.reply, "message")
+_text_route("note", actions.note, "note")
 
 
 @routes.post("/api/conversations/{id}/transfer")

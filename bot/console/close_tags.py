@@ -15,7 +15,7 @@ from bot.roles import Capability
 from bot.service import SERVICE
 from bot.store.tables import CloseTag
 
-from .admin import _queues_page, submit_form
+from .admin import _queues_page, admin_form, submit_form
 from .api import json_body, text_field
 from .auth import staff_of
 
@@ -100,18 +100,16 @@ def _back(queue_id: str) -> str:
 
 @routes.post(FORMS)
 async def save_tag_form(request: web.Request) -> web.Response:
-    staff = staff_of(request, Capability.ADMINISTER)
-    form = await request.post()
-    tag_id, label = form.get("id", ""), form.get("label", "")
+    form = await admin_form(request)
     queue_id = request.match_info["queue"]
     return await submit_form(
         request,
         tag_actions.save_tag(
-            request.app[SERVICE].core,
-            staff.actor(),
+            form.core,
+            form.actor,
             queue_id,
-            tag_id[:40] if isinstance(tag_id, str) else "",
-            label=label[: tag_actions.MAX_LABEL + 1] if isinstance(label, str) else "",
+            form.text("id", 40),
+            label=form.text("label", tag_actions.MAX_LABEL + 1),
         ),
         _queues_page,
         _back(queue_id),
@@ -119,12 +117,12 @@ async def save_tag_form(request: web.Request) -> web.Response:
 
 
 async def _retirement_form(request: web.Request, *, retired: bool) -> web.Response:
-    staff = staff_of(request, Capability.ADMINISTER)
+    form = await admin_form(request)
     change = tag_actions.retire if retired else tag_actions.reinstate
     queue_id = request.match_info["queue"]
     return await submit_form(
         request,
-        change(request.app[SERVICE].core, staff.actor(), queue_id, request.match_info["tag"]),
+        change(form.core, form.actor, queue_id, request.match_info["tag"]),
         _queues_page,
         _back(queue_id),
     )

@@ -6,7 +6,8 @@ renders a template without autoescape, and never inlines a script or a style (st
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot.access import resident_name
 from bot.actions import auth as auth_actions
 from bot.actions.auth import AuthError
 from bot.actions.conversations import OUTCOMES
 from bot.config import DEFAULT_TIME_ZONE
+from bot.core import Core
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 
@@ -318,47 +321,68 @@ async def profile(request: web.Request) -> web.Response:
     return await _profile(request)
 
 
-@routes.post("/console/profile/display-name")
-async def profile_display_name(request: web.Request) -> web.Response:
+@dataclass(frozen=True, slots=True)
+class ProfileForm:
+    """A form signed-in staff posted about their own profile."""
+
+    core: Core
+    user_id: str
+    fields: MultiDictProxy[Any]
+
+    def text(self, name: str, limit: int | None = None) -> str:
+        return str(self.fields.get(name, ""))[:limit]
+
+
+async def _profile_form(request: web.Request) -> ProfileForm:
     found = authenticated(request)
-    form = await request.post()
-    return await _save_profile(
-        request,
-        auth_actions.set_display_name(
-            request.app[SERVICE].core, found.user.id, str(form.get("display_name", ""))
-        ),
-        "name",
-    )
+    return ProfileForm(request.app[SERVICE].core, found.user.id, await request.post())
+
+
+def _one_field_form(
+    path: str, field: str, change: Callable[[Core, str, str], Awaitable[object]], saved: str
+) -> None:
+    """Route a profile form whose one `field` goes to `change` for the signed-in user."""
+
+    async def post(request: web.Request) -> web.Response:
+        form = await _profile_form(request)
+        return await _save_profile(
+            request, change(form.core, form.user_id, form.text(field)), saved
+        )
+
+    routes.post(path)(post)
+
+
+_one_field_form(
+    "/console/profile/display-name", "display_name", auth_actions.set_display_name, "name"
+)
 
 
 @routes.post("/console/profile/language")
 async def profile_language(request: web.Request) -> web.Response:
-    found = authenticated(request)
-    form = await request.post()
-    choice = str(form.get("console_language", ""))[:8]
+    form = await _profile_form(request)
+    choice = form.text("console_language", 8)
     if choice and choice not in CONSOLE_LANGUAGES:
         return await _profile(
             request, error=page_text(request, "profile.unknown_language"), status=422
         )
-    await auth_actions.set_console_language(request.app[SERVICE].core, found.user.id, choice)
+    await auth_actions.set_console_language(form.core, form.user_id, choice)
     raise web.HTTPSeeOther("/console/profile?saved=language")
 
 
 @routes.post("/console/profile/password")
 async def profile_password(request: web.Request) -> web.Response:
-    found = authenticated(request)
-    form = await request.post()
-    new = str(form.get("new", ""))
-    if new != str(form.get("repeat", "")):
+    form = await _profile_form(request)
+    new = form.text("new")
+    if new != form.text("repeat"):
         return await _profile(
             request, error=page_text(request, "profile.passwords_differ"), status=422
         )
     return await _save_profile(
         request,
         auth_actions.change_password(
-            request.app[SERVICE].core,
-            found.user.id,
-            str(form.get("current", "")),
+            form.core,
+            form.user_id,
+            form.text("current"),
             new,
             keep_token=request.cookies.get(COOKIE, ""),
         ),
@@ -368,30 +392,17 @@ async def profile_password(request: web.Request) -> web.Response:
 
 @routes.post("/console/profile/totp")
 async def profile_totp(request: web.Request) -> web.Response:
-    found = authenticated(request)
-    form = await request.post()
-    secret = str(form.get("secret", ""))[:64]
+    form = await _profile_form(request)
+    secret = form.text("secret", 64)
     return await _save_profile(
         request,
-        auth_actions.enable_totp(
-            request.app[SERVICE].core, found.user.id, secret, str(form.get("code", ""))[:20]
-        ),
+        auth_actions.enable_totp(form.core, form.user_id, secret, form.text("code", 20)),
         "totp",
         secret=secret,
     )
 
 
-@routes.post("/console/profile/totp/disable")
-async def profile_totp_disable(request: web.Request) -> web.Response:
-    found = authenticated(request)
-    form = await request.post()
-    return await _save_profile(
-        request,
-        auth_actions.disable_totp(
-            request.app[SERVICE].core, found.user.id, str(form.get("password", ""))
-        ),
-        "totp-off",
-    )
+_one_field_form("/console/profile/totp/disable", "password", auth_actions.disable_totp, "totp-off")
 
 
 def require_page(request: web.Request, capability: Capability) -> None:

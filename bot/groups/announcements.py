@@ -27,6 +27,7 @@ from privacy.crypto import seal, unseal
 
 from .commands import GroupCommand, group_word
 from .delivery import queue_to_address
+from .session_rules import every_row
 from .sessions import GroupLimits, GroupState, load_session
 from .tables import Announcement, AnnouncementDelivery, NewsOptIn
 
@@ -40,7 +41,7 @@ def opt_in_owner(opt_in_id: str) -> str:
 
 async def topics(work: Work) -> list[Topic]:
     query = select(Topic).where(col(Topic.active).is_(True)).order_by(col(Topic.position))
-    return list((await work.session.execute(query)).scalars())
+    return await every_row(work.session, query)
 
 
 def topic_label(topic: Topic, language: str) -> str:
@@ -173,25 +174,19 @@ async def _forget(work: Work, opt_ins: list[NewsOptIn], outcome: str) -> int:
     ids = [o.id for o in opt_ins]
     if not ids:
         return 0
-    links = list(
-        (
-            await work.session.execute(
-                select(AnnouncementDelivery).where(
-                    col(AnnouncementDelivery.opt_in_id).in_(ids),
-                    AnnouncementDelivery.outcome == "pending",
-                )
-            )
-        ).scalars()
+    links = await every_row(
+        work.session,
+        select(AnnouncementDelivery).where(
+            col(AnnouncementDelivery.opt_in_id).in_(ids),
+            AnnouncementDelivery.outcome == "pending",
+        ),
     )
-    pending = list(
-        (
-            await work.session.execute(
-                select(OutboxRow.id).where(
-                    col(OutboxRow.id).in_([link.outbox_id for link in links]),
-                    OutboxRow.state == "pending",
-                )
-            )
-        ).scalars()
+    pending = await every_row(
+        work.session,
+        select(OutboxRow.id).where(
+            col(OutboxRow.id).in_([link.outbox_id for link in links]),
+            OutboxRow.state == "pending",
+        ),
     )
     await work.session.execute(sql_delete(OutboxRow).where(col(OutboxRow.id).in_(pending)))
     for link in links:
@@ -212,7 +207,7 @@ async def withdraw(
 ) -> int:
     """Withdraw every opt-in of this resident on this channel, at once."""
     query = select(NewsOptIn).where(NewsOptIn.pseudonym == pseudonym, NewsOptIn.channel == channel)
-    found = list((await work.session.execute(query)).scalars())
+    found = await every_row(work.session, query)
     count = await _forget(work, found, "withdrawn")
     await _answer(
         work, channel, reply_address, language, "news_withdrawn" if count else "news_none"
@@ -224,7 +219,7 @@ async def expire(core: Core) -> int:
     """Delete opt-ins past their expiry (scheduled)."""
     async with unit_of_work(core) as work:
         query = select(NewsOptIn).where(col(NewsOptIn.expires_at) <= core.now())
-        return await _forget(work, list((await work.session.execute(query)).scalars()), "expired")
+        return await _forget(work, await every_row(work.session, query), "expired")
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,14 +339,11 @@ async def counts(core: Core, announcement_id: str) -> AnnouncementCounts:
         announcement = await work.session.get(Announcement, announcement_id)
         if announcement is None:
             raise ActionError("not_found", "no such announcement")
-        links = list(
-            (
-                await work.session.execute(
-                    select(AnnouncementDelivery).where(
-                        AnnouncementDelivery.announcement_id == announcement_id
-                    )
-                )
-            ).scalars()
+        links = await every_row(
+            work.session,
+            select(AnnouncementDelivery).where(
+                AnnouncementDelivery.announcement_id == announcement_id
+            ),
         )
         pending_ids = [link.outbox_id for link in links if link.outcome == "pending"]
         result = await work.session.execute(

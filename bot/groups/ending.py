@@ -21,7 +21,7 @@ from bot.store.tables import OutboxRow
 from privacy.audit import AuditAction
 
 from .delivery import group_key_owner, queue_to_participant
-from .session_rules import GroupLimits, GroupState, tell_moderators
+from .session_rules import GroupLimits, GroupState, every_row, tell_moderators
 from .tables import GroupAttendance, GroupMessage, GroupParticipant, GroupSession
 
 
@@ -38,12 +38,9 @@ async def end_session(work: Work, group: GroupSession, actor: Actor) -> None:
     was_open = group.state == GroupState.OPEN
     now = core.now()
     limits = GroupLimits.of(core.settings)
-    participants = list(
-        (
-            await work.session.execute(
-                select(GroupParticipant).where(GroupParticipant.session_id == group.id)
-            )
-        ).scalars()
+    participants = await every_row(
+        work.session,
+        select(GroupParticipant).where(GroupParticipant.session_id == group.id),
     )
     tokens: list[str] = []
     stayed = 0

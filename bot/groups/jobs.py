@@ -14,6 +14,7 @@ from bot.actions.context import SYSTEM, Core, unit_of_work
 from bot.logs import log_event
 
 from . import announcements
+from .session_rules import every_row
 from .sessions import GroupState, end_session, open_session, shred_messages
 from .tables import GroupSession
 
@@ -31,35 +32,24 @@ class SweepReport:
 async def group_sweep(core: Core) -> SweepReport:
     now = core.now()
     async with core.database.session() as session:
-        due_open = list(
-            (
-                await session.execute(
-                    select(GroupSession.id).where(
-                        GroupSession.state == str(GroupState.SCHEDULED),
-                        col(GroupSession.starts_at) <= now,
-                        col(GroupSession.ends_at) > now,
-                    )
-                )
-            ).scalars()
+        due_open = await every_row(
+            session,
+            select(GroupSession.id).where(
+                GroupSession.state == str(GroupState.SCHEDULED),
+                col(GroupSession.starts_at) <= now,
+                col(GroupSession.ends_at) > now,
+            ),
         )
-        due_end = list(
-            (
-                await session.execute(
-                    select(GroupSession.id).where(
-                        col(GroupSession.state).in_(
-                            (str(GroupState.SCHEDULED), str(GroupState.OPEN))
-                        ),
-                        col(GroupSession.ends_at) <= now,
-                    )
-                )
-            ).scalars()
+        due_end = await every_row(
+            session,
+            select(GroupSession.id).where(
+                col(GroupSession.state).in_((str(GroupState.SCHEDULED), str(GroupState.OPEN))),
+                col(GroupSession.ends_at) <= now,
+            ),
         )
-        due_shred = list(
-            (
-                await session.execute(
-                    select(GroupSession.id).where(col(GroupSession.transcript_until) <= now)
-                )
-            ).scalars()
+        due_shred = await every_row(
+            session,
+            select(GroupSession.id).where(col(GroupSession.transcript_until) <= now),
         )
     opened = ended = shredded = 0
     # One unit of work per session: a failure in one leaves the others done.

@@ -25,7 +25,7 @@ from privacy.crypto import seal, unseal
 
 from .delivery import deliveries_aad, group_key, message_aad, queue_to_participant
 from .relay import fan_out, read_body, store_group_message
-from .session_rules import tell_moderators
+from .session_rules import every_row, tell_moderators
 from .sessions import (
     GroupState,
     end_session,
@@ -62,23 +62,17 @@ async def live_view(core: Core, staff: Staff, session_id: str) -> LiveView:
     async with unit_of_work(core) as work:
         group = await load_session(work, session_id)
         require_moderator(staff, group)
-        participants = list(
-            (
-                await work.session.execute(
-                    select(GroupParticipant)
-                    .where(GroupParticipant.session_id == group.id)
-                    .order_by(col(GroupParticipant.joined_at))
-                )
-            ).scalars()
+        participants = await every_row(
+            work.session,
+            select(GroupParticipant)
+            .where(GroupParticipant.session_id == group.id)
+            .order_by(col(GroupParticipant.joined_at)),
         )
-        rows = list(
-            (
-                await work.session.execute(
-                    select(GroupMessage)
-                    .where(GroupMessage.session_id == group.id)
-                    .order_by(col(GroupMessage.created_at))
-                )
-            ).scalars()
+        rows = await every_row(
+            work.session,
+            select(GroupMessage)
+            .where(GroupMessage.session_id == group.id)
+            .order_by(col(GroupMessage.created_at)),
         )
         messages = []
         for row in rows:

@@ -24,7 +24,7 @@ from .delivery import (
     seal_participant_address,
 )
 from .nicknames import nickname_for
-from .session_rules import GroupState, by_code, tell_moderators
+from .session_rules import GroupState, by_code, every_row, tell_moderators
 from .tables import GroupParticipant, GroupSession
 
 
@@ -57,7 +57,7 @@ async def present(session: AsyncSession, session_id: str) -> list[GroupParticipa
         )
         .order_by(col(GroupParticipant.joined_at))
     )
-    return list((await session.execute(query)).scalars())
+    return await every_row(session, query)
 
 
 async def resident_language(work: Work, pseudonym: str, channel: str, hint: str | None) -> str:
@@ -160,20 +160,12 @@ async def join(
     work.session.add(participant)
     await work.session.flush()
     await _welcome(work, group, participant)
-    for other in others:
-        if other.id != participant.id:
-            await queue_to_participant(
-                work,
-                other,
-                core.texts.text(
-                    other.language, "group_participant_joined", nickname=participant.nickname
-                ),
-            )
-    tell_moderators(
+    await _tell_others(
         work,
-        group.id,
+        others,
+        participant,
+        "group_participant_joined",
         "group.participant_joined",
-        participant=participant.id,
         nickname=participant.nickname,
     )
     return participant
@@ -200,6 +192,23 @@ async def _welcome(work: Work, group: GroupSession, participant: GroupParticipan
     )
 
 
+async def _tell_others(
+    work: Work,
+    others: list[GroupParticipant],
+    participant: GroupParticipant,
+    text_key: str,
+    event: str,
+    **payload: object,
+) -> None:
+    """Tell the others present, each in their own language (`text_key`), and the moderators
+    (`event`) that `participant` came or went."""
+    for other in others:
+        if other.id != participant.id:
+            text = work.core.texts.text(other.language, text_key, nickname=participant.nickname)
+            await queue_to_participant(work, other, text)
+    tell_moderators(work, participant.session_id, event, participant=participant.id, **payload)
+
+
 async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True) -> None:
     now = work.core.now()
     participant.present_seconds += int((now - participant.joined_at).total_seconds())
@@ -209,18 +218,7 @@ async def leave(work: Work, participant: GroupParticipant, *, tell: bool = True)
         await queue_to_participant(
             work, participant, work.core.texts.text(participant.language, "group_left")
         )
-    for other in await present(work.session, participant.session_id):
-        if other.id != participant.id:
-            await queue_to_participant(
-                work,
-                other,
-                work.core.texts.text(
-                    other.language, "group_participant_left", nickname=participant.nickname
-                ),
-            )
-    tell_moderators(
-        work,
-        participant.session_id,
-        "group.participant_left",
-        participant=participant.id,
+    others = await present(work.session, participant.session_id)
+    await _tell_others(
+        work, others, participant, "group_participant_left", "group.participant_left"
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.access import Staff, may_moderate
 from bot.actions.context import Work
@@ -67,6 +69,14 @@ def tell_moderators(work: Work, session_id: str, kind: str, **payload: object) -
 def require_moderator(staff: Staff, session: GroupSession) -> None:
     if not may_moderate(staff, session):
         raise ActionError("forbidden", "only this session's moderators may do this")
+
+
+Row = TypeVar("Row")
+
+
+async def every_row(session: AsyncSession, query: SelectOfScalar[Row]) -> list[Row]:
+    """All that `query` selects, as a list: the group parts' many small look-ups."""
+    return list((await session.execute(query)).scalars())
 
 
 async def by_code(session: AsyncSession, code: str) -> GroupSession | None:
