@@ -8,17 +8,22 @@ Builds (or, with --data-dir holding one already, reuses) a database whose messag
 through the service's own storage code: `open_conversation` for each conversation (its data
 keys, the reply address sealed) and `store_message` for each text (redacted by the real
 redactor, sealed, the originals into the PII vault, bulk rows), 50 conversations of about ten
-resident and counsellor texts per transaction. The texts are drawn from the labelled dev
-corpus (`../shared/data/pii-dev.jsonl`), the Turku NER dev sentences and the history bench's
-templates, one or two sentences a message so that few repeat, plus greetings and thanks that
-do; some carry a long reference number or an @-handle that redaction keeps, and 2 % of the
-conversations are crypto-shredded (their messages are unreadable). Then it times, reading
-included:
+resident and counsellor texts per transaction. The texts (`message_text`) are drawn evenly
+from the labelled dev corpus (`../shared/data/pii-dev.jsonl`), the history bench's templates
+and the Turku NER dev sentences, a quarter of them two sentences, plus greetings and thanks
+that repeat; some carry a long reference number or an @-handle that redaction keeps, and 2 %
+of the conversations are crypto-shredded (their messages are unreadable). Then it times,
+reading included:
 
 - before: the exact scan (`pii_scan.exact_scan`: ORM reads per conversation, one process);
-- after: `pii_scan` itself (its audit record, then the fast scan on a process pool).
+- after: `pii_scan` itself (its audit record, then the fast scan on a process pool);
+- unremembered: the same with no short text remembered (`pii_scan_batch.SHORT_TEXT`), what
+  it does where no text repeats (the bench's corpora are small, so its texts repeat more
+  than a real history's).
 
-Both must report the same; the best of R rounds is reported, with the load average.
+Both must report the same; the best of R rounds (run alternately) is reported, with the
+highest load average seen and, for scale, what `scan_text` alone does in one process on
+texts of the same mix.
 """
 
 from __future__ import annotations
@@ -52,26 +57,45 @@ SHORT = ("hei", "moi", "kiitos", "Kiitos paljon!", "ok", "selvä", "Hej", "tack"
 SLIPPED = ("viitenumero {n} ja @kaveri{m}", "asiakasnumero {n}", "tilinumero FI{m} {n}")
 
 
-def sentences() -> list[str]:
+def sources() -> tuple[list[str], ...]:
+    """Chat-like texts (the dev corpus, the history bench's templates filled) and prose."""
     from history import REPLIES, TEXTS, fill  # bench/history.py, beside this file
 
     rng = random.Random(7)
-    pool = [json.loads(line)["text"] for path in CORPORA for line in path.open()]
+    dev, turku = ([json.loads(line)["text"] for line in path.open()] for path in CORPORA)
     templates = [text for texts in TEXTS.values() for text in texts] + list(REPLIES)
-    pool += [fill(template, rng) for template in templates for _ in range(20)]
-    return pool
+    return dev, [fill(template, rng) for template in templates for _ in range(20)], turku
 
 
-def message_text(rng: random.Random, pool: list[str]) -> str:
+def message_text(rng: random.Random, pools: tuple[list[str], ...]) -> str:
+    """15 % greetings and thanks, 2 % what redaction keeps, the rest one sentence of a source
+    chosen evenly (a quarter of them with a second one)."""
     roll = rng.random()
     if roll < 0.15:
         return rng.choice(SHORT)
     if roll < 0.17:
         slipped = rng.choice(SLIPPED)
         return slipped.format(n=rng.randrange(10**11, 10**12), m=rng.randrange(10, 99))
-    if roll < 0.6:
-        return rng.choice(pool)
-    return f"{rng.choice(pool)} {rng.choice(pool)}"
+    text = rng.choice(rng.choice(pools))
+    if rng.random() < 0.25:
+        text = f"{text} {rng.choice(rng.choice(pools))}"
+    return text
+
+
+def redactor_alone(count: int = 20_000) -> float:
+    """Texts of the same mix a second through `scan_text` in this one process (CPU time)."""
+    from bot.officer.pii_scan import scan_text
+    from privacy.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.preload()
+    rng = random.Random(99)
+    pools = sources()
+    texts = [message_text(rng, pools) for _ in range(count)]
+    started = time.process_time()
+    for text in texts:
+        scan_text(redactor, text)
+    return count / (time.process_time() - started)
 
 
 async def stored_messages(core: Core) -> int:
@@ -90,7 +114,7 @@ async def build(core: Core, messages: int) -> float:
 
     started = time.perf_counter()
     rng = random.Random(2026)
-    pool = sentences()
+    pools = sources()
     written = 0
     while written < messages:
         async with unit_of_work(core) as work:
@@ -102,7 +126,7 @@ async def build(core: Core, messages: int) -> float:
                 )
                 for n in range(min(PER_CONVERSATION, messages - written)):
                     author = Author.RESIDENT if n % 2 == 0 else Author.COUNSELLOR
-                    await store_message(work, conversation, author, message_text(rng, pool))
+                    await store_message(work, conversation, author, message_text(rng, pools))
                     written += 1
                 if rng.random() < SHREDDED_SHARE:
                     await work.session.flush()
@@ -128,6 +152,21 @@ async def scan_after(core: Core) -> Any:
     return await pii_scan(core)
 
 
+async def scan_after_unremembered(core: Core) -> Any:
+    """The fast scan with no text remembered: what it does for a history of unique texts."""
+    from bot.officer import pii_scan_batch
+
+    remembered = pii_scan_batch.SHORT_TEXT
+    pii_scan_batch.SHORT_TEXT = -1  # before the pool forks: the workers inherit it
+    try:
+        return await scan_after(core)
+    finally:
+        pii_scan_batch.SHORT_TEXT = remembered
+
+
+SCANS = {"before": scan_before, "after": scan_after, "unremembered": scan_after_unremembered}
+
+
 async def run(
     data_dir: Path, messages: int, database_url: str | None, rounds: int
 ) -> dict[str, Any]:
@@ -146,23 +185,26 @@ async def run(
         if have < messages:
             result["build_s"] = round(await build(core, messages - have), 1)
         result["messages"] = await stored_messages(core)
+        if rounds < 1:  # build only
+            return result
         reports: dict[str, Any] = {}
         # Alternately, so that the load of the machine falls on both alike.
-        timings: dict[str, list[float]] = {"before": [], "after": []}
+        timings: dict[str, list[float]] = {name: [] for name in SCANS}
         loads: list[float] = []
         for _ in range(rounds):
-            for name, scan in (("before", scan_before), ("after", scan_after)):
+            for name, scan in SCANS.items():
                 started = time.perf_counter()
                 reports[name] = await scan(core)
                 timings[name].append(time.perf_counter() - started)
                 loads.append(os.getloadavg()[0])
-        if reports["before"] != reports["after"]:
+        if not reports["before"] == reports["after"] == reports["unremembered"]:
             raise SystemExit("the fast scan did not report what the exact scan reports")
         report = reports["after"]
         result["scanned"] = report.messages_scanned
         result["unreadable"] = report.unreadable
         result["affected"] = len(report.affected)
         result["load_average"] = round(max(loads), 2)
+        result["redactor_alone_msg_per_s"] = round(redactor_alone())
         for name, seconds in timings.items():
             best = min(seconds)
             result[f"{name}_s"] = round(best, 3)
@@ -179,7 +221,9 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, help="keep the database (and keys) here and reuse it next time"
     )
-    parser.add_argument("--rounds", type=int, default=2, help="best of this many runs each")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="best of this many runs each (0: only build)"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     temp = None if args.data_dir else Path(tempfile.mkdtemp(prefix="pii-scan-bench-"))
@@ -190,7 +234,7 @@ def main() -> None:
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
-    if args.json:
+    if args.json or args.rounds < 1:
         print(json.dumps(result))
         return
     print(
@@ -200,8 +244,9 @@ def main() -> None:
     )
     if "build_s" in result:
         print(f"build: {result['build_s']} s")
-    for name in ("before", "after"):
-        print(f"{name:6}: {result[f'{name}_s']:8.3f} s  {result[f'{name}_msg_per_s']:>9,} msg/s")
+    print(f"scan_text alone, one process: {result['redactor_alone_msg_per_s']:,} msg/s (CPU)")
+    for name in SCANS:
+        print(f"{name:12}: {result[f'{name}_s']:8.3f} s  {result[f'{name}_msg_per_s']:>9,} msg/s")
 
 
 if __name__ == "__main__":

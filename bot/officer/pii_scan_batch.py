@@ -30,13 +30,13 @@ if SCANNED_AUTHORS != ("resident", "counsellor"):
     raise ImportError("pii_scan_batch: the queries below no longer select SCANNED_AUTHORS")
 # The exact scan's selection per conversation, for a range of conversations at once; within
 # one conversation the same order (created_at, through the same index).
-_SQLITE_MESSAGES: Final = (
+SQLITE_MESSAGES: Final = (
     "SELECT id, conversation_id, sealed_body FROM message "
     "WHERE conversation_id >= ? AND conversation_id <= ? "
     "AND author IN ('resident', 'counsellor') "
     "AND kind = 'text' ORDER BY conversation_id, created_at"
 )
-_SQLITE_KEYS: Final = (
+SQLITE_KEYS: Final = (
     "SELECT owner_id, wrapped FROM data_key "
     "WHERE owner_id >= ? AND owner_id <= ? AND purpose = 'conversation'"
 )
@@ -50,7 +50,7 @@ POSTGRES_KEYS: Final = (
     "WHERE owner_id = ANY($1::varchar[]) AND purpose = 'conversation'"
 )
 
-SHORT_TEXT: Final = 48
+SHORT_TEXT = 48
 """Texts up to this long are remembered with their result: "hei", "kiitos", "ok" recur."""
 _REMEMBERED: Final = 4096
 
@@ -167,8 +167,8 @@ def read_sqlite_batch(
     first, last = conversations[0], conversations[-1]
     connection = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        rows: list[Any] = connection.execute(_SQLITE_MESSAGES, (first, last)).fetchall()
-        keys = dict(connection.execute(_SQLITE_KEYS, (first, last)).fetchall())
+        rows: list[Any] = connection.execute(SQLITE_MESSAGES, (first, last)).fetchall()
+        keys = dict(connection.execute(SQLITE_KEYS, (first, last)).fetchall())
     finally:
         connection.close()
     return rows, keys

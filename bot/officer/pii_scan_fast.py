@@ -26,6 +26,8 @@ from privacy.redaction import Redactor
 from .pii_scan_batch import (
     POSTGRES_KEYS,
     POSTGRES_MESSAGES,
+    SQLITE_KEYS,
+    SQLITE_MESSAGES,
     BatchTally,
     MessageRow,
     Scanner,
@@ -55,15 +57,23 @@ async def conversation_ids(core: Core) -> list[str]:
         return list((await session.execute(query)).scalars())
 
 
-async def read_postgres_batch(
+async def read_batch(
     core: Core, conversations: Sequence[str]
 ) -> tuple[list[MessageRow], dict[str, bytes]]:
-    """The rows and wrapped keys of some conversations, straight from asyncpg."""
+    """The rows and wrapped keys of a run of conversations, straight from the driver."""
     async with core.database.session() as session:
         connection = await session.connection()
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        messages = await driver.fetch(POSTGRES_MESSAGES, list(conversations))
-        keys = await driver.fetch(POSTGRES_KEYS, list(conversations))
+        if connection.dialect.name == "sqlite":  # a SQLite database that is not a file
+            edges = (conversations[0], conversations[-1])
+            messages, keys = [], []
+            for query, into in ((SQLITE_MESSAGES, messages), (SQLITE_KEYS, keys)):
+                cursor = await driver.execute(query, edges)
+                into.extend(await cursor.fetchall())
+                await cursor.close()
+        else:
+            messages = await driver.fetch(POSTGRES_MESSAGES, list(conversations))
+            keys = await driver.fetch(POSTGRES_KEYS, list(conversations))
     return (
         [(record[0], record[1], bytes(record[2])) for record in messages],
         {record[0]: bytes(record[1]) for record in keys},
@@ -136,7 +146,7 @@ async def fast_scan(
                 call = asyncio.to_thread(scan_batch, core.keyring, scanner, batch, rows, keys)
                 pending.append(asyncio.ensure_future(call))
             else:
-                rows, keys = await read_postgres_batch(core, batch)
+                rows, keys = await read_batch(core, batch)
                 if pool is not None:
                     pending.append(
                         loop.run_in_executor(pool, scan_rows_in_worker, batch, rows, keys)
