@@ -66,7 +66,8 @@ async def read_batch(
         driver: Any = (await connection.get_raw_connection()).driver_connection
         if connection.dialect.name == "sqlite":  # a SQLite database that is not a file
             edges = (conversations[0], conversations[-1])
-            messages, keys = [], []
+            messages: list[Any] = []
+            keys: list[Any] = []
             for query, into in ((SQLITE_MESSAGES, messages), (SQLITE_KEYS, keys)):
                 cursor = await driver.execute(query, edges)
                 into.extend(await cursor.fetchall())
