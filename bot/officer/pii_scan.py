@@ -1,6 +1,8 @@
 """Re-scans every stored (already redacted) message for personal data that redaction missed.
 
-Reports kinds, counts and message ids only: a value found is never printed, logged or kept.
+Records the scan in the audit trail first, then takes the fast scan (`pii_scan_fast`) or, at
+any doubt, the exact one here. Reports kinds, counts and message ids only: a value found is
+never printed, logged or kept.
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ class Scanner:
     """The redactor and strict patterns over stored texts, short ones remembered.
 
     The redactor is a pure function of the text, so a remembered result is the result.
+    What is remembered (a few thousand short stored texts, already redacted) lives in the
+    worker's memory only, and ends with it when the scan ends.
     """
 
     def __init__(self, redactor: Redactor) -> None:
