@@ -152,6 +152,21 @@ async def test_a_failing_fast_scan_falls_back_to_the_exact_one_with_progress_res
     assert progress.done == total
 
 
+async def test_a_worker_process_that_fails_sends_the_scan_to_the_exact_path(
+    harness: Harness, reading: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(harness)
+    expected = await exact_scan(harness.core, Redactor())
+
+    def fails(*_args: object) -> pii_scan_batch.BatchTally:
+        raise pii_scan_batch.Doubt("the worker doubts")
+
+    # Patched before the pool forks: the workers inherit it.
+    monkeypatch.setattr(pii_scan_batch, "scan_batch", fails)
+    assert await pii_scan_fast.fast_scan(harness.core, Redactor()) is None
+    assert await pii_scan(harness.core) == expected
+
+
 async def test_a_malformed_body_sends_the_scan_to_the_exact_path_which_refuses_it(
     harness: Harness, reading: str
 ) -> None:
