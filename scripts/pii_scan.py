@@ -40,10 +40,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def run(args: argparse.Namespace) -> int:
-    progress = Progress.for_args("scanning messages", args.json)
+    # Redrawn at most five times a second: the exact scan advances it per conversation.
+    progress = Progress.for_args("scanning messages", args.json, every=0.2, rate=True)
     async with open_service() as service:
         progress.start(await count_messages(service.core))
-        report = await pii_scan(service.core, on_conversation=progress.advance)
+        report = await pii_scan(service.core, progress=progress)
         progress.finish()
     if args.json:
         print_json(report.as_json())

@@ -1,14 +1,14 @@
 """Re-scans every stored (already redacted) message for personal data that redaction missed.
 
-Reports kinds, counts and message ids only: a value found is never printed, logged or kept.
+Records the scan in the audit trail first, then takes the fast scan (`pii_scan_fast`) or, at
+any doubt, the exact one here. Reports kinds, counts and message ids only: a value found is
+never printed, logged or kept.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from sqlmodel import col, func, select
 
@@ -16,65 +16,36 @@ from bot.actions.context import Core, unit_of_work
 from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY
 from bot.sealing import KeyPurpose
-from bot.store.tables import Conversation, Message
+from bot.store.tables import Message
 from privacy.audit import AuditAction
 from privacy.crypto import unseal
 from privacy.errors import PrivacyError
 from privacy.redaction import Redactor
 
-from .common import OFFICER
+from .common import OFFICER, Progress
+from .pii_scan_fast import conversation_ids, fast_scan
+from .pii_scan_rules import (
+    SCANNED_AUTHORS,
+    STRICT_PATTERNS,
+    ScanReport,
+    report_of,
+    scan_text,
+    without_placeholders,
+)
 
-SCANNED_AUTHORS = ("resident", "counsellor")
-"""Service texts are templates, not personal data; only what people wrote was redacted."""
-
-# Stricter than the redactor on purpose: false alarms cost the officer a look, misses do not.
-STRICT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "strict:long_number": re.compile(r"(?<!\d)\d(?:[ -]?\d){8,}(?!\d)"),
-    "strict:at_word": re.compile(r"@[\w.-]+", re.UNICODE),
-    "strict:hetu_like": re.compile(r"(?<![\w])\d{6}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?![\w])"),
-    "strict:iban_like": re.compile(r"(?<![A-Za-z])FI\s?\d{2}(?:\s?\d){8,}", re.IGNORECASE),
-}
+__all__ = [
+    "SCANNED_AUTHORS",
+    "STRICT_PATTERNS",
+    "ScanReport",
+    "count_messages",
+    "exact_scan",
+    "pii_scan",
+    "record_scan",
+    "scan_text",
+    "without_placeholders",
+]
 
 ProgressStep = Callable[[int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ScanReport:
-    messages_scanned: int
-    unreadable: int
-    counts: dict[str, int]
-    message_ids: dict[str, tuple[str, ...]]
-    affected: tuple[str, ...] = field(default=())
-
-    @property
-    def found(self) -> bool:
-        return bool(self.counts)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "messages_scanned": self.messages_scanned,
-            "unreadable": self.unreadable,
-            "counts": self.counts,
-            "message_ids": {kind: list(ids) for kind, ids in self.message_ids.items()},
-            "affected_messages": list(self.affected),
-        }
-
-
-def without_placeholders(body: MessageBody) -> str:
-    """The stored text with each placeholder blanked, so "[PHONE]" itself is not a finding."""
-    text = body.text
-    for placeholder in sorted(body.placeholders, key=lambda p: p.start, reverse=True):
-        text = text[: placeholder.start] + " " + text[placeholder.end :]
-    return text
-
-
-def scan_text(redactor: Redactor, text: str) -> Counter[str]:
-    kinds: Counter[str] = Counter(str(finding.kind) for finding in redactor.redact(text).findings)
-    for kind, pattern in STRICT_PATTERNS.items():
-        hits = len(pattern.findall(text))
-        if hits:
-            kinds[kind] += hits
-    return kinds
 
 
 async def count_messages(core: Core) -> int:
@@ -87,12 +58,9 @@ async def count_messages(core: Core) -> int:
         return int((await session.execute(query)).scalar_one())
 
 
-async def pii_scan(
-    core: Core, *, redactor: Redactor | None = None, on_conversation: ProgressStep | None = None
-) -> ScanReport:
-    """Scan conversation by conversation, each in its own short read, so the service runs on."""
-    redactor = redactor or Redactor()
-    # Recorded before any content is opened: even a scan that crashes half-way left a trace.
+async def record_scan(core: Core) -> None:
+    """The scan's audit record, written (and committed) before any content is opened: even a
+    scan that crashes half-way leaves a trace."""
     async with unit_of_work(core) as work:
         await work.audit(
             OFFICER,
@@ -101,16 +69,53 @@ async def pii_scan(
             object_id="all stored messages",
             purpose="PII scan: re-check of redacted messages (values are not shown)",
         )
-    async with core.database.session() as session:
-        conversation_ids = list(
-            (
-                await session.execute(select(Conversation.id).order_by(col(Conversation.id)))
-            ).scalars()
-        )
+
+
+async def pii_scan(
+    core: Core,
+    *,
+    redactor: Redactor | None = None,
+    on_conversation: ProgressStep | None = None,
+    progress: Progress | None = None,
+    fast: bool = True,
+) -> ScanReport:
+    """Record the scan, then scan every stored text of residents and counsellors.
+
+    The fast scan (`pii_scan_fast`, both cores) reports what the exact scan reports; at any
+    doubt it gives up and the exact scan runs from the start (`fast=False`: it alone).
+    `progress` is advanced by the messages done (and set back for the exact scan after a
+    fast one gave up); `on_conversation` is called with the same counts.
+    """
+    redactor = redactor or Redactor()
+    await record_scan(core)
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress.advance(done)
+        if on_conversation is not None:
+            on_conversation(done)
+
+    if fast:
+        report = await fast_scan(core, redactor, step)
+        if report is not None:
+            return report
+        if progress is not None:
+            progress.done = 0
+    return await exact_scan(core, redactor, step)
+
+
+async def exact_scan(
+    core: Core, redactor: Redactor, on_conversation: ProgressStep | None = None
+) -> ScanReport:
+    """Conversation by conversation through the ORM, each in its own short read.
+
+    The reference the fast scan is held to; it writes no audit record of its own (see
+    `pii_scan`).
+    """
     counts: Counter[str] = Counter()
     ids: dict[str, list[str]] = {}
     scanned = unreadable = 0
-    for conversation_id in conversation_ids:
+    for conversation_id in await conversation_ids(core):
         async with core.database.session() as session:
             messages = list(
                 (
@@ -147,11 +152,4 @@ async def pii_scan(
         core.keys.forget(conversation_id)  # do not keep thousands of keys unwrapped
         if on_conversation is not None:
             on_conversation(len(messages))
-    affected = sorted({message_id for found in ids.values() for message_id in found})
-    return ScanReport(
-        messages_scanned=scanned,
-        unreadable=unreadable,
-        counts=dict(sorted(counts.items())),
-        message_ids={kind: tuple(found) for kind, found in sorted(ids.items())},
-        affected=tuple(affected),
-    )
+    return report_of(scanned, unreadable, counts, ids)
