@@ -8,13 +8,16 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.actions.context import Core
 from bot.store import audit as audit_store
+from bot.store.db import Database
 from privacy.audit import (
     AuditChain,
     AuditRecord,
@@ -98,10 +101,28 @@ def _check_batch(
     )
 
 
-def _check_sqlite_range(
-    path: Path, key: bytes, after: int, upto: int, checkpoint: Checkpoint | None
+RangeReader = Callable[[int, int], list[tuple[Any, ...]]]
+"""Reads the rows with after < seq <= upto; picklable, for a worker process."""
+
+
+def range_reader(database: Database) -> RangeReader | None:
+    """How a worker reads its own range of numbers, or None where only this process can.
+
+    A SQLite file is opened read-only by each worker; on PostgreSQL each worker opens its
+    own connection. An in-memory SQLite database is only reachable from here.
+    """
+    if database.sqlite_path is not None:
+        return partial(audit_store.read_sqlite_range, database.sqlite_path)
+    if not database.is_sqlite:
+        dsn = audit_store.postgres_dsn(database.url)
+        return partial(audit_store.read_postgres_range, dsn, database.search_path)
+    return None
+
+
+def _check_range(
+    read: RangeReader, key: bytes, after: int, upto: int, checkpoint: Checkpoint | None
 ) -> RowsCheck | None:
-    rows = audit_store.read_sqlite_range(path, after, upto)
+    rows = read(after, upto)
     return _check_batch(key, rows, checkpoint) if rows else None
 
 
@@ -149,8 +170,8 @@ async def quick_check(
         return True
 
     try:
-        path = core.database.sqlite_path
-        if path is not None:
+        read = range_reader(core.database)
+        if read is not None:
             top = await audit_store.max_seq(core.database)
             if top > BATCH:
                 pool = _pool()
@@ -159,15 +180,11 @@ async def quick_check(
             for after in range(0, top, BATCH):
                 upto = min(after + BATCH, top)
                 if pool is None:
-                    call = asyncio.to_thread(
-                        _check_sqlite_range, path, key, after, upto, checkpoint
-                    )
+                    call = asyncio.to_thread(_check_range, read, key, after, upto, checkpoint)
                     pending.append(asyncio.ensure_future(call))
                 else:
                     pending.append(
-                        loop.run_in_executor(
-                            pool, _check_sqlite_range, path, key, after, upto, checkpoint
-                        )
+                        loop.run_in_executor(pool, _check_range, read, key, after, upto, checkpoint)
                     )
                 if not await drain(IN_FLIGHT - 1):
                     return None
