@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.actions.context import Core
 from bot.store import audit as audit_store
@@ -32,8 +32,16 @@ from privacy.audit_checkpoint import verify_checkpoint
 from privacy.audit_fast import RowsCheck, check_rows, utc_text_of
 from privacy.errors import IntegrityError
 
-if TYPE_CHECKING:
-    from bot.officer.common import Progress
+
+class Progress(Protocol):
+    """What a verification reports its progress to (`bot.officer.common.Progress` on a
+    terminal, the console's job for its progress endpoint)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +134,11 @@ def _check_range(
     return _check_batch(key, rows, checkpoint) if rows else None
 
 
-def _pool() -> ProcessPoolExecutor:
+def _pool(workers: int = POOL_WORKERS) -> ProcessPoolExecutor:
     # Fork where there is one: a spawned worker would import the whole service first.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(POOL_WORKERS, mp_context=context)
+    return ProcessPoolExecutor(workers, mp_context=context)
 
 
 async def quick_check(
@@ -211,6 +219,43 @@ async def quick_check(
     return total
 
 
+async def verify_trail(
+    core: Core, checkpoint: Checkpoint | None, progress: Progress | None = None
+) -> tuple[VerifyResult, int]:
+    """`verify_chain`'s verdict on the whole trail and how many records it holds.
+
+    An intact trail is confirmed by the quick pass (`quick_check`); whenever it has any
+    doubt, `verify_chain` walks all records again, so a finding reads as it always did.
+    Either way the hashing runs in other processes: the event loop only awaits.
+    """
+    intact = await quick_check(core, checkpoint, progress)
+    if intact is not None:
+        detail = f"{intact} records verified"
+        if checkpoint is not None:
+            detail += f", checkpoint at seq {checkpoint.seq} matches"
+        result = VerifyResult(
+            ok=True, checked=intact, first_bad_seq=None, problem=None, detail=detail
+        )
+        return result, intact
+    values = await audit_store.read_all_values(core.database)
+    # Building and hashing every record is CPU work; on a thread it would still hold the
+    # interpreter lock against the event loop most of the time (issue 23).
+    pool = _pool(1)
+    try:
+        result = await asyncio.get_running_loop().run_in_executor(
+            pool, _verify_exactly, core.keyring.audit_key, values, checkpoint
+        )
+    finally:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+    return result, len(values)
+
+
+def _verify_exactly(
+    key: bytes, values: list[tuple[Any, ...]], checkpoint: Checkpoint | None
+) -> VerifyResult:
+    return verify_chain(key, audit_store.records_of(values), checkpoint)
+
+
 async def verify_audit(
     core: Core, checkpoint_file: Path | None = None, progress: Progress | None = None
 ) -> VerifyReport:
@@ -240,20 +285,7 @@ async def verify_audit(
         )
     if progress is not None:
         progress.start(await audit_store.count(core.database))
-    intact = await quick_check(core, checkpoint, progress)
-    if intact is not None:
-        detail = f"{intact} records verified"
-        if checkpoint is not None:
-            detail += f", checkpoint at seq {checkpoint.seq} matches"
-        result = VerifyResult(
-            ok=True, checked=intact, first_bad_seq=None, problem=None, detail=detail
-        )
-        records = intact
-    else:
-        loaded = await load_records(core)
-        # Hashing every record is CPU work: on a worker thread, the event loop keeps serving.
-        result = await asyncio.to_thread(verify_chain, key, loaded, checkpoint)
-        records = len(loaded)
+    result, records = await verify_trail(core, checkpoint, progress)
     if progress is not None:
         progress.finish()
     detail = result.detail
