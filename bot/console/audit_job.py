@@ -69,6 +69,12 @@ class ChainVerification:
         # Shielded: a client that leaves does not cancel the others' verification.
         return await asyncio.shield(self.start(core))
 
+    async def result_within(self, core: Core, seconds: float) -> dict[str, Any] | None:
+        """The verdict if it comes within `seconds`, else None and the job runs on."""
+        job = self.start(core)
+        done, _ = await asyncio.wait({job}, timeout=seconds)
+        return job.result() if done else None
+
     def progress(self) -> dict[str, Any]:
         """Where the current or latest job is: records checked so far of how many."""
         progress = self._progress

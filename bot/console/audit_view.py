@@ -25,6 +25,9 @@ from .pages import render
 
 routes = web.RouteTableDef()
 MAX_ROWS = 500
+PAGE_WAIT_S = 0.5
+"""How long the audit page waits for the chain's verdict before it shows the progress
+instead (its script then follows the job and shows the verdict when it comes)."""
 
 
 def _filters(request: web.Request) -> dict[str, str]:
@@ -105,12 +108,15 @@ async def audit_page(request: web.Request) -> web.Response:
     rows = [
         {**row, "moment": datetime.fromisoformat(row["at"])} for row in await audit_rows(request)
     ]
+    verification = request.app[VERIFICATION]
+    chain = await verification.result_within(request.app[SERVICE].core, PAGE_WAIT_S)
     return render(
         request,
         "audit.html",
         page="audit",
         rows=rows,
-        chain=await chain_status(request),
+        chain=chain,
+        progress=verification.progress(),
         filters=_filters(request),
         actions=[a.value for a in AuditAction],
     )

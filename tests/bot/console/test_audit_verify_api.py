@@ -18,6 +18,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.config import Settings
+from bot.console import audit_view
 from bot.console.audit_job import VERIFICATION
 from bot.core import SYSTEM, unit_of_work
 from bot.officer import audit_verify
@@ -150,6 +151,15 @@ async def test_a_long_verification_streams_progress_and_holds_nothing_back(
     await progress_until(client, lambda p: verification.joined == 1)
     assert not first.done() and not second.done()
     assert (await get_json(client, "/api/audit/verify/progress"))["done"] == BATCH
+    # The page does not wait for the verdict: it shows how far the job is, and its script
+    # follows the job.
+    monkeypatch.setattr(audit_view, "PAGE_WAIT_S", 0.0)
+    page = await client.get("/console/audit")
+    assert page.status == 200
+    text = await page.text()
+    assert 'data-verifying="1"' in text and 'class="ok"' not in text
+    assert f"{BATCH} of {total} records checked" in text
+    assert verification.joined == 2
 
     gate.touch()
     answers = await asyncio.gather(first, second)
@@ -157,7 +167,7 @@ async def test_a_long_verification_streams_progress_and_holds_nothing_back(
     assert answers[0]["ok"] is True and answers[0]["checked"] == total
     finished = await get_json(client, "/api/audit/verify/progress")
     assert finished == {"running": False, "done": total, "total": total}
-    assert verification.joined == 1  # one job served both requests
+    assert verification.joined == 2  # one job served both requests and the page
 
 
 async def test_a_request_after_a_finished_job_starts_a_new_one(
