@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing.context import BaseContext, ForkServerContext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -134,21 +136,62 @@ def _check_range(
     return _check_batch(key, rows, checkpoint) if rows else None
 
 
-def _pool(workers: int = POOL_WORKERS) -> ProcessPoolExecutor:
-    # Fork where there is one: a spawned worker would import the whole service first.
+BACKGROUND_NICENESS = 10
+"""How much lower the workers of a verification run for the console are scheduled: on a busy
+machine the service's own process, which answers requests, gets the cores first."""
+
+
+def _lower_priority(increment: int) -> None:
+    os.nice(increment)
+
+
+def _pool(workers: int = POOL_WORKERS, *, background: bool = False) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(workers, mp_context=context)
+    if not background:
+        # Fork where there is one: a spawned worker would import the whole service first.
+        forked = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(workers, mp_context=forked)
+    # Forking the service's own large process holds it (and every request) for tens of
+    # milliseconds: its workers come from a small fork server that has this module loaded.
+    context: BaseContext = multiprocessing.get_context(
+        "forkserver" if "forkserver" in methods else None
+    )
+    if isinstance(context, ForkServerContext):
+        context.set_forkserver_preload([__name__])
+    if not hasattr(os, "nice"):
+        return ProcessPoolExecutor(workers, mp_context=context)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_lower_priority,
+        initargs=(BACKGROUND_NICENESS,),
+    )
+
+
+async def _started(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
+    """`pool` with its workers running: started on a thread, which only waits for them."""
+
+    def start() -> None:
+        for future in [pool.submit(abs, n) for n in range(workers)]:
+            future.result()
+
+    await asyncio.to_thread(start)
+    return pool
 
 
 async def quick_check(
-    core: Core, checkpoint: Checkpoint | None, progress: Progress | None = None
+    core: Core,
+    checkpoint: Checkpoint | None,
+    progress: Progress | None = None,
+    *,
+    background: bool = False,
 ) -> int | None:
     """How many records there are if the whole trail is intact, None at the first doubt.
 
     Checks batches of records on a process pool (both cores) and joins them at their edges
-    here. On a SQLite file each worker reads its own range of numbers; otherwise this
-    process reads the batches and hands them over. A trail of one batch stays in-process.
+    here. Each worker reads its own range of numbers (a SQLite file, or PostgreSQL over its
+    own connection); otherwise this process reads the batches and hands them over. A trail
+    of one batch stays in-process. `background` lowers the workers' priority.
     """
     key = core.keyring.audit_key
     loop = asyncio.get_running_loop()
@@ -182,7 +225,7 @@ async def quick_check(
         if read is not None:
             top = await audit_store.max_seq(core.database)
             if top > BATCH:
-                pool = _pool()
+                pool = await _started(_pool(background=background), POOL_WORKERS)
             # Ranges of numbers, not of rows: a range that comes back empty or short means
             # missing numbers, which the join below notices like any other doubt.
             for after in range(0, top, BATCH):
@@ -199,7 +242,7 @@ async def quick_check(
         else:
             async for batch in audit_store.iterate_raw(core.database, batch=BATCH):
                 if pool is None and len(batch) == BATCH:
-                    pool = _pool()
+                    pool = await _started(_pool(background=background), POOL_WORKERS)
                 if pool is None:
                     call = asyncio.to_thread(_check_batch, key, batch, checkpoint)
                     pending.append(asyncio.ensure_future(call))
@@ -220,7 +263,11 @@ async def quick_check(
 
 
 async def verify_trail(
-    core: Core, checkpoint: Checkpoint | None, progress: Progress | None = None
+    core: Core,
+    checkpoint: Checkpoint | None,
+    progress: Progress | None = None,
+    *,
+    background: bool = False,
 ) -> tuple[VerifyResult, int]:
     """`verify_chain`'s verdict on the whole trail and how many records it holds.
 
@@ -228,7 +275,7 @@ async def verify_trail(
     doubt, `verify_chain` walks all records again, so a finding reads as it always did.
     Either way the hashing runs in other processes: the event loop only awaits.
     """
-    intact = await quick_check(core, checkpoint, progress)
+    intact = await quick_check(core, checkpoint, progress, background=background)
     if intact is not None:
         detail = f"{intact} records verified"
         if checkpoint is not None:
@@ -240,7 +287,7 @@ async def verify_trail(
     values = await audit_store.read_all_values(core.database)
     # Building and hashing every record is CPU work; on a thread it would still hold the
     # interpreter lock against the event loop most of the time (issue 23).
-    pool = _pool(1)
+    pool = await _started(_pool(1, background=background), 1)
     try:
         result = await asyncio.get_running_loop().run_in_executor(
             pool, _verify_exactly, core.keyring.audit_key, values, checkpoint
