@@ -12,6 +12,16 @@ signed checkpoint of the head, then times, reading included:
 - after: `verify_audit` itself (the fast pass in batches on a process pool).
 
 Both must find the trail intact; the best of R rounds is reported.
+
+With --healthz, the console instead: the service's web app on loopback, a privacy officer
+signed in, and `/healthz` asked back to back while `GET /api/audit/verify` runs (for at
+least --seconds, as many verifications as that takes), p50/p99/max in ms:
+
+- before: the console's verification until issue 23 (`read_all_values` in batches on the
+  event loop, then `records_of` and `verify_chain` on a thread), put back for the run;
+- after: the console as it is (one job, the quick pass in worker processes).
+
+Rounds alternate before/after/before/after... so that both see the same load.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import argparse
 import asyncio
 import json
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -145,20 +156,123 @@ async def run(temp: Path, records: int, database_url: str | None, rounds: int) -
         await core.database.dispose()
 
 
+async def old_chain_status(request: Any) -> dict[str, Any]:
+    """The console's `chain_status` as it was before issue 23's worker processes."""
+    from bot.service import SERVICE
+    from bot.store import audit as audit_store
+    from privacy.audit import read_checkpoint, verify_chain
+
+    core = request.app[SERVICE].core
+    key = core.keyring.audit_key
+    checkpoint = None
+    if core.checkpoint_path is not None and core.checkpoint_path.exists():
+        checkpoint = read_checkpoint(core.checkpoint_path, key)
+    values = await audit_store.read_all_values(core.database)
+    result = await asyncio.to_thread(
+        lambda: verify_chain(key, audit_store.records_of(values), checkpoint)
+    )
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad_seq": result.first_bad_seq,
+        "problem": str(result.problem) if result.problem else None,
+        "detail": result.detail,
+    }
+
+
+async def healthz_while_verifying(
+    temp: Path, records: int, database_url: str | None, rounds: int, seconds: float
+) -> dict[str, Any]:
+    from aiohttp.test_utils import TestServer
+    from history import PASSWORD, cheap_passwords, percentile_ms, signed_in, timed_gets
+
+    from bot.actions.context import SYSTEM
+    from bot.actions.users import create_user
+    from bot.app import build_service, build_web_app, prepare_database
+    from bot.config import load_settings
+    from bot.console import audit_view
+    from bot.roles import Role
+    from bot.store import audit as audit_store
+
+    cheap_passwords()
+    overrides: dict[str, Any] = {"data_dir": temp, "log_level": "WARNING"}
+    if database_url:
+        overrides["database_url"] = database_url
+    service = build_service(load_settings(**overrides))
+    core = service.core
+    await prepare_database(service)
+    await build_trail(core, records)
+    await create_user(
+        core, SYSTEM, username="officer", role=Role.PRIVACY_OFFICER, password=PASSWORD, queues=()
+    )
+    app = build_web_app(service)
+    app.cleanup_ctx[:] = [ctx for ctx in app.cleanup_ctx if "scheduler" not in ctx.__name__]
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    health: dict[str, list[float]] = {"before": [], "after": []}
+    verifications: dict[str, list[float]] = {"before": [], "after": []}
+    current = audit_view.chain_status
+    officer = await signed_in(server, "officer")
+    try:
+        for _ in range(rounds):
+            for name in ("before", "after"):
+                audit_view.chain_status = old_chain_status if name == "before" else current
+                until = time.perf_counter() + seconds
+                while time.perf_counter() < until:
+                    started = time.perf_counter()
+                    verify = asyncio.create_task(timed_gets(officer, "/api/audit/verify", 1))
+                    while not verify.done():
+                        health[name] += await timed_gets(officer, "/healthz", 1)
+                    await verify
+                    verifications[name].append(time.perf_counter() - started)
+        total = await audit_store.count(core.database)
+    finally:
+        audit_view.chain_status = current
+        await officer.close()
+        await server.close()
+        await core.database.dispose()
+    result: dict[str, Any] = {
+        "database": "sqlite" if core.database.is_sqlite else "postgresql",
+        "records": total,
+    }
+    for name in ("before", "after"):
+        result[f"{name}_verify_s"] = round(statistics.median(verifications[name]), 3)
+        result[f"{name}_healthz_p50_ms"] = percentile_ms(health[name], 0.50)
+        result[f"{name}_healthz_p99_ms"] = percentile_ms(health[name], 0.99)
+        result[f"{name}_healthz_max_ms"] = percentile_ms(health[name], 1.0)
+        result[f"{name}_healthz_samples"] = len(health[name])
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--database-url", help="an empty database (default: temporary SQLite)")
     parser.add_argument("--rounds", type=int, default=2, help="best of this many runs")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--healthz", action="store_true", help="/healthz while the console verifies instead"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="with --healthz: per round and side"
+    )
     args = parser.parse_args()
     temp = Path(tempfile.mkdtemp(prefix="audit-verify-bench-"))
     try:
-        result = asyncio.run(run(temp, args.records, args.database_url, args.rounds))
+        if args.healthz:
+            result = asyncio.run(
+                healthz_while_verifying(
+                    temp, args.records, args.database_url, args.rounds, args.seconds
+                )
+            )
+        else:
+            result = asyncio.run(run(temp, args.records, args.database_url, args.rounds))
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result))
+    if args.healthz and Path("/proc/loadavg").exists():
+        result["load_average_after_run"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    if args.json or args.healthz:
+        print(json.dumps(result, indent=None if args.json else 2))
         return
     print(f"database: {result['database']}, {result['records']} records")
     print(f"build: {result['build_s']} s")

@@ -15,6 +15,7 @@ from aiohttp import web
 from . import api, live, pages
 from .admin import routes as admin_routes
 from .admin_api import routes as admin_api_routes
+from .audit_job import setup_chain_verification
 from .audit_view import routes as audit_routes
 from .auth import console_guard
 from .blocks import routes as block_routes
@@ -39,6 +40,7 @@ def setup_console(app: web.Application) -> None:
     app[live.CONNECTED] = Counter()
     app[live.OPEN_SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(live.close_all)
+    setup_chain_verification(app)
     for table in (
         api.routes,
         pages.routes,

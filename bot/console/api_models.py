@@ -350,6 +350,16 @@ class AuditVerification(BaseModel):
     detail: str = ""
 
 
+class AuditVerificationProgress(BaseModel):
+    """The console's audit verification: one job at a time, which later requests join."""
+
+    running: bool
+    done: int = Field(ge=0, description="Records checked so far by the current or last job")
+    total: int | None = Field(
+        None, ge=0, description="Records the trail held when the job started; null before any"
+    )
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Error,
     Ok,
@@ -385,6 +395,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     Dashboard,
     AuditRecord,
     AuditVerification,
+    AuditVerificationProgress,
 )
 """The body models of this module: each is a schema in components/schemas."""
 

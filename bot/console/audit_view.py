@@ -6,7 +6,6 @@ personal data by construction), never conversation content.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -16,16 +15,19 @@ from sqlmodel import col, select
 from bot.errors import ServiceError
 from bot.roles import Capability
 from bot.service import SERVICE
-from bot.store import audit as audit_store
 from bot.store.tables import AuditRow
-from privacy.audit import AuditAction, read_checkpoint, verify_chain
+from privacy.audit import AuditAction
 
 from . import queries
+from .audit_job import VERIFICATION
 from .auth import staff_of
 from .pages import render
 
 routes = web.RouteTableDef()
 MAX_ROWS = 500
+PAGE_WAIT_S = 0.5
+"""How long the audit page waits for the chain's verdict before it shows the progress
+instead (its script then follows the job and shows the verdict when it comes)."""
 
 
 def _filters(request: web.Request) -> dict[str, str]:
@@ -72,24 +74,12 @@ async def audit_rows(request: web.Request) -> list[dict[str, Any]]:
 
 
 async def chain_status(request: web.Request) -> dict[str, Any]:
-    core = request.app[SERVICE].core
-    key = core.keyring.audit_key
-    checkpoint = None
-    if core.checkpoint_path is not None and core.checkpoint_path.exists():
-        checkpoint = read_checkpoint(core.checkpoint_path, key)
-    # Plain rows in short transactions, then building the records and hashing them on a
-    # worker thread: a verification of a long trail no longer holds other requests back.
-    values = await audit_store.read_all_values(core.database)
-    result = await asyncio.to_thread(
-        lambda: verify_chain(key, audit_store.records_of(values), checkpoint)
-    )
-    return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": str(result.problem) if result.problem else None,
-        "detail": result.detail,
-    }
+    """The verdict on the whole chain; joins the verification already running, if any.
+
+    The reading and hashing run in worker processes (`audit_job`): however long the trail,
+    the event loop only waits, and other requests are served meanwhile.
+    """
+    return await request.app[VERIFICATION].result(request.app[SERVICE].core)
 
 
 @routes.get("/api/audit")
@@ -104,6 +94,12 @@ async def audit_verify_api(request: web.Request) -> web.Response:
     return web.json_response(await chain_status(request))
 
 
+@routes.get("/api/audit/verify/progress")
+async def audit_verify_progress_api(request: web.Request) -> web.Response:
+    staff_of(request, Capability.AUDIT)
+    return web.json_response(request.app[VERIFICATION].progress())
+
+
 @routes.get("/console/audit")
 async def audit_page(request: web.Request) -> web.Response:
     staff_of(request, Capability.AUDIT)
@@ -112,12 +108,15 @@ async def audit_page(request: web.Request) -> web.Response:
     rows = [
         {**row, "moment": datetime.fromisoformat(row["at"])} for row in await audit_rows(request)
     ]
+    verification = request.app[VERIFICATION]
+    chain = await verification.result_within(request.app[SERVICE].core, PAGE_WAIT_S)
     return render(
         request,
         "audit.html",
         page="audit",
         rows=rows,
-        chain=await chain_status(request),
+        chain=chain,
+        progress=verification.progress(),
         filters=_filters(request),
         actions=[a.value for a in AuditAction],
     )

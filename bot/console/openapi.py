@@ -171,7 +171,10 @@ def _ops_core() -> tuple[Op, ...]:
            errors=(400, 401, 403, 404)),
         Op("GET", "/api/audit", "Recent audit records (privacy officer)", m.AuditRecord,
            errors=(*READ, 422), many=True, params=m.AuditQuery),
-        Op("GET", "/api/audit/verify", "Verify the audit chain", m.AuditVerification),
+        Op("GET", "/api/audit/verify", "Verify the audit chain (joins a verification "
+           "already running)", m.AuditVerification),
+        Op("GET", "/api/audit/verify/progress", "How far the audit chain's verification is",
+           m.AuditVerificationProgress),
         Op("GET", "/api/openapi.json", "This document", m.OpenApiDocument, errors=(),
            public=True),
     )  # fmt: skip

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from multiprocessing.context import BaseContext, ForkServerContext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.actions.context import Core
 from bot.store import audit as audit_store
+from bot.store.db import Database
 from privacy.audit import (
     AuditChain,
     AuditRecord,
@@ -29,8 +34,16 @@ from privacy.audit_checkpoint import verify_checkpoint
 from privacy.audit_fast import RowsCheck, check_rows, utc_text_of
 from privacy.errors import IntegrityError
 
-if TYPE_CHECKING:
-    from bot.officer.common import Progress
+
+class Progress(Protocol):
+    """What a verification reports its progress to (`bot.officer.common.Progress` on a
+    terminal, the console's job for its progress endpoint)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,28 +111,87 @@ def _check_batch(
     )
 
 
-def _check_sqlite_range(
-    path: Path, key: bytes, after: int, upto: int, checkpoint: Checkpoint | None
+RangeReader = Callable[[int, int], list[tuple[Any, ...]]]
+"""Reads the rows with after < seq <= upto; picklable, for a worker process."""
+
+
+def range_reader(database: Database) -> RangeReader | None:
+    """How a worker reads its own range of numbers, or None where only this process can.
+
+    A SQLite file is opened read-only by each worker; on PostgreSQL each worker opens its
+    own connection. An in-memory SQLite database is only reachable from here.
+    """
+    if database.sqlite_path is not None:
+        return partial(audit_store.read_sqlite_range, database.sqlite_path)
+    if not database.is_sqlite:
+        dsn = audit_store.postgres_dsn(database.url)
+        return partial(audit_store.read_postgres_range, dsn, database.search_path)
+    return None
+
+
+def _check_range(
+    read: RangeReader, key: bytes, after: int, upto: int, checkpoint: Checkpoint | None
 ) -> RowsCheck | None:
-    rows = audit_store.read_sqlite_range(path, after, upto)
+    rows = read(after, upto)
     return _check_batch(key, rows, checkpoint) if rows else None
 
 
-def _pool() -> ProcessPoolExecutor:
-    # Fork where there is one: a spawned worker would import the whole service first.
+BACKGROUND_NICENESS = 10
+"""How much lower the workers of a verification run for the console are scheduled: on a busy
+machine the service's own process, which answers requests, gets the cores first."""
+
+
+def _lower_priority(increment: int) -> None:
+    os.nice(increment)
+
+
+def _pool(workers: int = POOL_WORKERS, *, background: bool = False) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(POOL_WORKERS, mp_context=context)
+    if not background:
+        # Fork where there is one: a spawned worker would import the whole service first.
+        forked = multiprocessing.get_context("fork" if "fork" in methods else None)
+        return ProcessPoolExecutor(workers, mp_context=forked)
+    # Forking the service's own large process holds it (and every request) for tens of
+    # milliseconds: its workers come from a small fork server that has this module loaded.
+    context: BaseContext = multiprocessing.get_context(
+        "forkserver" if "forkserver" in methods else None
+    )
+    if isinstance(context, ForkServerContext):
+        context.set_forkserver_preload([__name__])
+    if not hasattr(os, "nice"):
+        return ProcessPoolExecutor(workers, mp_context=context)
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_lower_priority,
+        initargs=(BACKGROUND_NICENESS,),
+    )
+
+
+async def _started(pool: ProcessPoolExecutor, workers: int) -> ProcessPoolExecutor:
+    """`pool` with its workers running: started on a thread, which only waits for them."""
+
+    def start() -> None:
+        for future in [pool.submit(abs, n) for n in range(workers)]:
+            future.result()
+
+    await asyncio.to_thread(start)
+    return pool
 
 
 async def quick_check(
-    core: Core, checkpoint: Checkpoint | None, progress: Progress | None = None
+    core: Core,
+    checkpoint: Checkpoint | None,
+    progress: Progress | None = None,
+    *,
+    background: bool = False,
 ) -> int | None:
     """How many records there are if the whole trail is intact, None at the first doubt.
 
     Checks batches of records on a process pool (both cores) and joins them at their edges
-    here. On a SQLite file each worker reads its own range of numbers; otherwise this
-    process reads the batches and hands them over. A trail of one batch stays in-process.
+    here. Each worker reads its own range of numbers (a SQLite file, or PostgreSQL over its
+    own connection); otherwise this process reads the batches and hands them over. A trail
+    of one batch stays in-process. `background` lowers the workers' priority.
     """
     key = core.keyring.audit_key
     loop = asyncio.get_running_loop()
@@ -149,32 +221,28 @@ async def quick_check(
         return True
 
     try:
-        path = core.database.sqlite_path
-        if path is not None:
+        read = range_reader(core.database)
+        if read is not None:
             top = await audit_store.max_seq(core.database)
             if top > BATCH:
-                pool = _pool()
+                pool = await _started(_pool(background=background), POOL_WORKERS)
             # Ranges of numbers, not of rows: a range that comes back empty or short means
             # missing numbers, which the join below notices like any other doubt.
             for after in range(0, top, BATCH):
                 upto = min(after + BATCH, top)
                 if pool is None:
-                    call = asyncio.to_thread(
-                        _check_sqlite_range, path, key, after, upto, checkpoint
-                    )
+                    call = asyncio.to_thread(_check_range, read, key, after, upto, checkpoint)
                     pending.append(asyncio.ensure_future(call))
                 else:
                     pending.append(
-                        loop.run_in_executor(
-                            pool, _check_sqlite_range, path, key, after, upto, checkpoint
-                        )
+                        loop.run_in_executor(pool, _check_range, read, key, after, upto, checkpoint)
                     )
                 if not await drain(IN_FLIGHT - 1):
                     return None
         else:
             async for batch in audit_store.iterate_raw(core.database, batch=BATCH):
                 if pool is None and len(batch) == BATCH:
-                    pool = _pool()
+                    pool = await _started(_pool(background=background), POOL_WORKERS)
                 if pool is None:
                     call = asyncio.to_thread(_check_batch, key, batch, checkpoint)
                     pending.append(asyncio.ensure_future(call))
@@ -192,6 +260,47 @@ async def quick_check(
     if checkpoint is not None and checkpoint.seq >= expected_seq:
         return None
     return total
+
+
+async def verify_trail(
+    core: Core,
+    checkpoint: Checkpoint | None,
+    progress: Progress | None = None,
+    *,
+    background: bool = False,
+) -> tuple[VerifyResult, int]:
+    """`verify_chain`'s verdict on the whole trail and how many records it holds.
+
+    An intact trail is confirmed by the quick pass (`quick_check`); whenever it has any
+    doubt, `verify_chain` walks all records again, so a finding reads as it always did.
+    Either way the hashing runs in other processes: the event loop only awaits.
+    """
+    intact = await quick_check(core, checkpoint, progress, background=background)
+    if intact is not None:
+        detail = f"{intact} records verified"
+        if checkpoint is not None:
+            detail += f", checkpoint at seq {checkpoint.seq} matches"
+        result = VerifyResult(
+            ok=True, checked=intact, first_bad_seq=None, problem=None, detail=detail
+        )
+        return result, intact
+    values = await audit_store.read_all_values(core.database)
+    # Building and hashing every record is CPU work; on a thread it would still hold the
+    # interpreter lock against the event loop most of the time (issue 23).
+    pool = await _started(_pool(1, background=background), 1)
+    try:
+        result = await asyncio.get_running_loop().run_in_executor(
+            pool, _verify_exactly, core.keyring.audit_key, values, checkpoint
+        )
+    finally:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+    return result, len(values)
+
+
+def _verify_exactly(
+    key: bytes, values: list[tuple[Any, ...]], checkpoint: Checkpoint | None
+) -> VerifyResult:
+    return verify_chain(key, audit_store.records_of(values), checkpoint)
 
 
 async def verify_audit(
@@ -223,20 +332,7 @@ async def verify_audit(
         )
     if progress is not None:
         progress.start(await audit_store.count(core.database))
-    intact = await quick_check(core, checkpoint, progress)
-    if intact is not None:
-        detail = f"{intact} records verified"
-        if checkpoint is not None:
-            detail += f", checkpoint at seq {checkpoint.seq} matches"
-        result = VerifyResult(
-            ok=True, checked=intact, first_bad_seq=None, problem=None, detail=detail
-        )
-        records = intact
-    else:
-        loaded = await load_records(core)
-        # Hashing every record is CPU work: on a worker thread, the event loop keeps serving.
-        result = await asyncio.to_thread(verify_chain, key, loaded, checkpoint)
-        records = len(loaded)
+    result, records = await verify_trail(core, checkpoint, progress)
     if progress is not None:
         progress.finish()
     detail = result.detail

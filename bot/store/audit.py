@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, func, select
 
@@ -187,6 +187,48 @@ def read_sqlite_range(path: Path, after: int, upto: int) -> list[tuple[Any, ...]
         return connection.execute(query, (after, upto)).fetchall()
     finally:
         connection.close()
+
+
+# The time as SQLite keeps it (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``), so that both databases'
+# rows reach the quick pass alike and no datetime is built per record.
+_RAW_RANGE_POSTGRES = (
+    "SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), actor_id, "
+    "actor_role, unit, subject_ref, object_type, object_id, action, purpose, outcome, "
+    "recipient, disclosure_basis, prev_hash, hash FROM audit_record "
+    "WHERE seq > $1 AND seq <= $2 ORDER BY seq"
+)
+
+
+def postgres_dsn(url: str) -> str:
+    """The plain libpq URL of a SQLAlchemy ``postgresql+asyncpg://`` URL, for asyncpg."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def read_postgres_range(
+    dsn: str, search_path: str | None, after: int, upto: int
+) -> list[tuple[Any, ...]]:
+    """Records with `after` < seq <= `upto` from PostgreSQL, times as SQLite text.
+
+    Synchronous and self-contained like `read_sqlite_range`, for a worker process with its
+    own connection: the parent no longer reads and pickles every batch (issue 23). In a
+    read-only transaction, so a verification can never write to the trail it checks.
+    """
+    return asyncio.run(_read_postgres_range(dsn, search_path, after, upto))
+
+
+async def _read_postgres_range(
+    dsn: str, search_path: str | None, after: int, upto: int
+) -> list[tuple[Any, ...]]:
+    import asyncpg
+
+    settings = {"search_path": search_path} if search_path is not None else None
+    connection = await asyncpg.connect(dsn, server_settings=settings, timeout=30)
+    try:
+        async with connection.transaction(readonly=True):
+            records = await connection.fetch(_RAW_RANGE_POSTGRES, after, upto, timeout=300)
+    finally:
+        await connection.close()
+    return [tuple(record) for record in records]
 
 
 async def max_seq(database: _Sessions) -> int:

@@ -863,7 +863,38 @@
     listAnnouncements();
   }
 
+  // ---- audit page: a long verification of the chain shows its progress, then its verdict --
+  // The page came before the verdict: joining the running job gives it, and the progress
+  // endpoint tells how far the job is meanwhile.
+  function auditPage() {
+    const status = document.getElementById("chain-status");
+    if (!status || !status.dataset.verifying) return;
+    let finished = false;
+    const follow = window.setInterval(async () => {
+      try {
+        const progress = await api("GET", "/api/audit/verify/progress");
+        if (finished) return;
+        status.textContent = t("audit.chain_verifying",
+          { done: number(progress.done), total: number(progress.total || 0) });
+      } catch (e) { window.clearInterval(follow); }
+    }, 1000);
+    api("GET", "/api/audit/verify").then((chain) => {
+      status.className = chain.ok ? "ok" : "error";
+      status.textContent = chain.ok
+        ? t("audit.chain_intact", { count: chain.checked })
+        : t("audit.chain_broken", { seq: chain.first_bad_seq, problem: chain.problem, detail: chain.detail });
+    }, (error) => {
+      status.className = "error";
+      status.textContent = error.message;
+    }).finally(() => {
+      finished = true;
+      window.clearInterval(follow);
+      delete status.dataset.verifying;
+    });
+  }
+
   setupMute();
+  if (page === "audit") auditPage();
   const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage, groups: groupsPage };
   if (live[page]) { connect(); live[page](); }
   window.somesossu = { api, notice };

@@ -287,6 +287,7 @@ TABLE: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/api/audit"): Route(AUDITOR_ONLY),
     ("GET", "/api/audit/verify"): Route(AUDITOR_ONLY),
+    ("GET", "/api/audit/verify/progress"): Route(AUDITOR_ONLY),
     # ---- administration ---------------------------------------------------------------
     ("GET", "/api/admin/users"): Route(ADMIN_ONLY),
     ("POST", "/api/admin/users"): Route(

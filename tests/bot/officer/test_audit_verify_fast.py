@@ -2,11 +2,13 @@
 
 Batches of five records, so that a trail of 40 spans many batches, the process pool is used
 and tampering falls on batch edges; each case checks both ways of reading (each worker its
-own range of a SQLite file, or this process reading batches, as on PostgreSQL).
+own range, from a SQLite file or over its own PostgreSQL connection, or this process reading
+batches, as for an in-memory database).
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -34,9 +36,9 @@ def reading(
 ) -> str:
     monkeypatch.setattr(audit_verify, "BATCH", BATCH)
     if request.param == "batches":
-        monkeypatch.setattr(harness.core.database, "sqlite_path", None)
-    elif harness.core.database.sqlite_path is None:
-        pytest.skip("reading ranges in the workers is for a SQLite file")
+        monkeypatch.setattr(audit_verify, "range_reader", lambda database: None)
+    elif audit_verify.range_reader(harness.core.database) is None:
+        pytest.skip("workers read their own ranges from a SQLite file or PostgreSQL")
     return str(request.param)
 
 
@@ -188,6 +190,27 @@ async def test_stored_times_give_the_canonical_text(harness: Harness, reading: s
     assert [row[2:] for row in rows] == [
         tuple(str(getattr(r, name)) for name in audit_store.RECORD_FIELDS[2:]) for r in records
     ]
+
+
+async def test_a_workers_own_range_gives_the_canonical_text(harness: Harness) -> None:
+    read = audit_verify.range_reader(harness.core.database)
+    if read is None:
+        pytest.skip("workers read their own ranges from a SQLite file or PostgreSQL")
+    await fill(harness)
+    records = await audit_store.read_all(harness.core.database)
+    # Read the way a worker does, in another process, a range in the middle of the trail.
+    rows = await asyncio.to_thread(_in_child, read, 3, 3 + BATCH)
+    expected = [r for r in records if 3 < r.seq <= 3 + BATCH]
+    assert [row[0] for row in rows] == [r.seq for r in expected] != []
+    assert [stored_time_text(row[1]) for row in rows] == [utc_text(r.at) for r in expected]
+    assert [row[2:] for row in rows] == [
+        tuple(str(getattr(r, name)) for name in audit_store.RECORD_FIELDS[2:]) for r in expected
+    ]
+
+
+def _in_child(read: audit_verify.RangeReader, after: int, upto: int) -> list[tuple[object, ...]]:
+    with audit_verify._pool() as pool:
+        return pool.submit(read, after, upto).result()
 
 
 async def test_progress_counts_the_records_checked(harness: Harness, reading: str) -> None:
