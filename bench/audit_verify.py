@@ -171,13 +171,7 @@ async def old_chain_status(request: Any) -> dict[str, Any]:
     result = await asyncio.to_thread(
         lambda: verify_chain(key, audit_store.records_of(values), checkpoint)
     )
-    return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": str(result.problem) if result.problem else None,
-        "detail": result.detail,
-    }
+    return result.as_json()
 
 
 async def healthz_while_verifying(

@@ -39,6 +39,16 @@ class VerifyResult:
     problem: AuditProblem | None
     detail: str
 
+    def as_json(self) -> dict[str, object]:
+        """The fields as `GET /api/audit/verify` answers them."""
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad_seq": self.first_bad_seq,
+            "problem": str(self.problem) if self.problem else None,
+            "detail": self.detail,
+        }
+
 
 def _bad(checked: int, seq: int, problem: AuditProblem, detail: str) -> VerifyResult:
     return VerifyResult(

@@ -105,13 +105,7 @@ async def _verify(core: Core, progress: Progress) -> dict[str, Any]:
     # Below the service's own process: requests come first on a busy machine.
     result, _ = await verify_trail(core, checkpoint, progress, background=True)
     progress.finish()
-    return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": str(result.problem) if result.problem else None,
-        "detail": result.detail,
-    }
+    return result.as_json()
 
 
 VERIFICATION = web.AppKey("audit_verification", ChainVerification)

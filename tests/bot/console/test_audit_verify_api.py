@@ -58,13 +58,7 @@ async def exact_status(harness: Harness) -> dict[str, Any]:
         checkpoint = read_checkpoint(core.checkpoint_path, core.keyring.audit_key)
     records = await audit_store.read_all(core.database)
     result = verify_chain(core.keyring.audit_key, records, checkpoint)
-    return {
-        "ok": result.ok,
-        "checked": result.checked,
-        "first_bad_seq": result.first_bad_seq,
-        "problem": str(result.problem) if result.problem else None,
-        "detail": result.detail,
-    }
+    return result.as_json()
 
 
 async def get_json(client: Client, path: str) -> Any:
