@@ -101,9 +101,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("queue_wait", schema=None) as batch_op:
         batch_op.create_index("ix_queue_wait_queue_claimed", ["queue_id", "claimed_at"])
-        batch_op.create_index(
-            "ix_queue_wait_route_claimed", ["queue_id", "language", "claimed_at"]
-        )
+        batch_op.create_index("ix_queue_wait_route_claimed", ["queue_id", "language", "claimed_at"])
     bind = op.get_bind()
     claimed = bind.execute(
         sa.select(_conversation).where(
