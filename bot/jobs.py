@@ -29,7 +29,7 @@ from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
 from .queueing import announce_positions
 from .sealing import KeyPurpose
-from .store import returning
+from .store import queue_waits, returning
 from .store.sqlite_inline import off_the_loop
 from .store.tables import (
     Block,
@@ -198,8 +198,8 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
 
 
 async def housekeeping(core: Core) -> None:
-    """Forget redelivery markers, sent outbox rows and ended blocks once they can no longer
-    matter."""
+    """Forget redelivery markers, sent outbox rows, ended blocks and waits too old for an
+    estimate once they can no longer matter."""
     now = core.now()
     with off_the_loop():
         await _housekeeping(core, now)
@@ -225,6 +225,7 @@ async def _housekeeping(core: Core, now: datetime) -> None:
                 )
             )
         )
+        await queue_waits.prune(session, now)
 
 
 async def key_epochs(core: Core) -> EpochReport:

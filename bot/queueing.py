@@ -10,7 +10,6 @@ resident anything about another conversation than their own place.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 from . import routing
 from .conversation import Enqueue, Say, State
@@ -19,6 +18,7 @@ from .hub_topics import queue_topic
 from .language_routing import route
 from .replies import Run, say
 from .store import conversations as conversation_store
+from .store.queue_waits import WINDOW
 from .store.tables import Conversation
 
 # Below this many recent waits in a language its median says more about chance than about
@@ -59,8 +59,10 @@ async def enqueue(run: Run, effect: Enqueue) -> None:
 
 
 class RecentWaits:
-    """Recent waits of one queue's routes, each asked of the store at most once: an
-    announcement tells many residents, and the history behind each query only grows."""
+    """Recent waits of one queue's routes, each asked of the store at most once per
+    announcement, which tells many residents. They come from the rolling aggregate of the
+    last claims (`bot/store/queue_waits.py`), shared by every instance, never from the
+    conversations themselves, whose history only grows."""
 
     def __init__(self, work: Work, queue_id: str) -> None:
         self._work = work
@@ -78,7 +80,7 @@ class RecentWaits:
         return self._asked[language]
 
     async def _ask(self, language: str | None) -> list[float]:
-        since = self._work.core.now() - timedelta(hours=3)
+        since = self._work.core.now() - WINDOW
         return await conversation_store.recent_waits_minutes(
             self._work.session, self._queue_id, since, language=language
         )

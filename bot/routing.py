@@ -14,8 +14,8 @@ ALWAYS_TELL_FROM = 3
 
 
 def estimate_minutes(position: int, recent_waits: list[float]) -> int:
-    """A rough wait: the median recent wait of the route (`bot/queueing.RecentWaits`) per
-    place ahead.
+    """A rough wait: the median recent wait of the route (`bot/queueing.RecentWaits`, from
+    the rolling aggregate `bot/store/queue_waits.py`) per place ahead.
 
     Recent waits already reflect how many counsellors were serving. With no history the
     pace is five minutes a place. Always at least one minute; the pace is clamped to

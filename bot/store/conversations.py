@@ -14,6 +14,7 @@ from sqlalchemy.sql import Executable
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from . import queue_waits
 from .tables import Block, Conversation, Message, Note, OutboxRow, PiiItem
 
 WAITING = ("queued", "waiting_hours")
@@ -184,33 +185,21 @@ async def active_block(
 
 
 def recent_waits_query(
-    queue_id: str, since: datetime, limit: int = 50, *, language: str | None = None
+    queue_id: str, since: datetime, limit: int = queue_waits.RECENT, *, language: str | None = None
 ) -> Executable:
-    """Read through (queue, claimed time): bounded by the window, not by the history. The
-    language, when given, filters the window's rows rather than needing an index of its own."""
-    query = select(Conversation.queued_at, Conversation.claimed_at).where(
-        Conversation.queue_id == queue_id,
-        col(Conversation.claimed_at) >= since,
-        col(Conversation.queued_at).is_not(None),
-    )
-    if language is not None:
-        query = query.where(Conversation.language == language)
-    return query.order_by(col(Conversation.claimed_at).desc()).limit(limit)
+    """Read from the rolling aggregate of recent waits (`queue_waits.py`), not from the
+    conversations: bounded by the window and the limit, whatever the history."""
+    return queue_waits.recent_query(queue_id, since, limit, language=language)
 
 
 async def recent_waits_minutes(
     session: AsyncSession,
     queue_id: str,
     since: datetime,
-    limit: int = 50,
+    limit: int = queue_waits.RECENT,
     *,
     language: str | None = None,
 ) -> list[float]:
     """How long recently claimed conversations of a queue (of one language, if given)
-    waited, in minutes."""
-    query = recent_waits_query(queue_id, since, limit, language=language)
-    waits = []
-    for queued_at, claimed_at in (await session.execute(query)).all():
-        if queued_at is not None and claimed_at is not None:
-            waits.append(max(0.0, (claimed_at - queued_at).total_seconds() / 60))
-    return waits
+    waited, in minutes, from the rolling aggregate (`queue_waits.py`)."""
+    return await queue_waits.recent_minutes(session, queue_id, since, limit, language=language)

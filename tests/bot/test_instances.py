@@ -6,6 +6,7 @@ Marked `postgres`: they need TEST_DATABASE_URL (make test sets it when PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.hours import OpeningHours
+from bot.texts import Texts
 from tests.support.db import POSTGRES_URL
 from tests.support.server import (
     ChatClient,
@@ -49,8 +52,9 @@ async def database_url() -> AsyncIterator[str]:
     await _admin(f"DROP DATABASE {name} WITH (FORCE)")
 
 
-@pytest.fixture
-def two_instances(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+def _servers(
+    database_url: str, tmp_path: Path, *, always_open: bool = False
+) -> Iterator[tuple[Server, Server]]:
     keys = shared_key_env()
     envs = [
         base_env(
@@ -68,6 +72,21 @@ def two_instances(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, S
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )
+    if always_open:  # production's default queue keeps office hours; a test may run at night
+        import asyncpg
+
+        async def open_all_hours() -> None:
+            url = database_url.replace("postgresql+asyncpg", "postgresql")
+            connection = await asyncpg.connect(url)
+            try:
+                await connection.execute(
+                    "UPDATE queue SET opening_hours = $1::json",
+                    json.dumps(OpeningHours.always().to_json()),
+                )
+            finally:
+                await connection.close()
+
+        asyncio.run(open_all_hours())
     servers = (Server(envs[0]), Server(envs[1]))
     try:
         for server in servers:
@@ -76,6 +95,16 @@ def two_instances(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, S
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+def two_instances(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    yield from _servers(database_url, tmp_path)
+
+
+@pytest.fixture
+def two_open_instances(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    yield from _servers(database_url, tmp_path, always_open=True)
 
 
 async def _console_events(ws: aiohttp.ClientWebSocketResponse, kind: str) -> dict[str, object]:
@@ -169,3 +198,38 @@ async def test_fifty_concurrent_claims_across_two_instances_exactly_one_wins(
             await http.close()
     assert statuses.count(200) == 1
     assert set(statuses) <= {200, 409}
+
+
+async def test_a_claim_on_one_instance_sets_the_pace_another_instance_tells(
+    two_open_instances: tuple[Server, Server],
+) -> None:
+    """Recent waits live in the shared database (`queue_wait`), not in a process: a claim
+    on B makes A's next estimate the queue's measured pace, not the default."""
+    a, b = two_open_instances
+    texts = Texts()
+    default = texts.text("fi", "queued", position=1, minutes=5)
+    measured = texts.text("fi", "queued", position=1, minutes=1)  # seconds: the 1-minute floor
+    async with http_session() as resident_http, http_session(a.url, b.url) as staff_http:
+        first = ChatClient(resident_http, a.url)
+        await first.connect()
+        await first.send("c1", choice="lang:fi")
+        await first.send("c2", choice="topic:housing")
+        await first.wait_for(lambda: default in first.texts_from("bot"))
+
+        csrf = await sign_in(staff_http, b.url, "anna", PASSWORD)
+        async with staff_http.get(f"{b.url}/api/conversations") as response:
+            [conversation] = [c["id"] for c in await response.json()]
+        async with staff_http.post(
+            f"{b.url}/api/conversations/{conversation}/claim", headers={"X-CSRF-Token": csrf}
+        ) as response:
+            assert response.status == 200
+
+        async with http_session() as second_http:
+            second = ChatClient(second_http, a.url)
+            await second.connect()
+            await second.send("c1", choice="lang:fi")
+            await second.send("c2", choice="topic:housing")
+            await second.wait_for(lambda: measured in second.texts_from("bot"))
+            assert default not in second.texts_from("bot")
+            await second.close()
+        await first.close()

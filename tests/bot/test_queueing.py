@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.actions import conversations as actions
 from bot.queueing import MIN_LANGUAGE_WAITS, route_positions
 from bot.store import conversations as conversation_store
+from bot.store.queue_waits import WINDOW, QueueWait
 from bot.store.tables import Conversation
 from privacy.crypto import Sealed
 from tests.bot.test_language_routing import waiting_in, with_languages
@@ -164,3 +165,34 @@ async def test_one_pass_places_match_the_stored_query_with_and_without_a_languag
         stored = [await conversation_store.position_in_queue(session, c) for c in ordered]
     assert [c.id for c in ordered] == ["w3", "w5", "w0", "w1", "w2", "w4", "w6"]
     assert route_positions(ordered) == stored == [1, 2, 2, 4, 1, 2, 3]
+
+
+async def aggregated(harness: Harness, language: str, waited: float, ago: timedelta) -> None:
+    """Waits in the rolling aggregate alone, with no conversation behind them."""
+    claimed = harness.core.now() - ago
+    async with harness.core.database.session() as session:
+        for _ in range(MIN_LANGUAGE_WAITS):
+            session.add(
+                QueueWait(
+                    queue_id="general",
+                    language=language,
+                    claimed_at=claimed,
+                    waited_seconds=waited * 60,
+                )
+            )
+
+
+async def test_the_estimate_reads_the_rolling_aggregate_not_the_conversations(
+    harness: Harness,
+) -> None:
+    await aggregated(harness, "fi", waited=8, ago=timedelta(minutes=30))
+    aino, _ = await waiting_in(harness, "aino", "fi")
+    assert aino.last().text == told(harness, "fi", "queued", position=1, minutes=8)
+
+
+async def test_waits_older_than_the_window_are_not_read_even_before_pruning(
+    harness: Harness,
+) -> None:
+    await aggregated(harness, "fi", waited=8, ago=WINDOW + timedelta(minutes=1))
+    aino, _ = await waiting_in(harness, "aino", "fi")
+    assert aino.last().text == told(harness, "fi", "queued", position=1, minutes=5)
