@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     metrics_port: Port | None = None
     metrics_token: SecretStr | None = None
     max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+    # Files residents send (web chat; docs/attachments.md): largest upload in bytes, files
+    # kept per conversation, and hours a closed conversation keeps its files (text: 30 days).
+    attachment_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    attachment_max_per_conversation: int = Field(default=10, ge=0, le=1000)
+    attachment_retention_hours: int = Field(default=72, ge=0, le=24 * 3650)
     idle_reminder_minutes: int = Field(default=20, ge=1, le=24 * 60)
     idle_close_minutes: int = Field(default=10, ge=1, le=24 * 60)
 

@@ -7,7 +7,7 @@ several share a database); each logs counts, never content.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete as sql_delete
@@ -29,6 +29,7 @@ from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
 from .queueing import announce_positions
 from .sealing import KeyPurpose
+from .store import attachments as attachment_store
 from .store import queue_waits, returning
 from .store.sqlite_inline import off_the_loop
 from .store.tables import (
@@ -123,6 +124,8 @@ class RetentionReport:
     transcripts: int
     pii_vaults: int
     conversation_ids: tuple[str, ...]
+    # Files deleted by their own, shorter period (SOMESOSSU_ATTACHMENT_RETENTION_HOURS).
+    attachments: int = 0
 
 
 async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> RetentionReport:
@@ -165,6 +168,8 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
     transcripts = [d.conversation_id for d in due if d.what is RetentionTarget.TRANSCRIPT]
     vault_only = [d.conversation_id for d in due if d.what is RetentionTarget.PII_VAULT]
     report = RetentionReport(len(transcripts), len(vault_only), tuple(transcripts + vault_only))
+    if apply:
+        report = replace(report, attachments=await _expire_attachments(core, now))
     if not apply or not due:
         return report
     # Deleting many rows (secure_delete overwrites them) happens off the event loop.
@@ -195,6 +200,26 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
             )
     log_event(log, "jobs.retention", transcripts=len(transcripts), pii_vaults=len(vault_only))
     return report
+
+
+async def _expire_attachments(core: Core, now: datetime) -> int:
+    """Delete the files of conversations closed longer ago than their own retention period,
+    recording how many (the conversation's text stays for its queue's period)."""
+    closed_before = now - timedelta(hours=core.settings.attachment_retention_hours)
+    with off_the_loop():
+        async with unit_of_work(core) as work:
+            deleted = await attachment_store.delete_closed_before(work.session, closed_before)
+            if deleted:
+                await work.audit(
+                    SYSTEM,
+                    AuditAction.RETENTION,
+                    object_type="attachment",
+                    object_id=f"attachments={deleted}",
+                    purpose="retention rules",
+                )
+    if deleted:
+        log_event(log, "jobs.retention_attachments", attachments=deleted)
+    return deleted
 
 
 async def housekeeping(core: Core) -> None:

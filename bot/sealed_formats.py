@@ -43,6 +43,9 @@ PLATFORM_REF = SealedFormat(
     "message.sealed_platform_ref", "conversation", _CONVERSATION, "platform-ref"
 )
 PII_VALUE = SealedFormat("pii_item.sealed_value", "conversation", KeyPurpose.PII_VAULT, "pii")
+ATTACHMENT_DATA = SealedFormat(
+    "attachment.sealed_data", "conversation", _CONVERSATION, "attachment"
+)
 NOTE_BODY = SealedFormat("note.sealed_body", "conversation", _CONVERSATION, "note")
 OUTBOX_PAYLOAD = SealedFormat(
     "outbox.sealed_payload", "conversation, or the system without one", _CONVERSATION, "outbox"
@@ -72,6 +75,7 @@ SEALED_FORMATS: tuple[SealedFormat, ...] = (
     MESSAGE_BODY,
     PLATFORM_REF,
     PII_VALUE,
+    ATTACHMENT_DATA,
     NOTE_BODY,
     OUTBOX_PAYLOAD,
     BLOCK_REASON,

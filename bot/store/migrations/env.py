@@ -9,6 +9,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from bot.store import (
+    attachments,  # noqa: F401  (residents' files, sealed)
     group_tables,  # noqa: F401  (group-session tables)
     queue_waits,  # noqa: F401  (the rolling aggregate of recent waits)
     returning,  # noqa: F401  (returning residents' consent)

@@ -1,0 +1,72 @@
+"""Files residents sent: the sanitised bytes sealed with the conversation's key, one row each.
+
+Never holds a file's bytes in clear; the rows go with their conversation (cascade), with its
+data key (crypto-shredding) and earlier by their own retention (bot/jobs.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Column, Index, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, col, delete, select
+
+from bot.ids import new_id
+from privacy.crypto import Sealed
+
+from .tables import Conversation, Table, UTCDateTime, _cascade, utcnow
+from .types import SealedType
+
+__all__ = ["Attachment", "count_for", "delete_closed_before", "kinds_count", "of"]
+
+
+class Attachment(Table, table=True):
+    """One sanitised file of a message; `kind` (photo, document, voice) and sizes in clear."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_conversation", "conversation_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    conversation_id: str = _cascade("conversation.id", index=False)
+    message_id: str = _cascade("message.id")
+    kind: str = Field(max_length=16)
+    media_type: str = Field(max_length=64)
+    size: int
+    sealed_data: Sealed = Field(sa_column=Column(SealedType(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+async def count_for(session: AsyncSession, conversation_id: str) -> int:
+    """How many files the conversation holds (the per-conversation limit counts these)."""
+    query = select(func.count()).where(col(Attachment.conversation_id) == conversation_id)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def of(session: AsyncSession, conversation_id: str) -> Sequence[Attachment]:
+    """The conversation's files, oldest first."""
+    query = (
+        select(Attachment)
+        .where(col(Attachment.conversation_id) == conversation_id)
+        .order_by(col(Attachment.created_at))
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def delete_closed_before(session: AsyncSession, closed_before: datetime) -> int:
+    """Delete the files of conversations closed before `closed_before`; how many went."""
+    closed = select(Conversation.id).where(
+        col(Conversation.closed_at).is_not(None), col(Conversation.closed_at) < closed_before
+    )
+    result = await session.execute(
+        delete(Attachment).where(col(Attachment.conversation_id).in_(closed))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def kinds_count(session: AsyncSession) -> dict[str, int]:
+    """How many stored files of each kind (for reports that cannot look inside them)."""
+    query = select(Attachment.kind, func.count()).group_by(Attachment.kind)
+    return {str(kind): int(n) for kind, n in (await session.execute(query)).all()}
