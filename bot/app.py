@@ -103,6 +103,7 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
         frame_ancestors=settings.webchat_frame_ancestors,
         leave_url=settings.webchat_leave_url,
         connections_gauge=gauge.set,
+        max_upload_bytes=settings.attachment_max_bytes,
         trusted_proxies=frozenset(
             proxy.strip() for proxy in settings.webchat_trusted_proxies.split(",") if proxy.strip()
         ),

@@ -57,6 +57,7 @@ from .conversation_facts import (
     State,
     TopicOption,
 )
+from .conversation_files import media_step
 from .events import LANGUAGE_CHOICE_PREFIX
 
 __all__ = [
@@ -191,10 +192,7 @@ def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | 
 def step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:
     """Advance one conversation by one event."""
     if isinstance(event, ResidentMedia):
-        effects: list[Effect] = [Say("media_unsupported")]
-        if facts.state in (State.QUEUED, State.WAITING_HOURS, State.ACTIVE):
-            effects.insert(0, StoreMediaNote(event.kind))
-        return Step(facts, tuple(effects))
+        return media_step(facts, event)
     if isinstance(event, ResidentText | ResidentChoice):
         return _resident_input(facts, event, now, config)
     return _staff_or_timer(facts, event, config)

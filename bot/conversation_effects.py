@@ -43,6 +43,14 @@ class StoreMediaNote:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreAttachment:
+    """Store the sanitised file of this run sealed, with a message that names its kind
+    (the interpreter checks the per-conversation count first)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class Enqueue:
     """Put the conversation in its queue and tell the resident their position (or hours)."""
 
@@ -103,6 +111,7 @@ Effect = (
     Say
     | StoreResidentText
     | StoreMediaNote
+    | StoreAttachment
     | Enqueue
     | RaiseUrgent
     | EraseResident

@@ -32,7 +32,13 @@ class ResidentChoice:
 
 @dataclass(frozen=True, slots=True)
 class ResidentMedia:
+    """A file or other media. `file`: the channel took it (web chat) and the dispatcher ran
+    it through `privacy.attachments.sanitise`; `refused` is the refusal code when that failed
+    (or "not_yet" before the privacy notice was passed)."""
+
     kind: str
+    file: bool = False
+    refused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

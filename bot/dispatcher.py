@@ -21,6 +21,7 @@ from privacy.crypto import seal, unseal
 from privacy.pseudonym import pseudonymise
 
 from .actions.context import Core, Work, unit_of_work
+from .attachments import PreparedFile, prepare_inbound
 from .commands import parse_command
 from .conversation import (
     Event,
@@ -115,6 +116,7 @@ class Dispatcher:
         # Residents told they are blocked, per block, when a new web-chat session met a block
         # on its network: the block's own `notified` flag speaks for the blocked pseudonym only.
         self._told_blocked: set[tuple[str, str]] = set()
+        self._files: dict[int, PreparedFile] = {}
         self._batches: GroupCommit[Inbound, str] = GroupCommit(
             self._receive_batch, max_batch=MAX_BATCH, name="inbound"
         )
@@ -126,6 +128,9 @@ class Dispatcher:
     async def receive(self, inbound: Inbound) -> None:
         """The adapters' sink: store and route one message, retrying brief store outages."""
         started = time.perf_counter()
+        if inbound.file is not None:
+            # Made safe (or refused) before the transaction; the batch reads it by identity.
+            self._files[id(inbound)] = await prepare_inbound(self.core, inbound)
         for attempt, delay in enumerate((*STORE_RETRIES, None)):
             try:
                 outcome = await self._batches.submit(inbound)
@@ -139,8 +144,10 @@ class Dispatcher:
                         channel=inbound.channel,
                         attempts=attempt + 1,
                     )
+                    self._files.pop(id(inbound), None)
                     raise
                 await asyncio.sleep(delay)
+        self._files.pop(id(inbound), None)
         metrics = self.core.metrics
         if outcome == "duplicate":
             metrics.inbound_duplicates.labels(channel=inbound.channel).inc()
@@ -230,8 +237,14 @@ class Dispatcher:
         if checked is not None and checked.too_long:
             await self._too_long(work, conversation)
             return "too_long"
+        prepared = self._files.get(id(inbound))
         await run_event(
-            work, conversation, event, platform_ref=inbound.platform_message_id, checked=checked
+            work,
+            conversation,
+            event,
+            platform_ref=inbound.platform_message_id,
+            checked=checked,
+            file=prepared.sanitised if prepared is not None else None,
         )
         if not isinstance(event, ResidentText) or event.command is not None:
             # Commands and buttons may erase or end conversations: look again next time.
@@ -270,7 +283,7 @@ class Dispatcher:
 
     def _check(self, inbound: Inbound) -> CheckedText | None:
         """The checks of a text message (None for media and buttons), whatever its route."""
-        if inbound.media is not None or inbound.choice is not None:
+        if inbound.media is not None or inbound.choice is not None or inbound.file is not None:
             return None
         return self.checks.check(inbound.text)
 
@@ -284,6 +297,9 @@ class Dispatcher:
         return await returning.has_earlier(work.session, pseudonym, conversation.id)
 
     def _event(self, inbound: Inbound, checked: CheckedText | None) -> Event:
+        prepared = self._files.get(id(inbound))
+        if inbound.file is not None and prepared is not None:
+            return ResidentMedia(prepared.kind, file=True, refused=prepared.refused)
         if inbound.media is not None:
             return ResidentMedia(str(inbound.media))
         if inbound.choice is not None:

@@ -10,9 +10,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from privacy.attachments import Sanitised
 from privacy.audit import AuditAction
 from privacy.pseudonym import Pseudonym, reference_code
 
+from .attachments import store_attachment
 from .conversation import (
     RESIDENT_LEFT,
     Closed,
@@ -36,6 +38,7 @@ from .conversation import (
     TellReferenceCode,
     step,
 )
+from .conversation_effects import StoreAttachment
 from .core import Actor, Work
 from .erasure import erase_resident
 from .events import Author
@@ -98,6 +101,7 @@ async def run_event(
     *,
     platform_ref: str | None = None,
     checked: CheckedText | None = None,
+    file: Sanitised | None = None,
 ) -> Step:
     """Advance the conversation by one event and perform every effect, in order.
 
@@ -108,7 +112,7 @@ async def run_event(
     now = work.core.now()
     was_closed = conversation.state == State.CLOSED
     result = step(facts_of(conversation), event, now, config)
-    run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked)
+    run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked, file=file)
     store_facts(conversation, result.facts)
     for effect in result.effects:
         await _perform(run, effect)
@@ -181,6 +185,11 @@ async def _store_resident_text(run: Run, effect: StoreResidentText, now: datetim
 @_handles(StoreMediaNote)
 async def _store_media_note(run: Run, effect: StoreMediaNote, now: datetime) -> None:
     await store_message(run.work, run.conversation, Author.RESIDENT, effect.kind, kind="media_note")
+
+
+@_handles(StoreAttachment)
+async def _store_attachment(run: Run, effect: StoreAttachment, now: datetime) -> None:
+    await store_attachment(run, effect)
 
 
 @_handles(Enqueue)

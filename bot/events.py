@@ -68,12 +68,16 @@ class Inbound:
     # The network address the message came from, where the channel knows it (web chat).
     # Only a keyed digest of it is kept, to let a block hold for a new session.
     origin: str | None = None
+    # A file as the resident sent it, where the channel takes files (web chat): made safe by
+    # the core before anything of it is stored, never stored as it came.
+    file: bytes | None = None
 
     def __repr__(self) -> str:
         # The default repr would print the sender id and the text into any log or traceback.
         return (
             f"Inbound(channel={self.channel!r}, chars={len(self.text)}, "
-            f"choice={self.choice is not None}, media={self.media})"
+            f"choice={self.choice is not None}, media={self.media}, "
+            f"file_bytes={len(self.file) if self.file is not None else None})"
         )
 
 

@@ -35,6 +35,7 @@ from .message_frames import HistoryLookup, history_frame, outbound_frames
 from .page import STATIC, ChatPage
 from .page_texts import TextCatalog, page_text
 from .sessions import Connection, WebSession, address_of
+from .uploads import Uploads
 
 # `address_of` is the reply address of a token, asked for by tests through this module.
 __all__ = ["CHANNEL", "WebChatAdapter", "address_of"]
@@ -69,6 +70,7 @@ class WebChatAdapter:
         connections_gauge: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         trusted_proxies: frozenset[str] = frozenset(),
+        max_upload_bytes: int = 20 * 1024 * 1024,
     ) -> None:
         self._texts = texts
         self._languages = languages
@@ -88,6 +90,14 @@ class WebChatAdapter:
         self._sink: InboundSink | None = None
         self._signals: SignalSink | None = None
         self._stopping = False
+        self._uploads = Uploads(
+            channel=CHANNEL,
+            texts=texts,
+            sessions=lambda: self._sessions,
+            sink=lambda: self._sink,
+            max_bytes=max_upload_bytes,
+            clock=clock,
+        )
         self._chat_page = ChatPage(
             texts=texts,
             languages=languages,
@@ -150,6 +160,7 @@ class WebChatAdapter:
             web.get("/chat", self._chat_page.page),
             web.get("/chat/widget.js", self._chat_page.widget),
             web.get("/chat/ws", self._socket),
+            web.post("/chat/upload", self._uploads.upload),
             web.static("/chat/static", STATIC, append_version=False),
         ]
 

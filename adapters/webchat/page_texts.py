@@ -41,6 +41,9 @@ PAGE_KEYS: tuple[str, ...] = (
     "webchat_choices_label",
     "webchat_change_language",
     "webchat_too_many_connections",
+    "webchat_attach",
+    "webchat_attach_hint",
+    "webchat_file_sent",
 )
 
 

@@ -390,6 +390,38 @@
       });
     }
 
+    // A file goes as the body of one POST with the tab's token in a header (never in the
+    // URL); the service answers in the chat whether it was kept or why not.
+    var fileInput = document.getElementById("file");
+    fileInput.addEventListener("change", function () {
+      var file = fileInput.files && fileInput.files[0];
+      var token = load(KEY_TOKEN);
+      if (!file || !token) { return; }
+      var clientId = newClientId();
+      var item = entry({ from: "resident", text: file.type.indexOf("image/") === 0 ? "\uD83D\uDCF7" : "\uD83D\uDCC4" }, clientId);
+      showError("");
+      fetch("/chat/upload", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/octet-stream", "X-Chat-Token": token, "X-Client-Id": clientId },
+        body: file
+      }).then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      }).then(function (answer) {
+        var mark = item.querySelector(".pending");
+        if (answer.ok) {
+          if (mark) { mark.textContent = texts.webchat_file_sent; }
+        } else {
+          transcript.removeChild(item);
+          showError(answer.body.text || "");
+        }
+      }).catch(function () {
+        transcript.removeChild(item);
+        showError(texts.webchat_reconnecting);
+      });
+      fileInput.value = "";
+    });
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = input.value;

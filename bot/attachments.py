@@ -1,0 +1,122 @@
+"""Residents' files in the core: made safe off the event loop, then stored sealed.
+
+Never stores, logs or publishes a file's bytes, its name or anything the sanitiser dropped;
+a refused file leaves nothing behind but the refusal's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from privacy.attachments import AttachmentRefused, Limits, Refusal, Sanitised, sanitise
+from privacy.crypto import seal_bytes, unseal_bytes
+from privacy.pseudonym import pseudonymise
+
+from .conversation_effects import Say, StoreAttachment
+from .conversation_files import AFTER_NOTICE, NOT_YET, TOO_MANY, refusal_text
+from .conversation_keys import conversation_key
+from .core import Core, Work
+from .events import Author, Inbound
+from .ids import new_id
+from .messages import store_message
+from .replies import Run, say
+from .sealed_formats import ATTACHMENT_DATA
+from .store import attachments as attachment_store
+from .store.attachments import Attachment
+from .store.conversations import latest_for
+from .store.rows import add_row
+
+SANITISE_SECONDS = 30.0
+"""How long making one file safe may take before it is refused as unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    """The outcome of `prepare`: the rebuilt file, or the refusal code."""
+
+    sanitised: Sanitised | None = None
+    refused: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.sanitised.kind) if self.sanitised is not None else "other"
+
+
+async def prepare(
+    data: bytes, limits: Limits, *, seconds: float = SANITISE_SECONDS
+) -> PreparedFile:
+    """Run the sanitiser on a worker thread with a time limit (never on the event loop).
+
+    A file that takes too long is refused as unreadable; its thread finishes on its own and
+    its result is dropped.
+    """
+    try:
+        sanitised = await asyncio.wait_for(asyncio.to_thread(sanitise, data, limits), seconds)
+    except AttachmentRefused as refused:
+        return PreparedFile(refused=str(refused.reason))
+    except TimeoutError:
+        return PreparedFile(refused=str(Refusal.UNREADABLE))
+    return PreparedFile(sanitised=sanitised)
+
+
+async def prepare_inbound(work_core: Core, inbound: Inbound) -> PreparedFile:
+    """A resident's file made safe, or refused: "not_yet" without looking at it while their
+    conversation on the channel has not passed the privacy notice."""
+    assert inbound.file is not None
+    pseudonym = pseudonymise(work_core.keyring.pepper, inbound.channel, inbound.sender_id)
+    async with work_core.database.session() as session:
+        conversation = await latest_for(session, pseudonym, inbound.channel)
+    if conversation is None or conversation.state not in AFTER_NOTICE:
+        return PreparedFile(refused=NOT_YET)
+    limits = Limits(max_bytes=work_core.settings.attachment_max_bytes)
+    return await prepare(inbound.file, limits)
+
+
+async def store_attachment(run: Run, effect: StoreAttachment) -> Attachment | None:
+    """Seal and store the run's file with a message naming its kind; over the conversation's
+    limit the resident is told so and nothing is stored."""
+    work, conversation, sanitised = run.work, run.conversation, run.file
+    if sanitised is None:  # not reached: the dispatcher hands the file with the event
+        await say(run, Say(refusal_text("unreadable")))
+        return None
+    limit = work.core.settings.attachment_max_per_conversation
+    if await attachment_store.count_for(work.session, conversation.id) >= limit:
+        await say(run, Say(refusal_text(TOO_MANY)))
+        return None
+    message = await store_message(
+        work,
+        conversation,
+        Author.RESIDENT,
+        effect.kind,
+        kind="attachment",
+        redact=False,
+        platform_ref=run.platform_ref,
+    )
+    return await add_attachment(work, conversation.id, message.id, sanitised)
+
+
+async def add_attachment(
+    work: Work, conversation_id: str, message_id: str, sanitised: Sanitised
+) -> Attachment:
+    """Seal and add the file's row, inserted after its message's (bot/store/rows.py)."""
+    key = await conversation_key(work, conversation_id)
+    attachment_id = new_id()
+    attachment = Attachment(
+        id=attachment_id,
+        conversation_id=conversation_id,
+        message_id=message_id,
+        kind=str(sanitised.kind),
+        media_type=sanitised.media_type,
+        size=sanitised.size,
+        created_at=work.core.now(),
+        sealed_data=seal_bytes(key, sanitised.data, aad=ATTACHMENT_DATA.context(attachment_id)),
+    )
+    add_row(work.session, attachment)
+    return attachment
+
+
+async def open_attachment(work: Work, attachment: Attachment) -> bytes:
+    """The file's bytes (KeyUnavailable once its conversation was crypto-shredded)."""
+    key = await conversation_key(work, attachment.conversation_id)
+    return unseal_bytes(key, attachment.sealed_data, aad=ATTACHMENT_DATA.context(attachment.id))
