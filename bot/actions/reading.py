@@ -21,6 +21,7 @@ from ..read_audit import audit_read
 from ..roles import Capability, can
 from ..sealed_formats import MESSAGE_BODY, NOTE_BODY, PII_VALUE
 from ..sealing import KeyPurpose
+from ..store import attachments as attachment_store
 from ..store import conversations as conversation_store
 from ..store.tables import Conversation, PiiItem
 from .context import Core, Work, unit_of_work
@@ -42,6 +43,15 @@ class TranscriptMessage:
     placeholders: tuple[Placeholder, ...]
     created_at: datetime
     delivered: bool | None
+    # A file's placeholder (its bytes are opened only by `files.open_file`, audited).
+    attachment: TranscriptFile | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptFile:
+    id: str
+    kind: str
+    size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,10 @@ async def transcript_of(work: Work, conversation: Conversation) -> Transcript:
     key = await conversation_key(work, conversation.id)
     delivered = await _delivery_states(work, conversation.id)
     messages = []
+    files = {
+        a.message_id: TranscriptFile(a.id, a.kind, a.size)
+        for a in await attachment_store.of(work.session, conversation.id)
+    }
     for message in await conversation_store.messages(work.session, conversation.id):
         body = MessageBody.decode(
             unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
@@ -109,6 +123,7 @@ async def transcript_of(work: Work, conversation: Conversation) -> Transcript:
                 body.placeholders,
                 message.created_at,
                 delivered.get(message.id),
+                files.get(message.id),
             )
         )
     notes = [

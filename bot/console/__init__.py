@@ -21,6 +21,7 @@ from .auth import console_guard
 from .blocks import routes as block_routes
 from .close_tags import routes as close_tag_routes
 from .dashboard import routes as dashboard_routes
+from .files import routes as file_routes
 from .groups import setup_group_routes
 from .openapi import routes as openapi_routes
 from .reports import routes as report_routes
@@ -54,6 +55,7 @@ def setup_console(app: web.Application) -> None:
         openapi_routes,
         report_routes,
         returning_routes,
+        file_routes,
     ):
         app.router.add_routes(table)
     setup_group_routes(app)

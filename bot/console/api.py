@@ -232,6 +232,17 @@ def transcript_json(
                 ],
                 "created_at": m.created_at.isoformat(),
                 "delivered": m.delivered,
+                "attachment": (
+                    {
+                        "id": m.attachment.id,
+                        "kind": m.attachment.kind,
+                        "size": m.attachment.size,
+                        "url": f"/api/conversations/{transcript.conversation.id}"
+                        f"/attachments/{m.attachment.id}",
+                    }
+                    if m.attachment is not None
+                    else None
+                ),
             }
             for m in transcript.messages
         ],

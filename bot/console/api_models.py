@@ -193,6 +193,15 @@ class Placeholder(BaseModel):
     item: str | None = Field(None, description="id to pass to /reveal")
 
 
+class TranscriptFile(BaseModel):
+    """A file's placeholder: what and how large; its bytes only from `url` (audited)."""
+
+    id: str
+    kind: Literal["photo", "document", "voice"]
+    size: int = Field(description="bytes")
+    url: str = Field(description="same-origin; needs the session, audited on each open")
+
+
 class TranscriptMessage(BaseModel):
     id: str
     author: Literal["resident", "counsellor", "bot"]
@@ -201,6 +210,7 @@ class TranscriptMessage(BaseModel):
     placeholders: list[Placeholder]
     created_at: str = ""
     delivered: bool | None = None
+    attachment: TranscriptFile | None = None
 
 
 class TranscriptNote(BaseModel):
@@ -377,6 +387,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     Queue,
     ConversationSummary,
     Placeholder,
+    TranscriptFile,
     TranscriptMessage,
     TranscriptNote,
     Transcript,

@@ -133,6 +133,10 @@ def _ops_core() -> tuple[Op, ...]:
         Op("GET", f"{conv}/earlier/{{earlier}}", "One earlier conversation of the same "
            "resident, redacted, read-only (audited; needs the resident's consent)",
            m.Transcript, errors=(*READ, 404)),
+        Op("GET", f"{conv}/attachments/{{attachment}}", "A resident's file, sanitised "
+           "(audited; never cached)", m.Ok, errors=(*READ, 404), media="application/octet-stream",
+           description="Content-Type from the stored kind (image/jpeg or image/png, "
+           "application/pdf, audio/ogg), `Cache-Control: no-store`, `nosniff`."),
         Op("POST", f"{conv}/claim", "Claim", done, errors=WRITE),
         Op("POST", f"{conv}/release", "Put back in the queue", done, errors=WRITE),
         Op("POST", f"{conv}/reply", "Reply to the resident", m.ReplySent, m.TextBody, WRITE),

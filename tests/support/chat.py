@@ -78,6 +78,10 @@ class Resident:
     async def send_media(self, kind: MediaKind) -> None:
         await self.harness.inbound(self, media=kind)
 
+    async def send_file(self, data: bytes) -> None:
+        """A file as a channel that takes files (the web chat) hands it to the core."""
+        await self.harness.inbound(self, file=data)
+
     @property
     def received(self) -> list[Outbound]:
         return self.harness.adapter.sent[self.address]
@@ -119,6 +123,7 @@ class Harness:
         choice: str | None = None,
         media: MediaKind | None = None,
         message_id: str | None = None,
+        file: bytes | None = None,
     ) -> None:
         await self.service.dispatcher.receive(
             Inbound(
@@ -131,6 +136,7 @@ class Harness:
                 choice=choice,
                 media=media,
                 language_hint=resident.language_hint,
+                file=file,
             )
         )
         await self.deliver()

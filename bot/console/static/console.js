@@ -418,7 +418,31 @@
       }
     }
 
+    // Players opened in this page, kept across transcript refreshes so playback goes on.
+    const voicePlayers = new Map();
+
+    function renderFile(file) {
+      // A placeholder only: the file is fetched (and its opening audited) on a click, never
+      // before; voice plays in the page from the same same-origin URL.
+      const size = file.size >= 1024 * 1024 ? (file.size / (1024 * 1024)).toFixed(1) + " MB"
+        : Math.max(1, Math.round(file.size / 1024)) + " kB";
+      const label = t("conv.file_" + file.kind, { size: size });
+      if (file.kind === "voice" && voicePlayers.has(file.id)) return [voicePlayers.get(file.id)];
+      if (file.kind === "voice") {
+        const play = el("button", { type: "button", class: "file", "data-file": file.id, text: label + " · " + t("conv.file_play") });
+        play.addEventListener("click", () => {
+          const audio = el("audio", { controls: "", preload: "none", src: file.url, "aria-label": label });
+          voicePlayers.set(file.id, audio);
+          play.replaceWith(audio);
+          audio.play().catch(() => {});
+        });
+        return [play];
+      }
+      return [el("a", { class: "file", href: file.url, target: "_blank", rel: "noopener noreferrer", "data-file": file.id, text: label + " · " + t("conv.file_open") })];
+    }
+
     function renderText(message) {
+      if (message.attachment) return renderFile(message.attachment);
       const parts = [];
       let at = 0;
       message.placeholders.slice().sort((a, b) => a.start - b.start).forEach((p) => {

@@ -179,6 +179,11 @@ TABLE: dict[tuple[str, str], Route] = {
         conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
         resource="conversation",
     ),
+    ("GET", "/api/conversations/{id}/attachments/{attachment}"): Route(
+        # The probe names no file of the conversation: 404 wherever reading it is allowed.
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+    ),
     ("POST", "/api/conversations/{id}/claim"): Route(
         # Held already: 409 from the atomic update, whoever holds it.
         conv((409, 409, 200, GONE), (409, 409, 200, 403), REFUSED_4, REFUSED_4),
@@ -633,7 +638,7 @@ async def _probe(
     body = route.body(n) if route.body else None
     if route.resource == "conversation":
         subject, item = await world.for_relation(role, relation)
-        params.update(id=subject, earlier="no-such-conversation")
+        params.update(id=subject, earlier="no-such-conversation", attachment="no-such-file")
         if path.endswith("/reveal"):
             body = {**(body or {}), "item": item}
     elif route.resource == "block":
