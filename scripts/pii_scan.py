@@ -50,6 +50,13 @@ async def run(args: argparse.Namespace) -> int:
         print_json(report.as_json())
         return EXIT_FINDING if report.found else EXIT_OK
     print(f"{report.messages_scanned} messages scanned ({report.unreadable} unreadable).")
+    if report.files_not_scanned:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in report.files_not_scanned.items())
+        total = sum(report.files_not_scanned.values())
+        print(
+            f"{total} stored files not scanned ({kinds}): their metadata was removed on "
+            "arrival, but what a picture, document or voice shows cannot be read here."
+        )
     if not report.found:
         print("No personal data found.")
         return EXIT_OK

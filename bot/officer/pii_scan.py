@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from sqlmodel import col, func, select
 
@@ -16,6 +17,7 @@ from bot.actions.context import Core, unit_of_work
 from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY
 from bot.sealing import KeyPurpose
+from bot.store import attachments as attachment_store
 from bot.store.tables import Message
 from privacy.audit import AuditAction
 from privacy.crypto import unseal
@@ -95,13 +97,20 @@ async def pii_scan(
         if on_conversation is not None:
             on_conversation(done)
 
+    files = await unscanned_files(core)
     if fast:
         report = await fast_scan(core, redactor, step)
         if report is not None:
-            return report
+            return replace(report, files_not_scanned=files)
         if progress is not None:
             progress.done = 0
-    return await exact_scan(core, redactor, step)
+    return replace(await exact_scan(core, redactor, step), files_not_scanned=files)
+
+
+async def unscanned_files(core: Core) -> dict[str, int]:
+    """Stored files the scan cannot read for personal data, by kind (counts only)."""
+    async with core.database.session() as session:
+        return dict(sorted((await attachment_store.kinds_count(session)).items()))
 
 
 async def exact_scan(

@@ -37,6 +37,9 @@ class ScanReport:
     counts: dict[str, int]
     message_ids: dict[str, tuple[str, ...]]
     affected: tuple[str, ...] = field(default=())
+    # Stored files by kind (photo, document, voice): rebuilt without metadata when they came
+    # in (privacy.attachments), but their content (a face, a letter, a voice) is not scanned.
+    files_not_scanned: dict[str, int] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
@@ -49,6 +52,7 @@ class ScanReport:
             "counts": self.counts,
             "message_ids": {kind: list(ids) for kind, ids in self.message_ids.items()},
             "affected_messages": list(self.affected),
+            "files_not_scanned": self.files_not_scanned,
         }
 
 

@@ -18,6 +18,7 @@ from privacy.keyfile import generate_keyring, read_key_file, write_key_file
 from tests.bot.officer.scenario import AINO_PHONE, SCRIPTS, build, json_of, run_script, start
 from tests.support.chat import Harness
 from tests.support.db import POSTGRES_URL, database_url, postgres_admin
+from tests.support.files import SECRET_NAME, opus_voice, photo_with_gps
 from tests.support.tamper import is_postgres, raw_database
 
 NAMES = (
@@ -194,6 +195,22 @@ async def test_pii_scan_reports_kinds_and_ids_but_never_values(
     assert "strict:long_number" in result.stdout and "strict:at_word" in result.stdout
     for value in ("123456789012", "kaveri12", AINO_PHONE):
         assert value not in result.stdout + result.stderr
+
+
+async def test_pii_scan_reports_stored_files_it_cannot_scan_by_count_and_kind(
+    harness: Harness, settings: Settings
+) -> None:
+    resident = harness.resident("with-files")
+    await start(resident)
+    await resident.send_file(photo_with_gps())
+    await resident.send_file(photo_with_gps())
+    await resident.send_file(opus_voice())
+    result = run_script("pii_scan", "--json", settings=settings)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json_of(result)["files_not_scanned"] == {"photo": 2, "voice": 1}
+    text = run_script("pii_scan", settings=settings)
+    assert "3 stored files not scanned (photo 2, voice 1)" in text.stdout
+    assert SECRET_NAME not in text.stdout + text.stderr
 
 
 async def test_stats_writes_a_printable_html_report(
