@@ -438,7 +438,7 @@
         });
         return [play];
       }
-      return [el("a", { class: "file", href: file.url, target: "_blank", rel: "noopener noreferrer", "data-file": file.id, text: label + " · " + t("conv.file_open") })];
+      return [el("a", { class: "file", href: file.url, target: "_blank", rel: "noreferrer", "data-file": file.id, text: label + " · " + t("conv.file_open") })];
     }
 
     function renderText(message) {
