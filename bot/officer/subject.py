@@ -208,6 +208,9 @@ async def _export_conversation(work: Work, conversation: Conversation) -> Export
         text, missing = _restore(body.text, body, items.get(message.id, {}))
         if message.kind == "media_note":
             text = f"(you sent an attachment: {text}; attachments are not stored)"
+        elif message.kind == "attachment":
+            # The file itself is not in this export yet (docs/attachments.md, what is left).
+            text = f"(you sent a file: {text}; it is stored sealed with this conversation)"
         messages.append(
             ExportedMessage(message.id, message.created_at, message.author, text, missing)
         )
