@@ -10,18 +10,19 @@ import asyncio
 from dataclasses import dataclass
 
 from privacy.attachments import AttachmentRefused, Limits, Refusal, Sanitised, sanitise
-from privacy.crypto import seal_bytes, unseal_bytes
+from privacy.crypto import DataKey, seal_bytes, unseal_bytes
+from privacy.errors import KeyUnavailable
 from privacy.pseudonym import pseudonymise
 
 from .conversation_effects import Say, StoreAttachment
 from .conversation_files import AFTER_NOTICE, NOT_YET, TOO_MANY, refusal_text
-from .conversation_keys import conversation_key
 from .core import Core, Work
 from .events import Author, Inbound
 from .ids import new_id
 from .messages import store_message
 from .replies import Run, say
 from .sealed_formats import ATTACHMENT_DATA
+from .sealing import KeyPurpose
 from .store import attachments as attachment_store
 from .store.attachments import Attachment
 from .store.conversations import latest_for
@@ -76,10 +77,7 @@ async def prepare_inbound(work_core: Core, inbound: Inbound) -> PreparedFile:
 async def store_attachment(run: Run, effect: StoreAttachment) -> Attachment | None:
     """Seal and store the run's file with a message naming its kind; over the conversation's
     limit the resident is told so and nothing is stored."""
-    work, conversation, sanitised = run.work, run.conversation, run.file
-    if sanitised is None:  # not reached: the dispatcher hands the file with the event
-        await say(run, Say(refusal_text("unreadable")))
-        return None
+    work, conversation, sanitised = run.work, run.conversation, effect.file
     limit = work.core.settings.attachment_max_per_conversation
     if await attachment_store.count_for(work.session, conversation.id) >= limit:
         await say(run, Say(refusal_text(TOO_MANY)))
@@ -88,7 +86,7 @@ async def store_attachment(run: Run, effect: StoreAttachment) -> Attachment | No
         work,
         conversation,
         Author.RESIDENT,
-        effect.kind,
+        str(sanitised.kind),
         kind="attachment",
         redact=False,
         platform_ref=run.platform_ref,
@@ -100,7 +98,7 @@ async def add_attachment(
     work: Work, conversation_id: str, message_id: str, sanitised: Sanitised
 ) -> Attachment:
     """Seal and add the file's row, inserted after its message's (bot/store/rows.py)."""
-    key = await conversation_key(work, conversation_id)
+    key = await _files_key(work, conversation_id)
     attachment_id = new_id()
     attachment = Attachment(
         id=attachment_id,
@@ -117,6 +115,16 @@ async def add_attachment(
 
 
 async def open_attachment(work: Work, attachment: Attachment) -> bytes:
-    """The file's bytes (KeyUnavailable once its conversation was crypto-shredded)."""
-    key = await conversation_key(work, attachment.conversation_id)
+    """The file's bytes (KeyUnavailable once its files' key was crypto-shredded)."""
+    key = await work.core.keys.get(work.session, attachment.conversation_id, KeyPurpose.ATTACHMENT)
     return unseal_bytes(key, attachment.sealed_data, aad=ATTACHMENT_DATA.context(attachment.id))
+
+
+async def _files_key(work: Work, conversation_id: str) -> DataKey:
+    """The conversation's key for files, made with its first file (most conversations have
+    none, so opening one costs no extra key)."""
+    keys = work.core.keys
+    try:
+        return await keys.get(work.session, conversation_id, KeyPurpose.ATTACHMENT)
+    except KeyUnavailable:
+        return keys.create(work.session, conversation_id, KeyPurpose.ATTACHMENT)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from privacy.attachments import Sanitised
+
 from .conversation_facts import CloseReason, Facts
 
 
@@ -44,10 +46,10 @@ class StoreMediaNote:
 
 @dataclass(frozen=True, slots=True)
 class StoreAttachment:
-    """Store the sanitised file of this run sealed, with a message that names its kind
-    (the interpreter checks the per-conversation count first)."""
+    """Store the sanitised file sealed, with a message that names its kind (the interpreter
+    checks the per-conversation count first)."""
 
-    kind: str
+    file: Sanitised
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from privacy.attachments import Sanitised
+
 from .commands import Command
 
 
@@ -32,13 +34,18 @@ class ResidentChoice:
 
 @dataclass(frozen=True, slots=True)
 class ResidentMedia:
-    """A file or other media. `file`: the channel took it (web chat) and the dispatcher ran
-    it through `privacy.attachments.sanitise`; `refused` is the refusal code when that failed
-    (or "not_yet" before the privacy notice was passed)."""
+    """A file or other media. Where the channel takes files (web chat) the dispatcher ran it
+    through `privacy.attachments.sanitise`: `file` is the rebuilt file, or `refused` the
+    refusal code (or "not_yet" before the privacy notice was passed)."""
 
     kind: str
-    file: bool = False
+    file: Sanitised | None = None
     refused: str | None = None
+
+    @property
+    def taken(self) -> bool:
+        """The channel took the file itself (else it only said the resident sent media)."""
+        return self.file is not None or self.refused is not None
 
 
 @dataclass(frozen=True, slots=True)

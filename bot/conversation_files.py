@@ -38,14 +38,14 @@ def media_step(facts: Facts, event: ResidentMedia) -> Step:
     queue."""
     effects: list[Effect]
     after_notice = facts.state in AFTER_NOTICE
-    if not event.file:
+    if not event.taken:
         effects = [Say("media_unsupported")]
         if after_notice:
             effects.insert(0, StoreMediaNote(event.kind))
     elif not after_notice:
         effects = [Say(refusal_text(NOT_YET))]
-    elif event.refused is not None:
-        effects = [Say(refusal_text(event.refused))]
+    elif event.file is None:
+        effects = [Say(refusal_text(event.refused or "unreadable"))]
     else:
-        effects = [StoreAttachment(event.kind)]
+        effects = [StoreAttachment(event.file)]
     return Step(facts, tuple(effects))

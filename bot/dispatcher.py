@@ -131,23 +131,11 @@ class Dispatcher:
         if inbound.file is not None:
             # Made safe (or refused) before the transaction; the batch reads it by identity.
             self._files[id(inbound)] = await prepare_inbound(self.core, inbound)
-        for attempt, delay in enumerate((*STORE_RETRIES, None)):
-            try:
-                outcome = await self._batches.submit(inbound)
-                break
-            except StoreUnavailable:
-                if delay is None:
-                    log_event(
-                        log,
-                        "inbound.store_unavailable",
-                        logging.ERROR,
-                        channel=inbound.channel,
-                        attempts=attempt + 1,
-                    )
-                    self._files.pop(id(inbound), None)
-                    raise
-                await asyncio.sleep(delay)
-        self._files.pop(id(inbound), None)
+        try:
+            outcome = await self._submit(inbound)
+        finally:
+            # Whatever happened, the rebuilt file is not held here past this message.
+            self._files.pop(id(inbound), None)
         metrics = self.core.metrics
         if outcome == "duplicate":
             metrics.inbound_duplicates.labels(channel=inbound.channel).inc()
@@ -164,6 +152,24 @@ class Dispatcher:
             outcome=outcome,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
+
+    async def _submit(self, inbound: Inbound) -> str:
+        """Through the group commit, retrying brief store outages."""
+        for attempt, delay in enumerate((*STORE_RETRIES, None)):
+            try:
+                return await self._batches.submit(inbound)
+            except StoreUnavailable:
+                if delay is None:
+                    log_event(
+                        log,
+                        "inbound.store_unavailable",
+                        logging.ERROR,
+                        channel=inbound.channel,
+                        attempts=attempt + 1,
+                    )
+                    raise
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _receive_batch(self, inbounds: Sequence[Inbound]) -> list[str]:
         """Store and route several messages in one transaction (see group_commit)."""
@@ -237,14 +243,8 @@ class Dispatcher:
         if checked is not None and checked.too_long:
             await self._too_long(work, conversation)
             return "too_long"
-        prepared = self._files.get(id(inbound))
         await run_event(
-            work,
-            conversation,
-            event,
-            platform_ref=inbound.platform_message_id,
-            checked=checked,
-            file=prepared.sanitised if prepared is not None else None,
+            work, conversation, event, platform_ref=inbound.platform_message_id, checked=checked
         )
         if not isinstance(event, ResidentText) or event.command is not None:
             # Commands and buttons may erase or end conversations: look again next time.
@@ -299,7 +299,7 @@ class Dispatcher:
     def _event(self, inbound: Inbound, checked: CheckedText | None) -> Event:
         prepared = self._files.get(id(inbound))
         if inbound.file is not None and prepared is not None:
-            return ResidentMedia(prepared.kind, file=True, refused=prepared.refused)
+            return ResidentMedia(prepared.kind, file=prepared.sanitised, refused=prepared.refused)
         if inbound.media is not None:
             return ResidentMedia(str(inbound.media))
         if inbound.choice is not None:

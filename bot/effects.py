@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from privacy.attachments import Sanitised
 from privacy.audit import AuditAction
 from privacy.pseudonym import Pseudonym, reference_code
 
@@ -101,7 +100,6 @@ async def run_event(
     *,
     platform_ref: str | None = None,
     checked: CheckedText | None = None,
-    file: Sanitised | None = None,
 ) -> Step:
     """Advance the conversation by one event and perform every effect, in order.
 
@@ -112,7 +110,7 @@ async def run_event(
     now = work.core.now()
     was_closed = conversation.state == State.CLOSED
     result = step(facts_of(conversation), event, now, config)
-    run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked, file=file)
+    run = Run(work, conversation, config, platform_ref=platform_ref, checked=checked)
     store_facts(conversation, result.facts)
     for effect in result.effects:
         await _perform(run, effect)

@@ -17,7 +17,7 @@ from .conversation_keys import conversation_key, reply_address_of
 from .core import Actor, Work
 from .hub_topics import conversation_topic
 from .sealed_formats import PLATFORM_REF
-from .sealing import KeyPurpose
+from .sealing import CONVERSATION_PURPOSES
 from .store import conversations as conversation_store
 from .store import returning
 from .store.tables import Conversation
@@ -41,9 +41,7 @@ async def erase_resident(work: Work, current: Conversation) -> Erased:
         withdraw += await conversation_store.delivery_ids(work.session, conversation_id)
         withdraw += await _resident_platform_refs(work, conversation_id)
     for conversation_id in ids:
-        await work.core.keys.destroy(
-            work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
-        )
+        await work.core.keys.destroy(work.session, conversation_id, CONVERSATION_PURPOSES)
     await work.session.execute(delete(Conversation).where(col(Conversation.id).in_(ids)))
     await returning.forget(work.session, [current.pseudonym])
     await work.audit(

@@ -28,7 +28,7 @@ from .effects import run_event
 from .key_epochs import EpochReport, epoch_sweep
 from .logs import log_event
 from .queueing import announce_positions
-from .sealing import KeyPurpose
+from .sealing import CONVERSATION_PURPOSES, KeyPurpose
 from .store import attachments as attachment_store
 from .store import queue_waits, returning
 from .store.sqlite_inline import off_the_loop
@@ -176,9 +176,7 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
     with off_the_loop():
         async with unit_of_work(core) as work:
             for conversation_id in transcripts:
-                await core.keys.destroy(
-                    work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
-                )
+                await core.keys.destroy(work.session, conversation_id, CONVERSATION_PURPOSES)
             if transcripts:
                 await work.session.execute(
                     sql_delete(Conversation).where(col(Conversation.id).in_(transcripts))
@@ -203,12 +201,17 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
 
 
 async def _expire_attachments(core: Core, now: datetime) -> int:
-    """Delete the files of conversations closed longer ago than their own retention period,
-    recording how many (the conversation's text stays for its queue's period)."""
+    """Shred the files of conversations closed longer ago than their own retention period:
+    their key goes (so copies of the rows left on disk are unreadable, and the database
+    scrubs the key's own copies after the commit) and the rows with it. Records how many;
+    the conversation's text stays for its queue's period."""
     closed_before = now - timedelta(hours=core.settings.attachment_retention_hours)
     with off_the_loop():
         async with unit_of_work(core) as work:
-            deleted = await attachment_store.delete_closed_before(work.session, closed_before)
+            holders = await attachment_store.holders_closed_before(work.session, closed_before)
+            for conversation_id in holders:
+                await core.keys.destroy(work.session, conversation_id, (KeyPurpose.ATTACHMENT,))
+            deleted = await attachment_store.delete_of(work.session, holders) if holders else 0
             if deleted:
                 await work.audit(
                     SYSTEM,

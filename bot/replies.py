@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from privacy.attachments import Sanitised
-
 from .commands import Command, command_word
 from .conversation import FlowConfig, Option, Say
 from .core import Work
@@ -44,8 +42,6 @@ class Run:
     config: FlowConfig
     platform_ref: str | None = None
     checked: CheckedText | None = None
-    # The sanitised file of the resident's message being run, if any (bot/attachments.py).
-    file: Sanitised | None = None
     erased: bool = False
     erased_reply_address: str | None = None
     withdraw: list[str] = field(default_factory=list)

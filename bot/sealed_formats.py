@@ -44,7 +44,7 @@ PLATFORM_REF = SealedFormat(
 )
 PII_VALUE = SealedFormat("pii_item.sealed_value", "conversation", KeyPurpose.PII_VAULT, "pii")
 ATTACHMENT_DATA = SealedFormat(
-    "attachment.sealed_data", "conversation", _CONVERSATION, "attachment"
+    "attachment.sealed_data", "conversation", KeyPurpose.ATTACHMENT, "attachment"
 )
 NOTE_BODY = SealedFormat("note.sealed_body", "conversation", _CONVERSATION, "note")
 OUTBOX_PAYLOAD = SealedFormat(

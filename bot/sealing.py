@@ -24,7 +24,18 @@ SYSTEM_OWNER = "system"
 class KeyPurpose(StrEnum):
     CONVERSATION = "conversation"
     PII_VAULT = "pii_vault"
+    # The conversation's files, under a key of their own so that their shorter retention
+    # shreds them while the text is kept (bot/attachments.py, bot/jobs.py).
+    ATTACHMENT = "attachment"
     SYSTEM = "system"
+
+
+CONVERSATION_PURPOSES: tuple[KeyPurpose, ...] = (
+    KeyPurpose.CONVERSATION,
+    KeyPurpose.PII_VAULT,
+    KeyPurpose.ATTACHMENT,
+)
+"""Every key a conversation may own: erasing the conversation destroys them all."""
 
 
 def key_context(owner_id: str, purpose: KeyPurpose) -> str:

@@ -21,7 +21,7 @@ from bot.hub_topics import conversation_topic
 from bot.local_time import zone_label
 from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY, PII_VALUE
-from bot.sealing import KeyPurpose
+from bot.sealing import CONVERSATION_PURPOSES, KeyPurpose
 from bot.store import conversations as conversation_store
 from bot.store import returning
 from bot.store.tables import Conversation
@@ -276,9 +276,7 @@ async def erase_subject(core: Core, match: SubjectMatch, *, reason: str = "") ->
     ids = list(match.conversation_ids)
     async with unit_of_work(core) as work:
         for conversation_id in ids:
-            await core.keys.destroy(
-                work.session, conversation_id, (KeyPurpose.CONVERSATION, KeyPurpose.PII_VAULT)
-            )
+            await core.keys.destroy(work.session, conversation_id, CONVERSATION_PURPOSES)
         result = await work.session.execute(
             delete(Conversation).where(col(Conversation.id).in_(ids))
         )

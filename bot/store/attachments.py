@@ -19,7 +19,7 @@ from privacy.crypto import Sealed
 from .tables import Conversation, Table, UTCDateTime, _cascade, utcnow
 from .types import SealedType
 
-__all__ = ["Attachment", "count_for", "delete_closed_before", "kinds_count", "of"]
+__all__ = ["Attachment", "count_for", "delete_of", "holders_closed_before", "kinds_count", "of"]
 
 
 class Attachment(Table, table=True):
@@ -55,13 +55,23 @@ async def of(session: AsyncSession, conversation_id: str) -> Sequence[Attachment
     return list((await session.execute(query)).scalars())
 
 
-async def delete_closed_before(session: AsyncSession, closed_before: datetime) -> int:
-    """Delete the files of conversations closed before `closed_before`; how many went."""
-    closed = select(Conversation.id).where(
-        col(Conversation.closed_at).is_not(None), col(Conversation.closed_at) < closed_before
+async def holders_closed_before(session: AsyncSession, closed_before: datetime) -> list[str]:
+    """The conversations closed before `closed_before` that still hold files."""
+    query = (
+        select(Attachment.conversation_id)
+        .distinct()
+        .join(Conversation, col(Conversation.id) == col(Attachment.conversation_id))
+        .where(
+            col(Conversation.closed_at).is_not(None), col(Conversation.closed_at) < closed_before
+        )
     )
+    return [str(found) for found in (await session.execute(query)).scalars()]
+
+
+async def delete_of(session: AsyncSession, conversation_ids: Sequence[str]) -> int:
+    """Delete every file of these conversations; how many went."""
     result = await session.execute(
-        delete(Attachment).where(col(Attachment.conversation_id).in_(closed))
+        delete(Attachment).where(col(Attachment.conversation_id).in_(conversation_ids))
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -43,8 +43,10 @@ from bot.conversation import (
     starts_new_conversation,
     step,
 )
+from bot.conversation_effects import StoreAttachment
 from bot.hours import OpeningHours
 from bot.texts import LANGUAGES
+from privacy.attachments import AttachmentKind, Sanitised
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 12:00 in Helsinki
 TOPICS = (
@@ -185,6 +187,22 @@ def test_media_is_refused_kindly_and_noted_for_the_counsellor() -> None:
     result = step(active, ResidentMedia("photo"), NOW, CONFIG)
     assert result.effects == (StoreMediaNote("photo"), Say("media_unsupported"))
     assert step(Facts(), ResidentMedia("voice"), NOW, CONFIG).effects == (Say("media_unsupported"),)
+
+
+def test_a_file_the_channel_took_is_stored_only_after_the_notice_and_only_when_made_safe() -> None:
+    rebuilt = Sanitised(AttachmentKind.PHOTO, "image/jpeg", b"\xff\xd8rebuilt")
+    queued = Facts(state=State.QUEUED, language="fi")
+    stored = step(queued, ResidentMedia("photo", file=rebuilt), NOW, CONFIG)
+    assert stored.effects == (StoreAttachment(rebuilt),)
+    assert stored.effects[0].file.data == b"\xff\xd8rebuilt"  # type: ignore[union-attr]
+    # Before the privacy notice nothing is stored, whatever the channel made of the file.
+    for state in (State.NEW, State.TRIAGE_LANGUAGE, State.TRIAGE_TOPIC, State.CLOSED):
+        early = step(Facts(state=state), ResidentMedia("photo", file=rebuilt), NOW, CONFIG)
+        assert early.effects == (Say("attachment_not_yet"),)
+    refused = step(queued, ResidentMedia("other", refused="too_many_pages"), NOW, CONFIG)
+    assert refused.effects == (Say("attachment_too_long"),)
+    unknown = step(queued, ResidentMedia("other", refused="a_new_code"), NOW, CONFIG)
+    assert unknown.effects == (Say("attachment_unsupported"),)
 
 
 @pytest.mark.parametrize("state", list(State))

@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import select
 
 from bot.jobs import retention
+from bot.sealing import KeyPurpose
 from bot.store.attachments import Attachment
-from bot.store.tables import Message
+from bot.store.tables import DataKeyRow, Message
+from privacy.errors import KeyUnavailable
 from tests.bot.console.helpers import audit_rows, headers, login, waiting_conversation
 from tests.support.chat import Harness
 from tests.support.files import SECRET_DEVICE, SECRET_NAME, opus_voice, photo_with_gps
@@ -30,6 +33,13 @@ async def claimed_with_photo(harness: Harness, client: Client) -> tuple[str, dic
     transcript = await (await client.get(f"/api/conversations/{conversation}")).json()
     [message] = [m for m in transcript["messages"] if m["attachment"] is not None]
     return conversation, message["attachment"]
+
+
+async def file_keys(harness: Harness) -> int:
+    """How many data keys for files exist (one per conversation that holds files)."""
+    async with harness.core.database.session() as session:
+        query = select(DataKeyRow).where(DataKeyRow.purpose == str(KeyPurpose.ATTACHMENT))
+        return len(list((await session.execute(query)).scalars()))
 
 
 async def attachments(harness: Harness) -> list[Attachment]:
@@ -110,8 +120,10 @@ async def test_a_voice_message_is_served_as_ogg_audio(harness: Harness, client: 
 async def test_delete_my_data_leaves_no_file_behind(harness: Harness, client: Client) -> None:
     _conversation, placeholder = await claimed_with_photo(harness, client)
     assert len(await attachments(harness)) == 1
+    assert await file_keys(harness) == 1
     await harness.resident("resident").write("poista tietoni")
     assert await attachments(harness) == []
+    assert await file_keys(harness) == 0
     assert (await client.get(placeholder["url"])).status == 404
 
 
@@ -132,6 +144,13 @@ async def test_files_go_by_their_own_shorter_retention_while_the_text_stays(
     report = await retention(harness.core, apply=True, now=later)
     assert report.attachments == 1 and report.transcripts == 0
     assert await attachments(harness) == []
+    # Shredded, not only deleted: a copy of the row left anywhere (a dead row version, a
+    # backup) can no longer be opened, while the conversation's own key stays for its text.
+    assert await file_keys(harness) == 0
+    async with harness.core.database.session() as session:
+        with pytest.raises(KeyUnavailable):
+            await harness.core.keys.get(session, conversation, KeyPurpose.ATTACHMENT)
+        await harness.core.keys.get(session, conversation, KeyPurpose.CONVERSATION)
     async with harness.core.database.session() as session:
         kept = (
             await session.execute(select(Message).where(Message.conversation_id == conversation))
