@@ -17,7 +17,7 @@ from privacy.pseudonym import pseudonymise
 from .conversation_effects import Say, StoreAttachment
 from .conversation_files import AFTER_NOTICE, NOT_YET, TOO_MANY, refusal_text
 from .core import Core, Work
-from .events import Author, Inbound
+from .events import Author, FileTooLarge, FileUnavailable, Inbound
 from .ids import new_id
 from .messages import store_message
 from .replies import Run, say
@@ -30,6 +30,9 @@ from .store.rows import add_row
 
 SANITISE_SECONDS = 30.0
 """How long making one file safe may take before it is refused as unreadable."""
+
+FETCH_SECONDS = 60.0
+"""How long fetching a file from its platform may take before it is refused as unreadable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +65,28 @@ async def prepare(
 
 
 async def prepare_inbound(work_core: Core, inbound: Inbound) -> PreparedFile:
-    """A resident's file made safe, or refused: "not_yet" without looking at it while their
-    conversation on the channel has not passed the privacy notice."""
-    assert inbound.file is not None
+    """A resident's file made safe, or refused: "not_yet" without looking at it (nor fetching
+    it from its platform) while their conversation on the channel has not passed the privacy
+    notice."""
+    assert inbound.has_file
     pseudonym = pseudonymise(work_core.keyring.pepper, inbound.channel, inbound.sender_id)
     async with work_core.database.session() as session:
         conversation = await latest_for(session, pseudonym, inbound.channel)
     if conversation is None or conversation.state not in AFTER_NOTICE:
         return PreparedFile(refused=NOT_YET)
     limits = Limits(max_bytes=work_core.settings.attachment_max_bytes)
-    return await prepare(inbound.file, limits)
+    data = inbound.file
+    if data is None:
+        assert inbound.platform_file is not None
+        try:
+            data = await asyncio.wait_for(
+                inbound.platform_file.fetch(limits.max_bytes), FETCH_SECONDS
+            )
+        except FileTooLarge:
+            return PreparedFile(refused=str(Refusal.TOO_LARGE))
+        except (FileUnavailable, TimeoutError):
+            return PreparedFile(refused=str(Refusal.UNREADABLE))
+    return await prepare(data, limits)
 
 
 async def store_attachment(run: Run, effect: StoreAttachment) -> Attachment | None:

@@ -128,7 +128,7 @@ class Dispatcher:
     async def receive(self, inbound: Inbound) -> None:
         """The adapters' sink: store and route one message, retrying brief store outages."""
         started = time.perf_counter()
-        if inbound.file is not None:
+        if inbound.has_file:
             # Made safe (or refused) before the transaction; the batch reads it by identity.
             self._files[id(inbound)] = await prepare_inbound(self.core, inbound)
         try:
@@ -283,7 +283,7 @@ class Dispatcher:
 
     def _check(self, inbound: Inbound) -> CheckedText | None:
         """The checks of a text message (None for media and buttons), whatever its route."""
-        if inbound.media is not None or inbound.choice is not None or inbound.file is not None:
+        if inbound.media is not None or inbound.choice is not None or inbound.has_file:
             return None
         return self.checks.check(inbound.text)
 
@@ -298,7 +298,7 @@ class Dispatcher:
 
     def _event(self, inbound: Inbound, checked: CheckedText | None) -> Event:
         prepared = self._files.get(id(inbound))
-        if inbound.file is not None and prepared is not None:
+        if inbound.has_file and prepared is not None:
             return ResidentMedia(prepared.kind, file=prepared.sanitised, refused=prepared.refused)
         if inbound.media is not None:
             return ResidentMedia(str(inbound.media))

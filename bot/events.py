@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import NewType
+from typing import NewType, Protocol
 
 LANGUAGE_CHOICE_PREFIX = "lang:"
 """Choice values the conversation offers for a language: `lang:` and the language code
@@ -38,6 +38,31 @@ class Author(StrEnum):
     RESIDENT = "resident"
     COUNSELLOR = "counsellor"
     BOT = "bot"
+
+
+class FileTooLarge(Exception):
+    """The platform's file is larger than the core takes; raised before it is read whole."""
+
+
+class FileUnavailable(Exception):
+    """The platform could not hand over the file (gone, forbidden, broken, undecryptable).
+
+    Its message names the reason only, never the file's address, key or content.
+    """
+
+
+class PlatformFile(Protocol):
+    """A file a resident sent on a platform that keeps it (Telegram, Matrix), still there.
+
+    The adapter builds one per message without fetching anything: the core calls `fetch` only
+    once the resident's conversation has passed the privacy notice, so no platform media is
+    read before the resident knows what is kept.
+    """
+
+    async def fetch(self, max_bytes: int) -> bytes:
+        """The file's bytes (decrypted where the platform encrypts them), at most `max_bytes`:
+        raises FileTooLarge beyond that and FileUnavailable when it cannot be read."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +96,21 @@ class Inbound:
     # A file as the resident sent it, where the channel takes files (web chat): made safe by
     # the core before anything of it is stored, never stored as it came.
     file: bytes | None = None
+    # A file still on the platform (Telegram, Matrix): fetched by the core only after the
+    # privacy notice, then made safe like `file`.
+    platform_file: PlatformFile | None = None
+
+    @property
+    def has_file(self) -> bool:
+        return self.file is not None or self.platform_file is not None
 
     def __repr__(self) -> str:
         # The default repr would print the sender id and the text into any log or traceback.
         return (
             f"Inbound(channel={self.channel!r}, chars={len(self.text)}, "
             f"choice={self.choice is not None}, media={self.media}, "
-            f"file_bytes={len(self.file) if self.file is not None else None})"
+            f"file_bytes={len(self.file) if self.file is not None else None}, "
+            f"platform_file={self.platform_file is not None})"
         )
 
 

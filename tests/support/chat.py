@@ -21,6 +21,7 @@ from bot.events import (
     Inbound,
     MediaKind,
     Outbound,
+    PlatformFile,
     ReplyAddress,
 )
 from bot.store.tables import OutboxRow
@@ -82,6 +83,10 @@ class Resident:
         """A file as a channel that takes files (the web chat) hands it to the core."""
         await self.harness.inbound(self, file=data)
 
+    async def send_platform_file(self, platform_file: PlatformFile) -> None:
+        """A file as a platform that keeps it (Telegram, Matrix) announces it: by reference."""
+        await self.harness.inbound(self, platform_file=platform_file)
+
     @property
     def received(self) -> list[Outbound]:
         return self.harness.adapter.sent[self.address]
@@ -124,6 +129,7 @@ class Harness:
         media: MediaKind | None = None,
         message_id: str | None = None,
         file: bytes | None = None,
+        platform_file: PlatformFile | None = None,
     ) -> None:
         await self.service.dispatcher.receive(
             Inbound(
@@ -137,6 +143,7 @@ class Harness:
                 media=media,
                 language_hint=resident.language_hint,
                 file=file,
+                platform_file=platform_file,
             )
         )
         await self.deliver()
