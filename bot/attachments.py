@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from privacy.attachments import AttachmentRefused, Limits, Refusal, Sanitised, sanitise
 from privacy.crypto import DataKey, seal_bytes, unseal_bytes
-from privacy.errors import KeyUnavailable
 from privacy.pseudonym import pseudonymise
 
 from .conversation_effects import Say, StoreAttachment
@@ -137,9 +136,6 @@ async def open_attachment(work: Work, attachment: Attachment) -> bytes:
 
 async def _files_key(work: Work, conversation_id: str) -> DataKey:
     """The conversation's key for files, made with its first file (most conversations have
-    none, so opening one costs no extra key)."""
-    keys = work.core.keys
-    try:
-        return await keys.get(work.session, conversation_id, KeyPurpose.ATTACHMENT)
-    except KeyUnavailable:
-        return keys.create(work.session, conversation_id, KeyPurpose.ATTACHMENT)
+    none, so opening one costs no extra key); two instances storing a first file at once
+    agree on one key."""
+    return await work.core.keys.ensure(work.session, conversation_id, KeyPurpose.ATTACHMENT)

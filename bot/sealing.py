@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections import OrderedDict
 from enum import StrEnum
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select
 
 from privacy.crypto import DataKey, KeyRing
 from privacy.errors import KeyUnavailable
 
+from .ids import new_id
 from .store.scrub import mark_shredded
-from .store.tables import DataKeyRow
+from .store.tables import DataKeyRow, utcnow
 
 SYSTEM_OWNER = "system"
 
@@ -89,11 +92,43 @@ class KeyStore:
         self._remember(owner_id, purpose, key)
         return key
 
-    async def system_key(self, session: AsyncSession) -> DataKey:
+    async def ensure(self, session: AsyncSession, owner_id: str, purpose: KeyPurpose) -> DataKey:
+        """The data key, made now if the owner has none yet.
+
+        For keys made on first use (a conversation's first file, the system key), which two
+        instances may both find missing at once: the first insert wins and the other reads
+        the winner's key, so nothing is ever sealed under a key that was not kept.
+        """
         try:
-            return await self.get(session, SYSTEM_OWNER, KeyPurpose.SYSTEM)
+            return await self.get(session, owner_id, purpose)
         except KeyUnavailable:
-            return self.create(session, SYSTEM_OWNER, KeyPurpose.SYSTEM)
+            pass
+        wrapped = self.keyring.wrap(DataKey.generate(), context=key_context(owner_id, purpose))
+        values = {
+            "id": new_id(),
+            "owner_id": owner_id,
+            "purpose": str(purpose),
+            "kek_version": wrapped.kek_version,
+            "wrapped": wrapped,
+            "created_at": utcnow(),
+        }
+        bind = session.bind
+        insert = (
+            postgresql_insert
+            if bind is not None and bind.dialect.name == "postgresql"
+            else sqlite_insert
+        )
+        await session.execute(
+            insert(DataKeyRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["owner_id", "purpose"])
+        )
+        # Read back whichever insert won; on PostgreSQL a concurrent one that committed
+        # first is visible to this new statement.
+        return await self.get(session, owner_id, purpose)
+
+    async def system_key(self, session: AsyncSession) -> DataKey:
+        return await self.ensure(session, SYSTEM_OWNER, KeyPurpose.SYSTEM)
 
     async def destroy(
         self, session: AsyncSession, owner_id: str, purposes: tuple[KeyPurpose, ...]
