@@ -37,6 +37,7 @@ from bot.officer.subject import (
     AmbiguousCode,
     erase_subject,
     export_subject,
+    files_directory,
     find_subject,
     write_export,
 )
@@ -94,6 +95,8 @@ async def run(args: argparse.Namespace) -> int:
                 "conversations": len(export.conversations),
                 "messages": export.message_count,
                 "file": str(path),
+                "files": len(export.files),
+                "files_directory": str(files_directory(path)) if export.files else None,
             }
             if args.json:
                 print_json(summary)
@@ -102,6 +105,11 @@ async def run(args: argparse.Namespace) -> int:
                     f"Exported {summary['conversations']} conversations "
                     f"({summary['messages']} messages) to {path} (readable by you only)."
                 )
+                if export.files:
+                    print(
+                        f"The {len(export.files)} files the resident sent are in "
+                        f"{files_directory(path)} (readable by you only)."
+                    )
             return EXIT_OK
         if not args.yes:
             if args.json:

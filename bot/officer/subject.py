@@ -17,13 +17,16 @@ from sqlalchemy import delete
 from sqlmodel import col, func, select
 
 from bot.actions.context import Core, Work, unit_of_work
+from bot.attachments import open_attachment
 from bot.hub_topics import conversation_topic
 from bot.local_time import zone_label
 from bot.message_body import MessageBody
 from bot.sealed_formats import MESSAGE_BODY, PII_VALUE
 from bot.sealing import CONVERSATION_PURPOSES, KeyPurpose
+from bot.store import attachments as attachment_store
 from bot.store import conversations as conversation_store
 from bot.store import returning
+from bot.store.attachments import Attachment
 from bot.store.tables import Conversation
 from privacy.audit import AuditAction
 from privacy.crypto import unseal
@@ -34,6 +37,14 @@ from privacy.pseudonym import Pseudonym, normalise_reference_code, reference_cod
 from .common import OFFICER, OfficerError, local_text
 
 AUTHOR_LABELS = {"resident": "You", "counsellor": "Counsellor", "bot": "Service"}
+
+FILE_SUFFIXES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    "audio/ogg": "ogg",
+}
+"""The suffix of an exported file by its stored (rebuilt) media type; anything else `bin`."""
 
 
 class AmbiguousCode(Exception):
@@ -48,12 +59,23 @@ class SubjectMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportedFile:
+    """A file the resident sent, as stored (made safe): written beside the export."""
+
+    name: str
+    kind: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class ExportedMessage:
     id: str
     at: datetime
     author: str
     text: str
     withheld: int  # originals no longer available (PII vault already deleted by retention)
+    file: ExportedFile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +102,10 @@ class SubjectExport:
     def message_count(self) -> int:
         return sum(len(c.messages) for c in self.conversations)
 
+    @property
+    def files(self) -> list[ExportedFile]:
+        return [m.file for c in self.conversations for m in c.messages if m.file is not None]
+
     def as_json(self) -> dict[str, object]:
         return {
             "reference_code": self.code,
@@ -99,6 +125,7 @@ class SubjectExport:
                             "author": m.author,
                             "text": m.text,
                             "originals_deleted": m.withheld,
+                            "file": _file_json(m.file),
                         }
                         for m in c.messages
                     ],
@@ -141,6 +168,17 @@ class SubjectExport:
                 lines.append(f"  > {body}")
             lines.append("")
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _file_json(file: ExportedFile | None) -> dict[str, object] | None:
+    if file is None:
+        return None
+    return {
+        "name": file.name,
+        "kind": file.kind,
+        "media_type": file.media_type,
+        "size": len(file.data),
+    }
 
 
 async def find_subject(core: Core, code_text: str) -> SubjectMatch:
@@ -200,19 +238,25 @@ async def _export_conversation(work: Work, conversation: Conversation) -> Export
         for item in await conversation_store.pii_items(session, conversation.id):
             value = unseal(vault, item.sealed_value, aad=PII_VALUE.context(item.id))
             items.setdefault(item.message_id, {})[item.ordinal] = value
+    files = {a.message_id: a for a in await attachment_store.of(session, conversation.id)}
     messages = []
     for message in await conversation_store.messages(session, conversation.id):
         body = MessageBody.decode(
             unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
         )
         text, missing = _restore(body.text, body, items.get(message.id, {}))
+        file = None
         if message.kind == "media_note":
             text = f"(you sent an attachment: {text}; attachments are not stored)"
         elif message.kind == "attachment":
-            # The file itself is not in this export yet (docs/attachments.md, what is left).
-            text = f"(you sent a file: {text}; it is stored sealed with this conversation)"
+            file = await _export_file(work, files.get(message.id))
+            text = (
+                f"(you sent a file: {text}; it is in the export's files folder as {file.name})"
+                if file is not None
+                else f"(you sent a file: {text}; it was deleted under the retention rules)"
+            )
         messages.append(
-            ExportedMessage(message.id, message.created_at, message.author, text, missing)
+            ExportedMessage(message.id, message.created_at, message.author, text, missing, file)
         )
     return ExportedConversation(
         id=conversation.id,
@@ -224,6 +268,23 @@ async def _export_conversation(work: Work, conversation: Conversation) -> Export
         closed_at=conversation.closed_at,
         messages=tuple(messages),
     )
+
+
+async def _export_file(work: Work, attachment: Attachment | None) -> ExportedFile | None:
+    """The stored file, or None once its key was shredded by the files' own retention."""
+    if attachment is None:
+        return None
+    try:
+        data = await open_attachment(work, attachment)
+    except PrivacyError:
+        return None
+    suffix = FILE_SUFFIXES.get(attachment.media_type, "bin")
+    return ExportedFile(f"{attachment.id}.{suffix}", attachment.kind, attachment.media_type, data)
+
+
+def files_directory(path: Path) -> Path:
+    """Where the export's files go: a folder beside the export file, named after it."""
+    return path.with_name(f"{path.stem}-files")
 
 
 def _audit_purpose(core: Core, default: str, reason: str) -> str:
@@ -263,11 +324,14 @@ async def export_subject(core: Core, match: SubjectMatch, *, reason: str = "") -
 
 
 def write_export(export: SubjectExport, path: Path, *, as_json: bool) -> None:
-    """Owner-only (0600) file, replaced atomically: it holds the resident's own words."""
+    """Owner-only (0600) file, replaced atomically: it holds the resident's own words. The
+    files they sent go, owner-only too, into `files_directory(path)`."""
     if as_json:
         data = json.dumps(export.as_json(), indent=2, ensure_ascii=False) + "\n"
     else:
         data = export.as_markdown()
+    for file in export.files:
+        write_private_file(files_directory(path) / file.name, file.data)
     write_private_file(path, data.encode("utf-8"))
 
 

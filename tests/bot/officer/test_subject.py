@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -9,12 +10,19 @@ import pytest
 from sqlmodel import func, select
 
 from bot.officer.common import OfficerError
-from bot.officer.subject import erase_subject, export_subject, find_subject, write_export
+from bot.officer.subject import (
+    erase_subject,
+    export_subject,
+    files_directory,
+    find_subject,
+    write_export,
+)
 from bot.sealing import KeyPurpose
 from bot.store import audit as audit_store
 from bot.store.tables import Conversation, DataKeyRow, Message
-from tests.bot.officer.scenario import AINO_PHONE, build
+from tests.bot.officer.scenario import AINO_PHONE, CODE, build, start
 from tests.support.chat import Harness
+from tests.support.files import SECRET_NAME, opus_voice, photo_with_gps
 
 
 async def test_the_code_is_accepted_however_it_is_typed(harness: Harness) -> None:
@@ -88,3 +96,52 @@ async def test_erase_shreds_the_keys_and_rows_of_that_resident_only(harness: Har
     assert messages == 0
     assert (str(records[-1].action), records[-1].subject_ref) == ("erase", match.pseudonym)
     assert (await find_subject(harness.core, scenario.aino_code)).conversation_ids == ()
+
+
+async def resident_with_files(harness: Harness) -> str:
+    """A resident who sent a photo and a voice message: their reference code."""
+    cecilia = harness.resident("cecilia")
+    await start(cecilia)
+    await cecilia.send_file(photo_with_gps(120, 80))
+    await cecilia.send_file(opus_voice())
+    await cecilia.write("/code")
+    [code] = {m for text in cecilia.texts() for m in CODE.findall(text)}
+    return code
+
+
+async def test_export_gives_the_resident_the_files_they_sent_as_stored_in_owner_only_files(
+    harness: Harness, tmp_path: Path
+) -> None:
+    code = await resident_with_files(harness)
+    export = await export_subject(harness.core, await find_subject(harness.core, code))
+    assert sorted(f.kind for f in export.files) == ["photo", "voice"]
+    path = tmp_path / "export.json"
+    write_export(export, path, as_json=True)
+
+    folder = files_directory(path)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    written = {p.name: p for p in folder.iterdir()}
+    photo = next(f for f in export.files if f.kind == "photo")
+    assert photo.name.endswith(".jpg") and written[photo.name].read_bytes() == photo.data
+    assert photo.data.startswith(b"\xff\xd8") and SECRET_NAME.encode() not in photo.data
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written.values())
+    messages = [m for c in json.loads(path.read_text())["conversations"] for m in c["messages"]]
+    described = [m["file"] for m in messages if m["file"] is not None]
+    assert {(d["name"], d["kind"], d["size"]) for d in described} == {
+        (f.name, f.kind, len(f.data)) for f in export.files
+    }
+    assert [m["text"] for m in messages if m["file"] and photo.name in m["text"]]
+
+
+async def test_export_says_a_file_was_deleted_once_its_own_retention_passed(
+    harness: Harness,
+) -> None:
+    code = await resident_with_files(harness)
+    match = await find_subject(harness.core, code)
+    [conversation_id] = match.conversation_ids
+    async with harness.core.database.session() as session:
+        await harness.core.keys.destroy(session, conversation_id, (KeyPurpose.ATTACHMENT,))
+    export = await export_subject(harness.core, match)
+    assert export.files == []
+    notes = [m.text for c in export.conversations for m in c.messages if "file" in m.text]
+    assert len(notes) == 2 and all("deleted under the retention rules" in n for n in notes)
