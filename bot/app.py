@@ -172,6 +172,7 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         await preload
     yield
+    service.core.sanitiser.close()
     await service.core.database.dispose()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from privacy.attachments import AttachmentRefused, Limits, Refusal, Sanitised, sanitise
+from privacy.attachments import Limits, Refusal, Sanitised
 from privacy.crypto import DataKey, seal_bytes, unseal_bytes
 from privacy.pseudonym import pseudonymise
 
@@ -20,6 +20,7 @@ from .events import Author, FileTooLarge, FileUnavailable, Inbound
 from .ids import new_id
 from .messages import store_message
 from .replies import Run, say
+from .sanitiser_process import SanitiserWorkers
 from .sealed_formats import ATTACHMENT_DATA
 from .sealing import KeyPurpose
 from .store import attachments as attachment_store
@@ -47,20 +48,13 @@ class PreparedFile:
 
 
 async def prepare(
-    data: bytes, limits: Limits, *, seconds: float = SANITISE_SECONDS
+    data: bytes, limits: Limits, workers: SanitiserWorkers, *, seconds: float = SANITISE_SECONDS
 ) -> PreparedFile:
-    """Run the sanitiser on a worker thread with a time limit (never on the event loop).
-
-    A file that takes too long is refused as unreadable; its thread finishes on its own and
-    its result is dropped.
-    """
-    try:
-        sanitised = await asyncio.wait_for(asyncio.to_thread(sanitise, data, limits), seconds)
-    except AttachmentRefused as refused:
-        return PreparedFile(refused=str(refused.reason))
-    except TimeoutError:
-        return PreparedFile(refused=str(Refusal.UNREADABLE))
-    return PreparedFile(sanitised=sanitised)
+    """Run the sanitiser in a worker process with a time limit (never on the event loop, never
+    in the service's process): a file that takes too long, or crashes or exhausts its worker,
+    is refused as unreadable and that worker is killed."""
+    sanitised, refused = await asyncio.to_thread(workers.run, data, limits, seconds)
+    return PreparedFile(sanitised=sanitised, refused=refused)
 
 
 async def prepare_inbound(work_core: Core, inbound: Inbound) -> PreparedFile:
@@ -85,7 +79,7 @@ async def prepare_inbound(work_core: Core, inbound: Inbound) -> PreparedFile:
             return PreparedFile(refused=str(Refusal.TOO_LARGE))
         except (FileUnavailable, TimeoutError):
             return PreparedFile(refused=str(Refusal.UNREADABLE))
-    return await prepare(data, limits)
+    return await prepare(data, limits, work_core.sanitiser)
 
 
 async def store_attachment(run: Run, effect: StoreAttachment) -> Attachment | None:

@@ -34,6 +34,7 @@ from .hub_bridge import notify
 from .ids import new_id
 from .logs import log_event
 from .metrics import Metrics
+from .sanitiser_process import SanitiserWorkers
 from .sealing import KeyStore
 from .store import audit as audit_store
 from .store.db import Database
@@ -72,6 +73,8 @@ class Core:
     clock: Callable[[], datetime] = utcnow
     texts: Texts = field(default_factory=Texts)
     redactor: Redactor = field(default_factory=Redactor)
+    # Residents' files are made safe in worker processes, started on the first file.
+    sanitiser: SanitiserWorkers = field(default_factory=SanitiserWorkers)
     audit_chain: AuditChain = field(init=False)
     keys: KeyStore = field(init=False)
     flow: FlowCache = field(init=False)

@@ -62,6 +62,7 @@ async def service(settings: Settings) -> AsyncIterator[Service]:
     built = build_service(settings)
     await prepare_database(built)
     yield built
+    built.core.sanitiser.close()
     await built.core.database.dispose()
 
 
