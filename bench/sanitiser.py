@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.attachments import prepare  # noqa: E402
-from bot.sanitiser_process import SanitiserWorkers  # noqa: E402
-from privacy.attachments import Limits, sanitise  # noqa: E402
-from tests.support.files import photo_with_gps  # noqa: E402
+from bot.attachments import prepare
+from bot.sanitiser_process import SanitiserWorkers
+from privacy.attachments import Limits, sanitise
+from tests.support.files import photo_with_gps
 
 
 def milliseconds(started: float) -> float:
