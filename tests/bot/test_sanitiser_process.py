@@ -13,7 +13,7 @@ import pytest
 from bot.attachments import prepare
 from bot.sanitiser_process import MEMORY_LIMIT_BYTES, SanitiserWorkers
 from privacy.attachments import Limits, Sanitised
-from tests.support.files import SECRET_NAME, photo_with_gps
+from tests.support.files import SECRET_NAME, opus_voice, pdf_with_extras, photo_with_gps
 
 LIMITS = Limits()
 
@@ -84,3 +84,13 @@ async def test_a_real_photo_is_rebuilt_in_a_worker_without_its_metadata(
     assert SECRET_NAME.encode() not in prepared.sanitised.data
     unsupported = await prepare(b"MZ\x90\x00 not a picture", LIMITS, workers)
     assert (unsupported.sanitised, unsupported.refused) == (None, "unsupported")
+
+
+def test_documents_and_voice_are_rebuilt_within_the_workers_memory_wall(
+    workers: SanitiserWorkers,
+) -> None:
+    document, refused = workers.run(pdf_with_extras(pages=2), LIMITS, 30)
+    assert refused is None and document is not None and document.media_type == "application/pdf"
+    voice, refused = workers.run(opus_voice(), LIMITS, 30)
+    assert refused is None and voice is not None and voice.media_type == "audio/ogg"
+    assert SECRET_NAME.encode() not in document.data + voice.data
