@@ -11,10 +11,12 @@ import re
 from importlib.resources import files
 
 from privacy.redaction.addresses_abroad import (
+    LOWER_NUMBER_FIRST_HINT,
     NON_LATIN_SCRIPT,
     NUMBER_FIRST_HINT,
     cued_script_street,
     has_prefix_keyword,
+    lower_number_first,
     number_first,
     po_box,
     prefixed_street,
@@ -226,6 +228,10 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
         span = None
         if NUMBER_FIRST_HINT.match(text, num_end):
             span = number_first(text, p)
+        elif LOWER_NUMBER_FIRST_HINT.match(text, num_end):
+            span = lower_number_first(text, p)
+            if span is not None and not _has_cue(text, span[0]):
+                span = None
         if span is None:
             if not rev:
                 rev = text[::-1]

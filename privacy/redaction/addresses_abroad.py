@@ -56,10 +56,14 @@ _SCRIPT_CUE_NAME = re.compile(
     r"(?P<name>(?:[^\W\d_][\w'’-]*[ \t,،]+){1,3}?)(?:(?:д|дом|буд|رقم)\.?[ \t]*)?$"
 )
 _ARABIC_NOT_NAMES = frozenset("منذ مع من عن حوالي لمدة في مدة".split())
-# Number-first addresses: English ("221B Baker Street", "5 Elm Rd") and French ("10 rue ...").
+# Number-first addresses: English ("221B Baker Street", "5 Elm Rd") and French ("10 rue ...",
+# "14 Rue de ...", as many write the keyword with a capital).
 NUMBER_FIRST_HINT = re.compile(
     r"[A-Za-z]?(?:[ \t]?[-–][ \t]?\d{1,5}[A-Za-z]?)?,?[ \t]+(?:[A-Z]|rue |avenue |boulevard )"
 )
+# The same in lower case ("12 main street"), read only after an address cue ("i live at",
+# "my address is"): without one, "3 blocks down the street" is a distance.
+LOWER_NUMBER_FIRST_HINT = re.compile(r"[a-z]?,?[ \t]+[a-z]")
 _NUMBER_FIRST = re.compile(
     r"""
     \d{1,5}[A-Za-z]?(?:[ \t]?[-–][ \t]?\d{1,5}[A-Za-z]?)?,?[ \t]+
@@ -70,11 +74,30 @@ _NUMBER_FIRST = re.compile(
           |Close|Crescent|Highway|Hwy|Parkway|Pkwy|Gardens|Grove|Mews|Court|Row
           |St(?![ \t]+[A-Z])|Dr(?![ \t]+[A-Z]))
         (?![\w'’-])
-      | (?:rue|avenue|boulevard)[ \t]+(?:(?:de|du|des|la|le|d'|l')[ \t]*)*
+      | (?:[Rr]ue|[Aa]venue|[Bb]oulevard)[ \t]+(?:(?:de|du|des|la|le|d'|l')[ \t]*)*
         [A-ZÀ-Þ][\w'’-]*(?:[ \t]+(?:(?:de|du|des|la|le|d'|l')[ \t]*)*[A-ZÀ-Þ][\w'’-]*){0,2}
     )
     """,
     re.VERBOSE,
+)
+_LOWER_NUMBER_FIRST = re.compile(
+    r"""
+    \d{1,5}[a-z]?,?[ \t]+
+    (?:[a-z][a-z'’.-]*[ \t]+){1,2}?
+    (?:street|road|rd|avenue|ave|lane|ln|drive|boulevard|blvd|way|place|square|terrace|close
+      |crescent|highway|parkway|gardens|grove|mews|court|st|dr)
+    (?![\w'’-])
+    """,
+    re.VERBOSE,
+)
+# Words that make a lower-case run a distance or a count, not a street name ("3 blocks down
+# the road", "2 lane road").
+_NOT_STREET_NAME_WORDS = frozenset(
+    """
+    the a an of on in at to down up along across from this that my your our their his her its
+    blocks block minutes minute min mins hours hour miles mile km meters metres steps lane lanes
+    way ways car cars floor floors storey story times more other
+    """.split()
 )
 _UNIT_BEFORE = re.compile(r"(?i:flat|apt\.?|apartment|unit|suite)[ \t]*#?\w{1,4},?[ \t]*$")
 _BOX_PREFIX = re.compile(r"(?i:p\.?[ \t]?o\.?|post)[ \t]*$")
@@ -165,8 +188,21 @@ def number_first(text: str, p: int) -> tuple[int, int] | None:
     m = _NUMBER_FIRST.match(text, p)
     if m is None:
         return None
+    return _with_unit(text, p, m.end())
+
+
+def lower_number_first(text: str, p: int) -> tuple[int, int] | None:
+    """A number-first address in lower case ("12 main street"); the caller checks for the
+    address cue that makes it one."""
+    m = _LOWER_NUMBER_FIRST.match(text, p)
+    if m is None or any(w in _NOT_STREET_NAME_WORDS for w in m.group().split()[1:-1]):
+        return None
+    return _with_unit(text, p, m.end())
+
+
+def _with_unit(text: str, p: int, end: int) -> tuple[int, int]:
     start = p
     unit = _UNIT_BEFORE.search(text, max(0, p - 24), p)
     if unit is not None:
         start = unit.start()
-    return start, m.end()
+    return start, end

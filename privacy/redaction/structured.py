@@ -14,13 +14,16 @@ from collections.abc import Iterator
 from stdnum import iban as stdnum_iban
 
 # Day, month, year, then how the individual part is joined on (text is folded first, so every
-# dash variant is "-"): a century sign (all signs valid since 2023), a "-" or "+" with spaces
-# around it ("131052 - 308T"), only spaces ("131052 308T"), or nothing at all; then the
-# individual number and the check character, in either case.
+# dash variant is "-"): a century sign (all signs valid since 2023), a sign with spaces around
+# it ("131052 - 308T", "020304 A 0974"), only spaces ("131052 308T"), or nothing at all; then
+# the individual number and the check character, in either case. A single space may also split
+# the date into its parts ("13 10 52-308T") or stand before the check character ("131052-308 T"),
+# as people copy a code from a card in groups; such a code counts only with a sign and the right
+# check character (`_split_ok`).
 _HETU = re.compile(
-    r"(?<![0-9])([0-3]\d)([01]\d)(\d\d)"
-    r"(?:([-+ABCDEFYXWVU])|( {0,2}[-+] {0,2})|( {1,2})|)"
-    r"(\d{3})([0-9A-Ya-y])(?![0-9])",
+    r"(?<![0-9])([0-3]\d)( ?)([01]\d)( ?)(\d\d)"
+    r"(?:([-+ABCDEFYXWVU])|( {0,2}[-+ABCDEFYXWVU] {0,2})|( {1,2})|)"
+    r"(\d{3})( ?)([0-9A-Ya-y])(?![0-9])",
     re.IGNORECASE,
 )
 _CENTURY = {
@@ -73,13 +76,20 @@ def find_hetus(text: str) -> list[tuple[int, int]]:
     """Return spans of Finnish personal identity codes, temporary ones (900-999) included.
 
     Also a code with spaces around its sign or in place of it ("131052 - 308T", "131052 308T"),
-    or with the sign left out before a letter check character ("131052308T"), when the check
-    character is right.
+    with the sign left out before a letter check character ("131052308T"), or split by single
+    spaces inside its date or before its check character ("13 10 52-308T", "131052 A 308 T"),
+    when the check character is right.
     """
     spans = []
     for m in _HETU.finditer(text):
-        date, individual, check = m.group(1) + m.group(2) + m.group(3), m.group(7), m.group(8)
-        sign = m.group(4)
+        date = m.group(1) + m.group(3) + m.group(5)
+        individual, check = m.group(9), m.group(11)
+        sign, spaced_sign = m.group(6), m.group(7)
+        if m.group(2) or m.group(4) or m.group(10):
+            glued = text[m.end() : m.end() + 1].isalnum()  # "...-308 Tampere": no check letter
+            if not glued and _split_ok(date, sign or spaced_sign, individual, check):
+                spans.append(m.span())
+            continue
         if sign is not None:
             if hetu_checksum_ok(f"{date}{sign}{individual}{check}"):
                 spans.append(m.span())
@@ -87,24 +97,31 @@ def find_hetus(text: str) -> list[tuple[int, int]]:
             # A mistyped check character still identifies a person: keep it when the date is
             # real and nothing alphanumeric is glued to it (so it is not part of a longer
             # token).
-            day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(5))
             if (
                 _hetu_date_ok(day, month, _CENTURY[sign.upper()] + year)
                 and not text[m.end() : m.end() + 1].isalnum()
             ):
                 spans.append(m.span())
-        elif m.group(5) is not None:  # a spaced sign: only with the right check character
-            if hetu_checksum_ok(f"{date}{m.group(5).strip()}{individual}{check}"):
+        elif spaced_sign is not None:  # a spaced sign: only with the right check character
+            if hetu_checksum_ok(f"{date}{spaced_sign.strip()}{individual}{check}"):
                 spans.append(m.span())
         elif _unsigned_hetu_ok(date + individual, check):
             if check.isdigit():
                 # Ten digits in a row are as often a phone or a reference number: only
                 # "DDMMYY NNNC" with its space. One in 31 phone numbers so written ("040185
                 # 1234") passes too and is masked as a HETU: masked all the same.
-                if m.group(6) is None or text[m.end() : m.end() + 1].isalnum():
+                if m.group(8) is None or text[m.end() : m.end() + 1].isalnum():
                     continue
             spans.append(m.span())
     return spans
+
+
+def _split_ok(date: str, sign: str | None, individual: str, check: str) -> bool:
+    """A code split by spaces inside its date or before its check character: digit groups of
+    phone numbers and references fall into that shape by chance, so only a sign and the right
+    check character make it a HETU."""
+    return sign is not None and hetu_checksum_ok(f"{date}{sign.strip()}{individual}{check}")
 
 
 # Country code, check digits, then groups of any size, joined by nothing, spaces or dashes

@@ -251,6 +251,47 @@ def test_other_european_street_is_found(text: str, address: str) -> None:
 @pytest.mark.parametrize(
     ("text", "address"),
     [
+        ("Mon adresse: 27 Rue des Lilas", "27 Rue des Lilas"),
+        ("Ma sœur habite au 5 Boulevard Voltaire", "5 Boulevard Voltaire"),
+        ("On était au 112 Avenue de la Liberté", "112 Avenue de la Liberté"),
+    ],
+)
+def test_french_number_first_address_with_a_capital_keyword_is_found(
+    text: str, address: str
+) -> None:
+    assert addresses_in(text) == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("i live at 31 birch road", "31 birch road"),
+        ("my address is 6b mill lane", "6b mill lane"),
+        ("we moved to 204 harbour street last year", "204 harbour street"),
+        ("asun nyt 9 station rd", "9 station rd"),
+    ],
+)
+def test_lower_case_number_first_address_after_a_cue_is_found(text: str, address: str) -> None:
+    assert addresses_in(text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we walked 4 blocks down the road",
+        "i live 2 minutes from the main street",
+        "i live at 3 floors above the street",
+        "i live on a 2 lane road",
+        "turn left after 2 big roundabout way",
+    ],
+)
+def test_lower_case_distance_or_count_before_a_street_word_stays_readable(text: str) -> None:
+    assert_no_address(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
         ("Мой адрес: ул. Гагарина, д. 7, кв. 3", "ул. Гагарина, д. 7, кв. 3"),
         ("Живу на вул. Франка 12", "вул. Франка 12"),
         ("Раньше жил на улица Пушкина 8", "улица Пушкина 8"),

@@ -103,6 +103,34 @@ def test_hetu_with_a_space_for_its_sign_needs_the_right_check_character() -> Non
     assert Kind.HETU not in [k for k, _ in found(f"tunnus {DIGITS} - {wrong}")]
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        f"{HETU_2000[:6]} A {HETU_2000[7:]}",  # spaces around a letter sign
+        f"{HETU_2000[:6]} a{HETU_2000[7:]}",
+        f"{DIGITS[:2]} {DIGITS[2:4]} {DIGITS[4:]}-{REST}",  # the date in groups, as on a card
+        f"{DIGITS[:4]} {DIGITS[4:]}-{REST}",
+        f"{DIGITS}-{REST[:3]} {REST[3]}",  # a space before the check character
+        f"{DIGITS} \u2013 {REST[:3]} {REST[3]}",
+    ],
+)
+def test_hetu_split_by_spaces_inside_is_found(typed: str) -> None:
+    assert_masked_exactly(f"hetu {typed} kiitos", typed, Kind.HETU)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        f"{DIGITS[:2]} {DIGITS[2:4]} {DIGITS[4:]}-{REST[:3]}{'A' if REST[3] != 'A' else 'B'}",
+        f"{DIGITS}-{REST[:3]} {'A' if REST[3] != 'A' else 'B'}",  # wrong check character
+        f"{DIGITS[:2]} {DIGITS[2:4]} {DIGITS[4:]} {REST}",  # no sign: digit groups
+        f"{DIGITS}-{REST[:3]} {REST[3]}ampere",  # a word, not a check character
+    ],
+)
+def test_hetu_split_by_spaces_needs_its_sign_and_the_right_check_character(typed: str) -> None:
+    assert Kind.HETU not in [k for k, _ in found(f"koodi {typed}")]
+
+
 def test_ten_digits_without_a_sign_are_not_a_hetu_even_with_a_matching_check_digit() -> None:
     # 010203 with individual number 123: check character 6 is a digit.
     code = make_hetu(datetime.date(1903, 2, 1), 123)
