@@ -21,7 +21,7 @@ from .config import ConfigError, Settings
 from .console import setup_console
 from .defaults import ensure_defaults
 from .dispatcher import Dispatcher
-from .events import ChannelName
+from .events import ChannelName, OutboundDocument
 from .http_defaults import api_errors, install_http_defaults
 from .hub import Hub, HubEvent
 from .hub_bridge import PostgresHubListener
@@ -32,6 +32,7 @@ from .metrics import Metrics, add_metrics_route, metrics_listener
 from .outbox import OutboxWorker
 from .scheduler import schedule_core_jobs
 from .service import SERVICE, Service
+from .store import library as library_store
 from .store.db import Database
 from .texts import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 
@@ -93,6 +94,10 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
     def history(sender: str) -> Awaitable[ResidentView]:
         return resident_view(core, "webchat", sender)
 
+    async def library(document_id: str) -> OutboundDocument | None:
+        async with core.database.session() as session:
+            return await library_store.outbound_document(session, document_id)
+
     return WebChatAdapter(
         texts=core.texts,
         languages=RESIDENT_LANGUAGES,
@@ -104,6 +109,7 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
         leave_url=settings.webchat_leave_url,
         connections_gauge=gauge.set,
         max_upload_bytes=settings.attachment_max_bytes,
+        library=library,
         trusted_proxies=frozenset(
             proxy.strip() for proxy in settings.webchat_trusted_proxies.split(",") if proxy.strip()
         ),

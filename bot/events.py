@@ -128,6 +128,23 @@ class ResidentSignal:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboundDocument:
+    """A document of the organisation's library that a counsellor sent: public, made safe when
+    it was published. `file_name` is a safe name made from its title and type."""
+
+    document_id: str
+    title: str
+    kind: str
+    media_type: str
+    file_name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
 class Outbound:
     """One message to a resident. `outbox_id` makes retried deliveries idempotent."""
 
@@ -147,11 +164,14 @@ class Outbound:
     """Delivery ids of single earlier messages to remove from the platform (a moderator removed
     them); unlike `withdraw`, which means erasure, the conversation carries on."""
     """The resident's language, for texts an adapter adds itself (e.g. a deletion note)."""
+    document: OutboundDocument | None = None
+    """A library document the message carries; `text` is then its title."""
 
     def __repr__(self) -> str:
         return (
             f"Outbound(outbox_id={self.outbox_id!r}, chars={len(self.text)}, "
-            f"choices={len(self.choices)}, author={self.author})"
+            f"choices={len(self.choices)}, author={self.author}, "
+            f"document={self.document is not None})"
         )
 
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import or_, update
@@ -34,6 +35,7 @@ from .hub_topics import conversation_topic
 from .logs import log_event
 from .sealed_formats import OUTBOX_PAYLOAD, OutboxPayload
 from .sealing import KeyPurpose
+from .store import library as library_store
 from .store.tables import Conversation, OutboxRow
 
 log = logging.getLogger("somesossu.outbox")
@@ -195,7 +197,13 @@ class OutboxWorker:
                 if conversation is None:
                     raise LookupError("conversation erased")
                 address = await reply_address_of(self.core.keys, session, conversation)
-        return ReplyAddress(address), payload.outbound(row.id)
+            outbound = payload.outbound(row.id)
+            if payload.document is not None:
+                # Read at delivery, not copied into the row: a document withdrawn meanwhile
+                # goes as its title only.
+                document = await library_store.outbound_document(session, payload.document)
+                outbound = replace(outbound, document=document)
+        return ReplyAddress(address), outbound
 
     async def _lease(self, row: OutboxRow) -> bool:
         """Take the row for this instance; of several instances sweeping, one wins."""

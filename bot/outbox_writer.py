@@ -29,8 +29,10 @@ async def queue_outbound(
     message: Message | None = None,
     display_name: str | None = None,
     event: str | None = None,
+    document: str | None = None,
 ) -> OutboxRow:
-    """A message to the conversation's resident, in the conversation's order."""
+    """A message to the conversation's resident, in the conversation's order; `document`, the
+    id of a library document it carries."""
     outbox_id = new_id()
     key = await conversation_key(work, conversation.id)
     payload = OutboxPayload(
@@ -42,6 +44,7 @@ async def queue_outbound(
         at=message.created_at.isoformat() if message else None,
         event=event,
         language=conversation.language,
+        document=document,
     )
     return _add_row(
         work,

@@ -109,6 +109,8 @@ class OutboxPayload:
     reply_address: str | None = None
     withdraw: tuple[str, ...] = ()
     retract: tuple[str, ...] = ()
+    document: str | None = None
+    """The id of a library document the message carries (its bytes are read at delivery)."""
 
     def to_json(self) -> str:
         # Same keys in the same order as the rows queued before this type existed.
@@ -128,6 +130,8 @@ class OutboxPayload:
             payload["withdraw"] = list(self.withdraw)
         if self.retract:
             payload["retract"] = list(self.retract)
+        if self.document is not None:
+            payload["document"] = self.document
         return json.dumps(payload, ensure_ascii=False)
 
     @classmethod
@@ -147,6 +151,7 @@ class OutboxPayload:
             reply_address=str(reply_address) if reply_address is not None else None,
             withdraw=tuple(str(d) for d in payload.get("withdraw", [])),
             retract=tuple(str(d) for d in payload.get("retract", [])),
+            document=str(payload["document"]) if payload.get("document") else None,
         )
 
     def outbound(self, outbox_id: str) -> Outbound:

@@ -30,6 +30,7 @@ from bot.events import (
 
 from . import frames
 from .frames import ChoiceFrame, ErrorCode, FrameError, Hello, Leave, Message, Typing
+from .library import LibraryLookup, library_handler
 from .limits import ConnectionCounter, SlidingWindow
 from .message_frames import HistoryLookup, history_frame, outbound_frames
 from .page import STATIC, ChatPage
@@ -71,6 +72,7 @@ class WebChatAdapter:
         clock: Callable[[], float] = time.monotonic,
         trusted_proxies: frozenset[str] = frozenset(),
         max_upload_bytes: int = 20 * 1024 * 1024,
+        library: LibraryLookup | None = None,
     ) -> None:
         self._texts = texts
         self._languages = languages
@@ -98,6 +100,7 @@ class WebChatAdapter:
             max_bytes=max_upload_bytes,
             clock=clock,
         )
+        self._library = library_handler(library)
         self._chat_page = ChatPage(
             texts=texts,
             languages=languages,
@@ -161,6 +164,7 @@ class WebChatAdapter:
             web.get("/chat/widget.js", self._chat_page.widget),
             web.get("/chat/ws", self._socket),
             web.post("/chat/upload", self._uploads.upload),
+            web.get("/chat/library/{id}", self._library),
             web.static("/chat/static", STATIC, append_version=False),
         ]
 

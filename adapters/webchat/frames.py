@@ -198,6 +198,7 @@ def message(
     at: str | None,
     display_name: str | None = None,
     kind: str = "text",
+    document: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     frame: dict[str, Any] = {
         "type": "message",
@@ -209,7 +210,14 @@ def message(
     }
     if display_name:
         frame["display_name"] = display_name
+    if document is not None:
+        frame["document"] = document
     return frame
+
+
+def document(document_id: str, title: str) -> dict[str, Any]:
+    """A library document a message carries: its same-origin address and title."""
+    return {"url": f"/chat/library/{document_id}", "title": title}
 
 
 def history(

@@ -28,6 +28,8 @@ class HistoryItem(Protocol):
     def display_name(self) -> str | None: ...
     @property
     def kind(self) -> str: ...
+    @property
+    def document_id(self) -> str | None: ...
 
 
 class ResidentHistory(Protocol):
@@ -61,6 +63,12 @@ def outbound_frames(outbound: Outbound, counsellors: set[str]) -> list[dict[str,
             text=outbound.text,
             at=_iso_text(outbound.sent_at),
             display_name=outbound.display_name if outbound.author is Author.COUNSELLOR else None,
+            kind="document" if outbound.document is not None else "text",
+            document=(
+                frames.document(outbound.document.document_id, outbound.document.title)
+                if outbound.document is not None
+                else None
+            ),
         )
     )
     out += _event_frames(outbound, counsellors)
@@ -95,6 +103,7 @@ def history_frame(view: ResidentHistory | None, counsellors: set[str]) -> dict[s
             at=_iso(item.at),
             display_name=item.display_name if item.author == Author.COUNSELLOR else None,
             kind=item.kind,
+            document=frames.document(item.document_id, item.text) if item.document_id else None,
         )
         for item in (view.history if view else ())
     ]

@@ -44,6 +44,7 @@ PAGE_KEYS: tuple[str, ...] = (
     "webchat_attach",
     "webchat_attach_hint",
     "webchat_file_sent",
+    "webchat_download",
 )
 
 

@@ -19,6 +19,7 @@ from ..effects import facts_of
 from ..message_body import MessageBody
 from ..sealed_formats import MESSAGE_BODY
 from ..store import conversations as conversation_store
+from ..store import library as library_store
 from ..store import users as user_store
 from .context import Core, Work, unit_of_work
 
@@ -31,6 +32,8 @@ class HistoryEntry:
     at: datetime
     display_name: str | None
     kind: str
+    document_id: str | None = None
+    """The library document a counsellor's message of kind `document` carried."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ async def _history(work: Work, conversation_id: str) -> tuple[HistoryEntry, ...]
     key = await conversation_key(work, conversation_id)
     names: dict[str, str] = {}
     entries = []
+    documents = await library_store.sent_in(work.session, conversation_id)
     for message in await conversation_store.messages(work.session, conversation_id):
         body = MessageBody.decode(
             unseal(key, message.sealed_body, aad=MESSAGE_BODY.context(message.id))
@@ -77,6 +81,7 @@ async def _history(work: Work, conversation_id: str) -> tuple[HistoryEntry, ...]
                 message.created_at,
                 display_name,
                 message.kind,
+                documents[message.id].id if message.id in documents else None,
             )
         )
     return tuple(entries)

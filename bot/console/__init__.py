@@ -23,6 +23,7 @@ from .close_tags import routes as close_tag_routes
 from .dashboard import routes as dashboard_routes
 from .files import routes as file_routes
 from .groups import setup_group_routes
+from .library import routes as library_routes
 from .openapi import routes as openapi_routes
 from .reports import routes as report_routes
 from .returning import routes as returning_routes
@@ -56,6 +57,7 @@ def setup_console(app: web.Application) -> None:
         report_routes,
         returning_routes,
         file_routes,
+        library_routes,
     ):
         app.router.add_routes(table)
     setup_group_routes(app)

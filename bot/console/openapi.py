@@ -21,6 +21,7 @@ from pydantic_core import core_schema
 from . import api_models as m
 from . import api_models_admin as admin
 from . import api_models_groups as groups
+from . import api_models_library as library
 from . import api_models_reports as reports
 
 routes = web.RouteTableDef()
@@ -31,6 +32,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     *m.MODELS,
     *admin.MODELS,
     *groups.MODELS,
+    *library.MODELS,
     *reports.MODELS,
 )
 """Every body model: components/schemas holds exactly these, by class name."""
@@ -38,9 +40,11 @@ PARAMETER_MODELS: tuple[type[BaseModel], ...] = (
     *m.PARAMETER_MODELS,
     *admin.PARAMETER_MODELS,
     *groups.PARAMETER_MODELS,
+    *library.PARAMETER_MODELS,
     *reports.PARAMETER_MODELS,
 )
 REF = "#/components/schemas/{model}"
+UPLOAD = "application/octet-stream"
 
 READ = (401, 403)
 WRITE = (400, 401, 403, 404, 409, 422)
@@ -97,6 +101,8 @@ class Op:
     description: str | None = None
     public: bool = False
     media: str = "application/json"
+    upload: bool = False
+    """The request body is a file itself (application/octet-stream), not JSON."""
 
 
 # The tables below skip the formatter (`fmt: skip`): one operation per call, wrapped by hand,
@@ -265,8 +271,25 @@ def _ops_groups() -> tuple[Op, ...]:
     )  # fmt: skip
 
 
+def _ops_library() -> tuple[Op, ...]:
+    """The document library: public documents administrators publish, counsellors send."""
+    return (
+        Op("GET", "/api/library", "Published documents (one language's with `language`)",
+           library.LibraryDocument, many=True, params=library.LibraryQuery),
+        Op("POST", "/api/admin/library", "Publish a document: the body is the file (a PDF or "
+           "a picture, made safe: no metadata kept); its language and title in the query",
+           library.LibraryDocument, errors=ADMIN_WRITE, status=201,
+           params=library.LibraryPublishQuery, upload=True),
+        Op("DELETE", "/api/admin/library/{id}", "Withdraw a document: no longer offered or "
+           "served; where it was sent stays recorded", m.Ok, errors=ADMIN_WRITE),
+        Op("POST", "/api/conversations/{id}/documents", "Send a published document to the "
+           "resident, as the counsellor's message", library.DocumentSent,
+           library.DocumentSend, WRITE),
+    )  # fmt: skip
+
+
 def operations() -> tuple[Op, ...]:
-    return (*_ops_core(), *_ops_admin(), *_ops_groups())
+    return (*_ops_core(), *_ops_admin(), *_ops_groups(), *_ops_library())
 
 
 def _ref(model: type[BaseModel]) -> Schema:
@@ -307,6 +330,9 @@ def _operation(op: Op) -> Schema:
         operation["parameters"] = parameters
     if op.body is not None:
         operation["requestBody"] = {"required": True, **_content(_ref(op.body))}
+    if op.upload:
+        binary = {"schema": {"type": "string"}}
+        operation["requestBody"] = {"required": True, "content": {UPLOAD: binary}}
     if op.media != "application/json":
         answer: Schema = {
             "description": "OK",

@@ -160,6 +160,17 @@
       text.className = "text";
       text.textContent = frame.text;
       item.appendChild(text);
+      if (frame.document && typeof frame.document.url === "string" &&
+          frame.document.url.indexOf("/chat/library/") === 0) {
+        // A form or instruction from the service's library: a download from this site only.
+        var link = document.createElement("a");
+        link.className = "document";
+        link.href = frame.document.url;
+        link.setAttribute("download", "");
+        link.textContent = texts.webchat_download + ": " + frame.document.title;
+        text.textContent = "";
+        text.appendChild(link);
+      }
       if (pendingId) {
         item.dataset.clientId = pendingId;
         var mark = document.createElement("span");

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from bot.store import (
     attachments,  # noqa: F401  (residents' files, sealed)
     group_tables,  # noqa: F401  (group-session tables)
+    library,  # noqa: F401  (the organisation's public documents)
     queue_waits,  # noqa: F401  (the rolling aggregate of recent waits)
     returning,  # noqa: F401  (returning residents' consent)
     tables,  # noqa: F401  (registers every table on the metadata)

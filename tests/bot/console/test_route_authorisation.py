@@ -27,7 +27,7 @@ from sqlmodel import col, select
 
 from bot.access import Staff
 from bot.actions import admin as admin_actions
-from bot.actions import close_tags
+from bot.actions import close_tags, library
 from bot.actions import conversations as actions
 from bot.actions.context import SYSTEM, Actor, unit_of_work
 from bot.actions.users import create_user
@@ -46,6 +46,7 @@ from bot.store.tables import CannedReply, Conversation, PiiItem
 from privacy.crypto import seal
 from tests.support.chat import InProcessAdapter
 from tests.support.db import POSTGRES_URL, database_url, postgres_admin
+from tests.support.files import pdf_with_extras
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -92,6 +93,7 @@ def blocks(**by_role: tuple[Expect, Expect]) -> dict[str, dict[str, Expect]]:
 
 
 LISTED, HIDDEN = (200, True), (200, False)
+FORM = pdf_with_extras(pages=1)
 REFUSED_4 = (403, 403, 403)
 GONE = 404  # another queue's conversation (or block) is not even named to a counsellor
 
@@ -325,6 +327,22 @@ TABLE: dict[tuple[str, str], Route] = {
         body=lambda n: {"language": "fi", "title": f"Vastaus {n}", "body": "Moi!"},
     ),
     ("DELETE", "/api/admin/canned-replies/{id}"): Route(ADMIN_ONLY, resource="canned"),
+    # ---- the document library -----------------------------------------------------------
+    ("GET", "/api/library"): Route(OPEN_TO_STAFF),
+    ("POST", "/api/admin/library"): Route(
+        # The probe sends JSON where the file itself belongs: refused as invalid input once
+        # the role passes (publishing a real file: tests/bot/console/test_library.py).
+        each(anonymous=401, counsellor=403, supervisor=403, privacy_officer=403, admin=422),
+        query="?language=fi&title=Lomake",
+        body=lambda n: {"file": "not a file"},
+    ),
+    ("DELETE", "/api/admin/library/{id}"): Route(ADMIN_ONLY, resource="document"),
+    ("POST", "/api/conversations/{id}/documents"): Route(
+        # The probe names no published document: 404 wherever sending is allowed.
+        conv((404, 403, 409, GONE), (404, 404, 409, 409), REFUSED_4, REFUSED_4),
+        resource="conversation",
+        body=lambda n: {"document": "no-such-document"},
+    ),
     # ---- group sessions and announcements ---------------------------------------------
     ("GET", "/api/groups"): Route(QUEUE_WORK),
     ("POST", "/api/groups"): Route(
@@ -491,6 +509,11 @@ class World:
             self.core, self.staff["admin"].actor(), "general", tag, label="Koe"
         )
         return tag
+
+    async def document(self) -> str:
+        return await library.publish(
+            self.core, self.staff["admin"].actor(), language="fi", title="Lomake", data=FORM
+        )
 
     async def canned(self) -> str:
         async with self.core.database.session() as session:
@@ -661,6 +684,8 @@ async def _probe(
         params["id"] = (await world.user(f"spare{n}", "counsellor", ("general",))).user_id
     elif route.resource == "canned":
         params["id"] = await world.canned()
+    elif route.resource == "document":
+        params["id"] = await world.document()
     elif route.resource == "new_id":
         params["id"] = f"probe{n}"
     elif route.resource in ("self", "login") and role != "anonymous":
