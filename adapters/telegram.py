@@ -329,7 +329,7 @@ class TelegramAdapter:
         """Normalise, store through the sink, then answer a button press."""
         if self._sink is None:
             raise StoreUnavailable("adapter not started")
-        files = partial(TelegramFile, self._bot, timeout=self._file_timeout)
+        files = partial(TelegramFile, self._bot, timeout=self._file_timeout, log=self._log)
         normalised = normalise(update, CHANNEL, datetime.now(UTC), files=files)
         if normalised.inbound is not None:
             await self._sink(normalised.inbound)

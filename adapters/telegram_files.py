@@ -8,11 +8,13 @@ Telegram or network failure becomes `FileUnavailable` naming only the reason.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from adapters.base import EventLog
 from bot.events import FileTooLarge, FileUnavailable
 
 FILE_TIMEOUT_SECONDS = 30.0
@@ -35,12 +37,20 @@ class FileRef:
 class TelegramFile:
     """A `bot.events.PlatformFile`: one resident's file, fetched through the bot on demand."""
 
-    __slots__ = ("_bot", "_ref", "_timeout")
+    __slots__ = ("_bot", "_log", "_ref", "_timeout")
 
-    def __init__(self, bot: Bot, ref: FileRef, *, timeout: float = FILE_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        ref: FileRef,
+        *,
+        timeout: float = FILE_TIMEOUT_SECONDS,
+        log: EventLog | None = None,
+    ) -> None:
         self._bot = bot
         self._ref = ref
         self._timeout = timeout
+        self._log = log
 
     def __repr__(self) -> str:
         return f"TelegramFile(declared_size={self._ref.declared_size})"
@@ -48,6 +58,16 @@ class TelegramFile:
     async def fetch(self, max_bytes: int) -> bytes:
         """The file's bytes, at most `max_bytes`: refused from any declared size before a
         download, and again by what actually came."""
+        try:
+            return await self._fetch(max_bytes)
+        except (FileTooLarge, FileUnavailable) as refused:
+            if self._log is not None:
+                # Operators see why files fail (a wrong file URL, Telegram down), not which.
+                level = logging.INFO if isinstance(refused, FileTooLarge) else logging.WARNING
+                self._log("telegram.file_refused", level, reason=str(refused))
+            raise
+
+    async def _fetch(self, max_bytes: int) -> bytes:
         if self._ref.declared_size is not None and self._ref.declared_size > max_bytes:
             raise FileTooLarge("declared by the message")
         wait = self._timeout

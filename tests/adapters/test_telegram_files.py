@@ -290,8 +290,9 @@ def ref_of(fields: dict[str, object]) -> FileRef:
 
 @pytest.mark.parametrize("failure", ["refused", "network", "download", "timeout"])
 async def test_a_failed_fetch_names_no_file_id_path_or_token(
-    stand_in: BotApiStandIn, bot: Bot, failure: str
+    stand_in: BotApiStandIn, bot: Bot, failure: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    quiet_libraries()
     fields = stand_in.hold(b"%PDF-1.4 zq", file_path="documents/file_zq-path.pdf")
     if failure == "refused":
         stand_in.fail_next("getFile", FILE_UNAVAILABLE)
@@ -301,10 +302,11 @@ async def test_a_failed_fetch_names_no_file_id_path_or_token(
         stand_in.fail_next("download", GONE)
     else:
         stand_in.downloads_flowing.clear()  # Telegram stops sending: the read times out
-    kept = TelegramFile(bot, ref_of(fields), timeout=0.2)
-    with pytest.raises(FileUnavailable) as caught:
+    kept = TelegramFile(bot, ref_of(fields), timeout=0.2, log=TELEGRAM_LOG)
+    with caplog.at_level(logging.INFO), pytest.raises(FileUnavailable) as caught:
         await kept.fetch(1024)
-    said = f"{caught.value} {caught.value!r} {kept!r} {ref_of(fields)!r}"
+    assert "telegram.file_refused" in log_lines(caplog)
+    said = f"{caught.value} {caught.value!r} {kept!r} {ref_of(fields)!r} {log_lines(caplog)}"
     for secret in (str(fields["file_id"]), "zq-path", TOKEN, TOKEN.split(":")[1]):
         assert secret not in said, secret
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
