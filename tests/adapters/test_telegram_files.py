@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 from telegram import Bot, Update
 
@@ -17,8 +18,9 @@ from adapters.telegram import TelegramAdapter, TelegramConfigError, file_url
 from adapters.telegram_files import FileRef, TelegramFile
 from adapters.telegram_updates import message_id_of_ref, normalise
 from bot.actions import conversations as actions
-from bot.app import Service
+from bot.app import Service, build_service, build_web_app
 from bot.attachments import open_attachment
+from bot.config import Settings
 from bot.core import unit_of_work
 from bot.events import ChannelName, FileTooLarge, FileUnavailable, PlatformFile
 from bot.store.attachments import Attachment
@@ -31,8 +33,10 @@ from tests.adapters.telegram_stand_in import (
     Person,
 )
 from tests.adapters.test_telegram import (
+    SECRET,
     TELEGRAM_LOG,
     PollingChat,
+    WebhookChat,
     conversation_of,
     count,
     log_lines,
@@ -175,6 +179,26 @@ async def test_the_counsellor_sees_the_file_as_a_placeholder_and_the_caption_as_
     assert (placeholder.kind, placeholder.size) == ("photo", attachment.size)
     assert residents[-1].text == caption  # after the file, as the resident wrote it under it
     assert b"zq-cap" not in await raw_database(service)
+
+
+async def test_a_photo_by_webhook_is_fetched_and_stored_like_one_by_polling(
+    settings: Settings, stand_in: BotApiStandIn
+) -> None:
+    service = build_service(settings)
+    adapter = make_adapter(
+        stand_in, mode="webhook", webhook_url="https://chat.example.org", webhook_secret=SECRET
+    )
+    service.add_adapter(adapter)
+    resident = person(tag="w")
+    async with TestClient(TestServer(build_web_app(service))) as client:
+        chat = WebhookChat(service, stand_in, client)
+        await chat.push(stand_in.text_update(resident, "/start"))
+        await chat.push(stand_in.press_update(resident, "lang:fi"))
+        await chat.push(stand_in.press_update(resident, "topic:housing"))
+        await chat.push(stand_in.photo_update(resident, photo_with_gps()))
+        [attachment] = await stored_files(service)
+        assert attachment.kind == "photo"
+    assert [call.method for call in stand_in.file_calls()] == ["getFile", "download"]
 
 
 # -- before the privacy notice ---------------------------------------------------------------
