@@ -1,7 +1,8 @@
 """The Telegram adapter on python-telegram-bot's `Bot`: long polling or a webhook, both acked late.
 
-Never downloads a file, never logs an update's content, a name, a chat id or the bot token, and
-never acknowledges Telegram (offset or HTTP 200) before the core has committed the message.
+Never downloads a file unless the core asks for it (past the privacy notice), never logs an
+update's content, a name, a chat id, a file id or the bot token, and never acknowledges
+Telegram (offset or HTTP 200) before the core has committed the message.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -30,6 +32,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from adapters.base import Capabilities, EventLog, InboundSink
+from adapters.telegram_files import FILE_TIMEOUT_SECONDS, TelegramFile
 from adapters.telegram_updates import ALLOWED_UPDATES, message_id_of_ref, normalise
 from bot.events import (
     ChannelName,
@@ -73,6 +76,15 @@ class TelegramConfigError(ValueError):
 def webhook_path(secret: str) -> str:
     """The webhook route: derived from the secret so the secret itself never sits in a URL."""
     return WEBHOOK_PREFIX + hashlib.sha256(secret.encode()).hexdigest()[:32]
+
+
+def file_url(api_url: str) -> str:
+    """The Bot API's file URL beside its method URL: `.../bot` becomes `.../file/bot` (the
+    token follows both)."""
+    base, bot, tail = api_url.rpartition("/bot")
+    if not bot or tail not in ("", "/"):
+        raise TelegramConfigError("SOMESOSSU_TELEGRAM_API_URL must end in /bot")
+    return base + "/file/bot"
 
 
 def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -141,6 +153,7 @@ class TelegramAdapter:
         poll_timeout: int = 25,
         retry_seconds: float = 1.0,
         max_retry_seconds: float = 60.0,
+        file_timeout: float = FILE_TIMEOUT_SECONDS,
     ) -> None:
         if not token:
             raise TelegramConfigError("SOMESOSSU_TELEGRAM_TOKEN is required")
@@ -165,9 +178,11 @@ class TelegramAdapter:
         self._poll_timeout = poll_timeout
         self._retry_seconds = retry_seconds
         self._max_retry_seconds = max_retry_seconds
+        self._file_timeout = file_timeout
         self._bot = Bot(
             token,
             base_url=api_url,
+            base_file_url=file_url(api_url),
             # The outbox delivers to up to 32 conversations at once.
             request=HTTPXRequest(connection_pool_size=32),
             get_updates_request=HTTPXRequest(connection_pool_size=1),
@@ -314,9 +329,13 @@ class TelegramAdapter:
         """Normalise, store through the sink, then answer a button press."""
         if self._sink is None:
             raise StoreUnavailable("adapter not started")
-        normalised = normalise(update, CHANNEL, datetime.now(UTC))
+        files = partial(TelegramFile, self._bot, timeout=self._file_timeout, log=self._log)
+        normalised = normalise(update, CHANNEL, datetime.now(UTC), files=files)
         if normalised.inbound is not None:
             await self._sink(normalised.inbound)
+        if normalised.caption is not None:
+            # After the file: on a retry the file is a duplicate and only the caption goes in.
+            await self._sink(normalised.caption)
         if normalised.callback_query_id is not None:
             self._own(self._answer(normalised.callback_query_id))
 

@@ -26,7 +26,7 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Parameters PTB sends as plain strings (everything else is JSON-encoded in the form).
-_STRING_PARAMETERS = {"text", "callback_query_id", "url", "secret_token"}
+_STRING_PARAMETERS = {"text", "callback_query_id", "url", "secret_token", "file_id"}
 
 
 def error(status: int, description: str, **parameters: Any) -> tuple[int, dict[str, Any]]:
@@ -36,16 +36,31 @@ def error(status: int, description: str, **parameters: Any) -> tuple[int, dict[s
     return status, body
 
 
+GONE = error(404, "Not Found")
 RATE_LIMITED = error(429, "Too Many Requests: retry after 7", retry_after=7)
 BLOCKED = error(403, "Forbidden: bot was blocked by the user")
 CANNOT_DELETE = error(400, "Bad Request: message can't be deleted for everyone")
 NOT_FOUND = error(400, "Bad Request: message to delete not found")
+INVALID_FILE_ID = error(400, "Bad Request: invalid file_id")
+FILE_TOO_BIG = error(400, "Bad Request: file is too big")
+FILE_UNAVAILABLE = error(400, "Bad Request: wrong file_id or the file is temporarily unavailable")
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+"""The Bot API's own limit: getFile refuses a larger file as "file is too big"."""
 
 
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
+
+
+@dataclass
+class HeldFile:
+    """A file Telegram keeps for a message: its bytes, the size it declares, where it lies."""
+
+    data: bytes
+    file_path: str
+    declared_size: int
 
 
 @dataclass
@@ -92,6 +107,10 @@ class BotApiStandIn:
     deleted: set[tuple[int, int]] = field(default_factory=set)
     confirmed_offset: int = 0
     webhook_url: str = ""
+    files: dict[str, HeldFile] = field(default_factory=dict)
+    # Downloads wait for this while it is unset (a Telegram that stops sending mid-file).
+    downloads_flowing: asyncio.Event = field(default_factory=asyncio.Event)
+    _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(9001))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(501))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -105,6 +124,8 @@ class BotApiStandIn:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._download)
+        self.downloads_flowing.set()
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -114,6 +135,7 @@ class BotApiStandIn:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
+        self.downloads_flowing.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -150,6 +172,55 @@ class BotApiStandIn:
             **content,
         }
         return {"update_id": next(self._update_ids), "message": message}
+
+    def hold(
+        self,
+        data: bytes,
+        *,
+        declared_size: int | None = None,
+        in_message: bool = True,
+        file_path: str | None = None,
+    ) -> dict[str, Any]:
+        """Keep a file as Telegram would; its fields as a message carries them. Telegram
+        declares `declared_size` (the real size by default), the message too if `in_message`."""
+        number = next(self._file_ids)
+        file_id = f"AgACAgQAAxkBAAI{number:04d}zqFileId"
+        size = len(data) if declared_size is None else declared_size
+        self.files[file_id] = HeldFile(data, file_path or f"documents/file_{number}.bin", size)
+        fields: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"AQAD{number:04d}"}
+        if in_message:
+            fields["file_size"] = size
+        return fields
+
+    def photo_update(
+        self, person: Person, data: bytes, *, caption: str = "", **held: Any
+    ) -> dict[str, Any]:
+        """A compressed photo: a small thumbnail first, then the full size, as Telegram lists."""
+        thumbnail = {**self.hold(b"thumbnail, not a picture"), "width": 90, "height": 45}
+        full = {**self.hold(data, **held), "width": 1280, "height": 640}
+        content: dict[str, Any] = {"photo": [thumbnail, full]}
+        return self._message_update(person, {**content, **_caption(caption)})
+
+    def document_update(
+        self,
+        person: Person,
+        data: bytes,
+        *,
+        file_name: str = "IMG_20261205_zq-name.jpg",
+        mime_type: str = "image/jpeg",
+        caption: str = "",
+        **held: Any,
+    ) -> dict[str, Any]:
+        document = {**self.hold(data, **held), "file_name": file_name, "mime_type": mime_type}
+        return self._message_update(person, {"document": document, **_caption(caption)})
+
+    def voice_update(self, person: Person, data: bytes, **held: Any) -> dict[str, Any]:
+        voice = {**self.hold(data, **held), "duration": 2, "mime_type": "audio/ogg"}
+        return self._message_update(person, {"voice": voice})
+
+    def file_calls(self) -> list[Call]:
+        """Every getFile and download the stand-in was asked for."""
+        return [call for call in self.calls if call.method in ("getFile", "download")]
 
     def press_update(self, person: Person, data: str) -> dict[str, Any]:
         keyboard_message = next(
@@ -233,6 +304,39 @@ class BotApiStandIn:
         async with self._changed:
             self._changed.notify_all()
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """GET /file/bot<token>/<file_path>: the bytes, or the Bot API's JSON error."""
+        file_path = request.match_info["file_path"]
+        self.calls.append(Call("download", {"file_path": file_path}))
+        await self._notify()
+        held = next((f for f in self.files.values() if f.file_path == file_path), None)
+        failures = self.failures.get("download")
+        failure = failures.pop(0) if failures else None
+        if failure is not None:
+            status, body = failure
+        elif request.match_info["token"] != self.token:
+            status, body = error(401, "Unauthorized")
+        elif held is None:
+            status, body = error(404, "Not Found")
+        else:
+            await self.downloads_flowing.wait()
+            return web.Response(body=held.data, content_type="application/octet-stream")
+        return web.json_response(body, status=status)
+
+    def _get_file(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id", ""))
+        held = self.files.get(file_id)
+        if held is None:
+            return INVALID_FILE_ID
+        if held.declared_size > DOWNLOAD_LIMIT:
+            return FILE_TOO_BIG
+        return {
+            "file_id": file_id,
+            "file_unique_id": "AQAD" + file_id[-10:],
+            "file_size": held.declared_size,
+            "file_path": held.file_path,
+        }
+
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
@@ -244,6 +348,8 @@ class BotApiStandIn:
             return True
         if method == "answerCallbackQuery":
             return True
+        if method == "getFile":
+            return self._get_file(params)
         if method == "sendMessage":
             message_id = self.next_message_id()
             params["_message_id"] = message_id
@@ -289,6 +395,10 @@ class BotApiStandIn:
             limit = int(params.get("limit") or 100)
             result = self.pending[:limit]
         return web.json_response({"ok": True, "result": result})
+
+
+def _caption(caption: str) -> dict[str, Any]:
+    return {"caption": caption} if caption else {}
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
