@@ -32,7 +32,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from adapters.base import Capabilities, EventLog, InboundSink
-from adapters.telegram_files import FILE_TIMEOUT_SECONDS, TelegramFile
+from adapters.telegram_files import FILE_TIMEOUT_SECONDS, TelegramFile, send_document
 from adapters.telegram_updates import ALLOWED_UPDATES, message_id_of_ref, normalise
 from bot.events import (
     ChannelName,
@@ -392,14 +392,21 @@ class TelegramAdapter:
                 note = self._withdraw_note(outbound)
                 if note:
                     text = f"{text}\n\n{note}"
-            parts = split_text(text)
             sent = self._sent_parts.setdefault(key, [])
+            protect = self.protect_content and outbound.protect
+            if outbound.document is not None and not sent:
+                # A library document goes as one message: the file, its title the caption.
+                message = await send_document(
+                    self._bot, chat_id, outbound.document, text, protect, markup
+                )
+                sent.append(message.message_id)
+            parts = split_text(text) if outbound.document is None else []
             for index in range(len(sent), len(parts)):
                 last = index == len(parts) - 1
                 message = await self._bot.send_message(
                     chat_id,
                     parts[index],
-                    protect_content=self.protect_content and outbound.protect,
+                    protect_content=protect,
                     reply_markup=markup if last else None,
                 )
                 sent.append(message.message_id)

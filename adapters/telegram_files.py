@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
 
 from adapters.base import EventLog
-from bot.events import FileTooLarge, FileUnavailable
+from bot.events import FileTooLarge, FileUnavailable, OutboundDocument
 
 FILE_TIMEOUT_SECONDS = 30.0
 """How long each network step of fetching a file (getFile, the download) may wait for data."""
@@ -104,3 +104,27 @@ class TelegramFile:
 
 
 __all__ = ["FILE_TIMEOUT_SECONDS", "FileRef", "TelegramFile"]
+
+
+CAPTION_LIMIT = 1024
+"""Telegram's longest caption: a longer title is cut (a title is at most 200 characters)."""
+
+
+async def send_document(
+    bot: Bot,
+    chat_id: int,
+    document: OutboundDocument,
+    caption: str,
+    protect: bool,
+    markup: InlineKeyboardMarkup | None,
+) -> Message:
+    """Upload a library document to the chat as a file, named by the core's safe name."""
+    return await bot.send_document(
+        chat_id,
+        document.data,
+        filename=document.file_name,
+        caption=caption[:CAPTION_LIMIT],
+        protect_content=protect,
+        reply_markup=markup,
+        write_timeout=FILE_TIMEOUT_SECONDS,
+    )

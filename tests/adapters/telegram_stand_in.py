@@ -26,7 +26,7 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Parameters PTB sends as plain strings (everything else is JSON-encoded in the form).
-_STRING_PARAMETERS = {"text", "callback_query_id", "url", "secret_token", "file_id"}
+_STRING_PARAMETERS = {"text", "callback_query_id", "url", "secret_token", "file_id", "caption"}
 
 
 def error(status: int, description: str, **parameters: Any) -> tuple[int, dict[str, Any]]:
@@ -361,6 +361,26 @@ class BotApiStandIn:
                 "chat": {"id": chat_id, "type": "private"},
                 "text": params["text"],
             }
+        if method == "sendDocument":
+            document = params["document"]
+            if not isinstance(document, dict) or not document.get("data"):
+                return error(400, "Bad Request: there is no document in the request")
+            message_id = self.next_message_id()
+            params["_message_id"] = message_id
+            return {
+                "message_id": message_id,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "document": {
+                    "file_id": f"BQAC-sent-{message_id}",
+                    "file_unique_id": f"AgAD-{message_id}",
+                    "file_name": document["filename"],
+                    "mime_type": document["content_type"],
+                    "file_size": len(document["data"]),
+                },
+                **_caption(str(params.get("caption") or "")),
+            }
         if method == "deleteMessage":
             key = (int(params["chat_id"]), int(params["message_id"]))
             if key[1] in self.undeletable:
@@ -408,6 +428,13 @@ async def _params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     params: dict[str, Any] = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an uploaded file (sendDocument's document)
+            params[key] = {
+                "filename": value.filename,
+                "content_type": value.content_type,
+                "data": value.file.read(),
+            }
+            continue
         text = str(value)
         if key in _STRING_PARAMETERS:
             params[key] = text

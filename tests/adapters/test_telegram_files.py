@@ -444,3 +444,42 @@ async def test_delete_my_data_deletes_the_residents_file_messages_from_the_chat(
     assert api.texts_to(resident)[-1] == answer(service, "fi", "deleted")
     assert await stored_files(service) == []
     assert await count(service, Conversation) == 0 and await count(service, Message) == 0
+
+
+# -- library documents, from the counsellor to the resident -----------------------------------
+
+
+async def test_a_library_document_reaches_the_resident_as_a_file_with_its_title(
+    chat: PollingChat, service: Service
+) -> None:
+    from bot.actions import library
+    from bot.actions.context import Actor
+    from tests.support.files import pdf_with_extras
+
+    api, resident = chat.stand_in, person()
+    await triaged(chat, resident)
+    counsellor = await staff(service)
+    conversation = await conversation_of(service, resident)
+    await actions.claim(service.core, counsellor, conversation.id)
+    form = await library.publish(
+        service.core,
+        Actor("admin-1", "admin"),
+        language="fi",
+        title="Asumistuki: hakemus",
+        data=pdf_with_extras(pages=1),
+    )
+    await library.send(service.core, counsellor, conversation.id, form)
+    await chat.settle()
+
+    [upload] = [call for call in api.calls if call.method == "sendDocument"]
+    assert upload.params["chat_id"] == resident.user_id
+    assert upload.params["caption"] == "Tiina: Asumistuki: hakemus"
+    document = upload.params["document"]
+    assert document["filename"] == "asumistuki-hakemus.pdf"
+    assert document["data"].startswith(b"%PDF-") and SECRET_NAME.encode() not in document["data"]
+    # One message for the document: its title is not sent again as text.
+    assert not [
+        call
+        for call in api.calls
+        if call.method == "sendMessage" and "hakemus" in str(call.params.get("text"))
+    ]
