@@ -86,6 +86,16 @@ def build_service(settings: Settings, *, serving: bool = False) -> Service:
     return service
 
 
+def library_lookup(core: Core) -> Callable[[str], Awaitable[OutboundDocument | None]]:
+    """How the web chat reads a published document it serves (`/chat/library/{id}`)."""
+
+    async def library(document_id: str) -> OutboundDocument | None:
+        async with core.database.session() as session:
+            return await library_store.outbound_document(session, document_id)
+
+    return library
+
+
 def webchat_adapter(settings: Settings, core: Core) -> Adapter:
     from adapters.webchat import WebChatAdapter
 
@@ -93,10 +103,6 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
 
     def history(sender: str) -> Awaitable[ResidentView]:
         return resident_view(core, "webchat", sender)
-
-    async def library(document_id: str) -> OutboundDocument | None:
-        async with core.database.session() as session:
-            return await library_store.outbound_document(session, document_id)
 
     return WebChatAdapter(
         texts=core.texts,
@@ -109,7 +115,7 @@ def webchat_adapter(settings: Settings, core: Core) -> Adapter:
         leave_url=settings.webchat_leave_url,
         connections_gauge=gauge.set,
         max_upload_bytes=settings.attachment_max_bytes,
-        library=library,
+        library=library_lookup(core),
         trusted_proxies=frozenset(
             proxy.strip() for proxy in settings.webchat_trusted_proxies.split(",") if proxy.strip()
         ),

@@ -18,7 +18,7 @@ from bot.access import Staff
 from bot.actions.context import SYSTEM
 from bot.actions.residents import resident_view
 from bot.actions.users import create_user
-from bot.app import RESIDENT_LANGUAGES, Service, build_web_app
+from bot.app import RESIDENT_LANGUAGES, Service, build_web_app, library_lookup
 from bot.roles import Role
 from bot.store.tables import Conversation, Message
 from privacy.pseudonym import pseudonymise
@@ -107,6 +107,7 @@ def build_adapter(service: Service, **limits: Any) -> WebChatAdapter:
         texts=core.texts,
         languages=RESIDENT_LANGUAGES,
         history=lambda sender: resident_view(core, "webchat", sender),
+        library=library_lookup(core),
         max_message_chars=service.settings.max_message_chars,
         connections_gauge=lambda count: core.metrics.websocket_connections.labels(
             kind="webchat"
