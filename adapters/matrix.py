@@ -41,6 +41,7 @@ from adapters.matrix_events import (
     is_direct_invite,
     message_content,
 )
+from adapters.matrix_files import MatrixFile
 from adapters.matrix_redactions import retract, withdraw
 from bot.events import (
     ChannelName,
@@ -383,7 +384,13 @@ class MatrixAdapter:
         return inbound
 
     async def _deliver(self, source: Mapping[str, Any], room_id: str) -> None:
-        inbound = inbound_of(source, room_id=room_id, own_user_id=self.user_id)
+        client = self._client
+        inbound = inbound_of(
+            source,
+            room_id=room_id,
+            own_user_id=self.user_id,
+            open_file=lambda ref: MatrixFile(client, ref),
+        )
         if inbound is not None:
             await self._deliver_inbound(inbound)
 
