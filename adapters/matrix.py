@@ -42,7 +42,7 @@ from adapters.matrix_events import (
     message_content,
 )
 from adapters.matrix_files import MatrixFile
-from adapters.matrix_redactions import retract, withdraw
+from adapters.matrix_redactions import may_redact_others, retract, withdraw
 from bot.events import (
     ChannelName,
     DeliveryId,
@@ -416,7 +416,19 @@ class MatrixAdapter:
         if outbound.retract:
             await retract(client, room_id, outbound.retract, self._log)
         if outbound.withdraw:
-            await withdraw(client, room_id, outbound.withdraw, self._withdrawn, self._log)
+            try:
+                # Asked before anything is redacted: a retry starts the erasure over whole.
+                residents_too = await may_redact_others(client, room_id)
+            except (ClientConnectionError, TimeoutError):
+                raise RetryableDeliveryError("network") from None
+            await withdraw(
+                client,
+                room_id,
+                outbound.withdraw,
+                self._withdrawn,
+                self._log,
+                residents_too=residents_too,
+            )
         try:
             response = await client.room_send(
                 room_id,

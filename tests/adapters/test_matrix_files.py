@@ -9,6 +9,7 @@ event parsing itself is pure and tested without a server.
 from __future__ import annotations
 
 import io
+import socket
 from typing import Any
 
 import pytest
@@ -17,9 +18,19 @@ from sqlmodel import select
 
 from adapters.matrix_events import FileRef, file_ref_of, inbound_of
 from adapters.matrix_files import MatrixFile
+from adapters.matrix_redactions import may_redact_others
 from bot.attachments import open_attachment
 from bot.core import unit_of_work
-from bot.events import FileTooLarge, FileUnavailable, MediaKind, PlatformFile
+from bot.events import (
+    DeliveryId,
+    FileTooLarge,
+    FileUnavailable,
+    MediaKind,
+    Outbound,
+    PlatformFile,
+    ReplyAddress,
+    RetryableDeliveryError,
+)
 from bot.store.attachments import Attachment
 from tests.adapters.synapse import Synapse, synapse_server
 from tests.adapters.test_matrix import (
@@ -382,3 +393,90 @@ async def test_a_missing_file_is_refused_and_the_conversation_goes_on(
             await said(resident, room_id, unsupported, seen)
         assert await attachments(bot, resident) == []
         await goes_on(bot, resident, room_id)
+
+
+async def erase(bot: Bot, resident: MatrixResident, room_id: str) -> str:
+    event_id = await resident.write(room_id, "poista tietoni")
+    deleted = bot.core.texts.text("fi", "deleted")
+    await eventually(lambda: deleted in resident.texts(room_id), "the confirmation")
+    await eventually(
+        lambda: bot.adapter.user_id not in resident._joined(room_id), "the bot to leave"
+    )
+    return event_id
+
+
+@pytest.mark.matrix
+async def test_delete_my_data_redacts_the_residents_file_events_where_the_bot_may(
+    bot: Bot, synapse_server: Synapse, tmp_path: Any
+) -> None:
+    original = photo_with_gps()
+    async with matrix_resident(synapse_server, tmp_path / "resident") as resident:
+        # A direct chat as Element makes it (trusted_private_chat): the bot has the power.
+        room_id = await resident.open_direct_chat(bot.adapter.user_id, encrypted=True)
+        await triage_to_queue(bot, resident, room_id)
+        assert await may_redact_others(bot.adapter._client, room_id)
+        ciphertext, keys = encrypt_attachment(original)
+        uri, _ = await upload(resident, ciphertext)
+        photo = await send(
+            resident,
+            room_id,
+            {"msgtype": "m.image", "body": FILE_NAME, "file": {**keys, "url": uri}},
+        )
+        await stored(bot, resident, 1)
+        text = await resident.write(room_id, "Tässä kuva vuokrasopimuksesta")
+        bot_events = {event_id for room, event_id, *_ in resident.messages if room == room_id}
+        await erase(bot, resident, room_id)
+        wanted = {photo, text} | bot_events
+        await eventually(lambda: wanted <= resident.redacted, "the redactions")
+
+
+@pytest.mark.matrix
+async def test_without_the_power_to_redact_the_residents_events_stay_and_the_bots_go(
+    bot: Bot, synapse_server: Synapse, tmp_path: Any
+) -> None:
+    from nio import RoomCreateResponse, RoomPreset
+
+    async with matrix_resident(synapse_server, tmp_path / "resident") as resident:
+        # A private_chat preset leaves the invited bot at power level 0.
+        created = await resident.client.room_create(
+            is_direct=True, invite=[bot.adapter.user_id], preset=RoomPreset.private_chat
+        )
+        assert isinstance(created, RoomCreateResponse), created
+        room_id = str(created.room_id)
+        await eventually(
+            lambda: bot.adapter.user_id in resident._joined(room_id), "the bot to join"
+        )
+        assert not await may_redact_others(bot.adapter._client, room_id)
+        await triage_to_queue(bot, resident, room_id)
+        uri, _ = await upload(resident, photo_with_gps())
+        photo = await send(resident, room_id, image(uri, None))
+        await stored(bot, resident, 1)
+        bot_events = {event_id for room, event_id, *_ in resident.messages if room == room_id}
+        await erase(bot, resident, room_id)
+        await eventually(lambda: bot_events <= resident.redacted, "the bot's redactions")
+        assert photo not in resident.redacted
+
+
+@pytest.mark.matrix
+async def test_an_erasure_that_cannot_ask_the_room_is_retried_whole_before_any_redaction(
+    bot: Bot, synapse_server: Synapse, tmp_path: Any
+) -> None:
+    async with matrix_resident(synapse_server, tmp_path / "resident") as resident:
+        room_id = await resident.open_direct_chat(bot.adapter.user_id, encrypted=False)
+        await triage_to_queue(bot, resident, room_id)
+        [first, *_] = [event_id for room, event_id, *_ in resident.messages if room == room_id]
+        client = bot.adapter._client
+        homeserver, client.homeserver = client.homeserver, f"http://127.0.0.1:{_closed_port()}"
+        try:
+            erasure = Outbound("erase-1", "Poistettu", withdraw=(DeliveryId(first),))
+            with pytest.raises(RetryableDeliveryError):
+                await bot.adapter.send(ReplyAddress(room_id), erasure)
+        finally:
+            client.homeserver = homeserver
+        assert first not in bot.adapter._withdrawn
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
