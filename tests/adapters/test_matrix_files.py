@@ -8,8 +8,10 @@ event parsing itself is pure and tested without a server.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -166,6 +168,55 @@ def test_video_and_location_stay_refused_and_an_edit_of_a_file_is_ignored(
     )
     assert inbound_of(edit, room_id="!r", own_user_id=BOT, open_file=opened) is None
     assert opened.refs == []
+
+
+# ------------------------------------------------------------------ against a media server
+
+
+@contextlib.asynccontextmanager
+async def media_server(chunks: int) -> AsyncIterator[tuple[Any, list[Any]]]:
+    """A homeserver's download endpoint that streams `chunks` KiB without a length (as a
+    proxy or another server implementation may), and a nio client logged in to it."""
+    from aiohttp import web
+    from nio import AsyncClient
+
+    requests: list[Any] = []
+
+    async def download(request: web.Request) -> web.StreamResponse:
+        requests.append(request)
+        response = web.StreamResponse()
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for _ in range(chunks):
+            await response.write(bytes(range(256)) * 4)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/_matrix/client/v1/media/download/{server}/{media}", download)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    client = AsyncClient(f"http://127.0.0.1:{port}", "@bot:localhost")
+    client.access_token = "token-of-the-bot"
+    try:
+        yield client, requests
+    finally:
+        await client.close()
+        await runner.cleanup()
+
+
+async def test_a_file_streamed_without_a_length_is_cut_off_at_the_limit() -> None:
+    ref = file_ref_of({"msgtype": "m.file", "url": "mxc://localhost/Streamed"})
+    async with media_server(chunks=64) as (client, requests):
+        with pytest.raises(FileTooLarge):
+            await MatrixFile(client, ref).fetch(10 * 1024)
+        assert len(await MatrixFile(client, ref).fetch(64 * 1024)) == 64 * 1024
+    # The token went in a header, never in the URL (which access logs keep).
+    assert all(r.headers["Authorization"] == "Bearer token-of-the-bot" for r in requests)
+    assert all("token" not in str(r.rel_url) for r in requests)
 
 
 # ------------------------------------------------------------------ against Synapse
