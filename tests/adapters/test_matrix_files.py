@@ -45,7 +45,13 @@ from tests.adapters.test_matrix import (
     matrix_resident,
     triage_to_queue,
 )
-from tests.support.files import SECRET_DEVICE, SECRET_NAME, opus_voice, photo_with_gps
+from tests.support.files import (
+    SECRET_DEVICE,
+    SECRET_NAME,
+    opus_voice,
+    pdf_with_extras,
+    photo_with_gps,
+)
 from tests.support.raw import raw_database
 
 __all__ = ["bot", "synapse_server"]  # fixtures, used by name below
@@ -370,6 +376,26 @@ async def test_an_encrypted_file_in_an_encrypted_room_is_decrypted_and_a_bad_has
         assert synapse_server.media_downloads(media_id) == 2
         await goes_on(bot, resident, room_id)
         assert all(decrypted for *_, decrypted in resident.messages)
+
+
+@pytest.mark.matrix
+async def test_a_pdf_encrypted_by_its_client_in_a_plain_room_is_rebuilt_and_stored(
+    bot: Bot, synapse_server: Synapse, tmp_path: Any
+) -> None:
+    document = pdf_with_extras()
+    ciphertext, keys = encrypt_attachment(document)
+    async with matrix_resident(synapse_server, tmp_path / "resident") as resident:
+        room_id = await resident.open_direct_chat(bot.adapter.user_id, encrypted=False)
+        await triage_to_queue(bot, resident, room_id)
+        uri, _ = await upload(resident, ciphertext)
+        content = {"msgtype": "m.file", "body": "paatos.pdf", "file": {**keys, "url": uri}}
+        await send(resident, room_id, content)
+        [attachment] = await stored(bot, resident, 1)
+    assert (attachment.kind, attachment.media_type) == ("document", "application/pdf")
+    data = await opened(bot, attachment)
+    assert data.startswith(b"%PDF-")
+    for secret in (b"JavaScript", b"SECRET-EMBEDDED", b"SECRET-FIELD", SECRET_NAME.encode()):
+        assert secret not in data
 
 
 @pytest.mark.matrix
