@@ -41,7 +41,8 @@ from adapters.matrix_events import (
     is_direct_invite,
     message_content,
 )
-from adapters.matrix_redactions import retract, withdraw
+from adapters.matrix_files import MatrixFile
+from adapters.matrix_redactions import may_redact_others, retract, withdraw
 from bot.events import (
     ChannelName,
     DeliveryId,
@@ -383,7 +384,13 @@ class MatrixAdapter:
         return inbound
 
     async def _deliver(self, source: Mapping[str, Any], room_id: str) -> None:
-        inbound = inbound_of(source, room_id=room_id, own_user_id=self.user_id)
+        client = self._client
+        inbound = inbound_of(
+            source,
+            room_id=room_id,
+            own_user_id=self.user_id,
+            open_file=lambda ref: MatrixFile(client, ref),
+        )
         if inbound is not None:
             await self._deliver_inbound(inbound)
 
@@ -409,7 +416,19 @@ class MatrixAdapter:
         if outbound.retract:
             await retract(client, room_id, outbound.retract, self._log)
         if outbound.withdraw:
-            await withdraw(client, room_id, outbound.withdraw, self._withdrawn, self._log)
+            try:
+                # Asked before anything is redacted: a retry starts the erasure over whole.
+                residents_too = await may_redact_others(client, room_id)
+            except (ClientConnectionError, TimeoutError):
+                raise RetryableDeliveryError("network") from None
+            await withdraw(
+                client,
+                room_id,
+                outbound.withdraw,
+                self._withdrawn,
+                self._log,
+                residents_too=residents_too,
+            )
         try:
             response = await client.room_send(
                 room_id,

@@ -7,13 +7,73 @@ keeps a Matrix user id beyond the Inbound's sender id (which the core only pseud
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.events import Author, ChannelName, Inbound, MediaKind, Outbound, ReplyAddress
+from bot.events import (
+    Author,
+    ChannelName,
+    Inbound,
+    MediaKind,
+    Outbound,
+    PlatformFile,
+    ReplyAddress,
+)
 
 CHANNEL = ChannelName("matrix")
+
+FILE_MSGTYPES = frozenset({"m.image", "m.file", "m.audio"})
+"""Message types whose file the service takes (made safe by the core); voice messages
+(MSC3245) are m.audio. Video, stickers and locations stay refused."""
+
+# mxc://<server name>/<media id> (spec: "Matrix Content URIs"); anything else is not fetched,
+# so neither part can reach a URL path unchecked.
+_MXC = re.compile(
+    r"^mxc://([A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?)"
+    r"/([A-Za-z0-9_\-]+)$"
+)
+_UNPADDED_BASE64 = re.compile(r"^[A-Za-z0-9+/_\-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class FileKeys:
+    """How to decrypt an encrypted attachment (the event's EncryptedFile): the AES-CTR key
+    (JWK `k`), its IV and the SHA-256 of the ciphertext, all unpadded base64."""
+
+    key: str
+    iv: str
+    sha256: str
+
+    def __repr__(self) -> str:
+        return "FileKeys(...)"  # a key in a traceback or log line would open the file
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """Where a resident's file is on the homeserver, and how to read it; nothing fetched.
+
+    `problem` names what makes the event's file unusable (no valid mxc URI, an encryption
+    this service does not know), so the core refuses it as unreadable without a request.
+    """
+
+    server_name: str
+    media_id: str
+    declared_size: int | None
+    keys: FileKeys | None
+    problem: str | None = None
+
+    def __repr__(self) -> str:
+        # The mxc URI lets anyone with an account on the server download the file.
+        return (
+            f"FileRef(encrypted={self.keys is not None}, "
+            f"declared_size={self.declared_size}, problem={self.problem})"
+        )
+
+
+FileOpener = Callable[[FileRef], PlatformFile]
+"""Makes the PlatformFile that fetches a FileRef (the adapter's, holding its client)."""
 
 MEDIA_KINDS: Mapping[str, MediaKind] = {
     "m.image": MediaKind.PHOTO,
@@ -57,11 +117,19 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines[index:])
 
 
-def inbound_of(source: Mapping[str, Any], *, room_id: str, own_user_id: str) -> Inbound | None:
+def inbound_of(
+    source: Mapping[str, Any],
+    *,
+    room_id: str,
+    own_user_id: str,
+    open_file: FileOpener | None = None,
+) -> Inbound | None:
     """One resident Inbound from one (decrypted) room event, or None to ignore it.
 
-    Ignored: the bot's own events, notices (other bots), state events, redactions and
-    reactions other than a keycap digit (which answers a numbered choice).
+    Ignored: the bot's own events, notices (other bots), state events, redactions, edits of a
+    file and reactions other than a keycap digit (which answers a numbered choice). A picture,
+    document or audio message carries the PlatformFile `open_file` makes (without one it is
+    noted by kind only) and no text: its body is the file's name, never read.
     """
     sender = source.get("sender")
     event_id = source.get("event_id")
@@ -75,6 +143,7 @@ def inbound_of(source: Mapping[str, Any], *, room_id: str, own_user_id: str) -> 
     event_type = source.get("type")
     text = ""
     media: MediaKind | None = None
+    platform_file: PlatformFile | None = None
     if event_type == "m.room.message":
         msgtype = content.get("msgtype")
         if msgtype in ("m.text", "m.emote"):
@@ -83,6 +152,11 @@ def inbound_of(source: Mapping[str, Any], *, room_id: str, own_user_id: str) -> 
                 return None
         elif msgtype == "m.notice":
             return None
+        elif msgtype in FILE_MSGTYPES and open_file is not None:
+            if _is_edit(content):
+                # The file came with the original event; an edit only renames it.
+                return None
+            platform_file = open_file(file_ref_of(content))
         elif msgtype == "m.audio" and "org.matrix.msc3245.voice" in content:
             media = MediaKind.VOICE
         elif isinstance(msgtype, str) and msgtype in MEDIA_KINDS:
@@ -108,7 +182,55 @@ def inbound_of(source: Mapping[str, Any], *, room_id: str, own_user_id: str) -> 
         received_at=received_at(source),
         text=text,
         media=media,
+        platform_file=platform_file,
     )
+
+
+def _is_edit(content: Mapping[str, Any]) -> bool:
+    relates = content.get("m.relates_to")
+    return isinstance(relates, Mapping) and relates.get("rel_type") == "m.replace"
+
+
+def file_ref_of(content: Mapping[str, Any]) -> FileRef:
+    """The file of an m.image, m.file or m.audio content: its `file` (an EncryptedFile, in
+    encrypted rooms and from some clients elsewhere) or else its `url`, and the size the
+    sender declared. Never reads the body, the file name or the declared type."""
+    info = content.get("info")
+    size = info.get("size") if isinstance(info, Mapping) else None
+    declared = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
+    encrypted = content.get("file")
+    keys: FileKeys | None = None
+    problem: str | None = None
+    if isinstance(encrypted, Mapping):
+        url = encrypted.get("url")
+        keys, problem = _keys_of(encrypted)
+    else:
+        url = content.get("url")
+    match = _MXC.match(url) if isinstance(url, str) else None
+    if match is None:
+        return FileRef("", "", declared, None, problem="no_address")
+    return FileRef(match.group(1), match.group(2), declared, keys, problem)
+
+
+def _keys_of(encrypted: Mapping[str, Any]) -> tuple[FileKeys | None, str | None]:
+    """The keys of an EncryptedFile (spec: v2, an A256CTR JSON Web Key for decrypting, a
+    SHA-256 of the ciphertext), or the reason it cannot be decrypted."""
+    if encrypted.get("v") != "v2":
+        return None, "file_version"
+    jwk = encrypted.get("key")
+    if not isinstance(jwk, Mapping) or jwk.get("kty") != "oct" or jwk.get("alg") != "A256CTR":
+        return None, "file_key"
+    operations = jwk.get("key_ops")
+    if not isinstance(operations, list) or "decrypt" not in operations:
+        return None, "file_key"
+    hashes = encrypted.get("hashes")
+    digest = hashes.get("sha256") if isinstance(hashes, Mapping) else None
+    parts = [jwk.get("k"), encrypted.get("iv"), digest]
+    texts = [part for part in parts if isinstance(part, str) and _UNPADDED_BASE64.match(part)]
+    if len(texts) != len(parts):
+        return None, "file_key"
+    key, iv, sha256 = texts
+    return FileKeys(key, iv, sha256), None
 
 
 def received_at(source: Mapping[str, Any]) -> datetime:

@@ -36,9 +36,18 @@ handlers:
     class: logging.FileHandler
     filename: {log_file}
     formatter: plain
+  access:
+    class: logging.FileHandler
+    filename: {log_file}.access
+    formatter: plain
 root:
   level: WARNING
   handlers: [file]
+loggers:
+  synapse.access:
+    level: INFO
+    handlers: [access]
+    propagate: false
 disable_existing_loggers: false
 """
 
@@ -110,6 +119,18 @@ class Synapse:
     shared_secret: str
     log_file: Path
     _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def access_log(self) -> Path:
+        """One line per request the server answered (access tokens redacted by Synapse)."""
+        return Path(f"{self.log_file}.access")
+
+    def media_downloads(self, media_id: str) -> int:
+        """How many times the server has handed out this media's content (any API version)."""
+        if not self.access_log.exists():
+            return 0
+        lines = self.access_log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return sum(f"/download/{SERVER_NAME}/{media_id}" in line for line in lines)
 
     def unique(self, prefix: str) -> str:
         return f"{prefix}{next(self._names)}{secrets.token_hex(2)}"
