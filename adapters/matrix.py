@@ -41,7 +41,7 @@ from adapters.matrix_events import (
     is_direct_invite,
     message_content,
 )
-from adapters.matrix_files import MatrixFile
+from adapters.matrix_files import MatrixFile, UploadFailed, document_content
 from adapters.matrix_redactions import may_redact_others, retract, withdraw
 from bot.events import (
     ChannelName,
@@ -429,11 +429,19 @@ class MatrixAdapter:
                 self._log,
                 residents_too=residents_too,
             )
+        content = message_content(outbound)
+        if outbound.document is not None:
+            try:
+                content = await document_content(
+                    client, client.rooms[room_id], content["body"], outbound.document
+                )
+            except UploadFailed:
+                raise RetryableDeliveryError("upload") from None
         try:
             response = await client.room_send(
                 room_id,
                 "m.room.message",
-                message_content(outbound),
+                content,
                 # The outbox id as transaction id: a retried send is stored once by the server.
                 tx_id=outbound.outbox_id,
                 # Trust on first use: see docs/matrix.md ("Trusting residents' devices").

@@ -1,4 +1,5 @@
-"""Fetching a resident's file from the homeserver's media repository, for the core.
+"""Residents' files fetched from the homeserver's media repository, for the core; and the
+organisation's library documents uploaded there, to send.
 
 Only the core calls `fetch`, once the resident has passed the privacy notice; building a
 MatrixFile requests nothing. Never reads more than the core's size limit, never keeps the
@@ -8,15 +9,17 @@ bytes, and never puts an mxc URI, a key or file content in an exception message 
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import ClientError
+from nio import UploadResponse
 from nio.api import MATRIX_MEDIA_API_PATH
 from nio.crypto.attachments import decrypt_attachment
 
 from adapters.matrix_events import FileKeys, FileRef
-from bot.events import FileTooLarge, FileUnavailable
+from bot.events import FileTooLarge, FileUnavailable, OutboundDocument
 
 DOWNLOAD_SECONDS = 45.0
 """One download, headers to last byte (the core gives up on the whole fetch at 60 s)."""
@@ -100,3 +103,47 @@ def _decrypt(ciphertext: bytes, keys: FileKeys) -> bytes:
     except Exception:
         # EncryptionError (hash, key, IV) and the decoders' errors alike: none names the key.
         raise FileUnavailable("undecryptable") from None
+
+
+UPLOAD_SECONDS = 60.0
+"""One upload of a library document to the media repository."""
+
+
+class UploadFailed(Exception):
+    """The media repository did not take the document; a retry may (the message names no
+    content)."""
+
+
+async def document_content(
+    client: Any, room: Any, text: str, document: OutboundDocument
+) -> dict[str, Any]:
+    """The m.file content of a library document, uploaded to the homeserver first: encrypted
+    with a fresh key in an encrypted room (the key rides in the event, itself encrypted), in
+    the clear otherwise (the document is public). `text` is the caption."""
+    encrypted = bool(getattr(room, "encrypted", False))
+    try:
+        response, keys = await asyncio.wait_for(
+            client.upload(
+                io.BytesIO(document.data),
+                content_type=document.media_type,
+                filename=document.file_name,
+                encrypt=encrypted,
+                filesize=len(document.data),
+            ),
+            UPLOAD_SECONDS,
+        )
+    except (ClientError, TimeoutError):
+        raise UploadFailed("network") from None
+    if not isinstance(response, UploadResponse):
+        raise UploadFailed("refused")
+    content: dict[str, Any] = {
+        "msgtype": "m.file",
+        "body": text,  # with `filename` beside it, the body is the caption (Matrix 1.10)
+        "filename": document.file_name,
+        "info": {"mimetype": document.media_type, "size": len(document.data)},
+    }
+    if encrypted and keys is not None:
+        content["file"] = {**keys, "url": str(response.content_uri)}
+    else:
+        content["url"] = str(response.content_uri)
+    return content

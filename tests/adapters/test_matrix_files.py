@@ -557,3 +557,57 @@ def _closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# ------------------------------------------------------------------ library documents
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+async def test_a_library_document_reaches_the_resident_as_a_file_they_can_open(
+    bot: Bot, synapse_server: Synapse, tmp_path: Any, encrypted: bool
+) -> None:
+    from nio import DownloadResponse, RoomEncryptedFile, RoomMessageFile
+    from nio.crypto.attachments import decrypt_attachment
+
+    from bot.actions import conversations as actions
+    from bot.actions import library
+    from bot.actions.context import Actor
+    from tests.adapters.test_matrix import counsellor
+
+    async with matrix_resident(synapse_server, tmp_path / "resident") as resident:
+        files: list[Any] = []
+
+        async def on_file(room: Any, message: Any) -> None:
+            files.append(message)
+
+        resident.client.add_event_callback(on_file, (RoomMessageFile, RoomEncryptedFile))
+        room_id = await resident.open_direct_chat(bot.adapter.user_id, encrypted=encrypted)
+        await triage_to_queue(bot, resident, room_id)
+        tiina = await counsellor(bot, "Tiina")
+        conversation = await bot.conversation(resident)
+        await actions.claim(bot.core, tiina, conversation.id)
+        form = await library.publish(
+            bot.core,
+            Actor("admin-1", "admin"),
+            language="fi",
+            title="Vuokrasopimus: malli",
+            data=pdf_with_extras(pages=1),
+        )
+        [published] = await library.published(bot.core, language="fi")
+        await library.send(bot.core, tiina, conversation.id, form)
+        await eventually(lambda: bool(files), "the document's event")
+
+        [received] = files
+        assert isinstance(received, RoomEncryptedFile if encrypted else RoomMessageFile)
+        assert received.body == "Tiina: Vuokrasopimus: malli"
+        assert received.source["content"]["filename"] == "vuokrasopimus-malli.pdf"
+        downloaded = await resident.client.download(mxc=received.url)
+        assert isinstance(downloaded, DownloadResponse), downloaded
+        data = downloaded.body
+        if encrypted:
+            assert data != published.data  # the homeserver holds ciphertext only
+            data = decrypt_attachment(
+                data, received.key["k"], received.hashes["sha256"], received.iv
+            )
+        assert data == published.data and SECRET_NAME.encode() not in data
