@@ -1,4 +1,5 @@
-"""Admin pages: staff users, queues (languages, topics, opening hours, retention), canned replies.
+"""Admin pages: staff users, queues (languages, topics, opening hours, retention), canned replies,
+the document library.
 
 Plain forms posting back here; every change goes through `bot.actions.admin` (audited). Never
 shows a password except a freshly made one-time password, once.
@@ -17,6 +18,7 @@ from multidict import MultiDictProxy
 from bot.access import Staff, resident_name
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
+from bot.actions import library as library_actions
 from bot.actions.admin import AdminError
 from bot.actions.users import UserError, create_user
 from bot.core import Actor, Core
@@ -309,6 +311,32 @@ def save_canned_form(form: AdminForm) -> Awaitable[object]:
 @form_route("/console/admin/canned/{id}/delete", _canned_page, "/console/admin/canned")
 def delete_canned_form(form: AdminForm) -> Awaitable[object]:
     return admin_actions.delete_canned_reply(form.core, form.actor, form.request.match_info["id"])
+
+
+@page_route("/console/admin/library")
+async def _library_page(
+    request: web.Request, *, error: str = "", status: int = 200
+) -> web.Response:
+    core = request.app[SERVICE].core
+    return render(
+        request,
+        "admin_library.html",
+        status=status,
+        page="admin-library",
+        documents=await library_actions.published(core),
+        languages=LANGUAGES,
+        max_megabytes=max(1, core.settings.attachment_max_bytes // (1024 * 1024)),
+        error=error,
+    )
+
+
+# Publishing goes through the page's script to POST /api/admin/library: the file is the
+# request body there, beyond the size a posted form may have.
+
+
+@form_route("/console/admin/library/{id}/withdraw", _library_page, "/console/admin/library")
+def withdraw_document_form(form: AdminForm) -> Awaitable[object]:
+    return library_actions.withdraw(form.core, form.actor, form.request.match_info["id"])
 
 
 # ---- locked sign-ins (supervisors: their queues' counsellors; admins: everyone) ------------

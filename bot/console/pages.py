@@ -94,6 +94,7 @@ def nav_for(role: str) -> list[tuple[str, str]]:
                 ("/console/admin/users", "nav.users"),
                 ("/console/admin/queues", "nav.queue_settings"),
                 ("/console/admin/canned", "nav.canned"),
+                ("/console/admin/library", "nav.library"),
             ]
         )
     items.append(("/console/profile", "nav.profile"))

@@ -443,6 +443,7 @@
 
     function renderText(message) {
       if (message.attachment) return renderFile(message.attachment);
+      if (message.kind === "document") return [t("conv.document_message", { title: message.text })];
       const parts = [];
       let at = 0;
       message.placeholders.slice().sort((a, b) => a.start - b.start).forEach((p) => {
@@ -480,6 +481,23 @@
         select.replaceChildren(el("option", { value: "", text: t("conv.canned_choose") }),
           ...replies.map((r) => el("option", { value: r.body, text: r.title })));
       } catch (e) { /* canned replies are a convenience */ }
+    }
+
+    // The library's documents, the conversation's language first; loaded once per language.
+    let documentsFor = null;
+    async function loadDocuments(conversation) {
+      const language = conversation.language || "";
+      if (documentsFor === language) return;
+      documentsFor = language;
+      const select = document.getElementById("document-choice");
+      try {
+        const found = await api("GET", "/api/library");
+        const ordered = found.filter((d) => d.language === language)
+          .concat(found.filter((d) => d.language !== language));
+        select.replaceChildren(el("option", { value: "", text: t("conv.document_choose") }),
+          ...ordered.map((d) => el("option", { value: d.id, text: d.language === language ? d.title
+            : t("conv.document_other_language", { title: d.title, language: languageName(d.language) }) })));
+      } catch (e) { documentsFor = null; }
     }
 
     async function loadTransferTargets(conversation) {
@@ -593,12 +611,13 @@
       const mine = c.mine && c.state === "active";
       const claimable = Boolean(c.claimable) && !needsReason;
       offer("reply-form", mine, c);
+      offer("document-form", mine, c);
       document.getElementById("claim").hidden = !claimable;
       offer("notes-box", !needsReason, c);
       offer("transfer-box", mine, c);
       offer("close-box", (mine || claimable) && !needsReason, c);
       offer("block-box", c.state !== "closed", c);
-      if (mine) { loadCanned(c); loadTransferTargets(c); }
+      if (mine) { loadCanned(c); loadTransferTargets(c); loadDocuments(c); }
       if (mine || claimable) loadCloseTags(c);
       if (!needsReason && (c.mine || c.claimable || c.readable)) loadEarlier();
     }
@@ -664,6 +683,13 @@
       await refresh();
       text.focus();
       announce(t("conv.reply_sent"));
+    });
+    onSubmit("document-form", (reason) => t("conv.document_failed", { reason }), async () => {
+      const choice = document.getElementById("document-choice");
+      await api("POST", "/api/conversations/" + id + "/documents", { document: choice.value });
+      choice.value = "";
+      await refresh();
+      announce(t("conv.document_sent"));
     });
     onSubmit("note-form", (reason) => t("conv.note_failed", { reason }), async () => {
       const text = document.getElementById("note-text");
@@ -917,8 +943,43 @@
     });
   }
 
+  // ---- the document library (admins): the file goes as the body of POST /api/admin/library ----
+  function libraryPage() {
+    const form = document.getElementById("library-form");
+    const errorLine = document.getElementById("library-error");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const file = document.getElementById("nd-file").files[0];
+      if (!file) return;
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      errorLine.hidden = true;
+      const query = "?language=" + encodeURIComponent(document.getElementById("nd-lang").value)
+        + "&title=" + encodeURIComponent(document.getElementById("nd-title").value);
+      try {
+        const response = await fetch("/api/admin/library" + query, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { Accept: "application/json", "X-CSRF-Token": csrf, "Content-Type": "application/octet-stream" },
+          body: file,
+        });
+        if (!response.ok) {
+          let data = null;
+          try { data = await response.json(); } catch (e) { data = null; }
+          throw new Error((data && data.message) || t("common.request_failed"));
+        }
+        window.location.reload();
+      } catch (e) {
+        errorLine.textContent = t("library.publish_failed", { reason: e.message });
+        errorLine.hidden = false;
+        button.disabled = false;
+      }
+    });
+  }
+
   setupMute();
   if (page === "audit") auditPage();
+  if (page === "admin-library") libraryPage();
   const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage, groups: groupsPage };
   if (live[page]) { connect(); live[page](); }
   window.somesossu = { api, notice };
