@@ -45,7 +45,9 @@ def media_step(facts: Facts, event: ResidentMedia) -> Step:
     elif not after_notice:
         effects = [Say(refusal_text(NOT_YET))]
     elif event.file is None:
-        effects = [Say(refusal_text(event.refused or "unreadable"))]
+        # Noted like other media: the counsellor sees that a file came and was not kept, and
+        # the note holds the platform's id of the message for "delete my data".
+        effects = [StoreMediaNote(event.kind), Say(refusal_text(event.refused or "unreadable"))]
     else:
         effects = [StoreAttachment(event.file)]
     return Step(facts, tuple(effects))

@@ -182,7 +182,15 @@ async def _store_resident_text(run: Run, effect: StoreResidentText, now: datetim
 
 @_handles(StoreMediaNote)
 async def _store_media_note(run: Run, effect: StoreMediaNote, now: datetime) -> None:
-    await store_message(run.work, run.conversation, Author.RESIDENT, effect.kind, kind="media_note")
+    # With the platform's id of the message, so "delete my data" deletes it there too.
+    await store_message(
+        run.work,
+        run.conversation,
+        Author.RESIDENT,
+        effect.kind,
+        kind="media_note",
+        platform_ref=run.platform_ref,
+    )
 
 
 @_handles(StoreAttachment)

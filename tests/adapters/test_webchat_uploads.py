@@ -99,7 +99,9 @@ async def test_an_unreadable_file_is_refused_in_finnish_and_nothing_else_is_lost
     assert await attachments_of(webchat, token) == []
     messages = await stored_messages(webchat.service, token)
     assert not [m for m in messages if m.kind == "attachment"]
-    assert len(messages) == before + 1  # the bot's answer; the resident's text stays
+    # A note that a file came and was not kept, and the bot's answer; the resident's text stays.
+    assert len(messages) == before + 2
+    assert [m.kind for m in messages[-2:]] == ["media_note", "text"]
 
     await resident.send({"type": "message", "text": "Entä nyt?", "client_id": "m2"})
     await resident.next_of("delivered", client_id="m2")

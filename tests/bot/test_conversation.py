@@ -199,10 +199,12 @@ def test_a_file_the_channel_took_is_stored_only_after_the_notice_and_only_when_m
     for state in (State.NEW, State.TRIAGE_LANGUAGE, State.TRIAGE_TOPIC, State.CLOSED):
         early = step(Facts(state=state), ResidentMedia("photo", file=rebuilt), NOW, CONFIG)
         assert early.effects == (Say("attachment_not_yet"),)
+    # A refused file is noted (not kept): the counsellor sees one came, and the note carries
+    # the platform's id of the message for "delete my data".
     refused = step(queued, ResidentMedia("other", refused="too_many_pages"), NOW, CONFIG)
-    assert refused.effects == (Say("attachment_too_long"),)
+    assert refused.effects == (StoreMediaNote("other"), Say("attachment_too_long"))
     unknown = step(queued, ResidentMedia("other", refused="a_new_code"), NOW, CONFIG)
-    assert unknown.effects == (Say("attachment_unsupported"),)
+    assert unknown.effects == (StoreMediaNote("other"), Say("attachment_unsupported"))
 
 
 @pytest.mark.parametrize("state", list(State))
