@@ -195,3 +195,27 @@ async def test_without_a_media_recorder_there_is_no_record_button(
     await record.wait_for()
     assert await page.locator("#recording").is_hidden()
     await context.close()
+
+
+async def test_a_recording_stops_and_is_sent_by_itself_at_the_time_limit(
+    browser: Any,
+    served: Served,  # noqa: F811
+) -> None:
+    texts = served.service.core.texts
+    context, page, problems = await watched_page(browser, served.base)
+    # A limit of 2 seconds instead of the service's 598, set before the page's script reads it.
+    await context.add_init_script(
+        "new MutationObserver(() => { const chat = document.getElementById('chat');"
+        " if (chat) { chat.dataset.maxRecordingSeconds = '2'; } })"
+        ".observe(document, { childList: true, subtree: true });"
+    )
+    await past_triage(page, served, "uk")
+    await page.get_by_role("button", name=texts.text("uk", "webchat_record")).click()
+    await page.locator("#record-time", has_text="/ 0:02").wait_for()
+    sent = texts.text("uk", "webchat_file_sent")
+    await page.locator("#transcript .from-resident .pending", has_text=sent).wait_for()
+    assert await page.locator("#recording").is_hidden()
+    assert problems == []
+    await context.close()
+    (stored,) = await stored_attachments(served)
+    assert stored.kind == "voice"
