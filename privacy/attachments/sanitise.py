@@ -29,5 +29,5 @@ def sanitise(data: bytes, limits: Limits | None = None) -> Sanitised:
         return sanitise_ogg_opus(data, limits)
     if detected is Detected.WEBM:
         # Remuxed first, then held to exactly what an Ogg voice message is held to.
-        return sanitise_ogg_opus(remux_webm_opus(data), limits)
+        return sanitise_ogg_opus(remux_webm_opus(data, limits.max_voice_seconds), limits)
     raise AttachmentRefused(Refusal.UNSUPPORTED)

@@ -9,7 +9,8 @@ same Ogg voice path as any other voice message. Exactly one Opus audio track or 
 video, several tracks, another codec, laced, encrypted or compressed blocks are `UNSUPPORTED`,
 anything malformed `UNREADABLE`. MediaRecorder writes the Segment and its Clusters with an
 unknown size while recording; a Cluster of unknown size ends where an element that cannot be
-inside a Cluster begins.
+inside a Cluster begins, a Segment of unknown size at the end of the file. Never copies a
+byte of the input to the output but the identification header's fields and the packets.
 """
 
 from __future__ import annotations
@@ -47,16 +48,21 @@ OPUS = b"A_OPUS"
 SERIAL = 0x564F4943
 # About one second of 20 ms packets a page, as Opus encoders commonly write.
 PACKETS_PER_PAGE = 50
+OPUS_RATE = 48_000
 MAX_PACKET_SAMPLES = 5760  # 120 ms, RFC 6716 section 3.2.5
 _FRAME_SAMPLES = (480, 960, 1920, 2880)  # SILK: 10, 20, 40, 60 ms
 _HYBRID_SAMPLES = (480, 960)
 _CELT_SAMPLES = (120, 240, 480, 960)  # 2.5, 5, 10, 20 ms
 
 
-def remux_webm_opus(data: bytes) -> bytes:
-    """The WebM's Opus audio as an Ogg Opus file with an empty comment header."""
+def remux_webm_opus(data: bytes, max_seconds: float) -> bytes:
+    """The WebM's Opus audio as an Ogg Opus file with an empty comment header.
+
+    Stops reading as soon as the audio runs past `max_seconds` (TOO_LONG): a file of tiny
+    packets within the size limit would otherwise cost seconds of work before its refusal.
+    """
     try:
-        head, packets = _read(data)
+        head, packets = _read(data, max_seconds)
     except Malformed:
         raise AttachmentRefused(Refusal.UNREADABLE) from None
     if not packets:
@@ -120,7 +126,7 @@ def samples(packet: bytes) -> int:
     return per_frame * frames
 
 
-def _read(data: bytes) -> tuple[bytes, list[bytes]]:
+def _read(data: bytes, max_seconds: float) -> tuple[bytes, list[bytes]]:
     """The Opus identification header and the audio packets, in file order."""
     header = ebml.read_element(data, 0, len(data))
     if header.id != ebml.EBML_HEADER or header.unknown_size:
@@ -132,7 +138,7 @@ def _read(data: bytes) -> tuple[bytes, list[bytes]]:
     if not segment.unknown_size and segment.end != len(data):
         raise Malformed  # a second segment (chained file) or trailing bytes
     head: bytes | None = None
-    track = 0
+    track = heard = 0
     packets: list[bytes] = []
     position = segment.start
     while position < segment.end:
@@ -145,7 +151,11 @@ def _read(data: bytes) -> tuple[bytes, list[bytes]]:
             if head is None:
                 raise Malformed  # audio before its track is described
             element = _cluster_extent(data, element)
-            packets.extend(_frames(data, element, track))
+            for packet in _frames(data, element, track):
+                heard += samples(packet)
+                if heard - pre_skip(head) > max_seconds * OPUS_RATE:
+                    raise AttachmentRefused(Refusal.TOO_LONG)
+                packets.append(packet)
         elif element.unknown_size:
             raise Malformed
         position = element.end

@@ -175,6 +175,10 @@ def test_a_damaged_recording_is_unreadable() -> None:
 def test_a_recording_over_the_voice_length_limit_is_too_long() -> None:
     assert refusal(webm_opus_voice(seconds=3.0), Limits(max_voice_seconds=2.5)) is Refusal.TOO_LONG
     assert sanitise(webm_opus_voice(seconds=2.0), Limits(max_voice_seconds=2.5)).kind == "voice"
+    # Reading stops once the limit is passed: damage further on is never even reached.
+    damaged_after = webm_opus_voice(seconds=3.0) + b"\x00"
+    assert refusal(damaged_after) is Refusal.UNREADABLE
+    assert refusal(damaged_after, Limits(max_voice_seconds=2.5)) is Refusal.TOO_LONG
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
