@@ -25,9 +25,11 @@ from tests.adapters.test_webchat_browser import (  # noqa: F401  (fixture)
 )
 from tests.bot.console.test_console_browser import assert_accessible, console_page, sign_in
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.support.screenshots import screenshot_dir
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = screenshot_dir()
 FAKE_MICROPHONE = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
@@ -152,6 +154,9 @@ async def test_a_cancelled_recording_or_a_quick_exit_sends_and_keeps_nothing(
     await record.click()
     await page.locator("#record-time", has_text="0:01 /").wait_for()
     await assert_accessible(page)  # the recording state: timer, both buttons, status
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.locator("#record").scroll_into_view_if_needed()
+    await page.screenshot(path=str(SCREENSHOTS / "web-chat-recording-phone.png"))
     await page.get_by_role("button", name=texts.text("en", "webchat_record_cancel")).click()
     await (
         page.get_by_role("status")
