@@ -62,6 +62,18 @@ async def stored_attachments(at: Served) -> list[Attachment]:
         return list((await session.execute(select(Attachment))).scalars())
 
 
+async def watch_microphone(context: Any, page: Any) -> list[str]:
+    """Each microphone track the page stops says so, so a test sees it before the page goes."""
+    await context.add_init_script(
+        "const stop = MediaStreamTrack.prototype.stop;"
+        "MediaStreamTrack.prototype.stop = function () {"
+        " console.log('microphone off'); return stop.call(this); };"
+    )
+    released: list[str] = []
+    page.on("console", lambda m: released.append(m.text) if m.text == "microphone off" else None)
+    return released
+
+
 def count_uploads(page: Any) -> list[str]:
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if "/chat/upload" in r.url else None)
@@ -141,14 +153,7 @@ async def test_a_cancelled_recording_or_a_quick_exit_sends_and_keeps_nothing(
     # bypass_csp only so axe-core can be injected; the test above runs under the real policy.
     context, page, problems = await watched_page(browser, served.base, bypass_csp=True)
     uploads = count_uploads(page)
-    # Each microphone track the page stops says so, so the test sees it before the page goes.
-    await context.add_init_script(
-        "const stop = MediaStreamTrack.prototype.stop;"
-        "MediaStreamTrack.prototype.stop = function () {"
-        " console.log('microphone off'); return stop.call(this); };"
-    )
-    released: list[str] = []
-    page.on("console", lambda m: released.append(m.text) if m.text == "microphone off" else None)
+    released = await watch_microphone(context, page)
     await past_triage(page, served, "en")
     record = page.get_by_role("button", name=texts.text("en", "webchat_record"))
     await record.click()
@@ -224,3 +229,23 @@ async def test_a_recording_stops_and_is_sent_by_itself_at_the_time_limit(
     await context.close()
     (stored,) = await stored_attachments(served)
     assert stored.kind == "voice"
+
+
+async def test_end_and_forget_turns_the_microphone_off_and_sends_nothing(
+    browser: Any,
+    served: Served,  # noqa: F811
+) -> None:
+    texts = served.service.core.texts
+    context, page, problems = await watched_page(browser, served.base)
+    released = await watch_microphone(context, page)
+    page.on("dialog", lambda dialog: dialog.accept())
+    uploads = count_uploads(page)
+    await past_triage(page, served, "ru")
+    await page.get_by_role("button", name=texts.text("ru", "webchat_record")).click()
+    await page.locator("#record-time", has_text="0:01 /").wait_for()
+    await page.get_by_role("button", name=texts.text("ru", "webchat_forget")).click()
+    await page.get_by_text(texts.text("ru", "webchat_forgotten")).wait_for()
+    assert released == ["microphone off"]
+    assert uploads == [] and await stored_attachments(served) == []
+    assert problems == []
+    await context.close()
