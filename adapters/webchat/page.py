@@ -13,12 +13,16 @@ import jinja2
 from aiohttp import web
 
 from adapters.base import Languages
+from privacy.attachments import Limits
 
 from .page_texts import TextCatalog, page_text, page_texts
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 TEMPLATES = HERE / "templates"
+# The page stops a recording a little before the service's voice limit: a recorder's last
+# second of data can run past the clock the page shows.
+MAX_RECORDING_SECONDS = int(Limits().max_voice_seconds) - 2
 
 
 class ChatPage:
@@ -52,6 +56,11 @@ class ChatPage:
                 f"connect-src 'self'; frame-ancestors {self._frame_ancestors}; base-uri 'none'; "
                 "form-action 'self'"
             ),
+            # The service's default refuses the microphone everywhere; this page may record a
+            # voice message (only when the resident presses "Record" and the browser asks).
+            "Permissions-Policy": (
+                "camera=(), microphone=(self), geolocation=(), interest-cohort=()"
+            ),
             # Browsers that honour frame-ancestors ignore this; older ones get same-origin.
             "X-Frame-Options": "SAMEORIGIN",
             "Cache-Control": "no-store",
@@ -83,6 +92,7 @@ class ChatPage:
             ],
             leave_url=self._leave_url,
             max_chars=self._max_message_chars,
+            max_recording_seconds=MAX_RECORDING_SECONDS,
         )
         return web.Response(
             text=body, content_type="text/html", charset="utf-8", headers=self.headers()

@@ -45,6 +45,12 @@ PAGE_KEYS: tuple[str, ...] = (
     "webchat_attach_hint",
     "webchat_file_sent",
     "webchat_download",
+    "webchat_record",
+    "webchat_recording",
+    "webchat_record_send",
+    "webchat_record_cancel",
+    "webchat_record_discarded",
+    "webchat_record_denied",
 )
 
 

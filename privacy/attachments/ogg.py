@@ -71,10 +71,17 @@ class Page:
 
 def page_of(packet: bytes, *, serial: int, sequence: int, granule: int, flags: int = 0) -> Page:
     """One page holding one whole packet (at most 255 segments, about 64 kB)."""
-    lacing = bytes([255] * (len(packet) // 255) + [len(packet) % 255])
+    return page_of_packets([packet], serial=serial, sequence=sequence, granule=granule, flags=flags)
+
+
+def page_of_packets(
+    packets: list[bytes], *, serial: int, sequence: int, granule: int, flags: int = 0
+) -> Page:
+    """One page holding whole packets; the caller keeps them within 255 lacing values."""
+    lacing = b"".join(bytes([255] * (len(p) // 255) + [len(p) % 255]) for p in packets)
     if len(lacing) > 255:
-        raise ValueError("packet too long for one page")
-    return Page(flags, granule, serial, sequence, lacing, packet)
+        raise ValueError("packets too long for one page")
+    return Page(flags, granule, serial, sequence, lacing, b"".join(packets))
 
 
 def read_pages(data: bytes) -> list[Page] | None:

@@ -7,6 +7,7 @@ from .images import sanitise_image
 from .model import AttachmentRefused, Limits, Refusal, Sanitised
 from .sniff import Detected, detect
 from .voice import sanitise_ogg_opus
+from .webm import remux_webm_opus
 
 _IMAGES = (Detected.JPEG, Detected.PNG, Detected.WEBP, Detected.GIF)
 
@@ -26,4 +27,7 @@ def sanitise(data: bytes, limits: Limits | None = None) -> Sanitised:
         return sanitise_pdf(data, limits)
     if detected is Detected.OGG:
         return sanitise_ogg_opus(data, limits)
+    if detected is Detected.WEBM:
+        # Remuxed first, then held to exactly what an Ogg voice message is held to.
+        return sanitise_ogg_opus(remux_webm_opus(data, limits.max_voice_seconds), limits)
     raise AttachmentRefused(Refusal.UNSUPPORTED)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .ebml import EBML_MAGIC, doc_type
+
 
 class Detected(StrEnum):
     JPEG = "image/jpeg"
@@ -12,9 +14,10 @@ class Detected(StrEnum):
     GIF = "image/gif"
     PDF = "application/pdf"
     OGG = "audio/ogg"
+    # EBML with the DocType "webm"; other Matroska files are UNKNOWN.
+    WEBM = "audio/webm"
     # Recognised so the refusal can say what it was; not (yet) made safe.
     HEIC = "image/heic"
-    WEBM = "audio/webm"
     MP4 = "audio/mp4"
     UNKNOWN = "application/octet-stream"
 
@@ -37,8 +40,8 @@ def detect(data: bytes) -> Detected:
         return Detected.PDF
     if head.startswith(b"OggS"):
         return Detected.OGG
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return Detected.WEBM
+    if head.startswith(EBML_MAGIC):
+        return Detected.WEBM if doc_type(data) == b"webm" else Detected.UNKNOWN
     if head[4:8] == b"ftyp":
         return Detected.HEIC if head[8:12] in _HEIC_BRANDS else Detected.MP4
     return Detected.UNKNOWN

@@ -427,6 +427,23 @@ async def test_the_page_may_be_framed_per_setting_and_sets_no_cookie(
     assert (await webchat.client.get("/chat/static/../adapter.py")).status in (403, 404)
 
 
+async def test_only_the_chat_page_may_ask_for_the_microphone_and_it_stops_before_the_limit(
+    webchat: WebChat,
+) -> None:
+    page = await webchat.client.get("/chat?lang=fi")
+    policy = page.headers["Permissions-Policy"]
+    assert "microphone=(self)" in policy and "camera=()" in policy
+    assert 'data-max-recording-seconds="598"' in await page.text()  # the voice limit, 600 s
+    elsewhere = await webchat.client.get("/healthz")
+    assert "microphone=()" in elsewhere.headers["Permissions-Policy"]
+    recorder = await webchat.client.get("/chat/static/recorder.js")
+    assert recorder.status == 200
+    source = await recorder.text()
+    # The recording stays in the page's memory: no storage of any kind is even named.
+    for storage in ("localStorage", "sessionStorage", "indexedDB", "caches"):
+        assert storage not in source.split("*/", 1)[1]
+
+
 def test_page_and_scripts_have_no_inline_code_or_third_party_urls() -> None:
     template = (STATIC / "templates" / "chat.html").read_text(encoding="utf-8")
     assert not re.search(r"<script(?![^>]*\bsrc=)", template)

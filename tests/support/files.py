@@ -180,3 +180,114 @@ def opus_voice(
                 flags=0x04 if last else 0,
             )
     return out
+
+
+# ---- WebM (Matroska) Opus, as MediaRecorder writes it ------------------------------------
+
+UNKNOWN_SIZE = b"\x01\xff\xff\xff\xff\xff\xff\xff"
+
+
+def ebml_size(size: int) -> bytes:
+    """A size as an 8-byte EBML integer: simple, and what MediaRecorder writes."""
+    return bytes([0x01]) + size.to_bytes(7, "big")
+
+
+def ebml(element_id: int, *parts: bytes, unknown_size: bool = False) -> bytes:
+    body = b"".join(parts)
+    raw_id = element_id.to_bytes((element_id.bit_length() + 7) // 8, "big")
+    return raw_id + (UNKNOWN_SIZE if unknown_size else ebml_size(len(body))) + body
+
+
+def ebml_uint(element_id: int, value: int) -> bytes:
+    return ebml(element_id, value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big"))
+
+
+def opus_head(channels: int = 1, pre_skip: int = 312) -> bytes:
+    return b"OpusHead" + struct.pack("<BBHIhB", 1, channels, pre_skip, 48000, 0, 0)
+
+
+def webm_track(
+    number: int = 1, *, codec: bytes = b"A_OPUS", kind: int = 2, private: bytes | None = None
+) -> bytes:
+    """A TrackEntry: audio (kind 2) or video (kind 1), with a name that must not survive."""
+    return ebml(
+        0xAE,
+        ebml_uint(0xD7, number),
+        ebml_uint(0x73C5, 0x5EC12E7 + number),
+        ebml_uint(0x83, kind),
+        ebml(0x86, codec),
+        ebml(0x536E, f"puhelu {SECRET_NAME}".encode()),
+        ebml(0x63A2, opus_head() if private is None else private),
+        ebml(0xE1, ebml(0xB5, struct.pack(">f", 48000.0)), ebml_uint(0x9F, 1)),
+    )
+
+
+def webm_opus_voice(
+    seconds: float = 2.0,
+    *,
+    unknown_size: bool = True,
+    tracks: tuple[bytes, ...] | None = None,
+    packet: bytes = b"\xfb\x03\xff\xfe\xff\xfe\xff\xfe",
+    packet_ms: int = 60,
+    block_groups: bool = False,
+    doc_type: bytes = b"webm",
+    cluster_ms: int = 1000,
+) -> bytes:
+    """A WebM voice recording as Chromium's MediaRecorder writes it: Segment and Clusters of
+    unknown size (by default), writing application and title in Info, a Tags element and an
+    Attachments element naming the resident, one Opus track, 60 ms packets (TOC code 3, three
+    CELT 20 ms frames) in SimpleBlocks, or BlockGroups when `block_groups`, Cues at the end."""
+    header = ebml(
+        0x1A45DFA3,
+        ebml_uint(0x4286, 1),
+        ebml_uint(0x42F7, 1),
+        ebml_uint(0x42F2, 4),
+        ebml_uint(0x42F3, 8),
+        ebml(0x4282, doc_type),
+        ebml_uint(0x4287, 4),
+        ebml_uint(0x4285, 2),
+    )
+    info = ebml(
+        0x1549A966,
+        ebml_uint(0x2AD7B1, 1_000_000),
+        ebml(0x4D80, b"SecretRecorder 1.0"),
+        ebml(0x5741, b"SecretRecorder 1.0"),
+        ebml(0x7BA9, f"aanitys {SECRET_NAME}".encode()),
+    )
+    track_entries = tracks if tracks is not None else (webm_track(),)
+    tags = ebml(
+        0x1254C367,
+        ebml(0x7373, ebml(0x67C8, ebml(0x45A3, b"LOCATION"), ebml(0x4487, b"60.1699,24.9384"))),
+    )
+    attachments = ebml(
+        0x1941A469,
+        ebml(0x61A7, ebml(0x466E, b"cover.jpg"), ebml(0x465C, SECRET_DEVICE.encode())),
+    )
+    clusters = b""
+    count = max(1, round(seconds * 1000 / packet_ms))
+    per_cluster = max(1, cluster_ms // packet_ms)
+    for first in range(0, count, per_cluster):
+        blocks = b""
+        for index in range(first, min(count, first + per_cluster)):
+            relative = (index - first) * packet_ms
+            body = b"\x81" + struct.pack(">h", relative)
+            if block_groups:
+                blocks += ebml(0xA0, ebml(0xA1, body + b"\x00" + packet), ebml_uint(0x9B, 60))
+            else:
+                blocks += ebml(0xA3, body + b"\x80" + packet)
+        clusters += ebml(
+            0x1F43B675, ebml_uint(0xE7, first * packet_ms), blocks, unknown_size=unknown_size
+        )
+    segment = ebml(
+        0x18538067,
+        ebml(0xEC, bytes(20)),  # Void, where a SeekHead would be filled in later
+        info,
+        ebml(0x1654AE6B, *track_entries),
+        tags,
+        attachments,
+        clusters,
+        # Cues after the audio: a Cluster of unknown size ends where they begin.
+        ebml(0x1C53BB6B, ebml(0xBB, ebml_uint(0xB3, 0), ebml(0xB7, ebml_uint(0xF7, 1)))),
+        unknown_size=unknown_size,
+    )
+    return header + segment

@@ -264,6 +264,7 @@
 
     function finishForget() {
       leaving = true;
+      discardRecording();
       forgetDevice();
       if (socket) { socket.close(1000); }
       root.textContent = "";
@@ -401,23 +402,21 @@
       });
     }
 
-    // A file goes as the body of one POST with the tab's token in a header (never in the
-    // URL); the service answers in the chat whether it was kept or why not.
-    var fileInput = document.getElementById("file");
-    fileInput.addEventListener("change", function () {
-      var file = fileInput.files && fileInput.files[0];
+    // A file or a recording goes as the body of one POST with the tab's token in a header
+    // (never in the URL); the service answers in the chat whether it was kept or why not.
+    function upload(body, symbol) {
       var token = load(KEY_TOKEN);
-      if (!file || !token) { return; }
+      if (!token) { return; }
       var clientId = newClientId();
-      var item = entry({ from: "resident", text: file.type.indexOf("image/") === 0 ? "\uD83D\uDCF7" : "\uD83D\uDCC4" }, clientId);
+      var item = entry({ from: "resident", text: symbol }, clientId);
       showError("");
       fetch("/chat/upload", {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/octet-stream", "X-Chat-Token": token, "X-Client-Id": clientId },
-        body: file
+        body: body
       }).then(function (response) {
-        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        return response.json().then(function (answer) { return { ok: response.ok, body: answer }; });
       }).then(function (answer) {
         var mark = item.querySelector(".pending");
         if (answer.ok) {
@@ -430,7 +429,19 @@
         transcript.removeChild(item);
         showError(texts.webchat_reconnecting);
       });
+    }
+
+    var fileInput = document.getElementById("file");
+    fileInput.addEventListener("change", function () {
+      var file = fileInput.files && fileInput.files[0];
+      if (file) { upload(file, file.type.indexOf("image/") === 0 ? "\uD83D\uDCF7" : "\uD83D\uDCC4"); }
       fileInput.value = "";
+    });
+    var discardRecording = window.SomesossuRecorder.setUp({
+      texts: texts,
+      maxSeconds: parseInt(root.dataset.maxRecordingSeconds, 10),
+      upload: function (blob) { upload(blob, "\uD83C\uDFA4"); },
+      showError: showError
     });
 
     form.addEventListener("submit", function (event) {
@@ -458,6 +469,7 @@
     });
     document.getElementById("leave").addEventListener("click", function () {
       leaving = true;
+      discardRecording();
       leaveQuickly(leaveUrl, socket);
     });
     rememberBox.checked = remembered();

@@ -62,6 +62,9 @@
     frame.src = src;
     frame.title = label;
     frame.setAttribute("referrerpolicy", "no-referrer");
+    // A framed page may use the microphone only if its frame allows it: recording a voice
+    // message still waits for the resident's press and the browser's own question.
+    frame.setAttribute("allow", "microphone");
     frame.style.border = "0"; frame.style.flex = "1 1 auto"; frame.style.width = "100%";
 
     panel.appendChild(closeButton);
