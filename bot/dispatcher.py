@@ -121,6 +121,11 @@ class Dispatcher:
             self._receive_batch, max_batch=MAX_BATCH, name="inbound"
         )
 
+    async def _seen_before(self, inbound: Inbound) -> bool:
+        async with self.core.database.session() as session:
+            found = await session.get(InboundSeen, self._seen_key(inbound))
+        return found is not None
+
     def _seen_key(self, inbound: Inbound) -> str:
         message = f"inbound:{inbound.channel}:{inbound.platform_message_id}".encode()
         return hmac.new(self.core.keyring.pepper, message, hashlib.sha256).hexdigest()
@@ -128,8 +133,9 @@ class Dispatcher:
     async def receive(self, inbound: Inbound) -> None:
         """The adapters' sink: store and route one message, retrying brief store outages."""
         started = time.perf_counter()
-        if inbound.has_file:
+        if inbound.has_file and not await self._seen_before(inbound):
             # Made safe (or refused) before the transaction; the batch reads it by identity.
+            # A redelivered file is not fetched again: the batch drops it as a duplicate.
             self._files[id(inbound)] = await prepare_inbound(self.core, inbound)
         try:
             outcome = await self._submit(inbound)

@@ -76,3 +76,12 @@ async def test_a_platform_file_too_large_or_unavailable_is_refused_and_the_chat_
     await resident.write("onko joku paikalla")
     conversation = await conversation_of(harness, resident)
     assert conversation.state == "queued"
+
+
+async def test_a_redelivered_platform_file_is_fetched_once(harness: Harness) -> None:
+    resident = await queued_resident(harness, "again")
+    kept = KeptFile(photo_with_gps(120, 80))
+    for _ in range(2):
+        await harness.inbound(resident, platform_file=kept, message_id="file-1")
+    assert len(kept.asks) == 1
+    assert len(await attachments(harness)) == 1
