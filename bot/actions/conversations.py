@@ -41,7 +41,7 @@ from ..sealed_formats import NOTE_BODY
 from ..store import conversations as conversation_store
 from ..store import queues as queue_store
 from ..store import users as user_store
-from ..store.tables import Conversation, Note, Queue
+from ..store.tables import Conversation, Message, Note, Queue
 from . import close_tags
 from .blocks import block, block_queues, unblock
 from .context import Core, Work, unit_of_work
@@ -256,27 +256,45 @@ async def reply(core: Core, staff: Staff, conversation_id: str, text: str) -> st
             author_user_id=staff.user_id,
             readable_names=frozenset(staff.display_name.casefold().split()),
         )
-        await queue_outbound(
-            work,
-            conversation,
-            text=text,
-            author=Author.COUNSELLOR,
-            message=message,
-            display_name=staff.display_name or None,
-        )
-        conversation.last_reply_at = core.now()
-        conversation.reminded_at = None
-        conversation.updated_at = core.now()
-        work.session.add(conversation)
-        await audit_on(
-            work,
-            staff,
-            AuditAction.REPLY,
-            conversation,
-            object_type="message",
-            object_id=message.id,
-        )
+        await send_as_counsellor(work, staff, conversation, message, text)
     return message.id
+
+
+async def send_as_counsellor(
+    work: Work,
+    staff: Staff,
+    conversation: Conversation,
+    message: Message,
+    text: str,
+    *,
+    document: str | None = None,
+    purpose: str = "",
+) -> None:
+    """Queue a counsellor's stored message (a reply, a library document) to the resident, mark
+    the conversation answered and audit it as their reply."""
+    await queue_outbound(
+        work,
+        conversation,
+        text=text,
+        author=Author.COUNSELLOR,
+        message=message,
+        display_name=staff.display_name or None,
+        document=document,
+    )
+    now = work.core.now()
+    conversation.last_reply_at = now
+    conversation.reminded_at = None
+    conversation.updated_at = now
+    work.session.add(conversation)
+    await audit_on(
+        work,
+        staff,
+        AuditAction.REPLY,
+        conversation,
+        object_type="message",
+        object_id=message.id,
+        purpose=purpose,
+    )
 
 
 async def add_note_in(work: Work, conversation: Conversation, staff: Staff, text: str) -> Note:

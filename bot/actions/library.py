@@ -17,14 +17,14 @@ from privacy.audit import AuditAction
 from ..attachments import prepare
 from ..events import Author
 from ..messages import store_message
-from ..outbox_writer import queue_outbound
 from ..store import library as library_store
 from ..store.library import LibraryDocument, LibrarySend
 from ..store.rows import add_row
 from ..texts import LANGUAGES
 from .admin import AdminError, _require_admin
 from .context import Actor, Core, unit_of_work
-from .conversation_checks import audit_on, load_visible, require_assigned
+from .conversation_checks import load_visible, require_assigned
+from .conversations import send_as_counsellor
 
 LIBRARY_KINDS = ("document", "photo")
 """What the library publishes: documents and pictures (a voice recording is no form)."""
@@ -111,26 +111,13 @@ async def send(core: Core, staff: Staff, conversation_id: str, document_id: str)
                 created_at=core.now(),
             ),
         )
-        await queue_outbound(
-            work,
-            conversation,
-            text=document.title,
-            author=Author.COUNSELLOR,
-            message=message,
-            display_name=staff.display_name or None,
-            document=document.id,
-        )
-        conversation.last_reply_at = core.now()
-        conversation.reminded_at = None
-        conversation.updated_at = core.now()
-        work.session.add(conversation)
-        await audit_on(
+        await send_as_counsellor(
             work,
             staff,
-            AuditAction.REPLY,
             conversation,
-            object_type="message",
-            object_id=message.id,
+            message,
+            document.title,
+            document=document.id,
             purpose=f"library document {document.id}",
         )
     return message.id
