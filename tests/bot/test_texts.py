@@ -62,6 +62,7 @@ def _all_params() -> dict[str, object]:
         "agenda": "AGENDA", "join_word": "liity", "leave_word": "poistu", "news_word": "uutiset",
         "stop_word": "lopeta uutiset", "nickname": "Sininen haikara", "placeholders": "[PHONE]",
         "text": "TEXT", "title": "TITLE", "topics": "TOPICS", "topic": "TOPIC", "choice": "CHOICE",
+        "organisation": "ORGANISATION", "purpose": "PURPOSE",
     }  # fmt: skip
 
 
