@@ -266,6 +266,16 @@ def test_the_returning_answers_name_the_words_that_undo_them(texts: Texts, lang:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_consultants_arrival_names_the_phrase_and_button_that_send_them_away(
+    texts: Texts, lang: str
+) -> None:
+    rendered = texts.text(lang, "consult_agreed")
+    quoted = [next(group for group in match if group) for match in QUOTED.findall(rendered)]
+    assert [parse_command(word) for word in quoted] == [Command.END_CONSULT]
+    assert parse_command(texts.text(lang, "consult_end_button")) is Command.END_CONSULT
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_privacy_notice_names_the_delete_word_of_its_language(texts: Texts, lang: str) -> None:
     rendered = texts.text(lang, "privacy_notice", days=30)
     quoted = [next(group for group in match if group) for match in QUOTED.findall(rendered)]
