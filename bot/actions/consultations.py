@@ -9,7 +9,7 @@ nothing at all before the resident's yes, after the end, or past their account's
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.access import (
@@ -47,7 +47,7 @@ from .conversation_checks import (
     require_access,
 )
 from .conversations import MAX_REPLY_CHARS
-from .reading import Transcript, transcript_of
+from .reading import TranscriptMessage, transcript_of
 
 log = logging.getLogger("somesossu.consultations")
 
@@ -261,9 +261,17 @@ def _refuse(denial: Denial) -> ActionError:
     return ActionError("forbidden", READ_REFUSED[denial][1])
 
 
-async def read(core: Core, staff: Staff, consultation_id: str) -> Transcript:
-    """What the consultant may see: messages from their joining on, redacted, no notes, no
-    hidden items; each read audited (coalesced like every read), each refusal too."""
+@dataclass(frozen=True, slots=True)
+class ConsultantView:
+    """What a consultant sees: no notes, no hidden items, nothing from before they joined."""
+
+    consultation: Consultation
+    messages: tuple[TranscriptMessage, ...]
+
+
+async def read(core: Core, staff: Staff, consultation_id: str) -> ConsultantView:
+    """The messages from the consultant's joining on, redacted; each read audited (coalesced
+    like every read), each refusal too."""
     async with unit_of_work(core) as work:
         found = await _joined(work, staff, consultation_id, AuditAction.READ)
         if isinstance(found, Denial):
@@ -281,12 +289,7 @@ async def read(core: Core, staff: Staff, consultation_id: str) -> Transcript:
                 subject_ref=conversation.id,
                 purpose=f"consultation {row.purpose}",
             )
-            return replace(
-                full,
-                messages=tuple(m for m in full.messages if m.created_at >= since),
-                notes=(),
-                pii_items=(),
-            )
+            return ConsultantView(row, tuple(m for m in full.messages if m.created_at >= since))
     raise refusal
 
 

@@ -99,7 +99,8 @@ async def test_a_consultant_sees_nothing_before_yes_and_nothing_from_before_join
     said = [m.text for m in transcript.messages]
     assert "Velkoja on noin 3000 euroa" in said
     assert "Vuokra on rästissä" not in said
-    assert transcript.notes == ()
+    assert "Sisäinen muistiinpano" not in said
+    assert transcript.consultation.id == invited.id
     joined = min(m.created_at for m in transcript.messages)
     assert all(m.created_at >= joined for m in transcript.messages)
 

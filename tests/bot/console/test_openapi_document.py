@@ -15,7 +15,13 @@ from aiohttp.test_utils import TestClient
 from pydantic import BaseModel, TypeAdapter
 
 from bot.actions.conversations import OUTCOMES
-from bot.console import api_models, api_models_admin, api_models_groups, api_models_reports
+from bot.console import (
+    api_models,
+    api_models_admin,
+    api_models_consult,
+    api_models_groups,
+    api_models_reports,
+)
 from bot.console.openapi import (
     MODELS,
     PARAMETER_MODELS,
@@ -97,6 +103,7 @@ def test_every_component_schema_is_a_models_own_schema() -> None:
         *api_models_admin.MODELS,
         *api_models_groups.MODELS,
         *api_models_reports.MODELS,
+        *api_models_consult.MODELS,
     )
     assert set(exported) == set(MODELS)
 
