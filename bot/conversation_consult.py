@@ -24,6 +24,7 @@ from .conversation_effects import (
 from .conversation_events import (
     ConsultantInvited,
     ConsultantRemoved,
+    EarlierShared,
     Event,
     ResidentChoice,
     ResidentText,
@@ -43,6 +44,9 @@ def consult_step(facts: Facts, event: Event) -> Step | None:
         return _invited(facts, event)
     if isinstance(event, ConsultantRemoved):
         return _removed(facts, event)
+    if isinstance(event, EarlierShared):
+        told = facts.consultant == event.consultation_id
+        return Step(facts, (Say("consult_shared"),) if told else ())
     if isinstance(event, ResidentText) and event.command is Command.END_CONSULT:
         return _resident_ends(facts)
     if isinstance(event, ResidentText | ResidentChoice):

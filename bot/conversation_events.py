@@ -124,6 +124,13 @@ class ConsultantRemoved:
     by: str
 
 
+@dataclass(frozen=True, slots=True)
+class EarlierShared:
+    """The counsellor showed the consultant earlier messages: the resident is told."""
+
+    consultation_id: str
+
+
 Event = (
     ResidentText
     | ResidentChoice
@@ -141,4 +148,5 @@ Event = (
     | HoursOpened
     | ConsultantInvited
     | ConsultantRemoved
+    | EarlierShared
 )

@@ -9,6 +9,7 @@ nothing at all before the resident's yes, after the end, or past their account's
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +23,8 @@ from bot.access import (
 from bot.errors import ActionError
 from privacy.audit import AuditAction
 
-from ..consultations import PURPOSES, end_consultation
-from ..conversation_events import ConsultantInvited, ConsultantRemoved
+from ..consultations import DISCLOSURE_BASIS, PURPOSES, end_consultation
+from ..conversation_events import ConsultantInvited, ConsultantRemoved, EarlierShared
 from ..effects import facts_of, run_event
 from ..events import Author
 from ..hub_topics import conversation_topic
@@ -204,6 +205,61 @@ async def _remove_in(work: Work, conversation: Conversation, row: Consultation, 
     await end_consultation(work, conversation, row.id, by)
 
 
+MAX_SHARED_AT_ONCE = 50
+
+
+async def share(
+    core: Core,
+    staff: Staff,
+    conversation_id: str,
+    consultation_id: str,
+    message_ids: Sequence[str],
+) -> int:
+    """Show the consultant chosen messages from before they joined; each newly shared one is
+    a disclosure to their organisation (audited as DISCLOSE), and the resident is told.
+    Returns how many were newly shared (one shared before is not shared or counted again)."""
+    wanted = list(dict.fromkeys(message_ids))
+    if not 1 <= len(wanted) <= MAX_SHARED_AT_ONCE:
+        raise ActionError("invalid_input", f"share 1-{MAX_SHARED_AT_ONCE} messages at a time")
+    async with unit_of_work(core) as work:
+        conversation = await load_visible(work, staff, conversation_id)
+        require_access(staff, conversation)
+        row = await store.get(work.session, consultation_id)
+        if row is None or row.conversation_id != conversation.id:
+            raise ActionError("not_found", "no such consultation")
+        if row.state != store.ConsultationState.JOINED or row.joined_at is None:
+            raise ActionError("invalid_state", "only a consultant in the chat is shown messages")
+        messages = {
+            m.id: m for m in await conversation_store.messages(work.session, conversation.id)
+        }
+        if any(m not in messages or messages[m].created_at >= row.joined_at for m in wanted):
+            raise ActionError("invalid_input", "share only earlier messages of this conversation")
+        already = await store.shared_ids(work.session, row.id)
+        fresh = [m for m in wanted if m not in already]
+        for message_id in fresh:
+            work.session.add(
+                store.ConsultationShare(
+                    consultation_id=row.id,
+                    message_id=message_id,
+                    shared_by=staff.user_id,
+                    shared_at=core.now(),
+                )
+            )
+            await work.audit(
+                staff.actor(conversation.queue_id),
+                AuditAction.DISCLOSE,
+                object_type="message",
+                object_id=message_id,
+                subject_ref=conversation.id,
+                purpose=row.purpose,
+                recipient=row.organisation,
+                disclosure_basis=DISCLOSURE_BASIS,
+            )
+        if fresh:
+            await run_event(work, conversation, EarlierShared(row.id))
+    return len(fresh)
+
+
 async def of_conversation(core: Core, staff: Staff, conversation_id: str) -> list[Consultation]:
     async with unit_of_work(core) as work:
         conversation = await load_visible(work, staff, conversation_id)
@@ -263,10 +319,13 @@ def _refuse(denial: Denial) -> ActionError:
 
 @dataclass(frozen=True, slots=True)
 class ConsultantView:
-    """What a consultant sees: no notes, no hidden items, nothing from before they joined."""
+    """What a consultant sees: no notes, no hidden items, nothing from before they joined but
+    the messages the counsellor showed them."""
 
     consultation: Consultation
     messages: tuple[TranscriptMessage, ...]
+    shared: frozenset[str] = frozenset()
+    """Ids of the earlier messages among `messages` the counsellor chose to show."""
 
 
 async def read(core: Core, staff: Staff, consultation_id: str) -> ConsultantView:
@@ -281,6 +340,7 @@ async def read(core: Core, staff: Staff, consultation_id: str) -> ConsultantView
             full = await transcript_of(work, conversation)
             assert row.joined_at is not None
             since = row.joined_at
+            shared = frozenset(await store.shared_ids(work.session, row.id))
             await audit_read(
                 work,
                 staff.actor(conversation.queue_id),
@@ -289,7 +349,8 @@ async def read(core: Core, staff: Staff, consultation_id: str) -> ConsultantView
                 subject_ref=conversation.id,
                 purpose=f"consultation {row.purpose}",
             )
-            return ConsultantView(row, tuple(m for m in full.messages if m.created_at >= since))
+            shown = (m for m in full.messages if m.created_at >= since or m.id in shared)
+            return ConsultantView(row, tuple(shown), shared)
     raise refusal
 
 

@@ -63,6 +63,18 @@ class ConsultationMessage(BaseModel):
     kind: str
     text: str = Field(description="redacted; hidden items stay hidden for a consultant")
     created_at: str
+    shared: bool = Field(False, description="an earlier message the counsellor showed them")
+
+
+class ConsultationShare(BaseModel):
+    """Earlier messages of the conversation to show the consultant (each one a disclosure)."""
+
+    messages: list[str] = Field(min_length=1, max_length=50)
+
+
+class ConsultationShared(BaseModel):
+    ok: bool = True
+    shared: int = Field(0, description="how many were newly shown (none is shown twice)")
 
 
 class ConsultationTranscript(BaseModel):
@@ -78,6 +90,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     ConsultationInvite,
     Consultation,
     ConsultationMessage,
+    ConsultationShare,
+    ConsultationShared,
     ConsultationTranscript,
 )
 PARAMETER_MODELS: tuple[type[BaseModel], ...] = ()

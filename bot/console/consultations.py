@@ -116,6 +116,25 @@ async def remove_consultant(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+@routes.post("/api/conversations/{id}/consultants/{consultation}/share")
+async def share_earlier(request: web.Request) -> web.Response:
+    staff = staff_of(request)
+    body = await json_body(request)
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not all(
+        isinstance(m, str) and 0 < len(m) <= 64 for m in messages
+    ):
+        raise ServiceError("invalid_input", "messages must be a list of message ids")
+    shared = await consult.share(
+        request.app[SERVICE].core,
+        staff,
+        request.match_info["id"],
+        request.match_info["consultation"],
+        messages,
+    )
+    return web.json_response({"ok": True, "shared": shared})
+
+
 @routes.get("/api/consultations")
 async def my_consultations(request: web.Request) -> web.Response:
     rows = await consult.mine(request.app[SERVICE].core, _consultant(request))
@@ -134,6 +153,7 @@ async def consultation_transcript(request: web.Request) -> web.Response:
             "kind": m.kind,
             "text": m.text,
             "created_at": m.created_at.isoformat(),
+            "shared": m.id in view.shared,
         }
         for m in view.messages
     ]

@@ -286,6 +286,9 @@ def _ops_consult() -> tuple[Op, ...]:
            consult.ConsultationInvite, WRITE, status=201),
         Op("DELETE", f"{one}/{{consultation}}", "End a consultant's presence, or withdraw the "
            "invitation", m.Ok, errors=WRITE),
+        Op("POST", f"{one}/{{consultation}}/share", "Show the consultant chosen earlier "
+           "messages (each a disclosure, audited; the resident is told)",
+           consult.ConsultationShared, consult.ConsultationShare, WRITE),
         Op("GET", "/api/consultations", "The signed-in consultant's open consultations",
            consult.Consultation, many=True),
         Op("GET", mine, "What the consultant sees: messages since they joined, redacted, no "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String
+from sqlalchemy import Column, ForeignKey, String, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, col, select
 
@@ -61,6 +61,29 @@ class Consultation(Table, table=True):
     )
     joined_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class ConsultationShare(Table, table=True):
+    """An earlier message the counsellor showed the consultant (each one a disclosure)."""
+
+    __tablename__ = "consultation_share"
+    __table_args__ = (UniqueConstraint("consultation_id", "message_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    consultation_id: str = _cascade("consultation.id", index=False)
+    message_id: str = _cascade("message.id")
+    shared_by: str = Field(max_length=64)
+    shared_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+async def shared_ids(session: AsyncSession, consultation_id: str) -> set[str]:
+    rows = await session.execute(
+        select(ConsultationShare.message_id).where(
+            col(ConsultationShare.consultation_id) == consultation_id
+        )
+    )
+    return set(rows.scalars())
 
 
 async def get(session: AsyncSession, consultation_id: str) -> Consultation | None:

@@ -24,7 +24,7 @@ from bot.conversation_effects import (
     RecordChoice,
     RecordConsultAnswer,
 )
-from bot.conversation_events import ConsultantInvited, ConsultantRemoved
+from bot.conversation_events import ConsultantInvited, ConsultantRemoved, EarlierShared
 from bot.hours import OpeningHours
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
@@ -98,3 +98,10 @@ def test_the_counsellor_or_the_end_date_removes_a_consultant_or_a_pending_questi
     assert lapsed.facts.consult_asked == "" and lapsed.facts.options == ()
     assert lapsed.effects == (EndConsultation("c1", "counsellor"),)
     assert step(present, ConsultantRemoved("other", "counsellor"), NOW, CONFIG).effects == ()
+
+
+def test_the_resident_is_told_of_shared_messages_only_while_the_consultant_is_in() -> None:
+    present = replace(ACTIVE, consultant="c1")
+    assert _keys(step(present, EarlierShared("c1"), NOW, CONFIG).effects) == ["consult_shared"]
+    assert step(present, EarlierShared("c2"), NOW, CONFIG).effects == ()
+    assert step(ACTIVE, EarlierShared("c1"), NOW, CONFIG).effects == ()

@@ -319,6 +319,64 @@ async def test_delete_my_data_takes_the_consultation_along(harness: Harness) -> 
     await harness.deliver()
     await resident.press("consult:yes")
     await resident.write(command_word("fi", Command.DELETE))
-    with pytest.raises(ActionError):
+    with pytest.raises(ActionError) as gone:
         await consult.read(harness.core, consultant, invited.id)
+    assert gone.value.code == "not_found"
+    async with harness.core.database.session() as session:
+        assert await session.get(Consultation, invited.id) is None
     assert (await _audit(harness))[-1].purpose == "consultation ended: closed"
+
+
+async def test_chosen_earlier_messages_are_shown_each_as_an_audited_disclosure(
+    harness: Harness,
+) -> None:
+    resident, counsellor, conversation = await _active_chat(harness, "shares")
+    await resident.write("Toinen vanha viesti")
+    consultant = await _consultant(harness)
+    core = harness.core
+    invited = await consult.invite(
+        core, counsellor, conversation.id, consultant_id=consultant.user_id, purpose="housing"
+    )
+    await harness.deliver()
+    earlier = {
+        m.text: m.id
+        for m in (await actions.read(core, counsellor, conversation.id)).messages
+        if m.author == "resident"
+    }
+    first = earlier["Vuokra on rästissä"]
+
+    async def refused(message_ids: list[str]) -> str:
+        with pytest.raises(ActionError) as error:
+            await consult.share(core, counsellor, conversation.id, invited.id, message_ids)
+        return error.value.code
+
+    assert await refused([first]) == "invalid_state"  # no yes yet: nothing is shown
+    await resident.press("consult:yes")
+    await resident.write("Uusi viesti")
+    after = [
+        m.id
+        for m in (await actions.read(core, counsellor, conversation.id)).messages
+        if m.text == "Uusi viesti"
+    ]
+    assert await refused(after) == "invalid_input"  # seen anyway: not an earlier message
+    assert await refused(["no-such-message"]) == "invalid_input"
+    assert await refused([]) == "invalid_input"
+    colleague = await harness.staff("colleague-shares")
+    with pytest.raises(ActionError):
+        await consult.share(core, colleague, conversation.id, invited.id, [first])
+
+    assert await consult.share(core, counsellor, conversation.id, invited.id, [first]) == 1
+    await harness.deliver()
+    assert resident.last().text == core.texts.text("fi", "consult_shared")
+    assert await consult.share(core, counsellor, conversation.id, invited.id, [first]) == 0
+    view = await consult.read(core, consultant, invited.id)
+    said = [m.text for m in view.messages]
+    assert said.index("Vuokra on rästissä") < said.index("Uusi viesti")
+    assert "Toinen vanha viesti" not in said
+    assert view.shared == {first}
+
+    disclosures = [r for r in await _audit(harness, "message") if r.action == "disclose"]
+    assert [(r.object_id, r.purpose, r.recipient, r.disclosure_basis) for r in disclosures] == [
+        (first, "housing", ORGANISATION, "consent")
+    ]
+    assert disclosures[0].actor_id == counsellor.user_id

@@ -81,6 +81,23 @@ async def test_an_invited_consultant_reads_and_writes_only_while_let_in(
         await harness.deliver()
         assert resident.last().display_name == f"Mira ({ORGANISATION})"
 
+        earlier = await (await client.get(f"/api/conversations/{conversation}")).json()
+        [first] = [m["id"] for m in earlier["messages"] if m["text"] == "Oleskelulupa-asia"]
+        shown = await client.post(
+            f"/api/conversations/{conversation}/consultants/{consultation}/share",
+            json={"messages": [first]},
+            headers=headers(csrf),
+        )
+        assert (await shown.json()) == {"ok": True, "shared": 1}
+        seen = await (await other.get(f"/api/consultations/{consultation}")).json()
+        assert [m["shared"] for m in seen["messages"] if m["id"] == first] == [True]
+        bad = await client.post(
+            f"/api/conversations/{conversation}/consultants/{consultation}/share",
+            json={"messages": "all"},
+            headers=headers(csrf),
+        )
+        assert bad.status == 422
+
         ended = await client.delete(
             f"/api/conversations/{conversation}/consultants/{consultation}",
             headers=headers(csrf),

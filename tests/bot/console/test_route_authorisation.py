@@ -241,6 +241,11 @@ TABLE: dict[tuple[str, str], Route] = {
         conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
         resource="conversation",
     ),
+    ("POST", "/api/conversations/{id}/consultants/{consultation}/share"): Route(
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+        body=lambda n: {"messages": ["no-such-message"]},
+    ),
     # A consultant's own view: no role of the table is a consultant (tests/bot/console/
     # test_consultations.py signs one in).
     ("GET", "/api/consultations"): Route(

@@ -7,7 +7,8 @@ Create Date: 2026-12-06 02:50:00
 `consultant_account`: the organisation and end date of a staff account with the role
 `consultant`. `consultation`: one invitation into one conversation (ids, a purpose code, the
 recipient organisation, states and times; bot/store/consultations.py), gone with its
-conversation.
+conversation. `consultation_share`: earlier messages the counsellor showed the consultant
+(ids only), gone with the consultation or the message.
 """
 
 from __future__ import annotations
@@ -57,8 +58,28 @@ def upgrade() -> None:
             batch_op.f("ix_consultation_consultant_id"), ["consultant_id"], unique=False
         )
 
+    op.create_table(
+        "consultation_share",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("consultation_id", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=False),
+        sa.Column("shared_by", sa.String(length=64), nullable=False),
+        sa.Column("shared_at", bot.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["consultation_id"], ["consultation.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["message_id"], ["message.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("consultation_id", "message_id"),
+    )
+    with op.batch_alter_table("consultation_share", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_consultation_share_message_id"), ["message_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("consultation_share", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consultation_share_message_id"))
+    op.drop_table("consultation_share")
     with op.batch_alter_table("consultation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_consultant_id"))
         batch_op.drop_index(batch_op.f("ix_consultation_conversation_id"))
