@@ -21,6 +21,7 @@ from bot.store.consultations import Consultation
 
 from .api import json_body, text_field
 from .auth import staff_of
+from .pages import render
 
 routes = web.RouteTableDef()
 
@@ -57,6 +58,12 @@ def _consultant(request: web.Request) -> Staff:
     if staff.role is not Role.CONSULTANT:
         raise ServiceError("forbidden", "your role does not allow this")
     return staff
+
+
+@routes.get("/console/consultations")
+async def consultations_page(request: web.Request) -> web.Response:
+    _consultant(request)
+    return render(request, "consultations.html", page="consultations")
 
 
 @routes.put("/api/admin/users/{id}/consultant")
