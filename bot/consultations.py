@@ -23,7 +23,7 @@ from .store.tables import Conversation
 PURPOSES = ("housing", "income", "debt", "immigration", "health", "employment", "other")
 """Why a consultant is invited; each is `consult_purpose_<code>` in every resident catalog."""
 
-END_REASONS = ("resident", "counsellor", "expired", "closed")
+END_REASONS = ("resident", "counsellor", "expired", "closed", "released")
 
 DISCLOSURE_BASIS = "consent"
 """The legal basis recorded with each disclosure: the resident's own yes."""

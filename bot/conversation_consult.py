@@ -59,22 +59,22 @@ def consult_step(facts: Facts, event: Event) -> Step | None:
 
 
 def ended_with_conversation(before: Facts, result: Step) -> Step:
-    """A step that closed the conversation (or erased it) ends the consultant's presence and
-    any pending invitation first."""
+    """A step that leaves the conversation without a counsellor (released, transferred to a
+    queue) or closes it (erasure included) ends the consultant's presence and any pending
+    invitation first: a consultant is never in a chat nobody holds."""
     after = result.facts
-    ending = [
-        EndConsultation(consultation, "closed")
-        for consultation in (before.consultant, before.consult_asked)
-        if consultation
-        and (
-            after.state is State.CLOSED
-            or consultation not in (after.consultant, after.consult_asked)
-        )
-    ]
-    if not ending:
+    pending = [c for c in (before.consultant, before.consult_asked) if c]
+    if not pending or after.state is State.ACTIVE:
         return result
+    by = "closed" if after.state is State.CLOSED else "released"
+    ending: list[Effect] = [EndConsultation(consultation, by) for consultation in pending]
+    told: tuple[Effect, ...] = (
+        (Say("consult_left"),) if by == "released" and before.consultant else ()
+    )
     cleared = replace(after, consultant="", consult_asked="")
-    return Step(cleared, (*ending, *result.effects))
+    if before.consult_asked:
+        cleared = replace(cleared, options=())
+    return Step(cleared, (*ending, *result.effects, *told))
 
 
 def _choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | None:

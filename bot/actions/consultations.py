@@ -79,6 +79,10 @@ async def set_consultant_account(
         raise ActionError(
             "invalid_input", f"an organisation's name is 1-{MAX_ORGANISATION_CHARS} characters"
         )
+    # Kept in clear on every consultation and disclosure record: a person's name, an identity
+    # code or a phone number is refused rather than stored.
+    if core.redactor.redact(organisation).findings:
+        raise ActionError("invalid_input", "an organisation's name must not contain personal data")
     if valid_until.tzinfo is None or valid_until <= core.now():
         raise ActionError("invalid_input", "the end date must be in the future, with a time zone")
     async with unit_of_work(core) as work:

@@ -14,6 +14,8 @@ from bot.conversation import (
     ResidentText,
     Say,
     StaffClosed,
+    StaffReleased,
+    StaffTransferred,
     State,
     TopicOption,
     step,
@@ -105,3 +107,18 @@ def test_the_resident_is_told_of_shared_messages_only_while_the_consultant_is_in
     assert _keys(step(present, EarlierShared("c1"), NOW, CONFIG).effects) == ["consult_shared"]
     assert step(present, EarlierShared("c2"), NOW, CONFIG).effects == ()
     assert step(ACTIVE, EarlierShared("c1"), NOW, CONFIG).effects == ()
+
+
+def test_a_chat_nobody_holds_keeps_no_consultant_but_a_handover_to_a_colleague_does() -> None:
+    present = replace(ACTIVE, consultant="c1")
+    released = step(present, StaffReleased(), NOW, CONFIG)
+    assert released.facts.state is State.QUEUED and released.facts.consultant == ""
+    assert released.effects[0] == EndConsultation("c1", "released")
+    assert _keys(released.effects) == ["counsellor_left", "consult_left"]
+    asked = step(ACTIVE, INVITED, NOW, CONFIG).facts
+    to_queue = step(asked, StaffTransferred("general", to_counsellor=False), NOW, CONFIG)
+    assert to_queue.facts.consult_asked == "" and to_queue.facts.options == ()
+    assert to_queue.effects[0] == EndConsultation("c1", "released")
+    handed = step(present, StaffTransferred(None, to_counsellor=True), NOW, CONFIG)
+    assert handed.facts.consultant == "c1"
+    assert not any(isinstance(e, EndConsultation) for e in handed.effects)

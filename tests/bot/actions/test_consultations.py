@@ -310,6 +310,37 @@ async def test_only_the_holder_invites_a_consultant_for_a_listed_purpose(
         await consult.consultants(core, consultant)
 
 
+async def test_releasing_the_conversation_sends_the_consultant_away(harness: Harness) -> None:
+    resident, counsellor, conversation = await _active_chat(harness, "released")
+    consultant = await _consultant(harness)
+    invited = await consult.invite(
+        harness.core, counsellor, conversation.id, consultant_id=consultant.user_id, purpose="debt"
+    )
+    await harness.deliver()
+    await resident.press("consult:yes")
+    await actions.release(harness.core, counsellor, conversation.id)
+    await harness.deliver()
+    assert resident.last().text == harness.core.texts.text("fi", "consult_left")
+    assert await _forbidden(harness, consultant, invited.id) == "forbidden"
+    assert (await _audit(harness))[-1].purpose == "consultation ended: released"
+
+
+async def test_an_organisation_name_with_personal_data_is_refused(harness: Harness) -> None:
+    admin = await harness.staff("admin-pii", role="admin", queues=())
+    staff = await harness.staff("c-pii", role="consultant", queues=(), display_name="K")
+    for name in ("Matti Virtanen", "Neuvonta, puh 040 765 4321"):
+        with pytest.raises(ActionError) as refused:
+            await consult.set_consultant_account(
+                harness.core,
+                admin,
+                staff.user_id,
+                organisation=name,
+                valid_until=harness.core.now() + timedelta(days=1),
+            )
+        assert refused.value.code == "invalid_input"
+        assert name not in refused.value.message
+
+
 async def test_delete_my_data_takes_the_consultation_along(harness: Harness) -> None:
     resident, counsellor, conversation = await _active_chat(harness, "erases")
     consultant = await _consultant(harness)
