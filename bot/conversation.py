@@ -192,9 +192,8 @@ def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | 
 
 def step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:
     """Advance one conversation by one event (a consultant's part: `conversation_consult`)."""
-    return consult_step(facts, event) or ended_with_conversation(
-        facts, _step(facts, event, now, config)
-    )
+    consulted = consult_step(facts, event)
+    return consulted or ended_with_conversation(facts, _step(facts, event, now, config))
 
 
 def _step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:

@@ -24,6 +24,7 @@ from bot.errors import ActionError
 from privacy.audit import AuditAction
 
 from ..consultations import DISCLOSURE_BASIS, PURPOSES, end_consultation
+from ..conversation import State
 from ..conversation_events import ConsultantInvited, ConsultantRemoved, EarlierShared
 from ..effects import facts_of, run_event
 from ..events import Author
@@ -105,20 +106,13 @@ async def consultants(core: Core, staff: Staff) -> list[Consultant]:
     """The consultant accounts that may be invited now (active, end date ahead, a name)."""
     if not can(staff.role, Capability.WORK_QUEUES):
         raise ActionError("forbidden", REFUSED[Denial.ROLE])
-    now = core.now()
-    found = []
     async with core.database.session() as session:
-        for user in await user_store.all_users(session):
-            account = await store.account(session, user.id)
-            if user.role != Role.CONSULTANT or not user.active or account is None:
-                continue
-            if store.account_open(account, now) and resident_name(user):
-                found.append(
-                    Consultant(
-                        user.id, resident_name(user), account.organisation, account.valid_until
-                    )
-                )
-    return found
+        accounts = await store.open_accounts(session, core.now())
+    return [
+        Consultant(user.id, resident_name(user), account.organisation, account.valid_until)
+        for user, account in accounts
+        if user.role == Role.CONSULTANT and user.active and resident_name(user)
+    ]
 
 
 # ---- invitation and end (the counsellor) ------------------------------------------------------
@@ -133,7 +127,9 @@ async def invite(
     async with unit_of_work(core) as work:
         conversation = await load_visible(work, staff, conversation_id)
         require_access(staff, conversation)
-        if not may_invite(staff, conversation) or conversation.state != "active":
+        # Two invitations at once: the second waits here and then sees the first one's facts.
+        await work.session.refresh(conversation, with_for_update=True)
+        if not may_invite(staff, conversation) or conversation.state != State.ACTIVE:
             raise ActionError(
                 "invalid_state", "only a conversation someone holds takes a consultant"
             )

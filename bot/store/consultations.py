@@ -16,7 +16,7 @@ from sqlmodel import Field, col, select
 
 from bot.ids import new_id
 
-from .tables import Table, UTCDateTime, _cascade, utcnow
+from .tables import StaffUser, Table, UTCDateTime, _cascade, utcnow
 
 
 class ConsultationState(StrEnum):
@@ -143,6 +143,19 @@ async def open_of_expired(session: AsyncSession, now: datetime) -> list[Consulta
         .where(col(Consultation.state).in_(OPEN), col(ConsultantAccount.valid_until) <= now)
     )
     return list(rows.scalars())
+
+
+async def open_accounts(
+    session: AsyncSession, now: datetime
+) -> list[tuple[StaffUser, ConsultantAccount]]:
+    """Accounts with a consultant's organisation and an end date still ahead, by name."""
+    rows = await session.execute(
+        select(StaffUser, ConsultantAccount)
+        .join(ConsultantAccount, col(ConsultantAccount.user_id) == StaffUser.id)
+        .where(col(ConsultantAccount.valid_until) > now)
+        .order_by(col(StaffUser.display_name))
+    )
+    return [(user, account) for user, account in rows.all()]
 
 
 def account_open(found: ConsultantAccount | None, now: datetime) -> bool:
