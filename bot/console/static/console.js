@@ -553,6 +553,12 @@
       document.getElementById("earlier-view-title").focus();
     }
 
+    // Staff messages read as "Counsellor" when one's own, else under the writer's name (a
+    // colleague before a transfer, an invited consultant).
+    function writer(m) {
+      return m.author_user && m.author_user !== body.dataset.user && m.author_name ? m.author_name : t("author.counsellor");
+    }
+
     async function refresh() {
       let data;
       const query = needsReason ? "?reason=" + encodeURIComponent(readReason) : "";
@@ -577,7 +583,7 @@
       document.getElementById("conv-meta").textContent = [stateName(c.state), c.language ? languageName(c.language) : "", topicName(c.topic), channelName(c.channel), c.assigned_name ? t("conv.with", { name: c.assigned_name }) : ""].filter(Boolean).join(" · ");
       const list = document.getElementById("transcript");
       list.replaceChildren(...data.messages.map((m) => el("li", { class: "msg " + m.author, "data-message": m.id },
-        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
+        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? writer(m) : t("author.service") }),
         el("span", { class: "time", text: clock(m.created_at) }),
         el("p", { class: "text" }, ...renderText(m)),
         m.author === "counsellor" && m.delivered !== null ? el("span", { class: "delivery", text: m.delivered ? t("conv.delivered") : t("conv.sending") }) : null)));

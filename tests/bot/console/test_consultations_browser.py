@@ -79,6 +79,9 @@ async def test_invite_answer_read_reply_and_end_in_the_browser(
     assert resident.last().display_name == f"Mira ({ORGANISATION})"
 
     await page.locator("#consult-current li", has_text="in the chat").wait_for()
+    # The counsellor reads the consultant's message under the consultant's name.
+    written = page.locator("#transcript li.msg.counsellor", has_text="Hei, autan velka-asiassa.")
+    await written.locator("span.author", has_text="Mira").wait_for()
     await page.locator("#consult-current button").click()
     await page.locator("#consult-current li", has_text="ended").wait_for()
     await mira_page.locator("#consult-list li.hint").wait_for()  # the next poll: gone
