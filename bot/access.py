@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from .core import Actor, Work
 from .errors import ActionError
 from .roles import Capability, Role, can
+from .store import consultations as consultation_store
 from .store import users as user_store
+from .store.consultations import ConsultantAccount, Consultation, ConsultationState
 from .store.group_tables import GroupSession
 from .store.tables import Conversation, StaffUser
 
@@ -41,6 +44,10 @@ class Staff:
         user = await user_store.by_id(work.session, user_id)
         if user is None or not user.active:
             raise ActionError("forbidden", "this account is not active")
+        if user.role == Role.CONSULTANT and not consultation_store.account_open(
+            await consultation_store.account(work.session, user.id), work.core.now()
+        ):
+            raise ActionError("forbidden", "this account has passed its end date")
         return cls.of(user, await user_store.queue_ids(work.session, user.id))
 
     @classmethod
@@ -85,6 +92,8 @@ class Denial(StrEnum):
     CLAIMED_BY_OTHER = "claimed_by_other"  # another counsellor holds it
     GONE = "gone"  # erased, or never existed
     NO_CONSENT = "no_consent"  # the resident has not agreed to show earlier conversations
+    NOT_JOINED = "not_joined"  # a consultant the resident has not (or no longer) let in
+    EXPIRED = "expired"  # a consultant account past its end date
 
 
 def supervises_all_queues(staff: StaffMember) -> bool:
@@ -182,6 +191,35 @@ def may_lift_block(staff: StaffMember, block_queue: str) -> bool:
 def may_read(staff: Staff, conversation: Conversation) -> bool:
     """Reading content is acting on the conversation: the same rule."""
     return may_act(staff, conversation)
+
+
+# ---- consultants -------------------------------------------------------------------------------
+
+
+def may_invite(staff: StaffMember, conversation: Conversation) -> bool:
+    """Inviting a consultant is the work of whoever holds the conversation (or supervises its
+    queue), and only while it has a counsellor."""
+    return conversation.assigned_to is not None and conversation_access(staff, conversation) is None
+
+
+def consultant_access(
+    staff: StaffMember,
+    consultation: Consultation | None,
+    account: ConsultantAccount | None,
+    now: datetime,
+) -> Denial | None:
+    """None when `staff`, a consultant, may read and write in the consultation's conversation
+    now: invited into it, let in by the resident's yes, not sent away, and their account's
+    end date still ahead. What they read starts at their joining (`joined_at`)."""
+    if consultation is None or consultation.consultant_id != staff.user_id:
+        return Denial.GONE
+    if staff.role is not Role.CONSULTANT:
+        return Denial.ROLE
+    if not consultation_store.account_open(account, now):
+        return Denial.EXPIRED
+    if consultation.state != ConsultationState.JOINED or consultation.joined_at is None:
+        return Denial.NOT_JOINED
+    return None
 
 
 # ---- group sessions ---------------------------------------------------------------------------

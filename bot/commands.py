@@ -24,6 +24,8 @@ class Command(StrEnum):
     CODE = "code"
     REMEMBER = "remember"
     FORGET = "forget"
+    END_CONSULT = "end_consult"
+    """The resident sends an invited consultant away (bot/conversation_consult.py)."""
     UNKNOWN = "unknown"
 
 
@@ -41,6 +43,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("koodini", "viitekoodi", "oma koodi"),
         Command.REMEMBER: ("muista minut", "muista aiemmat"),
         Command.FORGET: ("unohda minut", "älä muista minua"),
+        Command.END_CONSULT: ("poista asiantuntija", "asiantuntija pois"),
     },
     "sv": {
         Command.HELP: ("hjälp",),
@@ -50,6 +53,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("min kod", "referenskod"),
         Command.REMEMBER: ("kom ihåg mig",),
         Command.FORGET: ("glöm mig",),
+        Command.END_CONSULT: ("ta bort experten",),
     },
     "en": {
         Command.HELP: ("help",),
@@ -59,6 +63,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("my code", "reference code"),
         Command.REMEMBER: ("remember me",),
         Command.FORGET: ("forget me",),
+        Command.END_CONSULT: ("remove expert", "remove the expert"),
     },
     "ru": {
         Command.HELP: ("помощь",),
@@ -68,6 +73,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("мой код", "код обращения"),
         Command.REMEMBER: ("запомни меня",),
         Command.FORGET: ("забудь меня",),
+        Command.END_CONSULT: ("убрать специалиста",),
     },
     "uk": {
         Command.HELP: ("допомога",),
@@ -77,6 +83,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("мій код", "код звернення"),
         Command.REMEMBER: ("запам'ятай мене", "запамʼятай мене", "запам’ятай мене"),
         Command.FORGET: ("забудь мене",),
+        Command.END_CONSULT: ("прибрати фахівця",),
     },
     "ar": {
         Command.HELP: ("مساعدة",),
@@ -86,6 +93,7 @@ _WORDS: dict[str, dict[Command, tuple[str, ...]]] = {
         Command.CODE: ("رمزي", "الرمز المرجعي"),
         Command.REMEMBER: ("تذكرني",),
         Command.FORGET: ("انسني",),
+        Command.END_CONSULT: ("أزل الخبير",),
     },
 }
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from .commands import Command
+from .conversation_consult import consult_step, ended_with_conversation
 from .conversation_effects import (
     Closed,
     Effect,
@@ -190,7 +191,12 @@ def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | 
 
 
 def step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:
-    """Advance one conversation by one event."""
+    """Advance one conversation by one event (a consultant's part: `conversation_consult`)."""
+    consulted = consult_step(facts, event)
+    return consulted or ended_with_conversation(facts, _step(facts, event, now, config))
+
+
+def _step(facts: Facts, event: Event, now: datetime, config: FlowConfig) -> Step:
     if isinstance(event, ResidentMedia):
         return media_step(facts, event)
     if isinstance(event, ResidentText | ResidentChoice):

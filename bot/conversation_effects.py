@@ -109,6 +109,33 @@ class RecordReturningConsent:
     agreed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AskConsultConsent:
+    """Ask the resident whether the consultant may join (the interpreter words the purpose)."""
+
+    display_name: str
+    organisation: str
+    purpose: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsultAnswer:
+    """The resident agreed (the consultant joins) or refused (they never do)."""
+
+    consultation_id: str
+    agreed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EndConsultation:
+    """The consultant's presence (or the pending invitation) ends; `by` says who ended it:
+    "resident", "counsellor", "expired" or "closed"."""
+
+    consultation_id: str
+    by: str
+
+
 Effect = (
     Say
     | StoreResidentText
@@ -123,6 +150,9 @@ Effect = (
     | Closed
     | TellNextOpening
     | RecordReturningConsent
+    | AskConsultConsent
+    | RecordConsultAnswer
+    | EndConsultation
 )
 
 

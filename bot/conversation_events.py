@@ -105,6 +105,32 @@ class HoursOpened:
     """The queue of a conversation waiting outside opening hours has opened."""
 
 
+@dataclass(frozen=True, slots=True)
+class ConsultantInvited:
+    """A counsellor invites a consultant: the resident is asked first. `purpose` is a code of
+    `bot.consultations.PURPOSES`; the name and organisation are what the resident will see."""
+
+    consultation_id: str
+    display_name: str
+    organisation: str
+    purpose: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultantRemoved:
+    """The consultant leaves or the invitation lapses: `by` is "counsellor" or "expired"."""
+
+    consultation_id: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierShared:
+    """The counsellor showed the consultant earlier messages: the resident is told."""
+
+    consultation_id: str
+
+
 Event = (
     ResidentText
     | ResidentChoice
@@ -120,4 +146,7 @@ Event = (
     | RecipientGone
     | ResidentLeft
     | HoursOpened
+    | ConsultantInvited
+    | ConsultantRemoved
+    | EarlierShared
 )

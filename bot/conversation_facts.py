@@ -76,6 +76,10 @@ class Facts:
     told_saved_while_closed: bool = False
     ask_returning: bool = False
     """A returning resident who has not decided yet: asked once the topic is chosen."""
+    consult_asked: str = ""
+    """The consultation the resident is being asked to agree to (its id), "" when none."""
+    consultant: str = ""
+    """The consultation whose consultant is in the chat now, "" when none."""
 
     @property
     def is_open(self) -> bool:

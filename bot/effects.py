@@ -14,6 +14,7 @@ from privacy.audit import AuditAction
 from privacy.pseudonym import Pseudonym, reference_code
 
 from .attachments import store_attachment
+from .consultations import ask_consent, end_consultation, record_answer
 from .conversation import (
     RESIDENT_LEFT,
     Closed,
@@ -37,7 +38,12 @@ from .conversation import (
     TellReferenceCode,
     step,
 )
-from .conversation_effects import StoreAttachment
+from .conversation_effects import (
+    AskConsultConsent,
+    EndConsultation,
+    RecordConsultAnswer,
+    StoreAttachment,
+)
 from .core import Actor, Work
 from .erasure import erase_resident
 from .events import Author
@@ -66,6 +72,8 @@ def facts_of(conversation: Conversation) -> Facts:
         changing_language=bool(triage.get("changing_language", False)),
         told_saved_while_closed=bool(triage.get("told_saved", False)),
         ask_returning=bool(triage.get("ask_returning", False)),
+        consult_asked=str(triage.get("consult_asked", "")),
+        consultant=str(triage.get("consultant", "")),
     )
 
 
@@ -84,6 +92,8 @@ def store_facts(conversation: Conversation, facts: Facts) -> None:
         changing_language=facts.changing_language,
         told_saved=facts.told_saved_while_closed,
         ask_returning=facts.ask_returning,
+        consult_asked=facts.consult_asked,
+        consultant=facts.consultant,
     )
     _set_if_changed(conversation, "triage", triage)
 
@@ -308,3 +318,18 @@ async def _record_returning_consent(
     work.publish(
         conversation_topic(conversation.id), "conversation.returning", conversation=conversation.id
     )
+
+
+@_handles(AskConsultConsent)
+async def _ask_consult_consent(run: Run, effect: AskConsultConsent, now: datetime) -> None:
+    await ask_consent(run, effect)
+
+
+@_handles(RecordConsultAnswer)
+async def _record_consult_answer(run: Run, effect: RecordConsultAnswer, now: datetime) -> None:
+    await record_answer(run.work, run.conversation, effect.consultation_id, effect.agreed)
+
+
+@_handles(EndConsultation)
+async def _end_consultation(run: Run, effect: EndConsultation, now: datetime) -> None:
+    await end_consultation(run.work, run.conversation, effect.consultation_id, effect.by)

@@ -15,6 +15,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
+    CONSULTANT = "consultant"
+    """A professional invited into one conversation at a time (bot/consultations.py); no queue
+    work, reads only what `access.consultant_access` allows."""
 
 
 class Capability(StrEnum):
@@ -41,6 +44,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.PRIVACY_OFFICER: frozenset({Capability.AUDIT, Capability.READ_WITH_REASON}),
     Role.ADMIN: frozenset({Capability.ADMINISTER, Capability.SEE_ALL_QUEUES, Capability.DASHBOARD}),
+    Role.CONSULTANT: frozenset(),
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from . import jobs
+from .actions.consultations import end_expired
 from .actions.context import Core
 from .groups.jobs import group_sweep
 from .leader import Leadership
@@ -37,6 +38,7 @@ def schedule_core_jobs(scheduler: AsyncIOScheduler, core: Core, leadership: Lead
     plan: list[tuple[str, Callable[[], Awaitable[object]], int]] = [
         ("idle", lambda: jobs.idle_sweep(core), 60),
         ("hours", lambda: jobs.hours_sweep(core), 60),
+        ("consultants", lambda: end_expired(core), 60),
         ("retention", lambda: jobs.retention(core, apply=True), 15 * 60),
         ("housekeeping", lambda: jobs.housekeeping(core), 60 * 60),
         ("groups", lambda: group_sweep(core), 60),

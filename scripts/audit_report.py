@@ -4,7 +4,8 @@
 Filters by person (username or user id), conversation, action and period. Flags unusual
 access: reveals of redacted data in a conversation the person had not claimed, reading or
 revealing content outside working hours, many different conversations read by one person in
-a short time, and denied attempts. Shows ids, roles, actions and stated reasons, never
+a short time, and denied attempts. Lists disclosures (a consultant let into a conversation)
+per recipient organisation and purpose. Shows ids, roles, actions and stated reasons, never
 conversation content.
 """
 
@@ -122,6 +123,14 @@ async def run(args: argparse.Namespace) -> int:
         )
     )
     print(f"\n{len(report.rows)} of {report.total_records} audit records shown (times: Finland).")
+    if report.disclosures:
+        print("Disclosures by recipient organisation:")
+        print(
+            format_table(
+                ["recipient", "basis", "purpose", "count"],
+                [(d.recipient, d.basis, d.purpose, d.count) for d in report.disclosures],
+            )
+        )
     if report.flag_counts:
         print("Unusual:")
         for flag, count in report.flag_counts.items():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete
 
 from bot.access import Staff
@@ -23,6 +24,7 @@ from bot.errors import ServiceError
 from bot.passwords import WeakPassword, hash_password, verify_password
 from bot.roles import Capability, Role, can
 from bot.sealed_formats import TOTP_SECRET
+from bot.store import consultations as consultation_store
 from bot.store import sign_in_attempts as attempt_store
 from bot.store import users as user_store
 from bot.store.tables import SignInThrottle, StaffSession, StaffUser
@@ -182,11 +184,25 @@ async def _audit_failure(work: Work, user: StaffUser | None, purpose: str) -> No
     )
 
 
+async def _account_ended(session: AsyncSession, user: StaffUser, now: datetime) -> bool:
+    """A consultant account past its end date (bot/store/consultations.py) is as if disabled."""
+    if user.role != Role.CONSULTANT:
+        return False
+    return not consultation_store.account_open(
+        await consultation_store.account(session, user.id), now
+    )
+
+
 async def _check_credentials(
     work: Work, user: StaffUser | None, password_ok: bool, totp: str
 ) -> tuple[AuthError | None, str]:
     """The refusal, if any, and what failed ("" when it is not a failure to count)."""
-    if user is None or not user.active or not password_ok:
+    if (
+        user is None
+        or not user.active
+        or not password_ok
+        or await _account_ended(work.session, user, work.core.now())
+    ):
         return AuthError("invalid_credentials", "wrong username or password"), "password"
     secret = await _totp_secret(work, user)
     if secret is not None:
@@ -234,6 +250,7 @@ async def resume(core: Core, token: str) -> Authenticated | None:
             and found.expires_at > now
             and found.last_seen_at + IDLE_EXPIRY > now
             and (user.sessions_valid_after is None or found.created_at > user.sessions_valid_after)
+            and not await _account_ended(session, user, now)
         )
         if not valid or user is None:
             await session.delete(found)

@@ -24,6 +24,8 @@ REFUSED = {
     Denial.CLAIMED_BY_OTHER: "this conversation is another counsellor's",
     Denial.GONE: "no such conversation",
     Denial.NO_CONSENT: "the resident has not agreed to show earlier conversations",
+    Denial.NOT_JOINED: "the resident has not let you into this conversation",
+    Denial.EXPIRED: "this account has passed its end date",
 }
 
 
@@ -39,6 +41,11 @@ READ_REFUSED = {
     ),
     Denial.GONE: ("gone", "no such conversation"),
     Denial.NO_CONSENT: ("no consent", "the resident has not agreed to show earlier conversations"),
+    Denial.NOT_JOINED: (
+        "consultant not let in",
+        "the resident has not let you into this conversation",
+    ),
+    Denial.EXPIRED: ("account past its end date", "this account has passed its end date"),
 }
 
 

@@ -45,6 +45,9 @@ class TranscriptMessage:
     delivered: bool | None
     # A file's placeholder (its bytes are opened only by `files.open_file`, audited).
     attachment: TranscriptFile | None = None
+    # Who of the staff wrote it (a colleague's or an invited consultant's message reads as
+    # theirs in the console); None for the resident's and the bot's.
+    author_user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +127,7 @@ async def transcript_of(work: Work, conversation: Conversation) -> Transcript:
                 message.created_at,
                 delivered.get(message.id),
                 files.get(message.id),
+                message.author_user_id,
             )
         )
     notes = [

@@ -20,6 +20,7 @@ from .audit_view import routes as audit_routes
 from .auth import console_guard
 from .blocks import routes as block_routes
 from .close_tags import routes as close_tag_routes
+from .consultations import routes as consultation_routes
 from .dashboard import routes as dashboard_routes
 from .files import routes as file_routes
 from .groups import setup_group_routes
@@ -58,6 +59,7 @@ def setup_console(app: web.Application) -> None:
         returning_routes,
         file_routes,
         library_routes,
+        consultation_routes,
     ):
         app.router.add_routes(table)
     setup_group_routes(app)

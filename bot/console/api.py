@@ -231,6 +231,8 @@ def transcript_json(
                     for p in m.placeholders
                 ],
                 "created_at": m.created_at.isoformat(),
+                "author_user": m.author_user_id,
+                "author_name": names.get(m.author_user_id, "") if m.author_user_id else "",
                 "delivered": m.delivered,
                 "attachment": (
                     {

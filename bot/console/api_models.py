@@ -209,6 +209,8 @@ class TranscriptMessage(BaseModel):
     text: str = Field(description="redacted text")
     placeholders: list[Placeholder]
     created_at: str = ""
+    author_user: str | None = Field(None, description="the staff member who wrote it")
+    author_name: str = Field("", description="their name as staff see it ('' if none)")
     delivered: bool | None = None
     attachment: TranscriptFile | None = None
 

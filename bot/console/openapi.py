@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 
 from . import api_models as m
 from . import api_models_admin as admin
+from . import api_models_consult as consult
 from . import api_models_groups as groups
 from . import api_models_library as library
 from . import api_models_reports as reports
@@ -34,6 +35,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     *groups.MODELS,
     *library.MODELS,
     *reports.MODELS,
+    *consult.MODELS,
 )
 """Every body model: components/schemas holds exactly these, by class name."""
 PARAMETER_MODELS: tuple[type[BaseModel], ...] = (
@@ -42,6 +44,7 @@ PARAMETER_MODELS: tuple[type[BaseModel], ...] = (
     *groups.PARAMETER_MODELS,
     *library.PARAMETER_MODELS,
     *reports.PARAMETER_MODELS,
+    *consult.PARAMETER_MODELS,
 )
 REF = "#/components/schemas/{model}"
 UPLOAD = "application/octet-stream"
@@ -288,8 +291,38 @@ def _ops_library() -> tuple[Op, ...]:
     )  # fmt: skip
 
 
+def _ops_consult() -> tuple[Op, ...]:
+    """Consultants: accounts (admins), invitations (the counsellor who holds the chat), and a
+    consultant's own view, only after the resident's yes (bot/actions/consultations.py)."""
+    one = "/api/conversations/{id}/consultants"
+    mine = "/api/consultations/{consultation}"
+    return (
+        Op("PUT", "/api/admin/users/{id}/consultant", "Give a consultant account its "
+           "organisation and end date (after it, no sign-in and no access)", consult.Consultant,
+           consult.ConsultantAccountSave, ADMIN_WRITE),
+        Op("GET", "/api/consultants", "Consultant accounts that may be invited now",
+           consult.Consultant, many=True),
+        Op("GET", one, "The conversation's consultations, asked, joined or ended",
+           consult.Consultation, errors=(*READ, 404), many=True),
+        Op("POST", one, "Invite a consultant for a listed purpose: the resident is asked in "
+           "their language; nobody joins before their yes", consult.Consultation,
+           consult.ConsultationInvite, WRITE, status=201),
+        Op("DELETE", f"{one}/{{consultation}}", "End a consultant's presence, or withdraw the "
+           "invitation", m.Ok, errors=WRITE),
+        Op("POST", f"{one}/{{consultation}}/share", "Show the consultant chosen earlier "
+           "messages (each a disclosure, audited; the resident is told)",
+           consult.ConsultationShared, consult.ConsultationShare, WRITE),
+        Op("GET", "/api/consultations", "The signed-in consultant's open consultations",
+           consult.Consultation, many=True),
+        Op("GET", mine, "What the consultant sees: messages since they joined, redacted, no "
+           "notes (audited)", consult.ConsultationTranscript, errors=(*READ, 404)),
+        Op("POST", f"{mine}/reply", "The consultant writes to the resident, shown under their "
+           "name and organisation", m.ReplySent, m.TextBody, WRITE),
+    )  # fmt: skip
+
+
 def operations() -> tuple[Op, ...]:
-    return (*_ops_core(), *_ops_admin(), *_ops_groups(), *_ops_library())
+    return (*_ops_core(), *_ops_admin(), *_ops_groups(), *_ops_library(), *_ops_consult())
 
 
 def _ref(model: type[BaseModel]) -> Schema:

@@ -22,6 +22,7 @@ from bot.actions import auth as auth_actions
 from bot.actions.auth import AuthError
 from bot.actions.conversations import OUTCOMES
 from bot.config import DEFAULT_TIME_ZONE
+from bot.consultations import PURPOSES
 from bot.core import Core
 from bot.roles import Capability, Role, can
 from bot.service import SERVICE
@@ -88,6 +89,8 @@ def nav_for(role: str) -> list[tuple[str, str]]:
         items.append(("/console/audit", "nav.audit"))
     if role == Role.SUPERVISOR or can(role, Capability.ADMINISTER):
         items.append(("/console/users/locked", "nav.locked"))
+    if role == Role.CONSULTANT:
+        items.append(("/console/consultations", "nav.consultations"))
     if can(role, Capability.ADMINISTER):
         items.extend(
             [
@@ -199,6 +202,8 @@ async def home(request: web.Request) -> web.StreamResponse:
         raise _redirect("/console/audit")
     if can(role, Capability.DASHBOARD):
         raise _redirect("/console/dashboard")
+    if role == Role.CONSULTANT:
+        raise _redirect("/console/consultations")
     raise _redirect("/console/profile")
 
 
@@ -270,6 +275,8 @@ async def conversation_page(request: web.Request) -> web.Response:
         outcomes=OUTCOMES,
         needs_reason=can(staff.role, Capability.READ_WITH_REASON),
         may_block=can(staff.role, Capability.BLOCK),
+        may_invite=can(staff.role, Capability.WORK_QUEUES),
+        purposes=PURPOSES,
     )
 
 

@@ -110,6 +110,8 @@ class AccessRow:
     purpose: str
     outcome: str
     flags: tuple[str, ...]
+    recipient: str = ""
+    """The organisation a disclosure went to (DISCLOSE; a consultation's steps), else ""."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -125,7 +127,18 @@ class AccessRow:
             "purpose": self.purpose,
             "outcome": self.outcome,
             "flags": list(self.flags),
+            "recipient": self.recipient,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureCount:
+    """Disclosures shown in the report to one recipient organisation, for one purpose."""
+
+    recipient: str
+    basis: str
+    purpose: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +146,7 @@ class AuditReport:
     rows: tuple[AccessRow, ...]
     total_records: int
     flag_counts: dict[str, int]
+    disclosures: tuple[DisclosureCount, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -140,7 +154,20 @@ class AuditReport:
             "shown": len(self.rows),
             "flag_counts": self.flag_counts,
             "rows": [row.as_json() for row in self.rows],
+            "disclosures": [
+                {"recipient": d.recipient, "basis": d.basis, "purpose": d.purpose, "count": d.count}
+                for d in self.disclosures
+            ],
         }
+
+
+def disclosures_by_recipient(records: Iterable[AuditRecord]) -> tuple[DisclosureCount, ...]:
+    """Successful disclosures counted per recipient organisation, legal basis and purpose."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for record in records:
+        if record.action is AuditAction.DISCLOSE and record.outcome is AuditOutcome.SUCCESS:
+            counts[record.recipient, record.disclosure_basis, record.purpose] += 1
+    return tuple(DisclosureCount(r, b, p, n) for (r, b, p), n in sorted(counts.items()))
 
 
 def _is_staff(record: AuditRecord) -> bool:
@@ -227,11 +254,13 @@ async def audit_report(
         person_ids.add(wanted.person)  # ids of deleted users and "system" still match
     flags = find_unusual(records, rules)
     rows = []
+    shown: list[AuditRecord] = []
     counts: dict[str, int] = defaultdict(int)
     for record in records:
         record_flags = sorted(flags.get(record.seq, set()))
         if not _matches(record, record_flags, wanted, person_ids):
             continue
+        shown.append(record)
         for flag in record_flags:
             counts[str(flag)] += 1
         rows.append(
@@ -248,6 +277,9 @@ async def audit_report(
                 purpose=record.purpose,
                 outcome=str(record.outcome),
                 flags=tuple(str(flag) for flag in record_flags),
+                recipient=record.recipient,
             )
         )
-    return AuditReport(tuple(rows), len(records), dict(sorted(counts.items())))
+    return AuditReport(
+        tuple(rows), len(records), dict(sorted(counts.items())), disclosures_by_recipient(shown)
+    )

@@ -42,7 +42,7 @@ class ProcessingRecord:
     channels: tuple[str, ...]
     queues: tuple[QueueRecord, ...]
     staff_by_role: dict[str, int]
-    recipients: tuple[tuple[str, str, int], ...]  # (recipient, basis, count)
+    recipients: tuple[tuple[str, str, str, int], ...]  # (recipient, basis, purposes, count)
     security: tuple[str, ...]
     production: bool
     zone: ZoneInfo
@@ -69,7 +69,8 @@ class ProcessingRecord:
             ],
             "staff_by_role": self.staff_by_role,
             "recipients": [
-                {"recipient": r, "basis": b, "disclosures": n} for r, b, n in self.recipients
+                {"recipient": r, "basis": b, "purposes": p.split(", "), "disclosures": n}
+                for r, b, p, n in self.recipients
             ],
             "security_measures": list(self.security),
             "production": self.production,
@@ -146,11 +147,16 @@ async def processing_record(
         staff = {str(role): int(count) for role, count in roles.all()}
         seen = tuple((await session.execute(select(Conversation.channel).distinct())).scalars())
         disclosures = await session.execute(
-            select(AuditRow.recipient, AuditRow.disclosure_basis).where(
+            select(AuditRow.recipient, AuditRow.disclosure_basis, AuditRow.purpose).where(
                 AuditRow.action == AuditAction.DISCLOSE.value, AuditRow.outcome == "success"
             )
         )
-        recipients = Counter((r, b) for r, b in disclosures.all())
+        found = disclosures.all()
+        recipients = Counter((r, b) for r, b, _ in found)
+        # A consultation's purpose is a code of a fixed list (bot/consultations.py), never text.
+        purposes: dict[tuple[str, str], set[str]] = {}
+        for r, b, p in found:
+            purposes.setdefault((r, b), set()).add(p)
     queue_records = tuple(
         QueueRecord(
             id=q.id,
@@ -171,7 +177,9 @@ async def processing_record(
         channels=enabled_channels(adapters, seen),
         queues=queue_records,
         staff_by_role=dict(sorted(staff.items())),
-        recipients=tuple((r, b, n) for (r, b), n in sorted(recipients.items())),
+        recipients=tuple(
+            (r, b, ", ".join(sorted(purposes[r, b])), n) for (r, b), n in sorted(recipients.items())
+        ),
         security=security_measures(core.settings, len(core.keyring.kek_versions)),
         production=core.settings.env is Environment.PRODUCTION,
         zone=core.settings.zone,
@@ -287,8 +295,11 @@ def render_markdown(record: ProcessingRecord) -> str:
     ]
     lines += ["", "## 8. Recipients and disclosures", ""]
     if record.recipients:
-        lines += ["| Recipient | Legal basis | Disclosures |", "|---|---|---|"]
-        lines += [_row(r, b, n) for r, b, n in record.recipients]
+        lines += [
+            "| Recipient organisation | Legal basis | Purposes | Disclosures |",
+            "|---|---|---|---|",
+        ]
+        lines += [_row(r, b, p, n) for r, b, p, n in record.recipients]
     else:
         lines.append("No disclosures to other parties are recorded in the audit trail.")
     lines += [

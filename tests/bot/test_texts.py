@@ -62,6 +62,7 @@ def _all_params() -> dict[str, object]:
         "agenda": "AGENDA", "join_word": "liity", "leave_word": "poistu", "news_word": "uutiset",
         "stop_word": "lopeta uutiset", "nickname": "Sininen haikara", "placeholders": "[PHONE]",
         "text": "TEXT", "title": "TITLE", "topics": "TOPICS", "topic": "TOPIC", "choice": "CHOICE",
+        "organisation": "ORGANISATION", "purpose": "PURPOSE",
     }  # fmt: skip
 
 
@@ -262,6 +263,16 @@ def test_the_returning_answers_name_the_words_that_undo_them(texts: Texts, lang:
 
     assert commands_quoted("returning_agreed") == [Command.FORGET]
     assert commands_quoted("returning_declined") == [Command.REMEMBER, Command.DELETE]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_consultants_arrival_names_the_phrase_and_button_that_send_them_away(
+    texts: Texts, lang: str
+) -> None:
+    rendered = texts.text(lang, "consult_agreed")
+    quoted = [next(group for group in match if group) for match in QUOTED.findall(rendered)]
+    assert [parse_command(word) for word in quoted] == [Command.END_CONSULT]
+    assert parse_command(texts.text(lang, "consult_end_button")) is Command.END_CONSULT
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

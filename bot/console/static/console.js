@@ -571,6 +571,12 @@
       document.getElementById("earlier-view-title").focus();
     }
 
+    // Staff messages read as "Counsellor" when one's own, else under the writer's name (a
+    // colleague before a transfer, an invited consultant).
+    function writer(m) {
+      return m.author_user && m.author_user !== body.dataset.user && m.author_name ? m.author_name : t("author.counsellor");
+    }
+
     async function refresh() {
       let data;
       const query = needsReason ? "?reason=" + encodeURIComponent(readReason) : "";
@@ -595,7 +601,7 @@
       document.getElementById("conv-meta").textContent = [stateName(c.state), c.language ? languageName(c.language) : "", topicName(c.topic), channelName(c.channel), c.assigned_name ? t("conv.with", { name: c.assigned_name }) : ""].filter(Boolean).join(" · ");
       const list = document.getElementById("transcript");
       list.replaceChildren(...data.messages.map((m) => el("li", { class: "msg " + m.author, "data-message": m.id },
-        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
+        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? writer(m) : t("author.service") }),
         el("span", { class: "time", text: clock(m.created_at) }),
         el("p", { class: "text" }, ...renderText(m)),
         m.author === "counsellor" && m.delivered !== null ? el("span", { class: "delivery", text: m.delivered ? t("conv.delivered") : t("conv.sending") }) : null)));
@@ -620,6 +626,39 @@
       if (mine) { loadCanned(c); loadTransferTargets(c); loadDocuments(c); }
       if (mine || claimable) loadCloseTags(c);
       if (!needsReason && (c.mine || c.claimable || c.readable)) loadEarlier();
+      offer("consult-box", mine, c);
+      if (mine && document.getElementById("consult-box")) loadConsultations();
+    }
+
+    // Consultants: invited for a listed purpose, in the chat only after the resident's yes.
+    async function loadConsultations() {
+      const who = document.getElementById("consult-who");
+      if (!who.dataset.loaded) {
+        try {
+          const found = await api("GET", "/api/consultants");
+          who.replaceChildren(...found.map((c) => el("option", { value: c.id, text: c.display_name + " (" + c.organisation + ")" })));
+          who.dataset.loaded = "yes";
+        } catch (e) { /* shown when used */ }
+      }
+      let rows = [];
+      try { rows = await api("GET", "/api/conversations/" + id + "/consultants"); }
+      catch (e) { return; }
+      const list = document.getElementById("consult-current");
+      list.replaceChildren(...rows.map((row) => {
+        const open = row.state === "asked" || row.state === "joined";
+        const item = el("li", { "data-consultation": row.id },
+          [row.organisation, named("purpose", row.purpose), named("consult_state", row.state)].join(" · "));
+        if (open) {
+          const end = el("button", { type: "button", class: "quiet", text: t("consult.end") });
+          end.addEventListener("click", async () => {
+            showFailure(end, "");
+            try { await api("DELETE", "/api/conversations/" + id + "/consultants/" + row.id); await refresh(); }
+            catch (e) { showFailure(end, t("consult.end_failed", { reason: e.message })); }
+          });
+          item.append(" ", end);
+        }
+        return item;
+      }));
     }
 
     const later = debounce(refresh, 100);
@@ -719,6 +758,14 @@
       await refresh();
       announce(t("conv.closed"));
     });
+    onSubmit("consult-form", (reason) => t("consult.invite_failed", { reason }), async () => {
+      await api("POST", "/api/conversations/" + id + "/consultants", {
+        consultant: document.getElementById("consult-who").value,
+        purpose: document.getElementById("consult-purpose").value,
+      });
+      await refresh();
+      announce(t("consult.invited"));
+    });
     onSubmit("block-form", (reason) => t("conv.block_failed", { reason }), async () => {
       await api("POST", "/api/conversations/" + id + "/block", {
         days: parseInt(document.getElementById("block-days").value, 10),
@@ -737,6 +784,66 @@
       watch(id);
       refresh();
     }
+  }
+
+  // ---- a consultant's own page: only what the resident let them see, polled ---------------
+  function consultationsPage() {
+    const list = document.getElementById("consult-list");
+    const errorBox = document.getElementById("consult-error");
+    let current = null;
+    function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+
+    async function loadList() {
+      let rows = [];
+      try { rows = await api("GET", "/api/consultations"); showError(""); }
+      catch (e) { showError(e.message); return; }
+      if (!rows.length) {
+        list.replaceChildren(el("li", { class: "hint", text: t("consult.none") }));
+      } else {
+        list.replaceChildren(...rows.map((row) => el("li", {},
+          el("button", { type: "button", class: "quiet", "data-consultation": row.id,
+            text: [named("purpose", row.purpose), named("consult_state", row.state), clock(row.invited_at)].join(" · "),
+            onclick: () => { current = row.id; loadView(true); } }))));
+      }
+      if (current && !rows.some((row) => row.id === current)) {
+        current = null;
+        document.getElementById("consult-view").hidden = true;
+      }
+    }
+
+    async function loadView(focus) {
+      if (!current) return;
+      const view = document.getElementById("consult-view");
+      let data;
+      try { data = await api("GET", "/api/consultations/" + current); showError(""); }
+      catch (e) { showError(e.message); view.hidden = true; return; }
+      document.getElementById("consult-view-title").textContent = named("purpose", data.consultation.purpose);
+      document.getElementById("consult-transcript").replaceChildren(...data.messages.map((m) => el("li", { class: ["msg", m.author] },
+        el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
+        el("span", { class: "time", text: clock(m.created_at) }),
+        m.shared ? el("span", { class: "badge", text: t("consult.shared") }) : null,
+        el("p", { class: "text", text: m.text }))));
+      view.hidden = false;
+      if (focus) document.getElementById("consult-view-title").focus();
+    }
+
+    document.getElementById("consult-reply").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = document.getElementById("consult-reply-text");
+      const button = event.target.querySelector("button[type=submit]");
+      showFailure(button, "");
+      try {
+        await api("POST", "/api/consultations/" + current + "/reply", { text: text.value });
+        text.value = "";
+        await loadView(false);
+        announce(t("conv.reply_sent"));
+      } catch (e) { showFailure(button, t("conv.reply_failed", { reason: e.message })); }
+    });
+    // No live socket for a consultant (it follows no queue): the page asks again every few
+    // seconds, each ask an audited read coalesced by the read window.
+    loadList();
+    // The list first: a consultation that ended is dropped before its view is asked for.
+    window.setInterval(async () => { await loadList(); await loadView(false); }, 5000);
   }
 
   // ---- dashboard ------------------------------------------------------------------------
@@ -980,6 +1087,7 @@
   setupMute();
   if (page === "audit") auditPage();
   if (page === "admin-library") libraryPage();
+  if (page === "consultations") consultationsPage();
   const live = { board: boardPage, conversation: conversationPage, dashboard: dashboardPage, groups: groupsPage };
   if (live[page]) { connect(); live[page](); }
   window.somesossu = { api, notice };

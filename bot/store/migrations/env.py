@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from bot.store import (
     attachments,  # noqa: F401  (residents' files, sealed)
+    consultations,  # noqa: F401  (consultants invited into a conversation)
     group_tables,  # noqa: F401  (group-session tables)
     library,  # noqa: F401  (the organisation's public documents)
     queue_waits,  # noqa: F401  (the rolling aggregate of recent waits)

@@ -18,6 +18,7 @@ from bot.actions.conversations import OUTCOMES
 from bot.console import (
     api_models,
     api_models_admin,
+    api_models_consult,
     api_models_groups,
     api_models_library,
     api_models_reports,
@@ -104,6 +105,7 @@ def test_every_component_schema_is_a_models_own_schema() -> None:
         *api_models_groups.MODELS,
         *api_models_library.MODELS,
         *api_models_reports.MODELS,
+        *api_models_consult.MODELS,
     )
     assert set(exported) == set(MODELS)
 

@@ -226,6 +226,48 @@ TABLE: dict[tuple[str, str], Route] = {
         resource="conversation",
         body=lambda n: {"days": 7, "reason": "repeated abusive messages"},
     ),
+    # ---- consultants: the probe names no consultant account or consultation ---------------
+    ("GET", "/api/consultants"): Route(QUEUE_WORK),
+    ("GET", "/api/conversations/{id}/consultants"): Route(
+        conv((200, 403, 200, GONE), (200, 200, 200, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+    ),
+    ("POST", "/api/conversations/{id}/consultants"): Route(
+        # Only a held conversation takes a consultant (409 while it waits); the probe's
+        # consultant does not exist (422) wherever inviting is allowed.
+        conv((422, 403, 409, GONE), (422, 422, 409, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+        body=lambda n: {"consultant": "no-such-consultant", "purpose": "debt"},
+    ),
+    ("DELETE", "/api/conversations/{id}/consultants/{consultation}"): Route(
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+    ),
+    ("POST", "/api/conversations/{id}/consultants/{consultation}/share"): Route(
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        resource="conversation",
+        body=lambda n: {"messages": ["no-such-message"]},
+    ),
+    # A consultant's own view: no role of the table is a consultant (tests/bot/console/
+    # test_consultations.py signs one in).
+    ("GET", "/api/consultations"): Route(
+        NOT_CONSULTANT := each(
+            anonymous=401, counsellor=403, supervisor=403, privacy_officer=403, admin=403
+        )
+    ),
+    ("GET", "/api/consultations/{consultation}"): Route(NOT_CONSULTANT),
+    ("POST", "/api/consultations/{consultation}/reply"): Route(
+        NOT_CONSULTANT, body=lambda n: {"text": "Hei"}
+    ),
+    ("PUT", "/api/admin/users/{id}/consultant"): Route(
+        # The probe's account is a counsellor's: not a consultant account (404).
+        each(anonymous=401, counsellor=403, supervisor=403, privacy_officer=403, admin=404),
+        resource="user",
+        body=lambda n: {
+            "organisation": "Velkaneuvonta ry",
+            "valid_until": "2099-01-01T00:00:00+00:00",
+        },
+    ),
     # ---- blocks: a block belongs to the queue it was made in ------------------------------
     ("GET", "/api/blocks"): Route(
         blocks(
@@ -659,6 +701,7 @@ async def _probe(
     subject = ""
     params: dict[str, str] = {}
     body = route.body(n) if route.body else None
+    params["consultation"] = "no-such-consultation"
     if route.resource == "conversation":
         subject, item = await world.for_relation(role, relation)
         params.update(id=subject, earlier="no-such-conversation", attachment="no-such-file")

@@ -1,7 +1,7 @@
 """library: the organisation's public documents, and which went into which conversation
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 02:40:00
 
 `library_document` holds the forms and instructions an administrator published, made safe
@@ -16,8 +16,8 @@ from alembic import op
 
 import bot.store.tables
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
