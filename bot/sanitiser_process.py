@@ -12,9 +12,9 @@ import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext, ForkServerContext
 from multiprocessing.process import BaseProcess
 
+from bot.fork_server import fork_server_context
 from privacy.attachments import AttachmentRefused, Limits, Refusal, Sanitised, sanitise
 
 MEMORY_LIMIT_BYTES = 2 * 1024**3
@@ -27,16 +27,6 @@ WORKERS = 2
 Sanitiser = Callable[[bytes, Limits], Sanitised]
 Outcome = tuple[Sanitised | None, str | None]
 UNREADABLE: Outcome = (None, str(Refusal.UNREADABLE))
-
-
-def _context() -> BaseContext:
-    # Forking the service's large, threaded process is unsafe and holds it; a fork server
-    # with the sanitiser loaded starts workers without either.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-    if isinstance(context, ForkServerContext):
-        context.set_forkserver_preload(["privacy.attachments"])
-    return context
 
 
 def _limit_memory() -> None:
@@ -77,7 +67,7 @@ class _Worker:
     @classmethod
     def start(cls) -> _Worker:
         ours, theirs = multiprocessing.Pipe()
-        process = _context().Process(target=_serve, args=(theirs,), daemon=True)  # type: ignore[attr-defined]
+        process = fork_server_context().Process(target=_serve, args=(theirs,), daemon=True)  # type: ignore[attr-defined]
         process.start()
         theirs.close()
         return cls(process, ours)

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from multiprocessing.context import BaseContext, ForkServerContext
 from pathlib import Path
 from typing import Any, Protocol
 
 from bot.actions.context import Core
+from bot.fork_server import fork_server_context
 from bot.store import audit as audit_store
 from bot.store.db import Database
 from privacy.audit import (
@@ -153,11 +153,7 @@ def _pool(workers: int = POOL_WORKERS, *, background: bool = False) -> ProcessPo
         return ProcessPoolExecutor(workers, mp_context=forked)
     # Forking the service's own large process holds it (and every request) for tens of
     # milliseconds: its workers come from a small fork server that has this module loaded.
-    context: BaseContext = multiprocessing.get_context(
-        "forkserver" if "forkserver" in methods else None
-    )
-    if isinstance(context, ForkServerContext):
-        context.set_forkserver_preload([__name__])
+    context = fork_server_context()
     if not hasattr(os, "nice"):
         return ProcessPoolExecutor(workers, mp_context=context)
     return ProcessPoolExecutor(
