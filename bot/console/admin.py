@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any, Protocol, TypeVar
 
 from aiohttp import web
@@ -18,15 +19,18 @@ from multidict import MultiDictProxy
 from bot.access import Staff, resident_name
 from bot.actions import admin as admin_actions
 from bot.actions import auth as auth_actions
+from bot.actions import consultations as consultation_actions
 from bot.actions import library as library_actions
 from bot.actions.admin import AdminError
 from bot.actions.users import UserError, create_user
 from bot.core import Actor, Core
+from bot.errors import ActionError
 from bot.hours import OpeningHours
 from bot.passwords import one_time_password
 from bot.roles import Capability, Role
 from bot.service import SERVICE
 from bot.store import close_tags as close_tag_store
+from bot.store import consultations as consultation_store
 from bot.store import queues as queue_store
 from bot.store import users as user_store
 from bot.texts import LANGUAGES
@@ -141,6 +145,13 @@ async def _users_page(
         users = await user_store.all_users(session)
         memberships = {u.id: await user_store.queue_ids(session, u.id) for u in users}
         queues = await queue_store.all_queues(session)
+        consultant_accounts = {
+            u.id: found
+            for u in users
+            if u.role == Role.CONSULTANT
+            and (found := await consultation_store.account(session, u.id)) is not None
+        }
+    zone = core.settings.zone
     return render(
         request,
         "admin_users.html",
@@ -153,9 +164,36 @@ async def _users_page(
         queues=queues,
         roles=[r.value for r in Role],
         languages=LANGUAGES,
+        consultant_accounts=consultant_accounts,
+        local_date=lambda moment: moment.astimezone(zone).date().isoformat(),
         message=message,
         error=error,
     )
+
+
+@routes.post("/console/admin/users/{id}/consultant")
+async def consultant_account_form(request: web.Request) -> web.Response:
+    """A consultant account's organisation and last day (through that day's end, in the
+    service's time zone)."""
+    form = await admin_form(request)
+    core, staff = form.core, _admin(request)
+    try:
+        last_day = date.fromisoformat(form.text("valid_until", 10))
+    except ValueError:
+        refused = ActionError("invalid_input", "the end date must be a day")
+        return await _users_page(request, error=refusal(request, refused), status=422)
+    valid_until = datetime.combine(last_day, time.max, tzinfo=core.settings.zone)
+    try:
+        await consultation_actions.set_consultant_account(
+            core,
+            staff,
+            request.match_info["id"],
+            organisation=form.text("organisation", 200),
+            valid_until=valid_until,
+        )
+    except ActionError as error:
+        return await _users_page(request, error=refusal(request, error), status=422)
+    raise web.HTTPSeeOther("/console/admin/users")
 
 
 @routes.post("/console/admin/users")

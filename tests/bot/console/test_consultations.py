@@ -124,3 +124,42 @@ async def test_an_invitation_without_a_listed_purpose_is_refused(
         f"/api/conversations/{conversation}/consultants", json=body, headers=headers(csrf)
     )
     assert (refused.status, (await refused.json())["code"]) == (422, "invalid_input")
+
+
+async def test_an_admin_sets_a_consultants_organisation_and_last_day_on_the_users_page(
+    harness: Harness, client: TestClient[Any, Any]
+) -> None:
+    from sqlmodel import select
+
+    from bot.store.consultations import ConsultantAccount
+
+    await harness.staff("ada", role="admin", queues=())
+    expert = await harness.staff("ville", role="consultant", queues=())
+    csrf = await login(client, "ada")
+    page = await client.get("/console/admin/users")
+    assert "Set the organisation and the last day" in await page.text()
+    url = f"/console/admin/users/{expert.user_id}/consultant"
+    last_day = (datetime.now(UTC) + timedelta(days=30)).date()
+    form = {"csrf_token": csrf, "organisation": "Velkaneuvonta ry", "valid_until": str(last_day)}
+    saved = await client.post(url, data=form, allow_redirects=False)
+    assert saved.status == 303
+    async with harness.core.database.session() as session:
+        [account] = list((await session.execute(select(ConsultantAccount))).scalars())
+    assert account.organisation == "Velkaneuvonta ry"
+    zone = harness.core.settings.zone
+    assert account.valid_until.astimezone(zone).date() == last_day
+    assert account.valid_until.astimezone(zone).hour == 23
+    shown = await (await client.get("/console/admin/users")).text()
+    assert 'value="Velkaneuvonta ry"' in shown and f'value="{last_day}"' in shown
+
+    for bad in (
+        {"organisation": "Matti Virtanen 040 123 4567", "valid_until": str(last_day)},
+        {"organisation": "Velkaneuvonta ry", "valid_until": "ensi kuussa"},
+        {"organisation": "Velkaneuvonta ry", "valid_until": "2020-01-01"},
+    ):
+        refused = await client.post(url, data={"csrf_token": csrf, **bad}, allow_redirects=False)
+        assert refused.status == 422
+        assert 'role="alert"' in await refused.text()
+    async with harness.core.database.session() as session:
+        [kept] = list((await session.execute(select(ConsultantAccount))).scalars())
+    assert kept.organisation == "Velkaneuvonta ry"
