@@ -610,6 +610,7 @@
         if (newest.author === "resident") notice(t("conv.new_message"), false);
       }
       lastCount = data.messages.length;
+      transcriptMessages = data.messages;
       const notes = document.getElementById("notes");
       notes.replaceChildren(...data.notes.map((n) => el("li", { class: "note" },
         el("span", { class: "meta", text: n.author + " · " + clock(n.created_at) }),
@@ -628,6 +629,41 @@
       if (!needsReason && (c.mine || c.claimable || c.readable)) loadEarlier();
       offer("consult-box", mine, c);
       if (mine && document.getElementById("consult-box")) loadConsultations();
+    }
+
+    // The transcript as last shown, and per joined consultation its box for showing chosen
+    // earlier messages: kept across refreshes, so ticks survive the live updates.
+    let transcriptMessages = [];
+    const shareBoxes = new Map();
+
+    function shareBox(row) {
+      if (shareBoxes.has(row.id)) return shareBoxes.get(row.id);
+      const joined = new Date(row.joined_at);
+      const earlier = transcriptMessages.filter((m) => new Date(m.created_at) < joined && m.author !== "bot");
+      const legend = "share-" + row.id;
+      const boxes = earlier.map((m) => el("label", {},
+        el("input", { type: "checkbox", value: m.id }),
+        " " + clock(m.created_at) + " · " + (m.author === "resident" ? t("author.resident") : writer(m)) + ": " + m.text.slice(0, 120)));
+      const send = el("button", { type: "button", text: t("consult.share") });
+      const box = el("details", { class: "share" },
+        el("summary", { text: t("consult.share_title") }),
+        el("p", { class: "hint", text: t("consult.share_hint") }),
+        boxes.length ? el("fieldset", { "aria-labelledby": legend },
+          el("legend", { id: legend, text: t("consult.share_choose") }), ...boxes)
+          : el("p", { class: "hint", text: t("consult.share_none") }),
+        boxes.length ? send : null);
+      send.addEventListener("click", async () => {
+        const chosen = Array.from(box.querySelectorAll("input[type=checkbox]:checked"), (input) => input.value);
+        showFailure(send, "");
+        if (!chosen.length) { showFailure(send, t("consult.share_pick")); return; }
+        try {
+          const result = await api("POST", "/api/conversations/" + id + "/consultants/" + row.id + "/share", { messages: chosen });
+          box.querySelectorAll("input[type=checkbox]:checked").forEach((input) => { input.checked = false; input.disabled = true; });
+          announce(t("consult.shared_count", { count: result.shared }));
+        } catch (e) { showFailure(send, t("consult.share_failed", { reason: e.message })); }
+      });
+      shareBoxes.set(row.id, box);
+      return box;
     }
 
     // Consultants: invited for a listed purpose, in the chat only after the resident's yes.
@@ -657,6 +693,7 @@
           });
           item.append(" ", end);
         }
+        if (row.state === "joined" && row.joined_at) item.append(shareBox(row));
         return item;
       }));
     }

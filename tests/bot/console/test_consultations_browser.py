@@ -82,7 +82,16 @@ async def test_invite_answer_read_reply_and_end_in_the_browser(
     # The counsellor reads the consultant's message under the consultant's name.
     written = page.locator("#transcript li.msg.counsellor", has_text="Hei, autan velka-asiassa.")
     await written.locator("span.author", has_text="Mira").wait_for()
-    await page.locator("#consult-current button").click()
+
+    # The counsellor shows one earlier message: it reaches the consultant's page as shared.
+    share = page.locator("#consult-current details.share")
+    await share.locator("summary").click()
+    await share.get_by_label("Vanha asia ennen kutsua", exact=False).check()
+    await assert_accessible(page)
+    await share.get_by_role("button", name="Show the chosen messages").click()
+    await share.locator("input:checked").wait_for(state="detached")
+    await transcript.locator("li.msg", has_text="Vanha asia ennen kutsua").wait_for()
+    await page.locator("#consult-current").get_by_role("button", name="End").click()
     await page.locator("#consult-current li", has_text="ended").wait_for()
     await mira_page.locator("#consult-list li.hint").wait_for()  # the next poll: gone
     assert await mira_page.locator("#consult-view").is_hidden()
