@@ -7,7 +7,9 @@ several share a database); each logs counts, never content.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete as sql_delete
@@ -124,8 +126,27 @@ class RetentionReport:
     transcripts: int
     pii_vaults: int
     conversation_ids: tuple[str, ...]
-    # Files deleted by their own, shorter period (SOMESOSSU_ATTACHMENT_RETENTION_HOURS).
+    # Files due (dry run) or deleted: by their own, shorter period
+    # (SOMESOSSU_ATTACHMENT_RETENTION_HOURS) or with their conversation's transcript.
     attachments: int = 0
+    attachment_kinds: dict[str, int] = field(default_factory=dict)
+
+
+def files_due(
+    holders: Iterable[tuple[str, datetime, str, int]],
+    closed_before: datetime,
+    transcripts: Collection[str],
+) -> tuple[list[str], Counter[str]]:
+    """Of the closed conversations holding files (`closed_holders`), those a run destroys
+    the files of, and how many files of each kind: closed before the files' own period
+    began, or losing their transcript now (a queue may keep text shorter than files)."""
+    owners: set[str] = set()
+    kinds: Counter[str] = Counter()
+    for conversation_id, closed_at, kind, count in holders:
+        if closed_at < closed_before or conversation_id in transcripts:
+            owners.add(conversation_id)
+            kinds[kind] += count
+    return sorted(owners), kinds
 
 
 async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> RetentionReport:
@@ -154,6 +175,7 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
                 )
             ).scalars()
         )
+        holders = await attachment_store.closed_holders(session)
     candidates = [
         RetentionCandidate(
             conversation_id=cid,
@@ -169,7 +191,11 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
     vault_only = [d.conversation_id for d in due if d.what is RetentionTarget.PII_VAULT]
     report = RetentionReport(len(transcripts), len(vault_only), tuple(transcripts + vault_only))
     if apply:
-        report = replace(report, attachments=await _expire_attachments(core, now))
+        deleted, kinds = await _expire_attachments(core, now, transcripts)
+    else:
+        _, kinds = files_due(holders, _files_closed_before(core, now), set(transcripts))
+        deleted = kinds.total()
+    report = replace(report, attachments=deleted, attachment_kinds=dict(sorted(kinds.items())))
     if not apply or not due:
         return report
     # Deleting many rows (secure_delete overwrites them) happens off the event loop.
@@ -200,18 +226,25 @@ async def retention(core: Core, *, apply: bool, now: datetime | None = None) -> 
     return report
 
 
-async def _expire_attachments(core: Core, now: datetime) -> int:
-    """Shred the files of conversations closed longer ago than their own retention period:
-    their key goes (so copies of the rows left on disk are unreadable, and the database
-    scrubs the key's own copies after the commit) and the rows with it. Records how many;
-    the conversation's text stays for its queue's period."""
-    closed_before = now - timedelta(hours=core.settings.attachment_retention_hours)
+def _files_closed_before(core: Core, now: datetime) -> datetime:
+    return now - timedelta(hours=core.settings.attachment_retention_hours)
+
+
+async def _expire_attachments(
+    core: Core, now: datetime, transcripts: Collection[str]
+) -> tuple[int, Counter[str]]:
+    """Shred the files of conversations closed longer ago than their own retention period
+    (or whose transcript goes now): their key goes (so copies of the rows left on disk are
+    unreadable, and the database scrubs the key's own copies after the commit) and the rows
+    with it. Records how many; the conversation's text stays for its queue's period. The
+    kinds are counted as the dry run counts them, in the deleting transaction."""
     with off_the_loop():
         async with unit_of_work(core) as work:
-            holders = await attachment_store.holders_closed_before(work.session, closed_before)
-            for conversation_id in holders:
+            holders = await attachment_store.closed_holders(work.session)
+            owners, kinds = files_due(holders, _files_closed_before(core, now), set(transcripts))
+            for conversation_id in owners:
                 await core.keys.destroy(work.session, conversation_id, (KeyPurpose.ATTACHMENT,))
-            deleted = await attachment_store.delete_of(work.session, holders) if holders else 0
+            deleted = await attachment_store.delete_of(work.session, owners) if owners else 0
             if deleted:
                 await work.audit(
                     SYSTEM,
@@ -222,7 +255,7 @@ async def _expire_attachments(core: Core, now: datetime) -> int:
                 )
     if deleted:
         log_event(log, "jobs.retention_attachments", attachments=deleted)
-    return deleted
+    return deleted, kinds
 
 
 async def housekeeping(core: Core) -> None:

@@ -2,10 +2,12 @@
 """Show what is due for deletion under the retention rules, or delete it.
 
 By default (--dry-run) nothing changes: it lists how many transcripts and PII vaults are due
-now. With --apply it deletes them by crypto-shredding (their keys are destroyed, so no copy,
-not even in a backup, can be opened once the old key-encryption key is retired) and writes
-one audit record with the counts. The service's scheduled job does the same on its own; this
-script is for checking it and for running it at once.
+now, and how many residents' files of each kind (their own, shorter period, or with their
+transcript), the same a run with --apply would then delete. With --apply it deletes them
+by crypto-shredding (their keys are destroyed, so no copy, not even in a backup, can be
+opened once the old key-encryption key is retired) and writes audit records with the counts.
+The service's scheduled job does the same on its own; this script is for checking it and for
+running it at once.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ async def run(args: argparse.Namespace) -> int:
         "applied": bool(args.apply),
         "transcripts": report.transcripts,
         "pii_vaults": report.pii_vaults,
+        "attachments": report.attachment_kinds,
         "conversation_ids": list(report.conversation_ids),
     }
     if args.json:
@@ -60,6 +63,11 @@ async def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     verb = "Deleted" if args.apply else "Due for deletion"
     print(f"{verb}: {report.transcripts} transcripts, {report.pii_vaults} PII vaults only.")
+    kinds = ", ".join(f"{count} {kind}" for kind, count in report.attachment_kinds.items())
+    print(
+        f"{verb} (files): {report.attachments} residents' files"
+        + (f" ({kinds})." if kinds else ".")
+    )
     for conversation_id in report.conversation_ids:
         print(f"  {conversation_id}")
     if not args.apply and report.conversation_ids:

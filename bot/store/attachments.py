@@ -19,7 +19,7 @@ from privacy.crypto import Sealed
 from .tables import Conversation, Table, UTCDateTime, _cascade, utcnow
 from .types import SealedType
 
-__all__ = ["Attachment", "count_for", "delete_of", "holders_closed_before", "kinds_count", "of"]
+__all__ = ["Attachment", "closed_holders", "count_for", "delete_of", "kinds_count", "of"]
 
 
 class Attachment(Table, table=True):
@@ -55,17 +55,20 @@ async def of(session: AsyncSession, conversation_id: str) -> Sequence[Attachment
     return list((await session.execute(query)).scalars())
 
 
-async def holders_closed_before(session: AsyncSession, closed_before: datetime) -> list[str]:
-    """The conversations closed before `closed_before` that still hold files."""
+async def closed_holders(session: AsyncSession) -> list[tuple[str, datetime, str, int]]:
+    """Per closed conversation that still holds files: its id, closing time, and how many
+    files of each kind (a row per kind). Files go soon after closing, so these are few."""
     query = (
-        select(Attachment.conversation_id)
-        .distinct()
+        select(Attachment.conversation_id, Conversation.closed_at, Attachment.kind, func.count())
         .join(Conversation, col(Conversation.id) == col(Attachment.conversation_id))
-        .where(
-            col(Conversation.closed_at).is_not(None), col(Conversation.closed_at) < closed_before
-        )
+        .where(col(Conversation.closed_at).is_not(None))
+        .group_by(col(Attachment.conversation_id), col(Conversation.closed_at), Attachment.kind)
     )
-    return [str(found) for found in (await session.execute(query)).scalars()]
+    return [
+        (str(cid), closed_at, str(kind), int(n))
+        for cid, closed_at, kind, n in (await session.execute(query)).all()
+        if closed_at is not None
+    ]
 
 
 async def delete_of(session: AsyncSession, conversation_ids: Sequence[str]) -> int:

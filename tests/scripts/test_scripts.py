@@ -129,6 +129,7 @@ async def test_retention_shows_then_applies_what_is_due(
         "applied": False,
         "transcripts": 0,
         "pii_vaults": 0,
+        "attachments": {},
         "conversation_ids": [],
     }
     async with raw_database(settings) as db:  # as if the admin shortened the retention
