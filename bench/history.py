@@ -8,21 +8,20 @@ usage: python bench/history.py [--conversations 1000,10000] [--messages-per-conv
 
 For each size (an empty database first, unless --no-empty) and database, it
 
-1. BUILDS the history in-process through the service's own code: `Dispatcher.receive` for
-   every resident message and button (pseudonym, dedup, redaction, sealing, the effect engine,
-   group commit), `bot.actions.conversations.claim/reply/close` for counsellors (access checks,
-   audit records, position announcements), `Dispatcher.signal` for residents who leave, the
-   outbox worker delivering every bot and counsellor message to an in-process platform. A
-   round of `--batch` residents goes through its conversations together (their messages share
-   the dispatcher's group commits, counsellors reply concurrently; claims and closes, which
-   announce queue positions, go one after another in serving order): a greeting, language and
-   topic buttons, a description, then a claim, counsellor replies and resident answers up to
-   `--messages-per-conversation` written texts, and a close with an outcome. A share
-   (`--left-share`) leaves while waiting (quick exit) instead; `--waiting` residents stay
+1. BUILDS the history in-process through the service's own code: `Dispatcher.receive` for every
+   resident message and button (pseudonym, dedup, redaction, sealing, the effect engine, group
+   commit), `bot.actions.conversations.claim/reply/close` for counsellors (access checks, audit
+   records, position announcements), `Dispatcher.signal` for residents who leave, the outbox
+   worker delivering every bot and counsellor message to an in-process platform. A round of
+   `--batch` residents goes through its conversations together (their messages share the
+   dispatcher's group commits; counsellors claim, reply and close concurrently): a greeting,
+   language and topic buttons, a description, then a claim, counsellor replies and resident
+   answers up to `--messages-per-conversation` written texts, and a close with an outcome. A
+   share (`--left-share`) leaves while waiting (quick exit) instead; `--waiting` residents stay
    queued at the end. Some texts carry a phone number, an e-mail address or a name, so the
-   redactor has work. The core's clock is simulated: the history is spread over the past
-   at `--per-day` conversations a day (so time-windowed queries see a day's traffic, not
-   the whole history) and ends at the real time, from which the measurements run.
+   redactor has work. The core's clock is simulated: the history is spread over the past at
+   `--per-day` conversations a day (so time-windowed queries see a day's traffic, not the whole
+   history) and ends at the real time, from which the measurements run.
 2. MEASURES, against that database, with the real aiohttp app (console API) on loopback:
    - server CPU per new conversation: process CPU time over `--new` conversations (greeting,
      language, topic, description: queued), `--batch` at a time;
@@ -341,11 +340,12 @@ class Bench:
         await self.leave(leaving)
         report.left += len(leaving)
         staff_of = {r.conversation: self.counsellors[i // 3] for i, r in enumerate(served)}
-        # Claims and closes one after another, in serving order, as the figures in
-        # docs/performance.md were measured (they deadlocked on PostgreSQL before positions
-        # were told after the commit); replies run concurrently.
-        for r in served:
-            await claim(self.core, staff_of[r.conversation], r.conversation)
+        # Claims, replies and closes of a round run concurrently, as several counsellors
+        # work at once (claims deadlocked on PostgreSQL before positions were told after
+        # the commit; figures before 7 December were measured with them one at a time).
+        await asyncio.gather(
+            *(claim(self.core, staff_of[r.conversation], r.conversation) for r in served)
+        )
         for turn in range(messages_per_conversation - 2):
             self.clock.advance(timedelta(minutes=self.rng.uniform(0.5, 3)))
             if turn % 2 == 0:
@@ -364,11 +364,19 @@ class Bench:
                 await self.each(served, lambda r: self.send(r, text=self.text_for(r)))
             report.written += len(served)
         self.clock.advance(timedelta(minutes=self.rng.uniform(1, 5)))
-        for r in served:
-            outcome = self.rng.choice(OUTCOMES)
-            await close(
-                self.core, staff_of[r.conversation], r.conversation, outcome=outcome, tags=[r.topic]
+        outcomes = [self.rng.choice(OUTCOMES) for _ in served]
+        await asyncio.gather(
+            *(
+                close(
+                    self.core,
+                    staff_of[r.conversation],
+                    r.conversation,
+                    outcome=outcome,
+                    tags=[r.topic],
+                )
+                for r, outcome in zip(served, outcomes, strict=True)
             )
+        )
         report.closed += len(served)
 
     async def build(

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from privacy.crypto import DataKey, seal, unseal
@@ -146,18 +147,14 @@ class OutboxWorker:
             await self._failed_attempt(row, "no_adapter", retry_after=60.0)
             return False
         try:
-            address, outbound = await self._outbound(row)
+            taken = await self._take(row)
         except (PrivacyError, LookupError):
             # The conversation was erased meanwhile: nothing to deliver, nothing to keep.
             await self._drop(row)
             return False
-        holds = self.local.get(row.channel)
-        if holds is not None and not holds(address):
-            waited = (core.now() - row.created_at).total_seconds()
-            if waited < LOCAL_GRACE_SECONDS:
-                return False  # the instance holding the resident's socket will push it live
-        if not await self._lease(row):
-            return False  # another instance is delivering it
+        if taken is None:
+            return False  # held for the resident's own instance, or another one leased it
+        address, outbound = taken
         try:
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
                 delivery_id = await send(address, outbound)
@@ -177,66 +174,88 @@ class OutboxWorker:
         core.metrics.outbound_messages.labels(channel=row.channel, outcome="delivered").inc()
         return True
 
-    async def _outbound(self, row: OutboxRow) -> tuple[ReplyAddress, Outbound]:
+    async def _take(self, row: OutboxRow) -> tuple[ReplyAddress, Outbound] | None:
+        """The row's address and message, leased to this instance, in one transaction; None
+        while the resident's own instance has its grace to push it live, or when another
+        instance holds the lease."""
         async with self.core.database.session() as session:
-            if row.conversation_id is None:
-                key = await self.core.keys.system_key(session)
-            else:
-                key = await self.core.keys.get(
-                    session, row.conversation_id, KeyPurpose.CONVERSATION
-                )
-            payload = OutboxPayload.from_json(
-                unseal(key, row.sealed_payload, aad=OUTBOX_PAYLOAD.context(row.id))
-            )
-            if row.conversation_id is None:
-                if payload.reply_address is None:
-                    raise LookupError("a row without a conversation has no address")
-                address = payload.reply_address
-            else:
-                conversation = await session.get(Conversation, row.conversation_id)
-                if conversation is None:
-                    raise LookupError("conversation erased")
-                address = await reply_address_of(self.core.keys, session, conversation)
-            outbound = payload.outbound(row.id)
-            if payload.document is not None:
-                # Read at delivery, not copied into the row: a document withdrawn meanwhile
-                # goes as its title only.
-                document = await library_store.outbound_document(session, payload.document)
-                outbound = replace(outbound, document=document)
+            address, outbound = await self._outbound(session, row)
+            holds = self.local.get(row.channel)
+            if holds is not None and not holds(address):
+                waited = (self.core.now() - row.created_at).total_seconds()
+                if waited < LOCAL_GRACE_SECONDS:
+                    return None
+            if not await self._lease(session, row):
+                return None
+        return address, outbound
+
+    async def _outbound(
+        self, session: AsyncSession, row: OutboxRow
+    ) -> tuple[ReplyAddress, Outbound]:
+        if row.conversation_id is None:
+            key = await self.core.keys.system_key(session)
+        else:
+            key = await self.core.keys.get(session, row.conversation_id, KeyPurpose.CONVERSATION)
+        payload = OutboxPayload.from_json(
+            unseal(key, row.sealed_payload, aad=OUTBOX_PAYLOAD.context(row.id))
+        )
+        if row.conversation_id is None:
+            if payload.reply_address is None:
+                raise LookupError("a row without a conversation has no address")
+            address = payload.reply_address
+        else:
+            conversation = await session.get(Conversation, row.conversation_id)
+            if conversation is None:
+                raise LookupError("conversation erased")
+            address = await reply_address_of(self.core.keys, session, conversation)
+        outbound = payload.outbound(row.id)
+        if payload.document is not None:
+            # Read at delivery, not copied into the row: a document withdrawn meanwhile
+            # goes as its title only.
+            document = await library_store.outbound_document(session, payload.document)
+            outbound = replace(outbound, document=document)
         return ReplyAddress(address), outbound
 
-    async def _lease(self, row: OutboxRow) -> bool:
+    async def _lease(self, session: AsyncSession, row: OutboxRow) -> bool:
         """Take the row for this instance; of several instances sweeping, one wins."""
         now = self.core.now()
-        async with self.core.database.session() as session:
-            result = await session.execute(
-                update(OutboxRow)
-                .where(
-                    col(OutboxRow.id) == row.id,
-                    col(OutboxRow.state) == "pending",
-                    or_(col(OutboxRow.leased_until).is_(None), col(OutboxRow.leased_until) <= now),
-                )
-                .values(
-                    leased_by=self.core.instance_id,
-                    leased_until=now + timedelta(seconds=LEASE_SECONDS),
-                )
+        result = await session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.id) == row.id,
+                col(OutboxRow.state) == "pending",
+                or_(col(OutboxRow.leased_until).is_(None), col(OutboxRow.leased_until) <= now),
             )
+            .values(
+                leased_by=self.core.instance_id,
+                leased_until=now + timedelta(seconds=LEASE_SECONDS),
+            )
+        )
         return getattr(result, "rowcount", 0) == 1
 
     async def _delivered(self, row: OutboxRow, delivery_id: DeliveryId) -> None:
+        # One UPDATE, not a read and a flush: every delivered message passes here, and on
+        # SQLite each of its transactions waits for the one writer (docs/performance.md).
         async with unit_of_work(self.core) as work:
-            stored = await work.session.get(OutboxRow, row.id)
-            if stored is None:
-                return
-            _attempt_done(stored, state="delivered")
-            stored.delivery_id = str(delivery_id)[:128]
-            stored.delivered_at = self.core.now()
-            # The text was only needed to send it; the message itself is stored redacted.
-            # Sealed under a key nobody keeps: the column stays well-formed, the text is gone.
-            stored.sealed_payload = seal(
-                DataKey.generate(), "{}", aad=OUTBOX_PAYLOAD.context(row.id)
+            result = await work.session.execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id) == row.id)
+                .values(
+                    state="delivered",
+                    attempts=col(OutboxRow.attempts) + 1,
+                    leased_until=None,
+                    delivery_id=str(delivery_id)[:128],
+                    delivered_at=self.core.now(),
+                    # The text was only needed to send it; the message itself is stored
+                    # redacted. Sealed under a key nobody keeps: the column stays
+                    # well-formed, the text is gone.
+                    sealed_payload=seal(
+                        DataKey.generate(), "{}", aad=OUTBOX_PAYLOAD.context(row.id)
+                    ),
+                )
             )
-            work.session.add(stored)
+            if getattr(result, "rowcount", 0) != 1:
+                return  # erased meanwhile
             if row.conversation_id is not None:
                 work.publish(
                     conversation_topic(row.conversation_id),
