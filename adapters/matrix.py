@@ -37,6 +37,7 @@ from adapters.matrix_errors import MatrixLoginError, delivery_error, error_code,
 from adapters.matrix_events import (
     CHANNEL,
     after_own_join,
+    caption_of,
     inbound_of,
     is_direct_invite,
     message_content,
@@ -393,6 +394,10 @@ class MatrixAdapter:
         )
         if inbound is not None:
             await self._deliver_inbound(inbound)
+            caption = caption_of(source, room_id=room_id, own_user_id=self.user_id)
+            if caption is not None:
+                # After the file: on a redelivery the file is a duplicate and so is this.
+                await self._deliver_inbound(caption)
 
     async def _deliver_inbound(self, inbound: Inbound) -> None:
         assert self._sink is not None

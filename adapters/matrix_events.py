@@ -82,6 +82,8 @@ MEDIA_KINDS: Mapping[str, MediaKind] = {
     "m.video": MediaKind.VIDEO,
     "m.location": MediaKind.LOCATION,
 }
+MEDIA_MSGTYPES = frozenset({"m.image", "m.file", "m.audio", "m.video"})
+"""The media events that may carry a caption (a location has no file name)."""
 
 # The keycap emoji Matrix clients offer as reactions: "1️⃣" is "1" + VS16 + U+20E3.
 _KEYCAP = re.compile(r"^([0-9])\ufe0f?\u20e3$")
@@ -184,6 +186,53 @@ def inbound_of(
         media=media,
         platform_file=platform_file,
     )
+
+
+CAPTION_PREFIX = "caption:"
+"""Marks a caption's dedup key: its own, yet naming the same event (`event_of_ref`), so "delete
+my data" redacts the event whichever of the two the core kept."""
+
+
+def caption_of(source: Mapping[str, Any], *, room_id: str, own_user_id: str) -> Inbound | None:
+    """The caption of a resident's media event, as a text Inbound of its own, or None.
+
+    Since Matrix 1.10 (MSC2530) a media event with a `filename` beside its `body` uses the body
+    as a caption, the resident's own words; without `filename` the body is the file's name and
+    is never read. An edit of a media event is ignored with the event.
+    """
+    sender = source.get("sender")
+    event_id = source.get("event_id")
+    content = source.get("content")
+    if (
+        not isinstance(sender, str)
+        or not isinstance(event_id, str)
+        or sender == own_user_id
+        or "state_key" in source
+        or source.get("type") != "m.room.message"
+        or not isinstance(content, Mapping)
+        or content.get("msgtype") not in MEDIA_MSGTYPES
+        or _is_edit(content)
+    ):
+        return None
+    body, filename = content.get("body"), content.get("filename")
+    if not isinstance(body, str) or not isinstance(filename, str) or body == filename:
+        return None
+    text = _text_of(content)
+    if not text.strip():
+        return None
+    return Inbound(
+        channel=CHANNEL,
+        sender_id=sender,
+        reply_address=ReplyAddress(room_id),
+        platform_message_id=CAPTION_PREFIX + event_id,
+        received_at=received_at(source),
+        text=text,
+    )
+
+
+def event_of_ref(ref: str) -> str:
+    """The Matrix event a stored message's platform reference names (a caption's included)."""
+    return ref.removeprefix(CAPTION_PREFIX)
 
 
 def _is_edit(content: Mapping[str, Any]) -> bool:

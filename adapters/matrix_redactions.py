@@ -13,6 +13,7 @@ from aiohttp import ClientConnectionError
 from nio import ErrorResponse
 
 from adapters.base import EventLog
+from adapters.matrix_events import event_of_ref
 
 WITHDRAW_BUDGET_SECONDS = 20.0
 
@@ -75,7 +76,10 @@ async def withdraw(
     ones redacted now; what the time budget leaves undone counts as failed.
     """
     ids = list(delivery_ids)
-    residents = [ref.removeprefix("in:") for ref in ids if ref.startswith("in:")]
+    # A caption is stored under its own reference to the event that carried it.
+    residents = list(
+        dict.fromkeys(event_of_ref(ref.removeprefix("in:")) for ref in ids if ref.startswith("in:"))
+    )
     targets = [ref for ref in ids if not ref.startswith("in:")]
     if residents_too:
         targets += residents
