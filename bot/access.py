@@ -120,7 +120,19 @@ def supervises(staff: StaffMember, queue_id: str | None) -> bool:
     return can(staff.role, Capability.READ_CLAIMED_BY_OTHERS) and works_in(staff, queue_id)
 
 
-def conversation_access(staff: StaffMember, conversation: Conversation | None) -> Denial | None:
+class HeldConversation(Protocol):
+    """What the rule reads of a conversation: a stored one, or a list's row of it."""
+
+    @property
+    def queue_id(self) -> str | None: ...
+
+    @property
+    def assigned_to(self) -> str | None: ...
+
+
+def conversation_access(
+    staff: StaffMember, conversation: HeldConversation | None
+) -> Denial | None:
     """THE rule: None when `staff` may read and act on `conversation`, else why not.
 
     Its counsellor (who claimed it) and a supervisor of its queue may; while nobody holds it,
@@ -140,7 +152,7 @@ def conversation_access(staff: StaffMember, conversation: Conversation | None) -
     return Denial.CLAIMED_BY_OTHER
 
 
-def may_act(staff: StaffMember, conversation: Conversation) -> bool:
+def may_act(staff: StaffMember, conversation: HeldConversation) -> bool:
     return conversation_access(staff, conversation) is None
 
 
@@ -165,7 +177,7 @@ def may_follow(staff: StaffMember, conversation: Conversation | None) -> Denial 
     return conversation_access(staff, conversation)
 
 
-def may_see_exists(staff: StaffMember, conversation: Conversation) -> bool:
+def may_see_exists(staff: StaffMember, conversation: HeldConversation) -> bool:
     """Lists show that a conversation exists (never its content) to these users."""
     return (
         works_in(staff, conversation.queue_id)
@@ -188,7 +200,7 @@ def may_lift_block(staff: StaffMember, block_queue: str) -> bool:
     return can(staff.role, Capability.BLOCK) and works_in(staff, block_queue or None)
 
 
-def may_read(staff: Staff, conversation: Conversation) -> bool:
+def may_read(staff: Staff, conversation: HeldConversation) -> bool:
     """Reading content is acting on the conversation: the same rule."""
     return may_act(staff, conversation)
 

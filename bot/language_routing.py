@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -77,9 +78,28 @@ async def reserved_against(work: Work, conversation: Conversation, user_id: str)
     )
 
 
+class WaitingConversation(Protocol):
+    """What a reservation reads of a conversation: a stored one, or a list's row of it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def language(self) -> str | None: ...
+
+    @property
+    def queue_id(self) -> str | None: ...
+
+    @property
+    def queued_at(self) -> datetime | None: ...
+
+    @property
+    def assigned_to(self) -> str | None: ...
+
+
 async def reserved_ids(
     session: AsyncSession,
-    conversations: Iterable[Conversation],
+    conversations: Iterable[WaitingConversation],
     user_id: str,
     *,
     now: datetime,

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import Select, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.access import Staff, may_read, may_see_exists, works_in
 from bot.roles import Capability, can
@@ -34,12 +33,41 @@ STATES = (*OPEN, "closed")
 MAX_LIST = 200
 
 
+@dataclass(frozen=True, slots=True)
+class ListedConversation:
+    """A conversation as a list shows it and its access checks read: no content, no triage
+    facts, no sealed column. A listing reads up to MAX_LIST of these as plain rows; building
+    a stored `Conversation` for each cost half of a listing's time (docs/performance.md)."""
+
+    id: str
+    state: str
+    queue_id: str | None
+    language: str | None
+    topic_id: str | None
+    channel: str
+    urgent: bool
+    interpreter_needed: bool
+    assigned_to: str | None
+    created_at: datetime
+    queued_at: datetime | None
+    claimed_at: datetime | None
+    closed_at: datetime | None
+    close_outcome: str | None
+    close_tags: list[str]
+    delivery_failed: bool
+
+
+LISTED_COLUMNS: tuple[Any, ...] = tuple(
+    getattr(Conversation, name) for name in ListedConversation.__dataclass_fields__
+)
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
 def conversation_summary(
-    conversation: Conversation,
+    conversation: Conversation | ListedConversation,
     staff: Staff,
     now: datetime,
     names: dict[str, str],
@@ -87,12 +115,12 @@ async def display_names(session: AsyncSession) -> dict[str, str]:
 
 def conversations_query(
     staff: Staff, *, states: tuple[str, ...], queue: str | None, limit: int = MAX_LIST
-) -> SelectOfScalar[Conversation]:
+) -> Select[Any]:
     """Open conversations in serving order (urgent, then longest waiting); closed ones newest
     closed first, read through (state, closed time) so that history never needs a sort."""
-    query = select(Conversation).where(col(Conversation.state).in_(states))
+    query: Select[Any] = select(*LISTED_COLUMNS).where(col(Conversation.state).in_(states))
     if queue is not None:
-        query = query.where(Conversation.queue_id == queue)
+        query = query.where(col(Conversation.queue_id) == queue)
     if not (can(staff.role, Capability.SEE_ALL_QUEUES) or can(staff.role, Capability.AUDIT)):
         query = query.where(col(Conversation.queue_id).in_(sorted(staff.queues)))
     if states == ("closed",):
@@ -111,9 +139,9 @@ async def list_conversations(
     states: tuple[str, ...],
     queue: str | None,
     limit: int = MAX_LIST,
-) -> list[Conversation]:
+) -> list[ListedConversation]:
     query = conversations_query(staff, states=states, queue=queue, limit=limit)
-    found = (await session.execute(query)).scalars().all()
+    found = [ListedConversation(*row) for row in (await session.execute(query)).all()]
     return [c for c in found if may_see_exists(staff, c)]
 
 
