@@ -58,6 +58,16 @@ from .conversation_facts import (
     State,
     TopicOption,
 )
+from .conversation_feedback import (
+    RATING_VALUES,
+    RETURNING_ANSWERS,
+    RETURNING_PREFIX,
+    ask_rating,
+    ask_returning,
+    feedback_step,
+    offer,
+    returning_answered,
+)
 from .conversation_files import media_step
 from .events import LANGUAGE_CHOICE_PREFIX
 
@@ -110,9 +120,6 @@ __all__ = [
 ]
 
 
-RATING_VALUES = ("1", "2", "3", "4", "5")
-
-
 def language_options(config: FlowConfig) -> tuple[Option, ...]:
     return tuple(
         Option(f"{LANGUAGE_CHOICE_PREFIX}{code}", label=config.language_names.get(code, code))
@@ -124,58 +131,15 @@ def topic_options(config: FlowConfig, language: str) -> tuple[Option, ...]:
     return tuple(Option(f"topic:{t.id}", label=t.label(language)) for t in config.topics)
 
 
-def _offer(facts: Facts, say: Say) -> tuple[Facts, Say]:
-    return replace(facts, options=tuple(o.value for o in say.options)), say
-
-
 def _ask_language(facts: Facts, config: FlowConfig, *, every_language: bool) -> tuple[Facts, Say]:
-    return _offer(
+    return offer(
         facts,
         Say("choose_language", options=language_options(config), every_language=every_language),
     )
 
 
 def _ask_topic(facts: Facts, config: FlowConfig) -> tuple[Facts, Say]:
-    return _offer(facts, Say("choose_topic", options=topic_options(config, facts.language or "fi")))
-
-
-def _ask_rating(facts: Facts) -> tuple[Facts, Say]:
-    options = tuple(Option(f"rating:{v}", label=v) for v in RATING_VALUES)
-    return _offer(
-        replace(facts, feedback=Feedback.RATING),
-        Say("feedback_rating", options=(*options, Option("rating:skip", label_key="skip"))),
-    )
-
-
-def _ask_helped(facts: Facts) -> tuple[Facts, Say]:
-    options = (
-        Option("helped:yes", label_key="yes"),
-        Option("helped:no", label_key="no"),
-        Option("helped:skip", label_key="skip"),
-    )
-    return _offer(replace(facts, feedback=Feedback.HELPED), Say("feedback_helped", options=options))
-
-
-RETURNING_PREFIX = "returning:"
-RETURNING_ANSWERS = (f"{RETURNING_PREFIX}yes", f"{RETURNING_PREFIX}no")
-
-
-def _ask_returning(facts: Facts) -> tuple[Facts, Say]:
-    options = (
-        Option(f"{RETURNING_PREFIX}yes", label_key="yes"),
-        Option(f"{RETURNING_PREFIX}no", label_key="no"),
-    )
-    return _offer(replace(facts, ask_returning=False), Say("returning_question", options=options))
-
-
-def _returning_answered(facts: Facts, agreed: bool, effects: list[Effect]) -> Step:
-    value = f"{RETURNING_PREFIX}{'yes' if agreed else 'no'}"
-    effects += [
-        RecordChoice(Option(value, label_key="yes" if agreed else "no")),
-        RecordReturningConsent(agreed),
-        Say("returning_agreed" if agreed else "returning_declined"),
-    ]
-    return Step(replace(facts, options=()), tuple(effects))
+    return offer(facts, Say("choose_topic", options=topic_options(config, facts.language or "fi")))
 
 
 def resolve_choice(facts: Facts, event: ResidentText | ResidentChoice) -> str | None:
@@ -223,10 +187,10 @@ def _resident_input(
     if choice in RETURNING_ANSWERS and facts.is_open:
         # A button pressed after the resident wrote on still counts: pressing it is a clear
         # answer (a typed number counts only while the question is the one offered).
-        return _returning_answered(facts, choice == f"{RETURNING_PREFIX}yes", effects)
+        return returning_answered(facts, choice == f"{RETURNING_PREFIX}yes", effects)
     if facts.state is State.CLOSED and facts.feedback in (Feedback.RATING, Feedback.HELPED):
         if choice is not None and (choice.startswith(("rating:", "helped:"))):
-            return _feedback(facts, choice)
+            return feedback_step(facts, choice)
         # Free text instead of an answer: the resident wants to talk again, not rate.
         facts = replace(facts, feedback=Feedback.DONE, options=())
 
@@ -350,45 +314,9 @@ def _topic_chosen(
     if not open_now:
         effects += [TellNextOpening("closed_now"), Say("emergency_numbers")]
     if facts.ask_returning:
-        facts, question = _ask_returning(facts)
+        facts, question = ask_returning(facts)
         effects.append(question)
     return Step(facts, tuple(effects))
-
-
-def _feedback(facts: Facts, choice: str) -> Step:
-    question, _, answer = choice.partition(":")
-    effects: list[Effect] = []
-    picked = _feedback_option(choice)
-    if picked is not None and facts.feedback.value == question:
-        effects.append(RecordChoice(picked))
-    if answer != "skip":
-        effects.append(RecordFeedback(question, answer))
-    if question == "rating" and facts.feedback is Feedback.RATING:
-        if answer != "skip" and answer not in RATING_VALUES:
-            facts, say = _ask_rating(facts)
-            return Step(facts, (Say("not_understood_choice"), say))
-        facts, say = _ask_helped(facts)
-        return Step(facts, (*effects, say))
-    if question == "helped" and facts.feedback is Feedback.HELPED:
-        if answer not in ("yes", "no", "skip"):
-            facts, say = _ask_helped(facts)
-            return Step(facts, (Say("not_understood_choice"), say))
-        done = replace(facts, feedback=Feedback.DONE, options=())
-        return Step(done, (*effects, Say("feedback_thanks")))
-    return Step(facts, ())
-
-
-def _feedback_option(choice: str) -> Option | None:
-    """The offered feedback option with this value, as labelled on its button (None: not one
-    of the options, e.g. a stale or forged value)."""
-    question, _, answer = choice.partition(":")
-    if answer == "skip":
-        return Option(choice, label_key="skip")
-    if question == "rating" and answer in RATING_VALUES:
-        return Option(choice, label=answer)
-    if question == "helped" and answer in ("yes", "no"):
-        return Option(choice, label_key=answer)
-    return None
 
 
 def _command(
@@ -445,7 +373,7 @@ def _close(facts: Facts, reason: CloseReason, effects: tuple[Effect, ...]) -> St
     closed = replace(facts, state=State.CLOSED, options=(), changing_language=False)
     # Nobody is there to rate the chat when the resident is gone, left quickly or was blocked.
     if facts.claimed_ever and reason not in _CLOSED_WITHOUT_RATING:
-        closed, say = _ask_rating(closed)
+        closed, say = ask_rating(closed)
         return Step(closed, (Closed(reason), *effects, say))
     return Step(replace(closed, feedback=Feedback.DONE), (Closed(reason), *effects))
 
