@@ -13,6 +13,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from .core import Actor, Work
 from .errors import ActionError
 from .roles import Capability, Role, can
@@ -130,9 +132,7 @@ class HeldConversation(Protocol):
     def assigned_to(self) -> str | None: ...
 
 
-def conversation_access(
-    staff: StaffMember, conversation: HeldConversation | None
-) -> Denial | None:
+def conversation_access(staff: StaffMember, conversation: HeldConversation | None) -> Denial | None:
     """THE rule: None when `staff` may read and act on `conversation`, else why not.
 
     Its counsellor (who claimed it) and a supervisor of its queue may; while nobody holds it,
@@ -232,6 +232,23 @@ def consultant_access(
     if consultation.state != ConsultationState.JOINED or consultation.joined_at is None:
         return Denial.NOT_JOINED
     return None
+
+
+async def consultant_may_follow(
+    session: AsyncSession, staff: StaffMember, conversation_id: str, now: datetime
+) -> Denial | None:
+    """Whether a consultant's live view may show this conversation's events (ids only): while
+    one of their consultations in it lets them read (`consultant_access`)."""
+    mine = [
+        row
+        for row in await consultation_store.open_in(session, conversation_id)
+        if row.consultant_id == staff.user_id
+    ]
+    if not mine:
+        return Denial.NOT_JOINED
+    account = await consultation_store.account(session, staff.user_id)
+    denials = [consultant_access(staff, row, account, now) for row in mine]
+    return None if None in denials else denials[0]
 
 
 # ---- group sessions ---------------------------------------------------------------------------

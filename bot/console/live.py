@@ -2,8 +2,10 @@
 
 Never sends content: pages re-fetch through the API, which checks access and audits. The
 session and role are checked again on every incoming frame and before forwarding events, and
-a watched conversation's events pass only while the user may still act on it (`context.
-may_follow`); when that ends, so does the watch (`watch_ended`). Never forwards otherwise.
+a watched conversation's events pass only while the user may still act on it (`access.
+may_follow`; for a consultant, while the resident has them in the chat: `access.
+consultant_may_follow`); when that ends, so does the watch (`watch_ended`). Never forwards
+otherwise.
 """
 
 from __future__ import annotations
@@ -18,14 +20,21 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.access import Denial, Staff, may_follow, may_moderate, works_in
+from bot.access import (
+    Denial,
+    Staff,
+    consultant_may_follow,
+    may_follow,
+    may_moderate,
+    works_in,
+)
 from bot.actions import auth as auth_actions
 from bot.actions.auth import Authenticated
 from bot.groups.sessions import group_topic
 from bot.groups.tables import GroupSession
 from bot.hub import HubEvent, Subscription
 from bot.hub_topics import queue_topic
-from bot.roles import Capability, can
+from bot.roles import Capability, Role, can
 from bot.service import SERVICE
 from bot.store import conversations as conversation_store
 
@@ -109,6 +118,9 @@ class LiveSession:
     async def _decide(self, conversation_id: str) -> Denial | None:
         core = self.request.app[SERVICE].core
         async with core.database.session() as session:
+            if self.staff.role is Role.CONSULTANT:
+                # Only the conversations they were let into, from their joining to their end.
+                return await consultant_may_follow(session, self.staff, conversation_id, core.now())
             conversation = await conversation_store.get(session, conversation_id)
         return may_follow(self.staff, conversation)
 

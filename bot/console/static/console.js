@@ -823,11 +823,12 @@
     }
   }
 
-  // ---- a consultant's own page: only what the resident let them see, polled ---------------
+  // ---- a consultant's own page: only what the resident let them see, live ----------------
   function consultationsPage() {
     const list = document.getElementById("consult-list");
     const errorBox = document.getElementById("consult-error");
     let current = null;
+    let following = null;
     function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
 
     async function loadList() {
@@ -854,6 +855,13 @@
       let data;
       try { data = await api("GET", "/api/consultations/" + current); showError(""); }
       catch (e) { showError(e.message); view.hidden = true; return; }
+      // Follow the conversation's events (ids only) while the resident has them in the chat.
+      const conversation = data.consultation.conversation;
+      if (following !== conversation) {
+        if (following) { watched.delete(following); send({ type: "unwatch", conversation: following }); }
+        following = conversation;
+        watch(conversation);
+      }
       document.getElementById("consult-view-title").textContent = named("purpose", data.consultation.purpose);
       document.getElementById("consult-transcript").replaceChildren(...data.messages.map((m) => el("li", { class: ["msg", m.author] },
         el("span", { class: "author", text: m.author === "resident" ? t("author.resident") : m.author === "counsellor" ? t("author.counsellor") : t("author.service") }),
@@ -876,11 +884,22 @@
         announce(t("conv.reply_sent"));
       } catch (e) { showFailure(button, t("conv.reply_failed", { reason: e.message })); }
     });
-    // No live socket for a consultant (it follows no queue): the page asks again every few
-    // seconds, each ask an audited read coalesced by the read window.
-    loadList();
     // The list first: a consultation that ended is dropped before its view is asked for.
-    window.setInterval(async () => { await loadList(); await loadView(false); }, 5000);
+    const refresh = async () => { await loadList(); await loadView(false); };
+    const later = debounce(refresh, 300);
+    listeners.push((frame) => {
+      if (frame.type === "watch_ended" && frame.conversation === following) {
+        following = null;  // sent away, or the chat closed: the list says which
+        later();
+      } else if (frame.type === "event" && frame.topic === "conversation:" + following
+        && frame.kind !== "resident.typing") {
+        later();  // each reload is an audited read: not for typing
+      }
+    });
+    connect();
+    loadList();
+    // Invitations arrive on no topic a consultant follows, and the socket may be down.
+    window.setInterval(refresh, 30000);
   }
 
   // ---- dashboard ------------------------------------------------------------------------

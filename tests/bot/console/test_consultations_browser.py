@@ -1,6 +1,6 @@
 """Consultants in Chromium: the counsellor invites from the conversation page, the resident
 answers, the consultant's own page shows only what was written after their joining and sends
-a reply; the counsellor ends it. Both pages pass axe."""
+a reply and follows the chat live; the counsellor ends it. Both pages pass axe."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from .test_console_browser import assert_accessible, base_of, console_page, sign
 pytestmark = pytest.mark.browser
 
 ORGANISATION = "Velkaneuvonta ry"
+LIVE_MS = 5000
 
 
 @pytest.fixture
@@ -77,6 +78,12 @@ async def test_invite_answer_read_reply_and_end_in_the_browser(
     await assert_accessible(mira_page)
     await harness.deliver()
     assert resident.last().display_name == f"Mira ({ORGANISATION})"
+    # Live, not polled: the resident's next message is on the consultant's page at once (the
+    # page asks again by itself only every 30 s).
+    await mira_page.locator("body[data-watching]").wait_for(state="attached")
+    await resident.write("Kiitos, tässä vielä lisää")
+    live = transcript.locator("li.msg.resident", has_text="Kiitos, tässä vielä lisää")
+    await live.wait_for(timeout=LIVE_MS)
 
     await page.locator("#consult-current li", has_text="in the chat").wait_for()
     # The counsellor reads the consultant's message under the consultant's name.
@@ -93,7 +100,8 @@ async def test_invite_answer_read_reply_and_end_in_the_browser(
     await transcript.locator("li.msg", has_text="Vanha asia ennen kutsua").wait_for()
     await page.locator("#consult-current").get_by_role("button", name="End").click()
     await page.locator("#consult-current li", has_text="ended").wait_for()
-    await mira_page.locator("#consult-list li.hint").wait_for()  # the next poll: gone
+    # Sent away: the watch ends and the page drops the consultation at once.
+    await mira_page.locator("#consult-list li.hint").wait_for(timeout=LIVE_MS)
     assert await mira_page.locator("#consult-view").is_hidden()
     assert errors == [] and mira_errors == []
     await other.close()
