@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.access import Staff, conversation_access
 from bot.errors import ActionError
+from bot.roles import Capability, can
 from privacy.audit import AuditAction
 from privacy.errors import PrivacyError
 
@@ -16,7 +17,7 @@ from ..attachments import open_attachment
 from ..read_audit import audit_read
 from ..store.attachments import Attachment
 from .context import Core, unit_of_work
-from .conversation_checks import READ_REFUSED, audit_denied, load_visible
+from .conversation_checks import READ_REFUSED, audit_denied, clean_reason, load_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +31,18 @@ class OpenedFile:
 
 
 async def open_file(
-    core: Core, staff: Staff, conversation_id: str, attachment_id: str
+    core: Core, staff: Staff, conversation_id: str, attachment_id: str, *, reason: str = ""
 ) -> OpenedFile:
     """The file's bytes for someone who may read the conversation; audited as a read of the
-    file (refusals too)."""
+    file (refusals too). A privacy officer opens one as they read the transcript: with a
+    stated reason, which the audit record carries."""
+    with_reason = can(staff.role, Capability.READ_WITH_REASON)
+    purpose = clean_reason(core, reason) if with_reason else ""
     denied: str | None = None
     opened: OpenedFile | None = None
     async with unit_of_work(core) as work:
         conversation = await load_visible(work, staff, conversation_id)
-        denial = conversation_access(staff, conversation)
+        denial = None if with_reason else conversation_access(staff, conversation)
         if denial is not None:
             await audit_denied(work, staff, AuditAction.READ, conversation, READ_REFUSED[denial][0])
             denied = READ_REFUSED[denial][1]
@@ -56,7 +60,7 @@ async def open_file(
                 object_type="attachment",
                 object_id=attachment.id,
                 subject_ref=conversation.id,
-                purpose="",
+                purpose=purpose,
             )
             opened = OpenedFile(attachment.kind, attachment.media_type, data)
     if opened is None:

@@ -143,7 +143,8 @@ def _ops_core() -> tuple[Op, ...]:
            "resident, redacted, read-only (audited; needs the resident's consent)",
            m.Transcript, errors=(*READ, 404)),
         Op("GET", f"{conv}/attachments/{{attachment}}", "A resident's file, sanitised "
-           "(audited; never cached)", m.Ok, errors=(*READ, 404), media="application/octet-stream",
+           "(audited; never cached; a privacy officer gives a reason)", m.Ok,
+           errors=(*READ, 404, 422), params=m.TranscriptQuery, media="application/octet-stream",
            description="Content-Type from the stored kind (image/jpeg or image/png, "
            "application/pdf, audio/ogg), `Cache-Control: no-store`, `nosniff`."),
         Op("POST", f"{conv}/claim", "Claim", done, errors=WRITE),

@@ -427,18 +427,20 @@
       const size = file.size >= 1024 * 1024 ? (file.size / (1024 * 1024)).toFixed(1) + " MB"
         : Math.max(1, Math.round(file.size / 1024)) + " kB";
       const label = t("conv.file_" + file.kind, { size: size });
+      // A privacy officer opens a file with the reason they read the transcript for.
+      const url = needsReason ? file.url + "?reason=" + encodeURIComponent(readReason) : file.url;
       if (file.kind === "voice" && voicePlayers.has(file.id)) return [voicePlayers.get(file.id)];
       if (file.kind === "voice") {
         const play = el("button", { type: "button", class: "file", "data-file": file.id, text: label + " · " + t("conv.file_play") });
         play.addEventListener("click", () => {
-          const audio = el("audio", { controls: "", preload: "none", src: file.url, "aria-label": label });
+          const audio = el("audio", { controls: "", preload: "none", src: url, "aria-label": label });
           voicePlayers.set(file.id, audio);
           play.replaceWith(audio);
           audio.play().catch(() => {});
         });
         return [play];
       }
-      return [el("a", { class: "file", href: file.url, target: "_blank", rel: "noreferrer", "data-file": file.id, text: label + " · " + t("conv.file_open") })];
+      return [el("a", { class: "file", href: url, target: "_blank", rel: "noreferrer", "data-file": file.id, text: label + " · " + t("conv.file_open") })];
     }
 
     function renderText(message) {

@@ -1,6 +1,6 @@
 """A resident's file in the console: a placeholder in the transcript, opened only by someone
-who may read the conversation, audited, never cached; gone with "delete my data" and by its
-own retention period."""
+who may read the conversation (a privacy officer with a stated reason), audited, never
+cached; gone with "delete my data" and by its own retention period."""
 
 from __future__ import annotations
 
@@ -90,6 +90,36 @@ async def test_a_colleague_may_not_open_a_file_of_a_chat_someone_else_answers(
     assert denied and denied[-1].object_id == conversation
     client.session.cookie_jar.clear()
     assert (await client.get(placeholder["url"])).status == 401
+
+
+async def test_a_privacy_officer_opens_a_file_only_with_a_reason_which_the_audit_keeps(
+    harness: Harness, client: Client
+) -> None:
+    conversation, placeholder = await claimed_with_photo(harness, client)
+    await harness.staff("olli", role="privacy_officer", queues=())
+    client.session.cookie_jar.clear()
+    await login(client, "olli")
+    refused = await client.get(placeholder["url"])
+    assert refused.status == 422
+    assert (await refused.json())["code"] == "reason_required"
+
+    def opens() -> list[Any]:
+        return [r for r in rows if r.actor_role == "privacy_officer" and r.action == "read"]
+
+    rows = await audit_rows(harness)
+    assert opens() == []
+    answer = await client.get(placeholder["url"], params={"reason": "complaint case 31 review"})
+    assert answer.status == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert (await answer.read()).startswith(b"\xff\xd8")
+    rows = await audit_rows(harness)
+    [opened] = opens()
+    assert (opened.action, opened.object_type, opened.object_id, opened.subject_ref) == (
+        "read",
+        "attachment",
+        placeholder["id"],
+        conversation,
+    )
+    assert opened.purpose == "complaint case 31 review"
 
 
 async def test_a_file_of_another_conversation_is_not_found_by_this_ones_url(
