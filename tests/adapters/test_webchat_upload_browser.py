@@ -1,6 +1,7 @@
 """A file from the web chat to the console in real Chromium: the resident picks a photo and a
 voice message, the counsellor sees placeholders (nothing fetched), opens the photo (audited,
-never cached) and plays the voice in the page; both pages pass axe."""
+never cached) and plays the voice in the page; a privacy officer opens the photo with a
+reason; both pages pass axe."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import pytest
 from sqlmodel import col, select
 
 from bot.actions import conversations as actions
+from bot.actions.context import SYSTEM
+from bot.actions.users import create_user
+from bot.roles import Role
 from bot.store.tables import AuditRow
 from tests.adapters.conftest import counsellor
 from tests.adapters.test_webchat_browser import (  # noqa: F401  (fixtures)
@@ -99,3 +103,34 @@ async def test_a_photo_and_a_voice_message_go_from_the_web_chat_to_the_console(
         # The photo (opened twice within the read window: one record) and the voice.
         assert [row.action for row in rows] == ["read", "read"]
     await staff_context.close()
+
+    # A privacy officer opens the photo with the reason they read the transcript for.
+    await create_user(
+        served.service.core,
+        SYSTEM,
+        username="olli",
+        role=Role.PRIVACY_OFFICER,
+        password="a long test password",
+    )
+    officer_context, officer, officer_errors = await console_page(browser)
+    await sign_in(officer, served.base, "olli")
+    await officer.goto(f"{served.base}/console/conversations/{conversation.id}")
+    await officer.fill("#read-reason-text", "complaint case 44 review")
+    await officer.locator("#read-reason button[type=submit]").click()
+    link = officer.locator("#transcript a.file")
+    await link.wait_for()
+    async with officer_context.expect_page() as opened_info:
+        await link.click()
+    opened = await opened_info.value
+    await opened.wait_for_load_state()
+    assert "reason=complaint" in opened.url
+    response = await opened.request.get(opened.url)
+    assert response.status == 200 and (await response.body()).startswith(b"\xff\xd8")
+    assert officer_errors == []
+    await officer_context.close()
+    async with served.service.core.database.session() as session:
+        query = select(AuditRow).where(
+            AuditRow.object_type == "attachment", AuditRow.actor_role == "privacy_officer"
+        )
+        [officer_open] = (await session.execute(query)).scalars()
+        assert officer_open.purpose == "complaint case 44 review"
