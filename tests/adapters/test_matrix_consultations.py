@@ -5,21 +5,15 @@ ends their presence; nobody reads anything before the yes or after the end."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import col, select
 
 from bot.access import Staff
 from bot.actions import consultations as consult
 from bot.actions import conversations as actions
-from bot.actions.context import SYSTEM
-from bot.actions.users import create_user
 from bot.commands import Command, command_word
 from bot.errors import ActionError
-from bot.roles import Role
-from bot.store.tables import AuditRow
 from tests.adapters.synapse import Synapse, synapse_server
 from tests.adapters.test_matrix import (
     Bot,
@@ -30,58 +24,17 @@ from tests.adapters.test_matrix import (
     matrix_resident,
     triage_to_queue,
 )
+from tests.support.consultants import ORGANISATION, consultant, consultation_audit, kept_out
 
 __all__ = ["bot", "synapse_server"]  # fixtures, used by name below
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.matrix]
 
-ORGANISATION = "Velkaneuvonta ry"
 KEYCAP_ONE = "1\ufe0f\u20e3"
-
-
-async def consultant(bot: Bot) -> Staff:
-    core = bot.core
-    admin = await create_user(
-        core, SYSTEM, username="admin", role=Role.ADMIN, password="a long test password"
-    )
-    user = await create_user(
-        core,
-        SYSTEM,
-        username="veli",
-        role=Role.CONSULTANT,
-        password="a long test password",
-        display_name="Veli",
-    )
-    await consult.set_consultant_account(
-        core,
-        Staff.of(admin, []),
-        user.id,
-        organisation=ORGANISATION,
-        valid_until=core.now() + timedelta(days=30),
-    )
-    return Staff.of(user, [])
 
 
 def text(bot: Bot, key: str, **params: object) -> str:
     return str(bot.core.texts.text("fi", key, **params))
-
-
-async def forbidden(bot: Bot, staff: Staff, consultation: str) -> bool:
-    try:
-        await consult.read(bot.core, staff, consultation)
-    except ActionError as refused:
-        return refused.code == "forbidden"
-    return False
-
-
-async def consultation_audit(bot: Bot) -> list[tuple[str, str]]:
-    async with bot.core.database.session() as session:
-        rows = await session.execute(
-            select(AuditRow)
-            .where(AuditRow.object_type == "consultation")
-            .order_by(col(AuditRow.seq))
-        )
-        return [(r.action, r.purpose) for r in rows.scalars()]
 
 
 async def asked(
@@ -93,7 +46,7 @@ async def asked(
     conversation = await bot.conversation(resident)
     tiina = await counsellor(bot, "Tiina")
     await actions.claim(bot.core, tiina, conversation.id)
-    guest = await consultant(bot)
+    guest = await consultant(bot.core)
     invited = await consult.invite(
         bot.core, tiina, conversation.id, consultant_id=guest.user_id, purpose=purpose
     )
@@ -135,7 +88,7 @@ async def test_in_an_encrypted_room_a_keycap_yes_lets_the_consultant_in_and_the_
         _, guest, consultation, question = await asked(bot, resident, room_id, "debt")
         [body] = [body for _, event, body, _ in resident.messages if event == question]
         assert "\n\n1. " in body and "\n2. " in body  # yes and no, as numbered lines
-        assert await forbidden(bot, guest, consultation)
+        assert await kept_out(bot.core, guest, consultation)
 
         await react(resident, room_id, question, KEYCAP_ONE)
         agreed = text(bot, "consult_agreed")
@@ -159,10 +112,10 @@ async def test_in_an_encrypted_room_a_keycap_yes_lets_the_consultant_in_and_the_
         await resident.write(room_id, command_word("fi", Command.END_CONSULT))
         ended = text(bot, "consult_ended")
         await eventually(lambda: ended in resident.texts(room_id), "the end of the consultation")
-        assert await forbidden(bot, guest, consultation)
+        assert await kept_out(bot.core, guest, consultation)
         # Every answer the resident saw was end-to-end encrypted by the bot's device.
         assert all(decrypted for *_, decrypted in resident.messages)
-    assert await consultation_audit(bot) == [
+    assert await consultation_audit(bot.core) == [
         ("create", "consultation debt: invited"),
         ("consent", "consultation debt: agreed"),
         ("disclose", "debt"),
@@ -179,8 +132,8 @@ async def test_a_typed_two_says_no_and_the_consultant_stays_out(
         await resident.write(room_id, "2")
         declined = text(bot, "consult_declined")
         await eventually(lambda: declined in resident.texts(room_id), "the no")
-        assert await forbidden(bot, guest, consultation)
-    assert await consultation_audit(bot) == [
+        assert await kept_out(bot.core, guest, consultation)
+    assert await consultation_audit(bot.core) == [
         ("create", "consultation income: invited"),
         ("consent", "consultation income: refused"),
     ]

@@ -7,21 +7,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import pytest
-from sqlmodel import col, select
 
 from bot.access import Staff
 from bot.actions import consultations as consult
 from bot.actions import conversations as actions
-from bot.actions.context import SYSTEM
-from bot.actions.users import create_user
 from bot.app import Service
 from bot.commands import Command, command_word
-from bot.errors import ActionError
-from bot.roles import Role
-from bot.store.tables import AuditRow
 from tests.adapters.telegram_stand_in import BotApiStandIn, Person
 from tests.adapters.test_telegram import (
     PollingChat,
@@ -34,12 +27,11 @@ from tests.adapters.test_telegram import (
     staff,
     stand_in,
 )
+from tests.support.consultants import ORGANISATION, consultant, consultation_audit, kept_out
 
 __all__ = ["stand_in"]  # the stand-in fixture, used by name below
 
 pytestmark = pytest.mark.asyncio
-
-ORGANISATION = "Velkaneuvonta ry"
 
 
 @pytest.fixture
@@ -49,29 +41,6 @@ async def chat(service: Service, stand_in: BotApiStandIn) -> AsyncIterator[Polli
     await adapter.start(service.dispatcher.receive)
     yield PollingChat(service, stand_in, adapter)
     await adapter.stop()
-
-
-async def consultant(service: Service) -> Staff:
-    core = service.core
-    admin = await create_user(
-        core, SYSTEM, username="admin", role=Role.ADMIN, password="a long test password"
-    )
-    user = await create_user(
-        core,
-        SYSTEM,
-        username="veli",
-        role=Role.CONSULTANT,
-        password="a long test password",
-        display_name="Veli",
-    )
-    await consult.set_consultant_account(
-        core,
-        Staff.of(admin, []),
-        user.id,
-        organisation=ORGANISATION,
-        valid_until=core.now() + timedelta(days=30),
-    )
-    return Staff.of(user, [])
 
 
 async def held_by_a_counsellor(chat: PollingChat, resident: Person) -> tuple[Staff, str]:
@@ -99,24 +68,6 @@ def text(service: Service, key: str, **params: object) -> str:
     return str(service.core.texts.text("fi", key, **params))
 
 
-async def forbidden(service: Service, staff_: Staff, consultation: str) -> bool:
-    try:
-        await consult.read(service.core, staff_, consultation)
-    except ActionError as refused:
-        return refused.code == "forbidden"
-    return False
-
-
-async def consultation_audit(service: Service) -> list[tuple[str, str]]:
-    async with service.core.database.session() as session:
-        rows = await session.execute(
-            select(AuditRow)
-            .where(AuditRow.object_type == "consultation")
-            .order_by(col(AuditRow.seq))
-        )
-        return [(r.action, r.purpose) for r in rows.scalars()]
-
-
 async def test_the_resident_agrees_with_a_button_talks_with_the_consultant_and_ends_it(
     chat: PollingChat, service: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -124,7 +75,7 @@ async def test_the_resident_agrees_with_a_button_talks_with_the_consultant_and_e
     api, resident = chat.stand_in, person()
     with caplog.at_level(logging.DEBUG):
         counsellor, conversation = await held_by_a_counsellor(chat, resident)
-        guest = await consultant(service)
+        guest = await consultant(service.core)
         invited = await consult.invite(
             service.core, counsellor, conversation, consultant_id=guest.user_id, purpose="debt"
         )
@@ -135,7 +86,7 @@ async def test_the_resident_agrees_with_a_button_talks_with_the_consultant_and_e
             service, "consult_question", name="Veli", organisation=ORGANISATION, purpose=purpose
         )
         assert buttons(question) == ["consult:yes", "consult:no"]
-        assert await forbidden(service, guest, invited.id)
+        assert await kept_out(service.core, guest, invited.id)
 
         await chat.push(api.press_update(resident, "consult:yes"))
         agreed = api.sent_to(resident)[-1]
@@ -152,8 +103,8 @@ async def test_the_resident_agrees_with_a_button_talks_with_the_consultant_and_e
 
         await chat.push(api.press_update(resident, "consult:end"))
         assert api.texts_to(resident)[-1] == text(service, "consult_ended")
-        assert await forbidden(service, guest, invited.id)
-    assert await consultation_audit(service) == [
+        assert await kept_out(service.core, guest, invited.id)
+    assert await consultation_audit(service.core) == [
         ("create", "consultation debt: invited"),
         ("consent", "consultation debt: agreed"),
         ("disclose", "debt"),
@@ -167,7 +118,7 @@ async def test_a_no_keeps_the_consultant_out_and_a_stale_yes_lets_nobody_in(
 ) -> None:
     api, resident = chat.stand_in, person(700555111, "b")
     counsellor, conversation = await held_by_a_counsellor(chat, resident)
-    guest = await consultant(service)
+    guest = await consultant(service.core)
     invited = await consult.invite(
         service.core, counsellor, conversation, consultant_id=guest.user_id, purpose="income"
     )
@@ -175,10 +126,10 @@ async def test_a_no_keeps_the_consultant_out_and_a_stale_yes_lets_nobody_in(
     await chat.push(api.press_update(resident, "consult:no"))
     assert api.texts_to(resident)[-1] == text(service, "consult_declined")
     await chat.push(api.text_update(resident, "Kerron lisää"))
-    assert await forbidden(service, guest, invited.id)
+    assert await kept_out(service.core, guest, invited.id)
     await chat.push(api.press_update(resident, "consult:yes"))
-    assert await forbidden(service, guest, invited.id)
-    assert await consultation_audit(service) == [
+    assert await kept_out(service.core, guest, invited.id)
+    assert await consultation_audit(service.core) == [
         ("create", "consultation income: invited"),
         ("consent", "consultation income: refused"),
     ]
@@ -189,7 +140,7 @@ async def test_the_phrase_typed_in_telegram_ends_the_consultants_presence(
 ) -> None:
     api, resident = chat.stand_in, person(700555222, "c")
     counsellor, conversation = await held_by_a_counsellor(chat, resident)
-    guest = await consultant(service)
+    guest = await consultant(service.core)
     invited = await consult.invite(
         service.core, counsellor, conversation, consultant_id=guest.user_id, purpose="health"
     )
@@ -198,7 +149,7 @@ async def test_the_phrase_typed_in_telegram_ends_the_consultants_presence(
     assert (await consult.read(service.core, guest, invited.id)).messages
     await chat.push(api.text_update(resident, command_word("fi", Command.END_CONSULT)))
     assert api.texts_to(resident)[-1] == text(service, "consult_ended")
-    assert await forbidden(service, guest, invited.id)
+    assert await kept_out(service.core, guest, invited.id)
     # The chat with the counsellor goes on.
     await actions.reply(service.core, counsellor, conversation, "Jatketaan zq-reply")
     await chat.settle()

@@ -4,46 +4,16 @@ under their name and organisation, and the End button sends them away."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from bot.access import Staff
 from bot.actions import consultations as consult
 from bot.actions import conversations as actions
-from bot.actions.context import SYSTEM
-from bot.actions.users import create_user
 from bot.errors import ActionError
-from bot.roles import Role
 from tests.adapters.conftest import WebChat, conversation_of, counsellor
 from tests.adapters.test_webchat import triaged
+from tests.support.consultants import ORGANISATION, consultant
 
 pytestmark = pytest.mark.asyncio
-
-ORGANISATION = "Velkaneuvonta ry"
-
-
-async def consultant(webchat: WebChat) -> Staff:
-    core = webchat.service.core
-    admin = await create_user(
-        core, SYSTEM, username="admin", role=Role.ADMIN, password="a long test password"
-    )
-    user = await create_user(
-        core,
-        SYSTEM,
-        username="veli",
-        role=Role.CONSULTANT,
-        password="a long test password",
-        display_name="Veli",
-    )
-    await consult.set_consultant_account(
-        core,
-        Staff.of(admin, []),
-        user.id,
-        organisation=ORGANISATION,
-        valid_until=core.now() + timedelta(days=30),
-    )
-    return Staff.of(user, [])
 
 
 async def test_yes_and_end_pressed_in_the_web_chat_let_the_consultant_in_and_out(
@@ -55,7 +25,7 @@ async def test_yes_and_end_pressed_in_the_web_chat_let_the_consultant_in_and_out
     tiina = await counsellor(webchat.service, "tiina", "Tiina")
     conversation = await conversation_of(webchat.service, token)
     await actions.claim(core, tiina, conversation.id)
-    guest = await consultant(webchat)
+    guest = await consultant(core)
     invited = await consult.invite(
         core, tiina, conversation.id, consultant_id=guest.user_id, purpose="immigration"
     )
