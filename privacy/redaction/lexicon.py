@@ -336,6 +336,17 @@ def _compound_head(low: str, common_words: frozenset[str]) -> bool:
     return False
 
 
+@cache
+def _surnames_over_words() -> frozenset[str]:
+    return _load("surnames_over_words.txt")
+
+
+def surname_over_word(word: str) -> bool:
+    """A common surname that is also a rare dictionary word ("Virtanen", "Mäkinen"): at a
+    sentence start the surname, not a word (data/surnames_over_words.txt)."""
+    return unicodedata.normalize("NFC", word).casefold() in _surnames_over_words()
+
+
 @lru_cache(maxsize=131072)
 def evidence(word: str) -> Evidence:
     """What every lexicon says about `word` as written and once de-inflected."""

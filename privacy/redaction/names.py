@@ -10,7 +10,7 @@ from bisect import bisect_left
 from functools import cache
 
 from privacy.redaction.addresses import ends_like_street, street_reading
-from privacy.redaction.lexicon import evidence, name_level
+from privacy.redaction.lexicon import evidence, name_level, surname_over_word
 from privacy.redaction.name_context import (
     SAYS,
     capital_follows,
@@ -103,10 +103,22 @@ def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tupl
     return spans
 
 
+def _dictionary_word(ev: Evidence, word: str) -> bool:
+    """A dictionary word as an opening reads it: not a common surname that is only a rare
+    word besides ("Virtanen tuli", "Mäkinen soitti")."""
+    return ev.common_word and not surname_over_word(word)
+
+
 def _plain_word(ev: Evidence, word: str) -> bool:
     """A dictionary, frequent or place word, or one listed as no name: at a sentence start
     its capital says nothing."""
-    return ev.common_word or ev.also_word or ev.not_name or ev.place or frequent_word(ev, word)
+    return (
+        _dictionary_word(ev, word)
+        or ev.also_word
+        or ev.not_name
+        or ev.place
+        or frequent_word(ev, word)
+    )
 
 
 def _word_form_not_name(ev: Evidence, word: str) -> bool:
@@ -228,9 +240,10 @@ def _listed_name_the_model_doubts(
         return False
     if token.sentence_start:
         # "Ainon kanssa", and a surname that is no word: "Granlund asuu jo Helsingissä".
-        if not ev.first and not ev.common_word and ev.first_inflected >= 4:
+        dictionary = _dictionary_word(ev, token.text)
+        if not ev.first and not dictionary and ev.first_inflected >= 4:
             return True
-        if ev.common_word or ev.also_word or ev.common_inflected:
+        if dictionary or ev.also_word or ev.common_inflected:
             return False
         # A surname that is no word, inflected too: "Granlund asuu", "Halosen kannatus"
         # (not a verb that de-inflects to one: "Keräsin ahkerasti").
