@@ -182,9 +182,11 @@ TABLE: dict[tuple[str, str], Route] = {
         resource="conversation",
     ),
     ("GET", "/api/conversations/{id}/attachments/{attachment}"): Route(
-        # The probe names no file of the conversation: 404 wherever reading it is allowed.
-        conv((404, 403, 404, GONE), (404, 404, 404, 403), REFUSED_4, REFUSED_4),
+        # The probe names no file of the conversation: 404 wherever reading it is allowed (an
+        # auditor with a reason, as for the transcript).
+        conv((404, 403, 404, GONE), (404, 404, 404, 403), (404, 404, 404), REFUSED_4),
         resource="conversation",
+        query="?reason=route+table+check",
     ),
     ("POST", "/api/conversations/{id}/claim"): Route(
         # Held already: 409 from the atomic update, whoever holds it.

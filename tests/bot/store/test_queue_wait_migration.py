@@ -15,7 +15,6 @@ from tests.bot.store.test_bookkeeping_migration import _row
 from tests.bot.store.test_close_tag_migration import CONVERSATION, _upgrade_to
 from tests.bot.store.test_close_tag_migration import empty_database as empty_database
 
-NOW = datetime.now(UTC)
 CLAIMS = sa.table(
     "conversation",
     sa.column("id", sa.String),
@@ -61,6 +60,10 @@ async def test_the_last_three_hours_of_claims_are_copied_in_and_claims_are_recor
     empty_database: Database,
 ) -> None:
     database = empty_database
+    # Read when the test runs, not when the module was collected: the migration copies the
+    # claims of the three hours before its own clock, and a long suite ran this test more
+    # than ten minutes after collection, which moved a claim 2 h 50 min old out of the window.
+    now = datetime.now(UTC)
     claims = {
         # id (a pseudonym of 64 of it): language, waited, claimed how long ago; "o" too long
         # ago, "w" waiting, "t" still triaging
@@ -77,10 +80,10 @@ async def test_the_last_three_hours_of_claims_are_copied_in_and_claims_are_recor
             await connection.execute(
                 CLAIMS.update()
                 .where(CLAIMS.c.id == name)
-                .values(language=language, queued_at=NOW - ago - waited, claimed_at=NOW - ago)
+                .values(language=language, queued_at=now - ago - waited, claimed_at=now - ago)
             )
         await connection.execute(
-            CLAIMS.update().where(CLAIMS.c.id == "w").values(queued_at=NOW, language="ru")
+            CLAIMS.update().where(CLAIMS.c.id == "w").values(queued_at=now, language="ru")
         )
     async with database.engine.begin() as connection:
         await connection.run_sync(_upgrade_to("0018"))
@@ -88,8 +91,8 @@ async def test_the_last_three_hours_of_claims_are_copied_in_and_claims_are_recor
 
     # From now on the database records each claim itself; one still triaging (no queue
     # time) waited for nothing and is not counted.
-    await _claim(database, "w", NOW + timedelta(seconds=90))
-    await _claim(database, "t", NOW)
+    await _claim(database, "w", now + timedelta(seconds=90))
+    await _claim(database, "t", now)
     assert await _waits(database) == [
         ("general", "ru", 90.0),
         ("general", None, 240.0),
@@ -100,7 +103,7 @@ async def test_the_last_three_hours_of_claims_are_copied_in_and_claims_are_recor
         await connection.run_sync(_downgrade_to_0017)
         assert "queue_wait" not in await connection.run_sync(_tables)
     # The triggers went with it: a claim no longer writes to a table that is gone.
-    await _claim(database, "w", NOW + timedelta(seconds=120))
+    await _claim(database, "w", now + timedelta(seconds=120))
     async with database.engine.begin() as connection:
         await connection.run_sync(_upgrade_to("0018"))
     assert [language for _, language, _ in await _waits(database)] == ["ru", None, "fi"]
