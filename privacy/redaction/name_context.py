@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from privacy.redaction.lexicon import evidence
+from privacy.redaction.lexicon import evidence, long_compound
 from privacy.redaction.name_cue_phrases import CUE_PARTS, CUE_WORDS
 from privacy.redaction.name_cues import is_function_word
 from privacy.redaction.name_features import Evidence
@@ -105,6 +105,7 @@ def _a_word(word: str, ev: Evidence) -> bool:
         ev.common_word
         or ev.common_inflected
         or ev.compound_head
+        or long_compound(word)
         # English and Swedish text write names often too ("Mark told me"): a listed one counts
         or (not ev.any_name and max(ev.frequency[1], ev.frequency[2]) >= FREQUENT)
         or is_finnish_word_form(word.casefold())
@@ -164,7 +165,7 @@ def _ordinary(word: str) -> bool:
     """A dictionary word or a word form seen in Finnish, Swedish or English text, also with a
     possessive ending ("Asiakkaani", "Poikamme")."""
     ev = evidence(word)
-    if ev.common_word or ev.common_inflected or any(ev.frequency):
+    if ev.common_word or ev.common_inflected or any(ev.frequency) or long_compound(word):
         return True
     low = word.casefold()
     if not (ev.first or ev.surname) and is_finnish_word_form(low):

@@ -3,7 +3,8 @@
 A particle before a found name ("von Sydow", "Von Sydowin"), the name after such a particle
 ("Carl von Linné") or after an initial ("Nina S. Zagatin"), a regnal number after it ("Robert I",
 "Kustaa III:n"); and a run right after a word naming a kind of thing, place or body
-("kylä Kottila", "lääkeyhtiö Orionin"), which is no person. Pure functions of the tokens; never
+("kylä Kottila", "lääkeyhtiö Orionin") or before a company form ("Lindqvist Consulting Oy"),
+which is no person. Pure functions of the tokens; never
 keep the words.
 """
 
@@ -201,3 +202,54 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 is_name[i] = False
                 i += 1
         i += 1
+
+
+# Company forms written after a firm's name: "Korhonen Rakennus Oy:n", "Sandvik AB",
+# "Acme Ltd". Compared as written (case and all): "AB" is a company, "ab" a syllable.
+_COMPANY_FORMS = frozenset(
+    """Oy Oyj Ab Abp Ky Ay ry Tmi OY OYJ KY RY Ltd LTD Inc Corp GmbH AG AB ASA AS A/S LLC
+    PLC plc SA BV NV""".split()
+)
+# What joins two words of a firm's name: "Lassila & Tikanoja Oyj".
+_FIRM_JOINS = frozenset("& + and".split())
+
+
+def _company_form(token: Token) -> bool:
+    """ "Oy", "Oy:n", "Oyj:ltä", "Ltd": the legal form after a firm's name."""
+    return token.text.split(":", 1)[0] in _COMPANY_FORMS
+
+
+def drop_firm_names(text: str, tokens: list[Token], is_name: list[bool]) -> None:
+    """Unmarks the words of a firm's name before its company form: the word right before the
+    form whatever it is ("Virtanen Oy" is a firm), and capitalised words before that until
+    one that a list names or that follows a listed first name: the person the firm is
+    mentioned with ("partner Kimmo Vilske Deloitte Oy:stä" keeps the person)."""
+    for i, token in enumerate(tokens):
+        if not (i and _company_form(token)):
+            continue
+        is_name[i] = False
+        j = i - 1
+        first = True  # the word right before the form, or right before a join
+        while j >= 0 and adjacent(text, tokens[j], tokens[j + 1]):
+            word = tokens[j]
+            if word.text in _FIRM_JOINS:
+                first = True
+                j -= 1
+                continue
+            if not word.capitalised:
+                break
+            if not first and (evidence(word.text).any_name or _after_first_name(text, tokens, j)):
+                break
+            is_name[j] = False
+            first = False
+            j -= 1
+
+
+def _after_first_name(text: str, tokens: list[Token], j: int) -> bool:
+    before = tokens[j - 1] if j else None
+    return (
+        before is not None
+        and before.capitalised
+        and adjacent(text, before, tokens[j])
+        and evidence(before.text).first > 0
+    )

@@ -10,7 +10,7 @@ from bisect import bisect_left
 from functools import cache
 
 from privacy.redaction.addresses import ends_like_street, street_reading
-from privacy.redaction.lexicon import evidence, name_level, surname_over_word
+from privacy.redaction.lexicon import evidence, long_compound, name_level, surname_over_word
 from privacy.redaction.name_context import (
     SAYS,
     capital_follows,
@@ -36,6 +36,7 @@ from privacy.redaction.name_parts import (
     PARTICLES,
     SECOND_PARTICLES,
     complete_name_parts,
+    drop_firm_names,
     drop_named_things,
 )
 from privacy.redaction.tokens import Token, tokenise
@@ -118,6 +119,7 @@ def _plain_word(ev: Evidence, word: str) -> bool:
         or ev.not_name
         or ev.place
         or frequent_word(ev, word)
+        or long_compound(word)
     )
 
 
@@ -337,6 +339,7 @@ def _by_model(msg: Message) -> None:
     _drop_street_names(tokens, is_name)
     complete_name_parts(text, tokens, is_name)
     drop_named_things(text, tokens, is_name)
+    drop_firm_names(text, tokens, is_name)
     for start, end in _name_runs(text, tokens, is_name):
         first = bisect_left(msg.starts, start)
         last = bisect_left(msg.starts, end) - 1

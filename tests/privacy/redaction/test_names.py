@@ -392,3 +392,49 @@ def test_chat_in_lower_case(text: str, names: list[str]) -> None:
 )
 def test_titles_particles_and_word_forms(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the words before a company form are the firm's name, not a person's
+        ("Sain kirjeen Intrum Ab:lta eilen.", []),
+        ("Perintäkirje tuli Lindorff Oyj:ltä.", []),
+        ("Tein töitä Saarinen & Kuusela Ky:lle keväällä.", []),
+        ("Laskun lähetti Brightwell Ltd ja Marko Leinonen soitti perään.", ["Marko Leinonen"]),
+        # the person named with the firm stays masked
+        ("Vuokranantaja on Kotikulma Oy ja isännöitsijä Riikka Mäntylä.", ["Riikka Mäntylä"]),
+        ("Palkan maksoi Hannu Kettunen Rakennus Vallila Oy:n puolesta.", ["Hannu Kettunen"]),
+    ],
+)
+def test_a_firm_before_its_company_form_is_no_person(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a long compound of Finnish word forms opening a sentence is a noun, also beside
+        # another capitalised word
+        ("Kuntouttavatyötoiminta Hertsikassa loppuu.", []),
+        ("Päihdekuntoutusjakso Kivikoskella alkaa maanantaina.", []),
+        ("Velkaneuvontajonot ovat nyt pitkät.", []),
+        ("Vuokravakuusasiat hoitaa Kaisa Ylönen.", ["Kaisa Ylönen"]),
+        # a word shaped like a Finnish surname is still a name when the lists miss it
+        ("Tapasin Ilkka Pyöräkosken kirjastossa.", ["Ilkka Pyöräkosken"]),
+    ],
+)
+def test_long_compounds_stay_readable(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+def test_long_compounds_are_told_from_names() -> None:
+    from privacy.redaction.lexicon import long_compound
+
+    assert long_compound("Luottotietomerkinnästä")
+    assert long_compound("päihdekuntoutusjakso")  # three parts
+    # foreign names that merely contain word-like pieces, and surname-shaped words
+    assert not long_compound("Tsvetkovalle")
+    assert not long_compound("Jarzembowskia")
+    assert not long_compound("Pyöräkoskelle")  # ends in "koski", as thousands of surnames do
+    assert not long_compound("Hakkaraiselle")  # a listed surname
