@@ -45,7 +45,12 @@ _TITLE_HEAD = re.compile(
     r"|isäntä|emäntä|vastaava|vetäjä|hoitaja|kätilö|terapeutti|psykologi|ohjaaja|neuvoja"
     r"|direktör|chef|professor|minister|ordförande|författare|läkare|lärare|kung|drottning"
     r"|president|director|manager|officer|professor|minister|senator|governor|mayor|judge"
-    r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer)$"
+    r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer"
+    r"|esittelijä|jäsen|kollega|syyttäjä|pyhimys|virkailija|kuraattori|isännöitsijä"
+    r"|vuokranantaja|esimies|esihenkilö|tulkki|diakoni|sosionomi|koordinaattori|tri"
+    r"|handläggare|kurator|socialarbetare|kollega|tolk|hyresvärd"
+    r"|colleague|interpreter|caseworker|landlord|counsellor|counselor)"
+    r"(?:ni|si|nsa|nsä|mme|nne)?$"
 )
 # Verbs of saying: a capitalised word right before or after one is the one who spoke
 # ("Granlund kertoi", "ihmetteli Saarikangas.").
@@ -77,7 +82,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if i > 0 and not doubted and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], token):
         before = tokens[i - 1].text.casefold()
         if _TITLE_HEAD.search(before):
-            return True
+            # "esimies Palvelukeskuksesta soitti": a compound is a place of work, not a name
+            return not (ev.compound_head or long_compound(token.text))
         if before in SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
             return True
     following = tokens[i + 1] if i + 1 < len(tokens) else None

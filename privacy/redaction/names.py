@@ -80,6 +80,26 @@ def _joins_names(token: Token, text: str) -> bool:
     return len(word) == 1 and word.isupper() and text[token.end : token.end + 1] == "."
 
 
+_QUOTES = frozenset('"”“„«»')
+# The words a nickname in quotes between two parts of a name may have ("Bob", "Big Joe").
+_NICKNAME_WORDS = 2
+
+
+def _after_nickname(tokens: list[Token], is_name: list[bool], j: int) -> int | None:
+    """Where a quoted nickname that opens at token j ends, if a found name follows it:
+    `Mikko "Mige" Virtanen`."""
+    if tokens[j].text not in _QUOTES:
+        return None
+    k = j + 1
+    while k < len(tokens) and k - j <= _NICKNAME_WORDS and tokens[k].is_word:
+        if not tokens[k].capitalised:
+            return None
+        k += 1
+    if k == j + 1 or k + 1 >= len(tokens) or tokens[k].text not in _QUOTES:
+        return None
+    return k + 1 if is_name[k + 1] else None
+
+
 def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tuple[int, int]]:
     """Spans of consecutive name tokens; particles and initials between two of them join them."""
     spans: list[tuple[int, int]] = []
@@ -96,6 +116,8 @@ def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tupl
                 break
             if is_name[j]:
                 last = j
+            elif (after := _after_nickname(tokens, is_name, j)) is not None:
+                last = j = after  # 'Robert "Bob" Hoskins': the nickname is the name's too
             elif not _joins_names(tokens[j], text):
                 break
             j += 1

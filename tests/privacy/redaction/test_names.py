@@ -438,3 +438,36 @@ def test_long_compounds_are_told_from_names() -> None:
     assert not long_compound("Jarzembowskia")
     assert not long_compound("Pyöräkoskelle")  # ends in "koski", as thousands of surnames do
     assert not long_compound("Hakkaraiselle")  # a listed surname
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a role or title before a name, also with a possessive ending
+        ("Kiitän esittelijä Wrzesniewskia hyvästä työstä.", ["Wrzesniewskia"]),
+        ("Tapasin kollegani Nwosun kahvilla.", ["Nwosun"]),
+        ("Soitin sosionomi Pietiläiselle.", ["Pietiläiselle"]),
+        ("Kysyin tulkki Haidarilta neuvoa.", ["Haidarilta"]),
+        ("Isännöitsijä Brandtilta ei kuulu mitään.", ["Brandtilta"]),
+        ("Min handläggare Lundqvist svarar inte.", ["Lundqvist"]),
+        # a compound after a role is where the person works, not who they are
+        ("Esimies Palvelukeskuksesta soitti.", []),
+    ],
+)
+def test_a_name_after_a_role(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a nickname in quotes between the parts of a name is part of it
+        ("Mikko ”Mige” Virtanen lupasi auttaa.", ["Mikko ”Mige” Virtanen"]),
+        ('Robert "Bobby" Lindfors soitti eilen.', ['Robert "Bobby" Lindfors']),
+        # a quotation between a verb and a name is not
+        ('Sanoin "Ei käy" Virtaselle suoraan.', ["Virtaselle"]),
+        ('Kirjoitin "Hei" ja Matti vastasi.', ["Matti"]),
+    ],
+)
+def test_a_nickname_in_quotes_inside_a_name(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
