@@ -244,12 +244,13 @@ def _listed_name_the_model_doubts(
     ev = evidence(token.text)
     if not token.capitalised:
         # In a message written without capitals the model knows little: a common first name
-        # inflected that is no Finnish word form counts ("sain viestin tuomakselta"), not
-        # one that is ("tuulella", "onnella").
+        # inflected counts ("sain viestin tuomakselta") unless it is a Finnish word form that
+        # Finnish text uses ("tuulella", "onnella", "annan"). The word-form filter alone
+        # would not do: it holds the inflections of names Wiktionary lists ("ritvalle").
         return (
             ev.first_inflected >= 4
             and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
-            and not is_finnish_word_form(token.text.casefold())
+            and not (ev.frequency[0] and is_finnish_word_form(token.text.casefold()))
         )
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
         return False
