@@ -48,7 +48,7 @@ _TITLE_HEAD = re.compile(
     r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer"
     r"|esittelijä|jäsen|kollega|syyttäjä|pyhimys|virkailija|kuraattori|isännöitsijä"
     r"|vuokranantaja|esimies|esihenkilö|tulkki|diakoni|sosionomi|koordinaattori|tri"
-    r"|handläggare|kurator|socialarbetare|kollega|tolk|hyresvärd"
+    r"|handläggare|kurator|socialarbetare|tolk|hyresvärd"
     r"|colleague|interpreter|caseworker|landlord|counsellor|counselor)"
     r"(?:ni|si|nsa|nsä|mme|nne)?$"
 )

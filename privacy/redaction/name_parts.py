@@ -4,8 +4,7 @@ A particle before a found name ("von Sydow", "Von Sydowin"), the name after such
 ("Carl von Linné") or after an initial ("Nina S. Zagatin"), a regnal number after it ("Robert I",
 "Kustaa III:n"); and a run right after a word naming a kind of thing, place or body
 ("kylä Kottila", "lääkeyhtiö Orionin") or before a company form ("Lindqvist Consulting Oy"),
-which is no person. Pure functions of the tokens; never
-keep the words.
+which is no person. Pure functions of the tokens; never keep the words.
 """
 
 from __future__ import annotations
@@ -215,7 +214,7 @@ _FIRM_JOINS = frozenset("& + and".split())
 
 
 def _company_form(token: Token) -> bool:
-    """ "Oy", "Oy:n", "Oyj:ltä", "Ltd": the legal form after a firm's name."""
+    """The legal form after a firm's name: "Oy", "Oy:n", "Oyj:ltä", "Ltd"."""
     return token.text.split(":", 1)[0] in _COMPANY_FORMS
 
 
