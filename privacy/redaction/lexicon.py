@@ -292,6 +292,13 @@ def is_not_name(word: str) -> bool:
     return any(f in not_names for f in base_forms(word))
 
 
+@lru_cache(maxsize=65536)
+def not_name_as_written(word: str) -> bool:
+    """Whether `word` itself, not only a form it could be inflected from, is listed as no
+    name: "Christian" is, "Jan" is not (only "ja" is)."""
+    return unicodedata.normalize("NFC", word).casefold() in _tables().not_names
+
+
 # Endings that only surnames have among capitalised words (Finnish -nen, Swedish -qvist,
 # -ström, -sson, Slavic -enko, -chuk, -ski, -ova).
 _SURNAME_ENDINGS = ("nen", "qvist", "kvist", "ström", "sson", "enko", "chuk", "ski", "ska", "ova")

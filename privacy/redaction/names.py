@@ -12,7 +12,8 @@ from functools import cache
 from privacy.redaction.addresses import ends_like_street, street_reading
 from privacy.redaction.lexicon import evidence, long_compound, name_level, surname_over_word
 from privacy.redaction.name_context import (
-    SAYS,
+    PERSON_VERBS,
+    SERVICES,
     capital_follows,
     complete_pairs,
     context_says_person,
@@ -292,7 +293,7 @@ def _needs_model(msg: Message, i: int) -> bool:
         return False
     if msg.mid_sentence(i) or (msg.adjacent(i, i + 1) and msg.words[i + 1][2][0].isupper()):
         return True
-    if msg.adjacent(i, i + 1) and msg.words[i + 1][2].casefold() in SAYS:
+    if msg.adjacent(i, i + 1) and msg.words[i + 1][2].casefold() in PERSON_VERBS:
         return True  # "Vesa kysyi": a verb of saying may make an everyday word a name
     ev = evidence(word)
     # A listed name opening a sentence may yet be kept when the model is sure of it.
@@ -312,7 +313,7 @@ def _by_model(msg: Message) -> None:
 
     def vetoed(i: int) -> bool:  # not a name whatever the model says (see the checks below)
         token = tokens[i]
-        if token.text.casefold() in CUE_WORDS:
+        if token.text.casefold() in CUE_WORDS or token.text.casefold() in SERVICES:
             return True
         # A listed name, or a word before another capital, may yet be kept (see below).
         ev = evidence(token.text)
@@ -322,7 +323,7 @@ def _by_model(msg: Message) -> None:
             _plain_word_opening(tokens, i, no_names)
             and (ev.also_word or not ev.any_name)
             and not capital_follows(tokens, i)
-            and not (i + 1 < len(tokens) and tokens[i + 1].text.casefold() in SAYS)
+            and not (i + 1 < len(tokens) and tokens[i + 1].text.casefold() in PERSON_VERBS)
         )
 
     model = _model()

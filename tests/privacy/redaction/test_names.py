@@ -477,3 +477,43 @@ def test_a_name_after_a_role(text: str, names: list[str]) -> None:
 )
 def test_a_nickname_in_quotes_inside_a_name(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # an unknown word before a verb only people do is the one acting
+        ("Okonkwo muutti Suomeen viime vuonna.", ["Okonkwo"]),
+        ("Sitten Ravelotti tuli kotiin myöhään.", ["Ravelotti"]),
+        ("Szymborski törmäsi minuun käytävällä.", ["Szymborski"]),
+        # a first name that is a word too, listed well, before such a verb
+        ("Armas otti minuun yhteyttä.", ["Armas"]),
+        ("Kauko yritti soittaa sinulle.", ["Kauko"]),
+        # a common first name that only an inflection makes a word ("ja" -> "Jan")
+        ("Jan etsii asuntoa Vantaalta.", ["Jan"]),
+        ("Niina tahtoo puhua kanssasi.", ["Niina"]),
+    ],
+)
+def test_a_word_before_a_verb_of_acting_is_a_person(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # services and firms act too: a common one, a listed one or a named service
+        "Lidl avasi uuden myymälän.",
+        "Netflix otti maksun tililtä.",
+        "Vamos auttoi minua työnhaussa.",
+        "Hirundo auttaa paperittomia.",
+        "Wolt toi ruoan.",
+        "Kela maksoi tuen.",
+        # a place or a word in a local case is where something came from, not who acted
+        "Tuuli puhalsi kovaa.",
+        "Jyväskylästä tuli kirje.",
+        "Asuntotoimistolta sai vastauksen.",
+        "Helsinki avasi uuden palvelupisteen.",
+    ],
+)
+def test_services_places_and_words_before_such_verbs_stay_readable(text: str) -> None:
+    assert names_in(text) == []
