@@ -66,7 +66,7 @@ SAYS = frozenset(
 )
 # Verbs whose subject is a person (or an animal), in the third person: a capitalised word right
 # before one that is no word and no common proper noun is the person acting ("Costazza
-# voitti", "Tšerepanov törmäsi", "Valdas avasi"). Firms and brands act too ("Lidl avasi"),
+# voitti", "Tšerepanov törmäsi", "Sohkanen liittyi"). Firms and brands act too ("Lidl avasi"),
 # and news and chat write them often: those are told by their frequency.
 ACTS = frozenset(
     """asuu asui syntyi kuoli nukkuu nukkui heräsi herää itki itkee huusi huutaa käveli
@@ -135,6 +135,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if said in ACTS and said not in SAYS:
         if ev.any_name and not (ev.first or ev.surname):
             return False  # a listed name inflected is no subject ("Pietariin lähtee")
+        if ev.common_word:
+            return False  # animals and abstractions act too ("Karhu nukkuu", "Toivo pitää")
         if not ev.any_name and (
             max(ev.frequency) >= FREQUENT or _LOCAL_CASE.search(token.text.casefold())
         ):
