@@ -108,7 +108,9 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     """A title or role word before a capitalised word, or a verb of saying beside it, unless
     the model is sure it is no name and no lexicon lists it as one."""
     token = tokens[i]
-    if not token.capitalised or token.text.isupper():
+    if not token.capitalised:
+        return _lower_case_speaker(text, tokens, i)
+    if token.text.isupper():
         return False
     ev = evidence(token.text)
     if ev.place or token.text.casefold() in CUE_WORDS:
@@ -151,6 +153,25 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
     # soitti"): things and institutions do not ask or call.
     return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
+
+
+# Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
+_KIN = frozenset("veli sisko isä äiti mummo mummi ukki vaari pappa täti setä eno serkku".split())
+
+
+def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
+    """In a message without capitals, a common first name right before a verb of saying is
+    the one who spoke, even when it is a word too ("satu kysyi", "toivo soitti"): a fairy
+    tale does not ask."""
+    token = tokens[i]
+    if i + 1 == len(tokens) or not adjacent(text, token, tokens[i + 1]):
+        return False
+    if tokens[i + 1].text not in SAYS:
+        return False
+    if token.text in _KIN:
+        return False
+    ev = evidence(token.text)
+    return ev.first >= 4 and not (ev.place or ev.not_name or token.text in CUE_WORDS)
 
 
 def _common_first_name(word: str, ev: Evidence) -> bool:

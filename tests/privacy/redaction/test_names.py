@@ -520,3 +520,19 @@ def test_a_word_before_a_verb_of_acting_is_a_person(text: str, names: list[str])
 )
 def test_services_places_and_words_before_such_verbs_stay_readable(text: str) -> None:
     assert names_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # without capitals, a common first name before a verb of saying is the speaker,
+        # even one that is a word too: a fairy tale does not ask
+        ("satu kysyi multa rahaa eilen", ["satu"]),
+        ("toivo soitti ja lupasi tulla", ["toivo"]),
+        # kin speak as often as anyone, and a word acting is still the word
+        ("veli kertoi että asunto meni", []),
+        ("tuuli puhalsi koko yön", []),
+    ],
+)
+def test_a_speaker_in_a_message_without_capitals(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
