@@ -232,6 +232,18 @@ def _plainly_a_name(token: Token, ev: Evidence) -> bool:
     )
 
 
+def _first_name_inflected_alone(token: Token, ev: Evidence) -> bool:
+    """A listed first name in an inflected form that is no Finnish word form, no dictionary
+    word and rare in every frequency list: "Vernan", "Sylvian", "Denisen"."""
+    return (
+        token.text[1:2].islower()  # not an abbreviation inflected ("ETA:n")
+        and not (ev.first or _dictionary_word(ev, token.text))
+        and ev.first_inflected >= 3
+        and max(ev.frequency) < 3
+        and not is_finnish_word_form(token.text.casefold())
+    )
+
+
 def _listed_name_the_model_doubts(
     token: Token, score: float, after_other_capital: bool = False
 ) -> bool:
@@ -262,6 +274,14 @@ def _listed_name_the_model_doubts(
         and _plainly_a_name(token, ev)
     ):
         return True  # "velkaa Tarjalle 500e": whatever the model makes of the digits
+    if (
+        token.sentence_start
+        and score >= _model().threshold - 2 * _DOUBT
+        and _first_name_inflected_alone(token, ev)
+    ):
+        # "Vilhon kissa", "Sylvian kanssa": the corpora open sentences with the genitives of
+        # places and firms, so the model doubts these; only a name reads this way.
+        return True
     if score < _model().threshold - _DOUBT:
         return False
     if token.sentence_start:

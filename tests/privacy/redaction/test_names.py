@@ -536,3 +536,31 @@ def test_services_places_and_words_before_such_verbs_stay_readable(text: str) ->
 )
 def test_a_speaker_in_a_message_without_capitals(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a first name inflected opening a sentence, no word in any form, even a rarer one
+        ("Vilhon kissa on kadonnut.", ["Vilhon"]),
+        ("Sylvian kanssa sovittiin uusi aika.", ["Sylvian"]),
+        ("Alviinan asunto on liian pieni.", ["Alviinan"]),
+    ],
+)
+def test_a_first_name_inflected_opening_a_sentence(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # openers of chat that de-inflect to nothing or to a name only by chance
+        "Mulle asia on vielä kesken.",
+        "Kelan kanssa on ongelmia.",
+        "Stadin asunnot ovat kalliita.",
+        "Salin penkit ovat kovat.",
+        "Helman pitää olla pidempi.",
+    ],
+)
+def test_openers_that_only_look_inflected_stay_readable(text: str) -> None:
+    assert names_in(text) == []
