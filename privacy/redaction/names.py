@@ -232,6 +232,19 @@ def _plainly_a_name(token: Token, ev: Evidence) -> bool:
     )
 
 
+def _listed_and_nothing_else(token: Token, ev: Evidence) -> bool:
+    """A word a name list holds, inflected or not (a rarer first name too, 2 on the lexicon's
+    scale; a surname from 3, as rarer ones are often the places they were named after), that
+    is no word of any kind, no abbreviation and rare in every frequency list."""
+    return (
+        token.text[1:2].islower()
+        and (max(ev.first, ev.first_inflected) >= 2 or max(ev.surname, ev.surname_inflected) >= 3)
+        and not (ev.common_word or ev.common_inflected or ev.also_word)
+        and max(ev.frequency) < 3
+        and not is_finnish_word_form(token.text.casefold())
+    )
+
+
 def _first_name_inflected_alone(token: Token, ev: Evidence) -> bool:
     """A listed first name in an inflected form that is no Finnish word form, no dictionary
     word and rare in every frequency list: "Vernan", "Sylvian", "Denisen"."""
@@ -274,6 +287,13 @@ def _listed_name_the_model_doubts(
         and _plainly_a_name(token, ev)
     ):
         return True  # "velkaa Tarjalle 500e": whatever the model makes of the digits
+    if (
+        not token.sentence_start
+        and not after_other_capital
+        and score >= _model().threshold - _DOUBT
+        and _listed_and_nothing_else(token, ev)
+    ):
+        return True  # "menis Kaijan kanssa": a rarer listed name, capitalised mid-sentence
     if (
         token.sentence_start
         and score >= _model().threshold - 2 * _DOUBT

@@ -564,3 +564,16 @@ def test_a_first_name_inflected_opening_a_sentence(text: str, names: list[str]) 
 )
 def test_openers_that_only_look_inflected_stay_readable(text: str) -> None:
     assert names_in(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a rarer listed first name, inflected, capitalised mid-sentence
+        ("Kävin eilen Airikin kanssa kaupassa.", ["Airikin"]),
+        ("Lainasin rahaa Abdiwahabille viime kuussa.", ["Abdiwahabille"]),
+        ("Muutin pois Anmarin luota.", ["Anmarin"]),
+    ],
+)
+def test_a_rarer_listed_name_in_mid_sentence(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
