@@ -137,8 +137,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if said in ACTS and said not in SAYS:
         if ev.any_name and not (ev.first or ev.surname):
             return False  # a listed name inflected is no subject ("Pietariin lähtee")
-        if ev.common_word:
-            return False  # animals and abstractions act too ("Karhu nukkuu", "Toivo pitää")
+        if ev.common_word and (ev.first < 4 or token.text.casefold() in _KIN):
+            return False  # animals and kin act too ("Karhu nukkuu", "Veli tuli kotiin")
         if not ev.any_name and (
             max(ev.frequency) >= FREQUENT or _LOCAL_CASE.search(token.text.casefold())
         ):
