@@ -248,7 +248,9 @@ def _ordinary(word: str) -> bool:
     """A dictionary word or a word form seen in Finnish, Swedish or English text, also with a
     possessive ending ("Asiakkaani", "Poikamme")."""
     ev = evidence(word)
-    if ev.common_word or ev.common_inflected or any(ev.frequency) or long_compound(word):
+    if ev.common_word or ev.common_inflected or long_compound(word):
+        return True
+    if any(ev.frequency) and not _name_in_foreign_text(ev):
         return True
     low = word.casefold()
     if not (ev.first or ev.surname) and is_finnish_word_form(low):
@@ -263,6 +265,16 @@ def _ordinary(word: str) -> bool:
                 if found.common_word or found.common_inflected or found.frequency[0]:
                     return True
     return False
+
+
+def _name_in_foreign_text(ev: Evidence) -> bool:
+    """A listed name that Finnish text does not use and Swedish or English text uses only
+    moderately, as names are used ("Guo", "Mendoza"), not as words ("Will", "Rose")."""
+    return (
+        max(ev.first, ev.surname) >= 2
+        and ev.frequency[0] == 0
+        and max(ev.frequency[1], ev.frequency[2]) < FREQUENT + 1
+    )
 
 
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’-]+")

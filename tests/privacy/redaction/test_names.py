@@ -580,3 +580,19 @@ def test_openers_that_only_look_inflected_stay_readable(text: str) -> None:
 )
 def test_a_rarer_listed_name_in_mid_sentence(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a name from abroad opening a sentence, whose surname English text also uses
+        ("Xiaoling Guo soitti minulle.", ["Xiaoling Guo"]),
+        ("Haoran Guo tuli käymään.", ["Haoran Guo"]),
+        ("Analyn Mendoza ringde.", ["Analyn Mendoza"]),
+        # two capitalised words English uses as words stay readable
+        ("Happy Hour alkaa kuudelta.", []),
+        ("Black Friday on huomenna.", []),
+    ],
+)
+def test_a_name_from_abroad_whose_surname_english_text_uses(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
