@@ -309,9 +309,14 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
         if any(ev.place or ev.not_name or ev.also_word for ev in (first, last)):
             continue
         # Without capitals two unknown words may be typing slips or rare inflections: one must
-        # be a listed name as written ("rania shammari", not "vähiä eväitään").
+        # be a listed name as written ("rania shammari", not "vähiä eväitään"), or a verb of
+        # saying or acting must follow ("wichai suwannarat soitti").
         if lower and not (first.first or first.surname or last.first or last.surname):
-            continue
+            following = tokens[i + 2] if i + 2 < len(tokens) else None
+            if following is None or not adjacent(text, right, following):
+                continue
+            if following.text not in PERSON_VERBS:
+                continue
         is_name[i] = is_name[i + 1] = True
 
 

@@ -426,6 +426,8 @@ def _may_hold_a_name(text: str, lower_mode: bool) -> bool:
         if lower_mode:
             if name_level(word) or word in CUE_TABLE or evidence(word).any_name:
                 return True
+            if word in PERSON_VERBS:
+                return True  # "wichai suwannarat soitti": the verb speaks for the unknown
         elif word[0].isupper() or word in CUE_TABLE or word.endswith(POSSESSIVE):
             return True
     return False

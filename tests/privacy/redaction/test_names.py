@@ -596,3 +596,19 @@ def test_a_rarer_listed_name_in_mid_sentence(text: str, names: list[str]) -> Non
 )
 def test_a_name_from_abroad_whose_surname_english_text_uses(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # without capitals, two words no list knows before a verb of saying or acting
+        ("somchai rattanakorn soitti eilen", ["somchai rattanakorn"]),
+        ("mukendi kabongo tuli käymään", ["mukendi kabongo"]),
+        # chat words before such a verb stay readable
+        ("mun mutsi tuli kotiin", []),
+        ("kelan täti soitti", []),
+        ("ihan sikana tuli laskuja", []),
+    ],
+)
+def test_unknown_names_before_a_verb_without_capitals(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
