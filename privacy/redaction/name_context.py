@@ -312,12 +312,34 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
         # be a listed name as written ("rania shammari", not "vähiä eväitään"), or a verb of
         # saying or acting must follow ("wichai suwannarat soitti").
         if lower and not (first.first or first.surname or last.first or last.surname):
-            following = tokens[i + 2] if i + 2 < len(tokens) else None
-            if following is None or not adjacent(text, right, following):
-                continue
-            if following.text not in PERSON_VERBS:
+            if not (_verb_follows(text, tokens, i + 1) or _met_before(tokens, i)):
                 continue
         is_name[i] = is_name[i + 1] = True
+
+
+# Words after which a person is named in chat: whom one met, talked with or to
+# ("tapasin eilen arjun banerjee", "jag pratade med tsegay berhane", "i met kofi mensah").
+_MET = frozenset(
+    """tapasin tapaan näin nähnyt tunnen tunsin träffade träffar känner met meet know
+    med with to""".split()
+)
+
+
+def _verb_follows(text: str, tokens: list[Token], i: int) -> bool:
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is not None
+        and adjacent(text, tokens[i], following)
+        and following.text.casefold() in PERSON_VERBS
+    )
+
+
+def _met_before(tokens: list[Token], i: int) -> bool:
+    """Word i follows a word of meeting or talking with, or one ordinary word after it
+    ("tapasin eilen ...")."""
+    if i >= 1 and tokens[i - 1].text.casefold() in _MET:
+        return True
+    return i >= 2 and tokens[i - 2].text.casefold() in _MET and _ordinary(tokens[i - 1].text)
 
 
 def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: bool) -> None:

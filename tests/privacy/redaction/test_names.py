@@ -604,10 +604,14 @@ def test_a_name_from_abroad_whose_surname_english_text_uses(text: str, names: li
         # without capitals, two words no list knows before a verb of saying or acting
         ("somchai rattanakorn soitti eilen", ["somchai rattanakorn"]),
         ("mukendi kabongo tuli käymään", ["mukendi kabongo"]),
+        # ... or after a word of meeting or talking with
+        ("tapasin eilen kwabena osei kirjastossa", ["kwabena osei"]),
+        ("jag pratade med yohannes tesfamariam idag", ["yohannes tesfamariam"]),
         # chat words before such a verb stay readable
         ("mun mutsi tuli kotiin", []),
         ("kelan täti soitti", []),
         ("ihan sikana tuli laskuja", []),
+        ("tapasin eilen sossun kanssa", []),
     ],
 )
 def test_unknown_names_before_a_verb_without_capitals(text: str, names: list[str]) -> None:
