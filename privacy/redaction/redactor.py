@@ -97,10 +97,17 @@ class Redactor:
         if has_digit and _LONG_NUMBER.search(text):
             # Only text with six or more digits in a row (spaces and dashes allowed) can hold
             # a HETU, IBAN, card or phone number: most messages skip all four detectors.
-            taken = find_hetus(text)
+            ibans = find_ibans(text)
+            # A run of an IBAN's digits may pass the HETU check by chance ("SE06 0148-6235
+            # ..." holds "060148-6235"): the IBAN, checked over all its digits, is the finding.
+            taken = [
+                (s, e)
+                for s, e in find_hetus(text)
+                if not any(i_s <= s and e <= i_e for i_s, i_e in ibans)
+            ]
             for s, e in taken:
                 add((s, e, Kind.HETU))
-            for s, e in find_ibans(text):
+            for s, e in ibans:
                 add((s, e, Kind.IBAN))
                 taken.append((s, e))
             for s, e in find_cards(text):

@@ -179,6 +179,17 @@ def test_iban_with_odd_groupings_dashes_and_invisible_characters_is_found(typed:
     assert_masked_exactly(f"Tilinumero {typed} kiitos", typed, Kind.IBAN)
 
 
+def test_digits_of_an_iban_that_pass_the_hetu_check_stay_part_of_the_iban() -> None:
+    # "06 0148-6235" folds to 060148-6235, a valid HETU by chance: the IBAN is the finding,
+    # or the account digits after it would be left readable.
+    iban = "SE06 0148-6235-6177-0613-5239"
+    findings = REDACTOR.redact(f"Tilinumero {iban} kiitos").findings
+    assert [(f.kind, f.end - f.start) for f in findings] == [(Kind.IBAN, len(iban))]
+    # a HETU beside an IBAN is still a HETU
+    kinds = [f.kind for f in REDACTOR.redact(f"Hetu 060148-6235 ja tili {iban}").findings]
+    assert kinds == [Kind.HETU, Kind.IBAN]
+
+
 def test_country_code_split_off_by_a_space_needs_a_known_country_and_a_valid_checksum() -> None:
     bad = FI_IBAN[:2] + " " + str((int(FI_IBAN[2:4]) + 1) % 100).zfill(2) + FI_IBAN[4:]
     assert_readable(f"Se on {bad}")
