@@ -40,6 +40,7 @@ from privacy.redaction.name_parts import (
     drop_firm_names,
     drop_named_things,
 )
+from privacy.redaction.name_predicates import described_as_person
 from privacy.redaction.tokens import Token, tokenise
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -483,6 +484,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
     if may_hold:
         by_cues(msg)
         self_introduction(msg)
+        described_as_person(msg)
         _by_model(msg)
         signature(msg)
     _names_in_another_script(msg)
