@@ -467,6 +467,27 @@ def _coordinated_openers(text: str, tokens: list[Token], is_name: list[bool]) ->
     return changed
 
 
+def _inflected_alike(other: Token, found: Token, ev: Evidence) -> bool:
+    """A first name inflected in the same case as the name it is joined to ("Svetlanan ja
+    Igorin kanssa"): no Finnish word form, unless the name is a common one ("Annan ja Pekan",
+    where "annan" is also "I give")."""
+    low, beside = other.text.casefold(), found.text.casefold()
+    return (
+        other.capitalised
+        and ev.first_inflected >= PAIR_LEVEL
+        and not (ev.common_word or ev.common_inflected)
+        and _same_case(low, beside)
+        and (ev.first_inflected > PAIR_LEVEL or not is_finnish_word_form(low))
+    )
+
+
+_CASE_ENDINGS = ("lle", "lla", "llä", "lta", "ltä", "ssa", "ssä", "sta", "stä", "ksi", "n")
+
+
+def _same_case(word: str, other: str) -> bool:
+    return any(word.endswith(e) and other.endswith(e) for e in _CASE_ENDINGS)
+
+
 def _complete_coordination(
     text: str, tokens: list[Token], is_name: list[bool], lower: bool
 ) -> bool:
@@ -485,8 +506,11 @@ def _complete_coordination(
         ev = evidence(other.text)
         if ev.place or ev.not_name or not other.is_word:
             continue
-        if (other.capitalised and ev.first >= PAIR_LEVEL) or (
-            lower and max(ev.first, ev.first_inflected) > PAIR_LEVEL
+        found = tokens[i + 2] if index == i else left
+        if (
+            (other.capitalised and ev.first >= PAIR_LEVEL)
+            or (lower and max(ev.first, ev.first_inflected) > PAIR_LEVEL)
+            or _inflected_alike(other, found, ev)
         ):
             is_name[index] = True
             changed = True

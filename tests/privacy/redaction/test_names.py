@@ -616,3 +616,17 @@ def test_a_name_from_abroad_whose_surname_english_text_uses(text: str, names: li
 )
 def test_unknown_names_before_a_verb_without_capitals(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a first name joined by "and" to a name in the same case
+        ("Meillä oli kokous Svetlanan ja Igorin kanssa.", ["Svetlanan", "Igorin"]),
+        ("Puhuin Annan ja Pekan kanssa.", ["Annan", "Pekan"]),
+        # places joined stay readable
+        ("Kävin Tampereella ja Turussa.", []),
+    ],
+)
+def test_first_names_joined_in_the_same_case(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
