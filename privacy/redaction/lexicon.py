@@ -408,6 +408,17 @@ def surname_over_word(word: str) -> bool:
     return unicodedata.normalize("NFC", word).casefold() in _surnames_over_words()
 
 
+@cache
+def _first_names_over_words() -> frozenset[str]:
+    return _load("first_names_over_words.txt")
+
+
+def first_name_over_word(word: str) -> bool:
+    """A common first name that is also a rare dictionary word ("Tuomas", "Kalle"): at a
+    sentence start the name, not a word (data/first_names_over_words.txt)."""
+    return unicodedata.normalize("NFC", word).casefold() in _first_names_over_words()
+
+
 @lru_cache(maxsize=131072)
 def evidence(word: str) -> Evidence:
     """What every lexicon says about `word` as written and once de-inflected."""
