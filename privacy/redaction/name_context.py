@@ -1,5 +1,5 @@
 """Context rules applied after the name model: the other half of a found name, names joined
-by "and", a title or a verb of saying beside a capitalised word.
+by "and", a title or a verb of saying or acting beside a capitalised word.
 
 Never marks a place, a word listed as no name or a cue word; pure functions of the tokens.
 """
@@ -246,7 +246,8 @@ _POSSESSIVE_ENDINGS = ("ni", "si", "nsa", "nsä", "mme", "nne")
 
 def _ordinary(word: str) -> bool:
     """A dictionary word or a word form seen in Finnish, Swedish or English text, also with a
-    possessive ending ("Asiakkaani", "Poikamme")."""
+    possessive ending ("Asiakkaani", "Poikamme"); not a listed name that only foreign text
+    uses, and moderately ("Guo", "Mendoza")."""
     ev = evidence(word)
     if ev.common_word or ev.common_inflected or long_compound(word):
         return True
@@ -326,6 +327,7 @@ _MET = frozenset(
 
 
 def _verb_follows(text: str, tokens: list[Token], i: int) -> bool:
+    """Word i is right before a verb of saying or acting."""
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     return (
         following is not None
