@@ -1,7 +1,8 @@
 """Context rules applied after the name model: the other half of a found name, names joined
 by "and", a title or a verb of saying or acting beside a capitalised word.
 
-Never marks a place, a word listed as no name or a cue word; pure functions of the tokens.
+Never marks a place, a word listed as no name as written or a cue word; pure functions of the
+tokens.
 """
 
 from __future__ import annotations
