@@ -82,6 +82,7 @@ _CUE_PHRASES = {
     "greeting": """
         hei | moi | moikka | terve | hej | hejsan | hi | hello | hey | dear | hyvä | bästa | kära
         | привет | здравствуйте | вітаю | привіт | مرحبا
+        | kiitos | kiitti | tack | thanks | thank you | спасибо | дякую | شكرا
     """,
 }
 # Cue tables: first word -> (later words, kind, what must follow), longest phrases first.

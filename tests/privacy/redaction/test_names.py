@@ -647,3 +647,20 @@ def test_first_names_joined_in_the_same_case(text: str, names: list[str]) -> Non
 )
 def test_first_names_that_are_rare_words_open_sentences(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # thanks before a listed name, as a greeting is
+        ("Tack Maria!", ["Maria"]),
+        ("Thanks Joanna, that helped.", ["Joanna"]),
+        ("Kiitos Riikka!", ["Riikka"]),
+        # thanks before an institution or a word
+        ("Tack Kela!", []),
+        ("Kiitos avusta!", []),
+        ("Thanks again.", []),
+    ],
+)
+def test_thanks_before_a_name(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
