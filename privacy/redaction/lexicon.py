@@ -398,25 +398,15 @@ def _surname_heads() -> frozenset[str]:
 
 
 @cache
-def _surnames_over_words() -> frozenset[str]:
-    return _load("surnames_over_words.txt")
+def _names_over_words() -> frozenset[str]:
+    return _load("surnames_over_words.txt") | _load("first_names_over_words.txt")
 
 
-def surname_over_word(word: str) -> bool:
-    """A common surname that is also a rare dictionary word ("Virtanen", "Mäkinen"): at a
-    sentence start the surname, not a word (data/surnames_over_words.txt)."""
-    return unicodedata.normalize("NFC", word).casefold() in _surnames_over_words()
-
-
-@cache
-def _first_names_over_words() -> frozenset[str]:
-    return _load("first_names_over_words.txt")
-
-
-def first_name_over_word(word: str) -> bool:
-    """A common first name that is also a rare dictionary word ("Tuomas", "Kalle"): at a
-    sentence start the name, not a word (data/first_names_over_words.txt)."""
-    return unicodedata.normalize("NFC", word).casefold() in _first_names_over_words()
+def name_over_word(word: str) -> bool:
+    """A common surname or first name that is also a rare dictionary word ("Virtanen",
+    "Mäkinen", "Tuomas"): at a sentence start the name, not a word
+    (data/surnames_over_words.txt, data/first_names_over_words.txt)."""
+    return unicodedata.normalize("NFC", word).casefold() in _names_over_words()
 
 
 @lru_cache(maxsize=131072)

@@ -10,13 +10,7 @@ from bisect import bisect_left
 from functools import cache
 
 from privacy.redaction.addresses import ends_like_street, street_reading
-from privacy.redaction.lexicon import (
-    evidence,
-    first_name_over_word,
-    long_compound,
-    name_level,
-    surname_over_word,
-)
+from privacy.redaction.lexicon import evidence, long_compound, name_level, name_over_word
 from privacy.redaction.name_context import (
     PERSON_VERBS,
     SERVICES,
@@ -137,7 +131,7 @@ def _name_runs(text: str, tokens: list[Token], is_name: list[bool]) -> list[tupl
 def _dictionary_word(ev: Evidence, word: str) -> bool:
     """A dictionary word as an opening reads it: not a common surname that is only a rare
     word besides ("Virtanen tuli", "Mäkinen soitti")."""
-    return ev.common_word and not (surname_over_word(word) or first_name_over_word(word))
+    return ev.common_word and not name_over_word(word)
 
 
 def _plain_word(ev: Evidence, word: str) -> bool:
