@@ -114,6 +114,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if token.text.isupper():
         return False
     ev = evidence(token.text)
+    if ev.place and _with_a_person(text, tokens, i, ev):
+        return True
     if ev.place or token.text.casefold() in CUE_WORDS:
         return False
     if ev.not_name and not _common_first_name(token.text, ev):
@@ -154,6 +156,21 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
     # soitti"): things and institutions do not ask or call.
     return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
+
+
+def _with_a_person(text: str, tokens: list[Token], i: int, ev: Evidence) -> bool:
+    """A town that is a common first name too, in the genitive before "kanssa" (with): the
+    person ("Sallan kanssa", "Kaarinan kanssa"); one is not with a small town."""
+    token = tokens[i]
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is not None
+        and following.text.casefold() == "kanssa"
+        and adjacent(text, token, following)
+        and token.text.endswith("n")
+        and ev.first_inflected >= 4
+        and not ev.not_name
+    )
 
 
 # Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.

@@ -664,3 +664,18 @@ def test_first_names_that_are_rare_words_open_sentences(text: str, names: list[s
 )
 def test_thanks_before_a_name(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a town that is a common first name too, in the genitive before "kanssa"
+        ("Kävin Kaarinan kanssa kaupassa.", ["Kaarinan"]),
+        ("Inarin kanssa sovittiin uusi aika.", ["Inarin"]),
+        # the town elsewhere, and a country before "kanssa", stay readable
+        ("Kävin Sallan kunnassa viime kesänä.", []),
+        ("Intian kanssa käydään kauppaa.", []),
+    ],
+)
+def test_a_town_that_is_a_first_name_before_kanssa(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
