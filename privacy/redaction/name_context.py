@@ -87,6 +87,12 @@ ACTS = frozenset(
     lives lived died came went took gave saw wanted tried met""".split()
 )
 PERSON_VERBS = SAYS | ACTS
+# Adverbs that may stand between a subject and its verb ("Minttu muuten väitti").
+ADVERBS = frozenset(
+    """muuten myös sitten vielä kuitenkin taas jo eilen tänään aina juuri heti nyt vain
+    kyllä myöhemmin ensin lopulta usein äsken just also then again already yesterday
+    today just också sedan igen redan igår idag""".split()
+)
 # Services and firms that residents of Helsinki name as acting ("Vamos auttoi", "Wolt toi"):
 # rare in the frequency lists, and no person. Names that are people's too (Kalliola, Maisa)
 # are left out: a person must not be kept readable for a service's sake.
@@ -133,6 +139,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if following is None or not adjacent(text, token, following):
         return False
     said = following.text.casefold()
+    if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
+        said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
     if said in OPINION and token.text.endswith("n"):
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if token.text.casefold() in SERVICES:

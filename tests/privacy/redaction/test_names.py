@@ -679,3 +679,20 @@ def test_thanks_before_a_name(text: str, names: list[str]) -> None:
 )
 def test_a_town_that_is_a_first_name_before_kanssa(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # an adverb between the person and the verb of saying or acting
+        ("Ali sitten soitti minulle.", ["Ali"]),
+        ("Satu eilen kysyi neuvoa.", ["Satu"]),
+        ("Okonkwo myös muutti pois.", ["Okonkwo"]),
+        # pronouns, words and institutions stay readable
+        ("Se sitten tuli.", []),
+        ("Tuuli sitten puhalsi.", []),
+        ("Kela sitten maksoi.", []),
+    ],
+)
+def test_an_adverb_between_the_person_and_the_verb(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
