@@ -83,6 +83,10 @@ ACTS = frozenset(
     ymmärsi ymmärtää muisti muistaa unohti unohtaa oppi oppii lauloi laulaa soitti
     tanssi tanssii hymyilee nauraa vastusti tuki tukee pitää piti toimi toimii
     kävi käy kieltäytyi kieltäytyy allekirjoitti onnistui onnistuu hehkutti naurahtaa
+    tajusi tajuaa joutuisi haluaisi tulisi menisi saisi
+    löi lyö hakkasi hakkaa potkaisi potkii uhkaili uhkailee uhkasi uhkaa kiusaa kiusasi
+    ahdistelee ahdisteli raiskasi varasti huijasi petti pettää jätti erosi eroaa riitelee
+    riiteli kuristi tönäisi repi heitti huusi juopottelee ryyppää ryyppäsi polttaa poltti
     bor bodde föddes dog kom gick tog gav såg ville kunde
     lives lived died came went took gave saw wanted tried met""".split()
 )
@@ -146,7 +150,7 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if token.text.casefold() in SERVICES:
         return False
     if said in ACTS and said not in SAYS:
-        if ev.any_name and not (ev.first or ev.surname):
+        if not (ev.first or ev.surname) and max(ev.first_inflected, ev.surname_inflected) >= 2:
             return False  # a listed name inflected is no subject ("Pietariin lähtee")
         if ev.common_word and (ev.first < 4 or token.text.casefold() in _KIN):
             return False  # animals and kin act too ("Karhu nukkuu", "Veli tuli kotiin")

@@ -696,3 +696,20 @@ def test_a_town_that_is_a_first_name_before_kanssa(text: str, names: list[str]) 
 )
 def test_an_adverb_between_the_person_and_the_verb(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # what an abuser or a thief does, told by the one it was done to
+        ("Nwachukwu löi minua eilen.", ["Nwachukwu"]),
+        ("Hakulinen uhkailee minua viesteillä.", ["Hakulinen"]),
+        ("Ravindran varasti rahani.", ["Ravindran"]),
+        ("Theodorakis tajusi virheensä.", ["Theodorakis"]),
+        # a thing that hits or leaves stays readable
+        ("Salama löi puuhun.", []),
+        ("Juna jätti minut asemalle.", []),
+    ],
+)
+def test_a_word_before_what_an_abuser_does_is_a_person(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
