@@ -491,6 +491,7 @@ def test_a_nickname_in_quotes_inside_a_name(text: str, names: list[str]) -> None
         # a listed first name before such a verb, a common one even when it is a word too
         ("Kauko yritti soittaa sinulle.", ["Kauko"]),
         ("Lempi muutti Tampereelle.", ["Lempi"]),
+        ("Onni tuli koulusta itkien.", ["Onni"]),
         # a common first name that only an inflection makes a word ("ja" -> "Jan")
         ("Jan etsii asuntoa Vantaalta.", ["Jan"]),
         ("Niina tahtoo puhua kanssasi.", ["Niina"]),
