@@ -251,6 +251,19 @@ def _plain_or_known(ev: Evidence) -> bool:
     )
 
 
+def _compound_surname(first: Evidence, word: str, ev: Evidence) -> bool:
+    """After a common first name as written, a compound no list knows is the surname
+    ("Joonas Myllyveräjä", "Anni Hiekkataival"), unless it is in a local case, as the names
+    of places and institutions are ("Pekka Kansalaistorilla")."""
+    return (
+        first.first >= 4
+        and ev.compound_head
+        and not (ev.common_word or ev.common_inflected or ev.any_name)
+        and not ev.frequency[0]
+        and not _LOCAL_CASE.search(word.casefold())
+    )
+
+
 def _listed_pairs(text: str, tokens: list[Token], is_name: list[bool]) -> None:
     """A capitalised listed first name and a listed surname side by side are a name though
     the model took neither ("Max Kautto", "Helen Peura"), unless both are everyday words or
@@ -422,7 +435,7 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             else:
                 # The model's own score is no guide here: it read this word as following a
                 # non-name, since it decided the left one before a rule overturned that.
-                fits = not _plain_or_known(ev)
+                fits = not _plain_or_known(ev) or _compound_surname(first, right.text, ev)
             if fits:
                 is_name[other] = True
                 changed = True
