@@ -234,28 +234,34 @@ def _plainly_a_name(token: Token, ev: Evidence) -> bool:
     )
 
 
-def _listed_and_nothing_else(token: Token, ev: Evidence) -> bool:
-    """A word a name list holds, inflected or not (a rarer first name too, 2 on the lexicon's
-    scale; a surname from 3, as rarer ones are often the places they were named after), that
-    is no word of any kind, no abbreviation and rare in every frequency list."""
+def _rare_and_no_word_form(token: Token, ev: Evidence) -> bool:
+    """Written as a name is, not as an abbreviation inflected ("ETA:n"), rare in every
+    frequency list and no Finnish word form."""
     return (
         token.text[1:2].islower()
-        and (max(ev.first, ev.first_inflected) >= 2 or max(ev.surname, ev.surname_inflected) >= 3)
-        and not (ev.common_word or ev.common_inflected or ev.also_word)
         and max(ev.frequency) < 3
         and not is_finnish_word_form(token.text.casefold())
     )
 
 
-def _first_name_inflected_alone(token: Token, ev: Evidence) -> bool:
-    """A listed first name in an inflected form that is no Finnish word form, no dictionary
-    word and rare in every frequency list: "Vernan", "Sylvian", "Denisen"."""
+def _listed_and_nothing_else(token: Token, ev: Evidence) -> bool:
+    """A word a name list holds, inflected or not (a rarer first name too, 2 on the lexicon's
+    scale; a surname from 3, as rarer ones are often the places they were named after), that
+    is no word of any kind: "Airikin", "Anmarin"."""
     return (
-        token.text[1:2].islower()  # not an abbreviation inflected ("ETA:n")
+        (max(ev.first, ev.first_inflected) >= 2 or max(ev.surname, ev.surname_inflected) >= 3)
+        and not (ev.common_word or ev.common_inflected or ev.also_word)
+        and _rare_and_no_word_form(token, ev)
+    )
+
+
+def _first_name_inflected_alone(token: Token, ev: Evidence) -> bool:
+    """A listed first name in an inflected form that is no dictionary word either: "Vernan",
+    "Sylvian", "Denisen"."""
+    return (
+        ev.first_inflected >= 3
         and not (ev.first or _dictionary_word(ev, token.text))
-        and ev.first_inflected >= 3
-        and max(ev.frequency) < 3
-        and not is_finnish_word_form(token.text.casefold())
+        and _rare_and_no_word_form(token, ev)
     )
 
 
