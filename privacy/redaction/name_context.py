@@ -1,18 +1,18 @@
 """Context rules applied after the name model: the other half of a found name, names joined
-by "and", a title or a verb of saying or acting beside a capitalised word.
+by "and" or listed together (a title or a verb beside a name: `name_speakers.py`).
 
-Never marks a place, a word listed as no name as written or a cue word; pure functions of the
-tokens.
+Never marks a place, a word listed as no name or a cue word; pure functions of the tokens.
 """
 
 from __future__ import annotations
 
 import re
 
-from privacy.redaction.lexicon import evidence, long_compound, not_name_as_written
+from privacy.redaction.lexicon import evidence, long_compound
 from privacy.redaction.name_cue_phrases import CUE_PARTS, CUE_WORDS
 from privacy.redaction.name_cues import is_function_word
 from privacy.redaction.name_features import Evidence
+from privacy.redaction.name_verbs import LOCAL_CASE, PERSON_VERBS
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -33,196 +33,6 @@ def frequent_word(ev: Evidence, word: str) -> bool:
     if ev.common_inflected or max(ev.frequency[1], ev.frequency[2]) >= FREQUENT:
         return True
     return ev.frequency[0] >= FREQUENT and is_finnish_word_form(word.casefold())
-
-
-# Lower-case words that end like a title or a role put a person's name after them
-# ("tallipäällikkö Yamashina", "kansanedustaja Räty", "kuvanveistäjä Pygmalion").
-_TITLE_HEAD = re.compile(
-    r"(?:johtaja|päällikkö|professori|ministeri|edustaja|presidentti|puhemies|kuningas"
-    r"|kuningatar|prinssi|prinsessa|keisari|toimittaja|valmentaja|pelaaja|laulaja|näyttelijä"
-    r"|kirjailija|taiteilija|tutkija|lääkäri|opettaja|asiantuntija|työntekijä|ohjaaja"
-    r"|kapteeni|kuvanveistäjä|piispa|pappi|rehtori|tuomari|asianajaja|poliisi|komisario"
-    r"|kirjoittaja|säveltäjä|muusikko|kitaristi|rumpali|kuljettaja|yrittäjä|neuvos|sihteeri"
-    r"|isäntä|emäntä|vastaava|vetäjä|hoitaja|kätilö|terapeutti|psykologi|ohjaaja|neuvoja"
-    r"|direktör|chef|professor|minister|ordförande|författare|läkare|lärare|kung|drottning"
-    r"|president|director|manager|officer|professor|minister|senator|governor|mayor|judge"
-    r"|coach|captain|nurse|doctor|lawyer|singer|actor|author|writer"
-    r"|esittelijä|jäsen|kollega|syyttäjä|pyhimys|virkailija|kuraattori|isännöitsijä"
-    r"|vuokranantaja|esimies|esihenkilö|tulkki|diakoni|sosionomi|koordinaattori|tri"
-    r"|handläggare|kurator|socialarbetare|tolk|hyresvärd"
-    r"|colleague|interpreter|caseworker|landlord|counsellor|counselor)"
-    r"(?:ni|si|nsa|nsä|mme|nne)?$"
-)
-# Verbs of saying: a capitalised word right before or after one is the one who spoke
-# ("Granlund kertoi", "ihmetteli Saarikangas.").
-SAYS = frozenset(
-    """sanoi sanoo kertoi kertoo totesi toteaa muistutti muistuttaa arvioi arvioivat huomautti
-    huomauttaa painotti painottaa korosti korostaa kommentoi vastasi vastaa kysyi kysyy
-    ihmetteli ihmettelee myönsi myöntää uskoo uskoi toivoo toivoi kiitti kiittää vakuutti
-    vakuuttaa selitti selittää sade sa säger berättar berättade said says told asked
-    added soitti soittaa lupasi lupaa pyysi pyytää kirjoitti kirjoittaa väitti väittää
-    neuvoi neuvoo käski käskee ringde skrev lovade frågade called wrote
-    promised puhui puhuu kehotti kehottaa ehdotti ehdottaa vaati vaatii kiisti kiistää
-    epäili epäilee arveli arvelee huudahti nauroi naurahti hymyili muisteli muistelee""".split()
-)
-# Verbs whose subject is a person (or an animal), in the third person: a capitalised word right
-# before one that is no word and no common proper noun is the person acting ("Costazza
-# voitti", "Tšerepanov törmäsi", "Sohkanen liittyi"). Firms and brands act too ("Lidl avasi"),
-# and news and chat write them often: those are told by their frequency.
-ACTS = frozenset(
-    """asuu asui syntyi kuoli nukkuu nukkui heräsi herää itki itkee huusi huutaa käveli
-    kävelee juoksi juoksee istui istuu istahti seisoi seisoo ajatteli ajattelee mietti
-    miettii halusi haluaa tahtoo tahtoi tahtoisi tiesi tietää pelkää pelkäsi rakastaa
-    rakasti suuttui hyvästeli tervehti katsoi katsoo näki näkee kuuli kuulee huokasi
-    nyökkäsi nyökkää pudisti kohautti astui palasi opiskelee opiskeli työskentelee
-    työskenteli harrastaa sairastui joi juo söi syö menehtyi avioitui tapasi
-    tapaa auttoi auttaa yritti yrittää avasi avaa sulki sulkee painoi teki tekee etsi
-    etsii luki lukee matkusti matkustaa ajoi ajaa lähti lähtee tuli tulee meni menee pääsi
-    jäi joutui sai saa antoi antaa otti ottaa toi tuo vei vie haki hakee odotti odottaa
-    muutti liittyi pelasi pelaa voitti hävisi johti törmäsi valittiin nimitettiin
-    ymmärsi ymmärtää muisti muistaa unohti unohtaa oppi oppii lauloi laulaa soitti
-    tanssi tanssii hymyilee nauraa vastusti tuki tukee pitää piti toimi toimii
-    kävi käy kieltäytyi kieltäytyy allekirjoitti onnistui onnistuu hehkutti naurahtaa
-    tajusi tajuaa joutuisi haluaisi tulisi menisi saisi
-    löi lyö hakkasi hakkaa potkaisi potkii uhkaili uhkailee uhkasi uhkaa kiusaa kiusasi
-    ahdistelee ahdisteli raiskasi varasti huijasi petti pettää jätti erosi eroaa riitelee
-    riiteli kuristi tönäisi repi heitti huusi juopottelee ryyppää ryyppäsi polttaa poltti
-    bor bodde föddes dog kom gick tog gav såg ville kunde
-    lives lived died came went took gave saw wanted tried met""".split()
-)
-PERSON_VERBS = SAYS | ACTS
-# Adverbs that may stand between a subject and its verb ("Minttu muuten väitti").
-ADVERBS = frozenset(
-    """muuten myös sitten vielä kuitenkin taas jo eilen tänään aina juuri heti nyt vain
-    kyllä myöhemmin ensin lopulta usein äsken just also then again already yesterday
-    today just också sedan igen redan igår idag""".split()
-)
-# Services and firms that residents of Helsinki name as acting ("Vamos auttoi", "Wolt toi"):
-# rare in the frequency lists, and no person. Names that are people's too (Kalliola, Maisa)
-# are left out: a person must not be kept readable for a service's sake.
-SERVICES = frozenset(
-    """vamos hirundo sininauha omaolo wolt foodora pro-tukipiste monika-naiset nollalinja
-    setlementti walkers kriisikeskus terveystalo mehiläinen pihlajalinna attendo esperi
-    takuusäätiö y-säätiö spr maksuturva omakanta kanta ohjaamo diakonissalaitos
-    helsinkimissio kirkkopalvelut tukikohta""".split()
-)
-# A subject is no place ("Nerehtasta tuli", "Teekkaritalolta sai"): an unlisted word in a
-# local case before a verb of acting is where something came from.
-_LOCAL_CASE = re.compile(
-    r"(?:lta|ltä|lla|llä|sta|stä|ssa|ssä|lle|ksi|aan|ään|iin|oon|uun|yyn|een|öön|seen|hin)$"
-)
-# "Niinistön mielestä": only people (and bodies, written in lower case) hold opinions.
-OPINION = frozenset(("mielestä",))
-
-
-def context_says_person(text: str, tokens: list[Token], i: int, score: float, floor: float) -> bool:
-    """A title or role word before a capitalised word, or a verb of saying beside it, unless
-    the model is sure it is no name and no lexicon lists it as one."""
-    token = tokens[i]
-    if not token.capitalised:
-        return _lower_case_speaker(text, tokens, i)
-    if token.text.isupper():
-        return False
-    ev = evidence(token.text)
-    if ev.place and _with_a_person(text, tokens, i, ev):
-        return True
-    if ev.place or token.text.casefold() in CUE_WORDS:
-        return False
-    if ev.not_name and not _common_first_name(token.text, ev):
-        return False
-    listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
-    doubted = score < floor and listed < PAIR_LEVEL
-    if i > 0 and not doubted and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], token):
-        before = tokens[i - 1].text.casefold()
-        if _TITLE_HEAD.search(before):
-            # "esimies Palvelukeskuksesta soitti": a compound is a place of work, not a name
-            return not (ev.compound_head or long_compound(token.text))
-        if before in SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
-            return True
-    following = tokens[i + 1] if i + 1 < len(tokens) else None
-    if following is None or not adjacent(text, token, following):
-        return False
-    said = following.text.casefold()
-    if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
-        said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
-    if said in OPINION and token.text.endswith("n"):
-        return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
-    if token.text.casefold() in SERVICES:
-        return False
-    if said in ACTS and said not in SAYS:
-        if not (ev.first or ev.surname) and max(ev.first_inflected, ev.surname_inflected) >= 2:
-            return False  # a listed name inflected is no subject ("Pietariin lähtee")
-        if ev.common_word and (ev.first < 4 or token.text.casefold() in _KIN):
-            return False  # animals and kin act too ("Karhu nukkuu", "Veli tuli kotiin")
-        if not ev.any_name and (
-            max(ev.frequency) >= FREQUENT or _LOCAL_CASE.search(token.text.casefold())
-        ):
-            return False  # a firm, a brand or a team news writes of ("Lidl avasi")
-    elif said not in SAYS:
-        return False
-    # A well-listed surname speaks even if it is a word too ("Nurminen kertoi"); a word that
-    # is no Finnish word form does too ("Yamashina kertoi", "Gorbatšov kehotti"), even one
-    # that news text uses often.
-    if doubted:
-        return not _a_word(token.text, ev)
-    # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
-    # soitti"): things and institutions do not ask or call.
-    return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
-
-
-def _with_a_person(text: str, tokens: list[Token], i: int, ev: Evidence) -> bool:
-    """A town that is a common first name too, in the genitive before "kanssa" (with): the
-    person ("Sallan kanssa", "Kaarinan kanssa"); one is not with a small town."""
-    token = tokens[i]
-    following = tokens[i + 1] if i + 1 < len(tokens) else None
-    return (
-        following is not None
-        and following.text.casefold() == "kanssa"
-        and adjacent(text, token, following)
-        and token.text.endswith("n")
-        and ev.first_inflected >= 4
-        and not ev.not_name
-    )
-
-
-# Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
-_KIN = frozenset("veli sisko isä äiti mummo mummi ukki vaari pappa täti setä eno serkku".split())
-
-
-def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
-    """In a message without capitals, a common first name right before a verb of saying is
-    the one who spoke, even when it is a word too ("satu kysyi", "toivo soitti"): a fairy
-    tale does not ask."""
-    token = tokens[i]
-    if i + 1 == len(tokens) or not adjacent(text, token, tokens[i + 1]):
-        return False
-    if tokens[i + 1].text not in SAYS:
-        return False
-    if token.text in _KIN:
-        return False
-    ev = evidence(token.text)
-    return ev.first >= 4 and not (ev.place or ev.not_name or token.text in CUE_WORDS)
-
-
-def _common_first_name(word: str, ev: Evidence) -> bool:
-    """A common first name that reads as no name only once taken for an inflected word
-    ("Jan" as a genitive of "ja", "Niina" of "niin"): beside a verb of saying or acting,
-    the name."""
-    return ev.first >= 4 and not ev.place and not not_name_as_written(word)
-
-
-def _a_word(word: str, ev: Evidence) -> bool:
-    """A Finnish word in some form, a compound of one or a common English or Swedish word: not
-    a name by itself, however often names are written in the text a frequency list counts."""
-    return (
-        ev.common_word
-        or ev.common_inflected
-        or ev.compound_head
-        or long_compound(word)
-        # English and Swedish text write names often too ("Mark told me"): a listed one counts
-        or (not ev.any_name and max(ev.frequency[1], ev.frequency[2]) >= FREQUENT)
-        or is_finnish_word_form(word.casefold())
-    )
 
 
 def capital_follows(tokens: list[Token], i: int) -> bool:
@@ -260,7 +70,7 @@ def _compound_surname(first: Evidence, word: str, ev: Evidence) -> bool:
         and ev.compound_head
         and not (ev.common_word or ev.common_inflected or ev.any_name)
         and not ev.frequency[0]
-        and not _LOCAL_CASE.search(word.casefold())
+        and not LOCAL_CASE.search(word.casefold())
     )
 
 

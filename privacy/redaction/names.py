@@ -12,12 +12,8 @@ from functools import cache
 from privacy.redaction.addresses import ends_like_street, street_reading
 from privacy.redaction.lexicon import evidence, long_compound, name_level, name_over_word
 from privacy.redaction.name_context import (
-    ADVERBS,
-    PERSON_VERBS,
-    SERVICES,
     capital_follows,
     complete_pairs,
-    context_says_person,
     frequent_word,
     introduces_a_name,
 )
@@ -42,6 +38,8 @@ from privacy.redaction.name_parts import (
     drop_named_things,
 )
 from privacy.redaction.name_predicates import described_as_person
+from privacy.redaction.name_speakers import context_says_person
+from privacy.redaction.name_verbs import PERSON_VERBS, SERVICES, verb_after, verb_next
 from privacy.redaction.tokens import Token, tokenise
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -329,27 +327,6 @@ def _listed_name_the_model_doubts(
     return max(ev.first, ev.first_inflected, ev.surname, ev.surname_inflected) >= 3
 
 
-def _verb_next(msg: Message, i: int) -> bool:
-    """A verb of saying or acting right after word i, or after an adverb after it."""
-    words = msg.words
-    if not msg.adjacent(i, i + 1):
-        return False
-    nxt = words[i + 1][2].casefold()
-    if nxt in ADVERBS and msg.adjacent(i + 1, i + 2):
-        nxt = words[i + 2][2].casefold()
-    return nxt in PERSON_VERBS
-
-
-def _verb_after(tokens: list[Token], i: int) -> bool:
-    """The same over tokens (no adjacency: the context rule checks it)."""
-    if i + 1 >= len(tokens):
-        return False
-    nxt = tokens[i + 1].text.casefold()
-    if nxt in ADVERBS and i + 2 < len(tokens):
-        nxt = tokens[i + 2].text.casefold()
-    return nxt in PERSON_VERBS
-
-
 def _needs_model(msg: Message, i: int) -> bool:
     """Whether word i of a message with capitals could come out as a name of the model's.
 
@@ -362,7 +339,7 @@ def _needs_model(msg: Message, i: int) -> bool:
         return False
     if msg.mid_sentence(i) or (msg.adjacent(i, i + 1) and msg.words[i + 1][2][0].isupper()):
         return True
-    if _verb_next(msg, i):
+    if verb_next(msg, i):
         return True  # "Vesa kysyi": a verb of saying may make an everyday word a name
     ev = evidence(word)
     # A listed name opening a sentence may yet be kept when the model is sure of it.
@@ -392,7 +369,7 @@ def _by_model(msg: Message) -> None:
             _plain_word_opening(tokens, i, no_names)
             and (ev.also_word or not ev.any_name)
             and not capital_follows(tokens, i)
-            and not _verb_after(tokens, i)
+            and not verb_after(tokens, i)
         )
 
     model = _model()

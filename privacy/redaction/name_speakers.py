@@ -1,0 +1,129 @@
+"""A title or role before a capitalised word, a verb of saying or acting after it, or
+"mielestä" after its genitive: the word is a person, unless the model is sure it is no name
+and no lexicon lists it as one. Pure functions of the tokens.
+"""
+
+from __future__ import annotations
+
+from privacy.redaction.lexicon import evidence, long_compound, not_name_as_written
+from privacy.redaction.name_context import FREQUENT, PAIR_LEVEL, adjacent
+from privacy.redaction.name_cue_phrases import CUE_WORDS
+from privacy.redaction.name_features import Evidence
+from privacy.redaction.name_verbs import (
+    ACTS,
+    ADVERBS,
+    KIN,
+    LOCAL_CASE,
+    OPINION,
+    SAYS,
+    SERVICES,
+    TITLE_HEAD,
+)
+from privacy.redaction.tokens import Token
+from privacy.redaction.word_forms import is_finnish_word_form
+
+
+def context_says_person(text: str, tokens: list[Token], i: int, score: float, floor: float) -> bool:
+    """A title or role word before a capitalised word, or a verb of saying beside it, unless
+    the model is sure it is no name and no lexicon lists it as one."""
+    token = tokens[i]
+    if not token.capitalised:
+        return _lower_case_speaker(text, tokens, i)
+    if token.text.isupper():
+        return False
+    ev = evidence(token.text)
+    if ev.place and _with_a_person(text, tokens, i, ev):
+        return True
+    if ev.place or token.text.casefold() in CUE_WORDS:
+        return False
+    if ev.not_name and not _common_first_name(token.text, ev):
+        return False
+    listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
+    doubted = score < floor and listed < PAIR_LEVEL
+    if i > 0 and not doubted and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], token):
+        before = tokens[i - 1].text.casefold()
+        if TITLE_HEAD.search(before):
+            # "esimies Palvelukeskuksesta soitti": a compound is a place of work, not a name
+            return not (ev.compound_head or long_compound(token.text))
+        if before in SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
+            return True
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    if following is None or not adjacent(text, token, following):
+        return False
+    said = following.text.casefold()
+    if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
+        said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
+    if said in OPINION and token.text.endswith("n"):
+        return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
+    if token.text.casefold() in SERVICES:
+        return False
+    if said in ACTS and said not in SAYS:
+        if not (ev.first or ev.surname) and max(ev.first_inflected, ev.surname_inflected) >= 2:
+            return False  # a listed name inflected is no subject ("Pietariin lähtee")
+        if ev.common_word and (ev.first < 4 or token.text.casefold() in KIN):
+            return False  # animals and kin act too ("Karhu nukkuu", "Veli tuli kotiin")
+        if not ev.any_name and (
+            max(ev.frequency) >= FREQUENT or LOCAL_CASE.search(token.text.casefold())
+        ):
+            return False  # a firm, a brand or a team news writes of ("Lidl avasi")
+    elif said not in SAYS:
+        return False
+    # A well-listed surname speaks even if it is a word too ("Nurminen kertoi"); a word that
+    # is no Finnish word form does too ("Yamashina kertoi", "Gorbatšov kehotti"), even one
+    # that news text uses often.
+    if doubted:
+        return not _a_word(token.text, ev)
+    # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
+    # soitti"): things and institutions do not ask or call.
+    return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
+
+
+def _with_a_person(text: str, tokens: list[Token], i: int, ev: Evidence) -> bool:
+    """A town that is a common first name too, in the genitive before "kanssa" (with): the
+    person ("Sallan kanssa", "Kaarinan kanssa"); one is not with a small town."""
+    token = tokens[i]
+    following = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (
+        following is not None
+        and following.text.casefold() == "kanssa"
+        and adjacent(text, token, following)
+        and token.text.endswith("n")
+        and ev.first_inflected >= 4
+        and not ev.not_name
+    )
+
+
+def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
+    """In a message without capitals, a common first name right before a verb of saying is
+    the one who spoke, even when it is a word too ("satu kysyi", "toivo soitti"): a fairy
+    tale does not ask."""
+    token = tokens[i]
+    if i + 1 == len(tokens) or not adjacent(text, token, tokens[i + 1]):
+        return False
+    if tokens[i + 1].text not in SAYS:
+        return False
+    if token.text in KIN:
+        return False
+    ev = evidence(token.text)
+    return ev.first >= 4 and not (ev.place or ev.not_name or token.text in CUE_WORDS)
+
+
+def _common_first_name(word: str, ev: Evidence) -> bool:
+    """A common first name that reads as no name only once taken for an inflected word
+    ("Jan" as a genitive of "ja", "Niina" of "niin"): beside a verb of saying or acting,
+    the name."""
+    return ev.first >= 4 and not ev.place and not not_name_as_written(word)
+
+
+def _a_word(word: str, ev: Evidence) -> bool:
+    """A Finnish word in some form, a compound of one or a common English or Swedish word: not
+    a name by itself, however often names are written in the text a frequency list counts."""
+    return (
+        ev.common_word
+        or ev.common_inflected
+        or ev.compound_head
+        or long_compound(word)
+        # English and Swedish text write names often too ("Mark told me"): a listed one counts
+        or (not ev.any_name and max(ev.frequency[1], ev.frequency[2]) >= FREQUENT)
+        or is_finnish_word_form(word.casefold())
+    )
