@@ -12,7 +12,7 @@ from privacy.redaction.lexicon import evidence, long_compound
 from privacy.redaction.name_cue_phrases import CUE_PARTS, CUE_WORDS
 from privacy.redaction.name_cues import is_function_word
 from privacy.redaction.name_features import Evidence
-from privacy.redaction.name_verbs import LOCAL_CASE, PERSON_VERBS
+from privacy.redaction.name_verbs import LOCAL_CASE, adjacent, verb_after
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -37,10 +37,6 @@ def frequent_word(ev: Evidence, word: str) -> bool:
 
 def capital_follows(tokens: list[Token], i: int) -> bool:
     return i + 1 < len(tokens) and tokens[i + 1].is_word and tokens[i + 1].capitalised
-
-
-def adjacent(text: str, left: Token, right: Token) -> bool:
-    return text[left.end : right.start] == " "
 
 
 def introduces_a_name(token: Token) -> bool:
@@ -166,7 +162,7 @@ def _unknown_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
         # be a listed name as written ("rania shammari", not "vähiä eväitään"), or a verb of
         # saying or acting must follow ("wichai suwannarat soitti").
         if lower and not (first.first or first.surname or last.first or last.surname):
-            if not (_verb_follows(text, tokens, i + 1) or _met_before(tokens, i)):
+            if not (verb_after(text, tokens, i + 1) or _met_before(tokens, i)):
                 continue
         is_name[i] = is_name[i + 1] = True
 
@@ -177,16 +173,6 @@ _MET = frozenset(
     """tapasin tapaan näin nähnyt tunnen tunsin träffade träffar känner met meet know
     med with to""".split()
 )
-
-
-def _verb_follows(text: str, tokens: list[Token], i: int) -> bool:
-    """Word i is right before a verb of saying or acting."""
-    following = tokens[i + 1] if i + 1 < len(tokens) else None
-    return (
-        following is not None
-        and adjacent(text, tokens[i], following)
-        and following.text.casefold() in PERSON_VERBS
-    )
 
 
 def _met_before(tokens: list[Token], i: int) -> bool:

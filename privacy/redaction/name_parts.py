@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence
-from privacy.redaction.name_context import adjacent
+from privacy.redaction.name_verbs import adjacent
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
 

@@ -6,7 +6,7 @@ and no lexicon lists it as one. Pure functions of the tokens.
 from __future__ import annotations
 
 from privacy.redaction.lexicon import evidence, long_compound, not_name_as_written
-from privacy.redaction.name_context import FREQUENT, PAIR_LEVEL, adjacent
+from privacy.redaction.name_context import FREQUENT, PAIR_LEVEL
 from privacy.redaction.name_cue_phrases import CUE_WORDS
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_verbs import (
@@ -18,6 +18,7 @@ from privacy.redaction.name_verbs import (
     SAYS,
     SERVICES,
     TITLE_HEAD,
+    adjacent,
 )
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
@@ -100,19 +101,18 @@ def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
     token = tokens[i]
     if i + 1 == len(tokens) or not adjacent(text, token, tokens[i + 1]):
         return False
-    if tokens[i + 1].text not in SAYS:
-        return False
-    if token.text in KIN:
+    low = token.text.casefold()
+    if tokens[i + 1].text.casefold() not in SAYS or low in KIN:
         return False
     ev = evidence(token.text)
-    return ev.first >= 4 and not (ev.place or ev.not_name or token.text in CUE_WORDS)
+    return ev.first >= 4 and not (ev.place or ev.not_name or low in CUE_WORDS)
 
 
 def _common_first_name(word: str, ev: Evidence) -> bool:
     """A common first name that reads as no name only once taken for an inflected word
     ("Jan" as a genitive of "ja", "Niina" of "niin"): beside a verb of saying or acting,
     the name."""
-    return ev.first >= 4 and not ev.place and not not_name_as_written(word)
+    return ev.first >= 4 and not not_name_as_written(word)
 
 
 def _a_word(word: str, ev: Evidence) -> bool:

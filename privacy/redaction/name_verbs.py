@@ -61,7 +61,7 @@ ACTS = frozenset(
     tajusi tajuaa joutuisi haluaisi tulisi menisi saisi
     löi lyö hakkasi hakkaa potkaisi potkii uhkaili uhkailee uhkasi uhkaa kiusaa kiusasi
     ahdistelee ahdisteli raiskasi varasti huijasi petti pettää jätti erosi eroaa riitelee
-    riiteli kuristi tönäisi repi heitti huusi juopottelee ryyppää ryyppäsi polttaa poltti
+    riiteli kuristi tönäisi repi heitti juopottelee ryyppää ryyppäsi polttaa poltti
     bor bodde föddes dog kom gick tog gav såg ville kunde
     lives lived died came went took gave saw wanted tried met""".split()
 )
@@ -70,7 +70,7 @@ PERSON_VERBS = SAYS | ACTS
 ADVERBS = frozenset(
     """muuten myös sitten vielä kuitenkin taas jo eilen tänään aina juuri heti nyt vain
     kyllä myöhemmin ensin lopulta usein äsken just also then again already yesterday
-    today just också sedan igen redan igår idag""".split()
+    today också sedan igen redan igår idag""".split()
 )
 # Services and firms that residents of Helsinki name as acting ("Vamos auttoi", "Wolt toi"):
 # rare in the frequency lists, and no person. Names that are people's too (Kalliola, Maisa)
@@ -103,11 +103,16 @@ def verb_next(msg: Message, i: int) -> bool:
     return nxt in PERSON_VERBS
 
 
-def verb_after(tokens: list[Token], i: int) -> bool:
-    """The same over tokens (no adjacency: the rule that marks the word checks it)."""
-    if i + 1 >= len(tokens):
+def verb_after(text: str, tokens: list[Token], i: int) -> bool:
+    """The same over tokens."""
+    if i + 1 >= len(tokens) or not adjacent(text, tokens[i], tokens[i + 1]):
         return False
     nxt = tokens[i + 1].text.casefold()
-    if nxt in ADVERBS and i + 2 < len(tokens):
+    if nxt in ADVERBS and i + 2 < len(tokens) and adjacent(text, tokens[i + 1], tokens[i + 2]):
         nxt = tokens[i + 2].text.casefold()
     return nxt in PERSON_VERBS
+
+
+def adjacent(text: str, left: Token, right: Token) -> bool:
+    """Two tokens separated by one space only: parts of one phrase."""
+    return text[left.end : right.start] == " "

@@ -369,7 +369,7 @@ def _by_model(msg: Message) -> None:
             _plain_word_opening(tokens, i, no_names)
             and (ev.also_word or not ev.any_name)
             and not capital_follows(tokens, i)
-            and not verb_after(tokens, i)
+            and not verb_after(text, tokens, i)
         )
 
     model = _model()
