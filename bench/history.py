@@ -526,9 +526,15 @@ async def database_url(database: str, data_dir: Path) -> AsyncIterator[str | Non
 
 @contextlib.asynccontextmanager
 async def open_bench(
-    data_dir: Path, url: str | None, *, span: timedelta, seed: int = 23
+    data_dir: Path,
+    url: str | None,
+    *,
+    span: timedelta,
+    seed: int = 23,
+    outbox_worker: bool = True,
 ) -> AsyncIterator[tuple[Bench, TestServer]]:
-    """The service on a fresh database with its web app served on loopback (no scheduler)."""
+    """The service on a fresh database with its web app served on loopback (no scheduler;
+    without its outbox worker too when `outbox_worker` is false: the caller sweeps)."""
     cheap_passwords()
     overrides: dict[str, Any] = {"data_dir": data_dir, "log_level": "WARNING"}
     if url:
@@ -542,6 +548,8 @@ async def open_bench(
     app = build_web_app(service)
     # Retention and sweeps would act on the simulated past; the bench measures requests.
     app.cleanup_ctx[:] = [ctx for ctx in app.cleanup_ctx if "scheduler" not in ctx.__name__]
+    if not outbox_worker:
+        app.cleanup_ctx[:] = [ctx for ctx in app.cleanup_ctx if "outbox" not in ctx.__name__]
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:

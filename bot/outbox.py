@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Literal
 
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,7 @@ from privacy.errors import PrivacyError
 
 from .conversation import RecipientGone as RecipientGoneEvent
 from .conversation_keys import reply_address_of
-from .core import Core, unit_of_work
+from .core import Core, Work, unit_of_work
 from .effects import run_event
 from .events import (
     DeliveryError,
@@ -32,6 +33,7 @@ from .events import (
     RecipientGone,
     ReplyAddress,
 )
+from .group_commit import GroupCommit
 from .hub_topics import conversation_topic
 from .logs import log_event
 from .sealed_formats import OUTBOX_PAYLOAD, OutboxPayload
@@ -52,6 +54,9 @@ LOCAL_GRACE_SECONDS = 10.0
 """How long the instance holding a resident's socket gets to deliver before any instance may."""
 
 HoldsFn = Callable[[ReplyAddress], bool]
+Taken = tuple[ReplyAddress, Outbound] | Literal["held", "erased"]
+"""A row's address and message, leased to this instance; or why it is not: held (for the
+resident's own instance, or leased by another) or erased (its conversation is gone)."""
 
 
 def backoff_seconds(attempts: int, retry_after: float | None) -> float:
@@ -79,6 +84,16 @@ class OutboxWorker:
         self.senders: dict[str, SendFn] = dict(senders or {})
         self.local: dict[str, HoldsFn] = {}
         self._limit = asyncio.Semaphore(PARALLEL_CONVERSATIONS)
+        # Each message sent cost two write transactions of its own (take, then mark
+        # delivered), and on SQLite every one of them waits for the one writer. The
+        # conversations of a sweep are taken and marked together, one transaction for each
+        # step of as many as are ready; a lone message still goes at once.
+        self._takes: GroupCommit[OutboxRow, Taken] = GroupCommit(
+            self._take_batch, max_batch=PARALLEL_CONVERSATIONS, name="outbox-take"
+        )
+        self._marks: GroupCommit[tuple[OutboxRow, DeliveryId], None] = GroupCommit(
+            self._mark_delivered, max_batch=PARALLEL_CONVERSATIONS, name="outbox-delivered"
+        )
 
     def register(self, channel: str, send: SendFn, *, holds: HoldsFn | None = None) -> None:
         self.senders[channel] = send
@@ -146,13 +161,12 @@ class OutboxWorker:
         if send is None:
             await self._failed_attempt(row, "no_adapter", retry_after=60.0)
             return False
-        try:
-            taken = await self._take(row)
-        except (PrivacyError, LookupError):
+        taken = await self._takes.submit(row)
+        if taken == "erased":
             # The conversation was erased meanwhile: nothing to deliver, nothing to keep.
             await self._drop(row)
             return False
-        if taken is None:
+        if taken == "held":
             return False  # held for the resident's own instance, or another one leased it
         address, outbound = taken
         try:
@@ -170,23 +184,36 @@ class OutboxWorker:
         except (TimeoutError, OSError):
             await self._failed_attempt(row, "network", retry_after=None)
             return False
-        await self._delivered(row, delivery_id)
+        await self._marks.submit((row, delivery_id))
         core.metrics.outbound_messages.labels(channel=row.channel, outcome="delivered").inc()
         return True
 
-    async def _take(self, row: OutboxRow) -> tuple[ReplyAddress, Outbound] | None:
-        """The row's address and message, leased to this instance, in one transaction; None
-        while the resident's own instance has its grace to push it live, or when another
-        instance holds the lease."""
+    async def _take_batch(self, rows: Sequence[OutboxRow]) -> list[Taken]:
+        """Each row's address and message, leased to this instance, in one transaction."""
         async with self.core.database.session() as session:
+            taken = [await self._readable(session, row) for row in rows]
+            # Leased in id order: two instances sweeping the same rows take their row locks
+            # in the same order and cannot deadlock (PostgreSQL). A row asked for twice (two
+            # sweeps at once) is leased once, and the second ask is told it is held.
+            for index in sorted(range(len(rows)), key=lambda i: rows[i].id):
+                if taken[index] not in ("held", "erased") and not await self._lease(
+                    session, rows[index]
+                ):
+                    taken[index] = "held"
+        return taken
+
+    async def _readable(self, session: AsyncSession, row: OutboxRow) -> Taken:
+        """The row's address and message; held while the resident's own instance has its
+        grace to push it live."""
+        try:
             address, outbound = await self._outbound(session, row)
-            holds = self.local.get(row.channel)
-            if holds is not None and not holds(address):
-                waited = (self.core.now() - row.created_at).total_seconds()
-                if waited < LOCAL_GRACE_SECONDS:
-                    return None
-            if not await self._lease(session, row):
-                return None
+        except (PrivacyError, LookupError):
+            return "erased"
+        holds = self.local.get(row.channel)
+        if holds is not None and not holds(address):
+            waited = (self.core.now() - row.created_at).total_seconds()
+            if waited < LOCAL_GRACE_SECONDS:
+                return "held"
         return address, outbound
 
     async def _outbound(
@@ -233,36 +260,39 @@ class OutboxWorker:
         )
         return getattr(result, "rowcount", 0) == 1
 
-    async def _delivered(self, row: OutboxRow, delivery_id: DeliveryId) -> None:
-        # One UPDATE, not a read and a flush: every delivered message passes here, and on
-        # SQLite each of its transactions waits for the one writer (docs/performance.md).
+    async def _mark_delivered(self, sent: Sequence[tuple[OutboxRow, DeliveryId]]) -> list[None]:
+        """Sent messages marked delivered, in one transaction (in id order, as leased)."""
         async with unit_of_work(self.core) as work:
-            result = await work.session.execute(
-                update(OutboxRow)
-                .where(col(OutboxRow.id) == row.id)
-                .values(
-                    state="delivered",
-                    attempts=col(OutboxRow.attempts) + 1,
-                    leased_until=None,
-                    delivery_id=str(delivery_id)[:128],
-                    delivered_at=self.core.now(),
-                    # The text was only needed to send it; the message itself is stored
-                    # redacted. Sealed under a key nobody keeps: the column stays
-                    # well-formed, the text is gone.
-                    sealed_payload=seal(
-                        DataKey.generate(), "{}", aad=OUTBOX_PAYLOAD.context(row.id)
-                    ),
-                )
+            for row, delivery_id in sorted(sent, key=lambda item: item[0].id):
+                await self._delivered(work, row, delivery_id)
+        return [None] * len(sent)
+
+    async def _delivered(self, work: Work, row: OutboxRow, delivery_id: DeliveryId) -> None:
+        # One UPDATE, not a read and a flush: every delivered message passes here.
+        result = await work.session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == row.id)
+            .values(
+                state="delivered",
+                attempts=col(OutboxRow.attempts) + 1,
+                leased_until=None,
+                delivery_id=str(delivery_id)[:128],
+                delivered_at=self.core.now(),
+                # The text was only needed to send it; the message itself is stored
+                # redacted. Sealed under a key nobody keeps: the column stays
+                # well-formed, the text is gone.
+                sealed_payload=seal(DataKey.generate(), "{}", aad=OUTBOX_PAYLOAD.context(row.id)),
             )
-            if getattr(result, "rowcount", 0) != 1:
-                return  # erased meanwhile
-            if row.conversation_id is not None:
-                work.publish(
-                    conversation_topic(row.conversation_id),
-                    "message.delivered",
-                    conversation=row.conversation_id,
-                    message=row.message_id,
-                )
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return  # erased meanwhile
+        if row.conversation_id is not None:
+            work.publish(
+                conversation_topic(row.conversation_id),
+                "message.delivered",
+                conversation=row.conversation_id,
+                message=row.message_id,
+            )
 
     async def _failed_attempt(
         self, row: OutboxRow, code: str, *, retry_after: float | None

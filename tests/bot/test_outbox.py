@@ -10,7 +10,7 @@ from bot.actions import conversations as actions
 from bot.events import PermanentDeliveryError, RecipientGone, RetryableDeliveryError
 from bot.outbox import MAX_ATTEMPTS, backoff_seconds
 from bot.store.tables import Conversation, OutboxRow
-from tests.support.chat import Harness
+from tests.support.chat import Harness, Resident
 
 
 async def rows(harness: Harness) -> list[OutboxRow]:
@@ -190,3 +190,67 @@ async def test_a_worker_cancelled_as_it_is_woken_stops(harness: Harness) -> None
     if not done:
         task.cancel()
     assert task in done and task.cancelled()
+
+
+async def _held_back(harness: Harness, names: list[str]) -> list[Resident]:
+    """Residents whose first replies wait in the outbox (held for another instance), due now."""
+    harness.service.outbox.register("test", harness.adapter.send, holds=lambda _address: False)
+    residents = [harness.resident(name) for name in names]
+    for resident in residents:
+        await resident.write("hei")
+    assert all(resident.received == [] for resident in residents)
+    later = harness.core.now() + timedelta(seconds=60)
+    harness.core.clock = lambda: later
+    harness.service.outbox.register("test", harness.adapter.send)
+    return residents
+
+
+async def test_a_sweep_of_many_conversations_takes_and_marks_them_together(
+    harness: Harness,
+) -> None:
+    from sqlalchemy import event
+
+    residents = await _held_back(harness, [f"many{i}" for i in range(12)])
+    commits: list[int] = []
+    sync_engine = harness.core.database.engine.sync_engine
+
+    def counted(_connection: object) -> None:
+        commits.append(1)
+
+    event.listen(sync_engine, "commit", counted)
+    try:
+        sent = await harness.service.outbox.deliver_due()
+    finally:
+        event.remove(sync_engine, "commit", counted)
+    assert sent == 12
+    assert all(len(resident.received) == 1 for resident in residents)
+    assert {row.state for row in await rows(harness)} == {"delivered"}
+    # One transaction to take the twelve and one to mark them, not two for each message.
+    assert len(commits) <= 4
+
+
+async def test_one_failed_send_in_a_sweep_leaves_the_others_delivered(harness: Harness) -> None:
+    residents = await _held_back(harness, ["fails", "fine1", "fine2"])
+    harness.adapter.failures.append(RetryableDeliveryError("network"))
+    assert await harness.service.outbox.deliver_due() == 2
+    states = sorted(
+        (row.state, row.attempts, row.leased_until is None) for row in await rows(harness)
+    )
+    assert states == [("delivered", 1, True), ("delivered", 1, True), ("pending", 1, True)]
+    later = harness.core.now() + timedelta(minutes=1)
+    harness.core.clock = lambda: later
+    await harness.deliver()
+    assert all(len(resident.received) == 1 for resident in residents)
+
+
+async def test_one_worker_sweeping_twice_at_once_delivers_each_message_once(
+    harness: Harness,
+) -> None:
+    import asyncio
+
+    residents = await _held_back(harness, ["twice1", "twice2"])
+    worker = harness.service.outbox
+    sent = await asyncio.gather(worker.deliver_due(), worker.deliver_due())
+    assert sum(sent) == 2
+    assert [len(resident.received) for resident in residents] == [1, 1]
+    assert {row.state for row in await rows(harness)} == {"delivered"}
