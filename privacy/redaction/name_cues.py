@@ -74,6 +74,17 @@ def _is_arabic(word: str) -> bool:
     return _ARABIC.match(word) is not None
 
 
+# Words with the article that follow a name as often as a family name does: now, today,
+# God, peace, please, help, the rent.
+_ARABIC_ARTICLE_WORDS = frozenset("الآن الان اليوم الله السلام الرجاء المساعدة الإيجار".split())
+
+
+def _arabic_family_name(word: str) -> bool:
+    """A word with the article right after a name is the family name or the one of origin
+    ("أحمد الخطيب", "علي العبيدي"), which no name list holds in all its forms."""
+    return word.startswith("ال") and len(word) >= 4 and word not in _ARABIC_ARTICLE_WORDS
+
+
 class Message:
     """The words of one message and the names marked in it so far."""
 
@@ -166,7 +177,7 @@ def _continues_name(msg: Message, j: int) -> bool:
         # ("My caseworker عبدالرحمن العبيدي is ...").
         if word in _ARABIC_STOP:
             return False
-        return evidence(word).any_name or not _mostly_arabic(msg.text)
+        return evidence(word).any_name or _arabic_family_name(word) or not _mostly_arabic(msg.text)
     if not msg.cap(j):
         return msg.lower_mode and name_level(word) >= NameLevel.SURNAME
     if is_not_name(word) or _PLACE_CASE.search(word):

@@ -362,6 +362,12 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # stays readable; inside a message in Latin letters the run of Arabic script is the name
         ("اسمي مريم حسن وأريد المساعدة", ["مريم حسن"]),
         ("أخي عمر يهددني", ["عمر"]),
+        # a word with the article after the name is the family name, unless it is "today",
+        # "now" or "God"
+        ("اسمي يوسف الزعبي وأحتاج مساعدة", ["يوسف الزعبي"]),
+        ("زوجتي ليلى التميمي تركتني", ["ليلى التميمي"]),
+        ("أخي عمر اليوم هددني", ["عمر"]),
+        ("أنا هدى الآن في فانتا", ["هدى"]),
         ("My neighbour سلمى الحداد helped me.", ["سلمى الحداد"]),
         # a role a resident names a worker by, in lower case
         ("sossu lindqvist ei vastaa puhelimeen", ["lindqvist"]),
