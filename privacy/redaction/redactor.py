@@ -34,7 +34,8 @@ _PRIORITY = {
 _DIGIT = re.compile(r"\d")
 # Detectors see folded text (typography.fold): dash and space variants are "-" and " ", and
 # every digit is 0-9. Up to three of them may join digits ("4532 - 0151", "FI33  4021").
-_LONG_NUMBER = re.compile(r"\d(?:[ \-]{0,3}\d){5}")
+# Dots and slashes too: a HETU copied with dots in its date or a slash for its sign.
+_LONG_NUMBER = re.compile(r"\d(?:[ \-./]{0,3}\d){5}")
 _CHIPS = {kind: kind.placeholder for kind in Kind}
 _EMPTY = Redaction(text="", findings=(), placeholder_spans=())
 
@@ -95,7 +96,7 @@ class Redactor:
         add = found.append
         has_digit = _DIGIT.search(text) is not None
         if has_digit and _LONG_NUMBER.search(text):
-            # Only text with six or more digits in a row (spaces and dashes allowed) can hold
+            # Only text with six or more digits in a row (spaces, dashes, dots allowed) can hold
             # a HETU, IBAN, card or phone number: most messages skip all four detectors.
             ibans = find_ibans(text)
             # A run of an IBAN's digits may pass the HETU check by chance ("SE06 0148-6235

@@ -76,8 +76,9 @@ def find_hetus(text: str) -> list[tuple[int, int]]:
     """Return spans of Finnish personal identity codes, temporary ones (900-999) included.
 
     Also a code with spaces around its sign or in place of it ("131052 - 308T", "131052 308T"),
-    with the sign left out before a letter check character ("131052308T"), or split by single
+    with the sign left out before a letter check character ("131052308T"), split by single
     spaces inside its date or before its check character ("13 10 52-308T", "131052 A 308 T"),
+    with dots in its date or a dot or slash for its sign ("13.10.52-308T", "131052/308T"),
     when the check character is right.
     """
     spans = []
@@ -113,6 +114,41 @@ def find_hetus(text: str) -> list[tuple[int, int]]:
                 # 1234") passes too and is masked as a HETU: masked all the same.
                 if m.group(8) is None or text[m.end() : m.end() + 1].isalnum():
                     continue
+            spans.append(m.span())
+    if "." in text or "/" in text:
+        spans.extend(_punctuated_hetus(text))
+        spans.sort()
+    return spans
+
+
+# A code copied from a form with dots in its date ("13.10.52-308T"), or with a dot or a slash
+# typed where the sign goes ("131052/308T", "131052.308T").
+_HETU_DOTTED_DATE = re.compile(
+    r"(?<![0-9.])([0-3]\d)\.([01]\d)\.(\d\d) ?([-+ABCDEFYXWVU/.]) ?(\d{3}) ?([0-9A-Ya-y])"
+    r"(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+_HETU_PUNCTUATED_SIGN = re.compile(
+    r"(?<![0-9.])([0-3]\d[01]\d\d\d)([./])(\d{3})([A-Ya-y])(?![0-9A-Za-z])"
+)
+
+
+def _punctuated_hetus(text: str) -> list[tuple[int, int]]:
+    """Codes with dots in the date or a dot or slash for the sign, only with the right check
+    character; where the sign is a dot or a slash, the century is unknown and the check
+    character does not depend on it. A digit check character after a dot or slash sign is
+    left out: "131052.3081" is as often a decimal number."""
+    spans = []
+    for m in _HETU_DOTTED_DATE.finditer(text):
+        date, sign, individual, check = m.group(1) + m.group(2) + m.group(3), *m.group(4, 5, 6)
+        if sign.upper() in _CENTURY:
+            valid = hetu_checksum_ok(f"{date}{sign}{individual}{check}")
+        else:
+            valid = _unsigned_hetu_ok(date + individual, check)
+        if valid:
+            spans.append(m.span())
+    for m in _HETU_PUNCTUATED_SIGN.finditer(text):
+        if _unsigned_hetu_ok(m.group(1) + m.group(3), m.group(4)):
             spans.append(m.span())
     return spans
 

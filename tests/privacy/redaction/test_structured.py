@@ -131,6 +131,38 @@ def test_hetu_split_by_spaces_needs_its_sign_and_the_right_check_character(typed
     assert Kind.HETU not in [k for k, _ in found(f"koodi {typed}")]
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        f"{DIGITS[:2]}.{DIGITS[2:4]}.{DIGITS[4:]}-{REST}",  # the date as on a form
+        f"{DIGITS[:2]}.{DIGITS[2:4]}.{DIGITS[4:]} \u2013 {REST}",
+        f"{DIGITS[:2]}.{DIGITS[2:4]}.{DIGITS[4:]}/{REST}",
+        f"{HETU_2000[:6]}/{HETU_2000[7:]}",  # a slash or a dot where the sign goes
+        f"{HETU_2000[:6]}.{HETU_2000[7:]}",
+    ],
+)
+def test_hetu_with_dots_in_its_date_or_for_its_sign_is_found(typed: str) -> None:
+    assert_masked_exactly(f"hetu {typed} kiitos", typed, Kind.HETU)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the wrong check character, a digit one after a dot (a decimal number), a longer
+        # dotted number, a date and an amount
+        f"koodi {DIGITS[:2]}.{DIGITS[2:4]}.{DIGITS[4:]}-{REST[:3]}{'A' if REST[3] != 'A' else 'B'}",
+        "mittaus 131052.3081 kg",
+        f"viite {DIGITS}/{REST}",
+        f"versio 1.{DIGITS[:2]}.{DIGITS[2:4]}.{DIGITS[4:]}-{REST}",
+        "päivä 13.10.52 ja 308 euroa",
+        "Tapaaminen 04.06.2025 klo 16.45",
+        "päivämäärät 12/03/2025 ja 13/04/2025",
+    ],
+)
+def test_dotted_and_slashed_numbers_that_are_no_hetu_stay_readable(text: str) -> None:
+    assert Kind.HETU not in [k for k, _ in found(text)]
+
+
 def test_ten_digits_without_a_sign_are_not_a_hetu_even_with_a_matching_check_digit() -> None:
     # 010203 with individual number 123: check character 6 is a digit.
     code = make_hetu(datetime.date(1903, 2, 1), 123)
