@@ -240,6 +240,8 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
             span = prefixed_street(text, p, num_end)
         if span is None and NON_LATIN_SCRIPT.search(text, max(0, p - 24), p):
             span = cued_script_street(text, p, num_end)
+        if span is None:
+            span = _cued_house(text, rev, p, num_end)
         if span is not None and span[0] >= last_end:
             spans.append(span)
             last_end = span[1]
@@ -291,6 +293,44 @@ def _street_before(text: str, rev: str, p: int, num_end: int) -> tuple[int, int]
         return None  # a weak or lower-case name needs more than a number after it
     if not has_flat and (is_count(text, end) or (not strong_shape and _is_year(text, p, num_end))):
         return None
+    return start, end
+
+
+# Local cases say where, not which house: "asun Espoossa 5 vuotta", "muutin Vantaalle 2017".
+_WHERE_CASE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|hin|seen)$")
+_PHRASE_END = frozenset(",.;!?)\n")
+# A flat, floor or room before its number is part of an address, not its street.
+_UNIT_WORDS = frozenset(
+    "apt apartment flat unit suite room floor door asunto huoneisto huone kerros krs "
+    "lgh lägenhet bostad våning rum no nr nro".split()
+)
+
+
+def _cued_house(text: str, rev: str, p: int, num_end: int) -> tuple[int, int] | None:
+    """A street or house name no list knows, right after an address cue, when the number ends
+    the address ("asun Rantala 5", "osoitteeni on Hevosenkenkä 3 A 7", "bor på Åkervik 4,
+    Sibbo"): a staircase, a flat, a postal code, a comma or the end follows it."""
+    if not rev:
+        return None
+    wm = _REV_SPACE_WORD.match(rev, len(text) - p)
+    if wm is None:
+        return None
+    word = wm.group(2)[::-1]
+    if not (word[0].isupper() and len(word) >= 3 and word.replace("-", "").isalpha()):
+        return None
+    low = word.casefold()
+    if low in _LEAD_WORDS or low in _UNIT_WORDS or _WHERE_CASE.search(low):
+        return None
+    start = p - len(wm.group(1)) - len(word)
+    if not _has_cue(text, start):
+        return None
+    end, has_flat = house_end(text, num_end)
+    if not has_flat:
+        if is_count(text, end) or _is_year(text, p, num_end):
+            return None
+        after = text[end : end + 1]
+        if after and after not in _PHRASE_END and POSTAL_CODE.match(text, end) is None:
+            return None
     return start, end
 
 

@@ -69,7 +69,7 @@ _NUMBER_FIRST = re.compile(
     \d{1,5}[A-Za-z]?(?:[ \t]?[-–][ \t]?\d{1,5}[A-Za-z]?)?,?[ \t]+
     (?:
         (?:(?:North|South|East|West|[NSEW])\.?[ \t]+)?
-        (?:(?:[A-Z][\w'’.-]*|of|the)[ \t]+){1,3}?
+        (?:(?:[A-Z][\w'’.-]*|of|the|\d{1,3}(?:st|nd|rd|th))[ \t]+){1,3}?
         (?:Street|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Boulevard|Blvd|Way|Place|Square|Sq|Terrace
           |Close|Crescent|Highway|Hwy|Parkway|Pkwy|Gardens|Grove|Mews|Court|Row
           |St(?![ \t]+[A-Z])|Dr(?![ \t]+[A-Z]))

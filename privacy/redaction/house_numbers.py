@@ -33,8 +33,12 @@ _FLAT_WORDS = (
     r"as|asunto|huoneisto|bst|bostad|lgh|lägenhet|apt|apartment|flat|unit|door|"
     r"кв|квартира|корп|корпус|стр|к|شقة"
 )
-# A staircase letter ("B", "J"); a lone lower-case letter counts only before a flat number.
-_STAIRCASE = re.compile(r"[ \t\u00a0]?([A-Za-z])(?![^\W\d_'’]|\.[^\W\d_])")
+# A staircase letter ("B", "J"), also after a word for it ("rappu B", "trappa C"); a lone
+# lower-case letter counts only before a flat number.
+_STAIRCASE = re.compile(
+    r"[ \t\u00a0]?(?:(?i:rappu|porras|porraskäytävä|trappa|trapphus|entrance)[ \t\u00a0]+)?"
+    r"([A-Za-z])(?![^\W\d_'’]|\.[^\W\d_])"
+)
 _FLAT_NUMBER = re.compile(
     rf"[ \t\u00a0]?(?:(?:{_FLAT_WORDS})\.?[ \t\u00a0]?)?#?\d{{1,4}}(?!\d|[.,:]\d)", re.IGNORECASE
 )
@@ -56,7 +60,7 @@ def house_end(text: str, num_end: int) -> tuple[int, bool]:
         flat = _FLAT_NUMBER.match(text, stair.end())
         if flat is not None:
             pos = flat.end()
-        elif letter.isupper() and letter != "I":
+        elif (letter.isupper() and letter != "I") or stair.group().strip() != letter:
             pos = stair.end()
         else:
             stair = None

@@ -464,3 +464,45 @@ def test_street_where_the_writer_lives_is_masked_without_a_number(text: str, add
 )
 def test_street_in_passing_district_or_common_noun_stays_readable(text: str) -> None:
     assert addresses_in(text) == []
+
+
+# --- house names, spelled-out staircases, ordinal streets -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        # a house or street name no list knows, right after an address cue, with the number
+        # ending the address
+        ("asun tällä hetkellä Koivuranta 3", "Koivuranta 3"),
+        ("Osoitteeni on Kuusenkerkkä 11 B 4", "Kuusenkerkkä 11 B 4"),
+        ("bor på Ekudden 6, Kyrkslätt", "Ekudden 6"),
+        ("Asun Haapamäki 2:ssa", "Haapamäki 2:ssa"),
+        # a staircase spelled out, and the flat after it
+        ("asun Vesakkotie 9 rappu C asunto 31", "Vesakkotie 9 rappu C asunto 31"),
+        ("Bor på Ängsvägen 14 trappa B lgh 2", "Ängsvägen 14 trappa B lgh 2"),
+        # an ordinal street name, with a directional before it and a flat before the number
+        ("My address is Apt 7C, 410 W 57th St, New York", "Apt 7C, 410 W 57th St"),
+        ("I live at 9 East 2nd Street", "9 East 2nd Street"),
+    ],
+)
+def test_house_names_staircase_words_and_ordinal_streets_are_found(text: str, address: str) -> None:
+    assert addresses_in(text) == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a place in a local case, a count, a year, an age or more words after the number
+        "asun Espoossa 4 vuotta",
+        "muutin Suomeen 2016",
+        "muutin Tampereelle 19-vuotiaana",
+        "asun Vantaa 2 lapsen kanssa",
+        "I moved to Espoo 2 years ago",
+        "we met at 5 pm on 2nd Street",
+        "asun Pengerkatu 7 ja rappu on siisti",
+    ],
+)
+def test_cued_words_before_counts_years_and_ages_are_no_house(text: str) -> None:
+    found = addresses_in(text)
+    assert found in ([], ["Pengerkatu 7"]), found
