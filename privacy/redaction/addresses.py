@@ -116,7 +116,7 @@ _NOT_GENITIVE = frozenset(
 _LEAD_WORDS = frozenset(
     "asun asumme asuu asuin osoite osoitteeni osoitteessa address adress adressen bor olen "
     "on in at på i the my min mitt minun mun live lives osoitteeseen kotiosoite katuosoite "
-    "ja and och tai or to till into from".split()
+    "ja and och tai or to till into from adres adresim adresi adresimiz".split()
 )
 # Words that may open a street name before a genitive or a bare generic.
 _QUALIFIERS = frozenset(

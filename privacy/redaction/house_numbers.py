@@ -30,7 +30,7 @@ _HOUSE_TAIL = re.compile(
     r"(?::[^\W\d_]{1,4}(?!\w))?"
 )
 _FLAT_WORDS = (
-    r"as|asunto|huoneisto|bst|bostad|lgh|lägenhet|apt|apartment|flat|unit|door|"
+    r"as|asunto|huoneisto|bst|bostad|lgh|lägenhet|apt|apartment|flat|unit|door|daire|"
     r"кв|квартира|корп|корпус|стр|к|شقة"
 )
 # A staircase letter ("B", "J"), also after a word for it ("rappu B", "trappa C"); a lone
@@ -39,11 +39,13 @@ _STAIRCASE = re.compile(
     r"[ \t\u00a0]?(?:(?i:rappu|porras|porraskäytävä|trappa|trapphus|entrance)[ \t\u00a0]+)?"
     r"([A-Za-z])(?![^\W\d_'’]|\.[^\W\d_])"
 )
+# The flat after a staircase, also as Turkish addresses write it ("No: 15 D: 4").
 _FLAT_NUMBER = re.compile(
-    rf"[ \t\u00a0]?(?:(?:{_FLAT_WORDS})\.?[ \t\u00a0]?)?#?\d{{1,4}}(?!\d|[.,:]\d)", re.IGNORECASE
+    rf":?[ \t\u00a0]?(?:(?:{_FLAT_WORDS})\.?:?[ \t\u00a0]?)?#?\d{{1,4}}(?!\d|[.,:]\d)",
+    re.IGNORECASE,
 )
 _DESIGNATED_FLAT = re.compile(
-    rf"[,،]?[ \t\u00a0]?(?:{_FLAT_WORDS})\.?[ \t\u00a0]?#?\d{{1,4}}[a-zа-я]?(?!\d|[.,:]\d)",
+    rf"[,،]?[ \t\u00a0]?(?:{_FLAT_WORDS})\.?:?[ \t\u00a0]?#?\d{{1,4}}[a-zа-я]?(?!\d|[.,:]\d)",
     re.IGNORECASE,
 )
 POSTAL_CODE = re.compile(r",?\s*(?:FI-?)?\d{5}(?!\d)")

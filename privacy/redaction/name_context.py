@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import evidence, long_compound
-from privacy.redaction.name_cue_phrases import CUE_PARTS, CUE_WORDS
+from privacy.redaction.name_cue_phrases import ADDRESS_WORDS, CUE_PARTS, CUE_WORDS
 from privacy.redaction.name_cues import is_function_word
 from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_verbs import LOCAL_CASE, adjacent, verb_after
@@ -40,8 +40,10 @@ def capital_follows(tokens: list[Token], i: int) -> bool:
 
 
 def introduces_a_name(token: Token) -> bool:
-    """A cue word or a single letter: "I'm", "Benim", "Hej", "I" stand beside names."""
-    return len(token.text) == 1 or token.text.casefold() in CUE_WORDS
+    """A cue word or a single letter: "I'm", "Benim", "Hej", "I" stand beside names; a word
+    that introduces an address stands before a street."""
+    low = token.text.casefold()
+    return len(token.text) == 1 or low in CUE_WORDS or low in ADDRESS_WORDS
 
 
 def _plain_or_known(ev: Evidence) -> bool:

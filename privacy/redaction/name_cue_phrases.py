@@ -112,6 +112,12 @@ CUE_TABLE = _build_cue_table()
 CUE_WORDS = frozenset(
     first for first, options in CUE_TABLE.items() if any(not rest for rest, _, _ in options)
 )
+# Words that introduce an address, in the residents' languages ("Adresim Atatürk Cad. ..."):
+# capitalised before a street, never a name.
+ADDRESS_WORDS = frozenset(
+    "osoite osoitteeni kotiosoite adress adressen address adresim adres adresi adresse "
+    "dirección direccion indirizzo endereço адрес адреса عنواني".split()
+)
 # Every word of every cue phrase ("зовут" of "меня зовут", "heter" of "jag heter"): the cue
 # itself, never half of a name beside it.
 CUE_PARTS = frozenset(

@@ -484,6 +484,10 @@ def test_street_in_passing_district_or_common_noun_stays_readable(text: str) -> 
         # an ordinal street name, with a directional before it and a flat before the number
         ("My address is Apt 7C, 410 W 57th St, New York", "Apt 7C, 410 W 57th St"),
         ("I live at 9 East 2nd Street", "9 East 2nd Street"),
+        # the flat as Turkish addresses write it
+        ("Ev adresim Bağdat Caddesi No: 40 Daire: 7", "Bağdat Caddesi No: 40 Daire: 7"),
+        ("Ev adresim Bağdat Caddesi No: 40 D: 7", "Bağdat Caddesi No: 40 D: 7"),
+        ("Adresim Atatürk Cad. No: 15 D: 4", "Atatürk Cad. No: 15 D: 4"),
     ],
 )
 def test_house_names_staircase_words_and_ordinal_streets_are_found(text: str, address: str) -> None:
