@@ -223,7 +223,9 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             other = i if is_name[i + 1] else i + 1
             ev = first if other == i else last
             if listed_pair:
-                fits = True
+                # Not a common Finnish word opening a sentence that only a foreign list or a
+                # few bearers have as a first name: "Olin Lindan luona" (I was at Linda's).
+                fits = not (other == i and left.sentence_start and _verb_before_name(first, left))
             elif not capitalised:
                 fits = False  # without capitals only two listed halves make a name
             elif ev.place or ev.not_name:
@@ -237,6 +239,26 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             if fits:
                 is_name[other] = True
                 changed = True
+
+
+def _rarer_first_name(ev: Evidence) -> bool:
+    """A first name fewer bear here ("Halima", 20 to 199 in Finland) that is no word."""
+    return (
+        ev.first >= 2
+        and not (ev.common_word or ev.common_inflected or ev.also_word)
+        and max(ev.frequency) < 4
+    )
+
+
+def _verb_before_name(ev: Evidence, token: Token) -> bool:
+    """An inflected word form as common in Finnish as "olin" (I was) that is no common first
+    name; a dictionary word as written may be the name ("Aina Korhonen soitti")."""
+    return (
+        ev.first < 4
+        and not ev.common_word
+        and ev.frequency[0] >= 5
+        and is_finnish_word_form(token.text.casefold())
+    )
 
 
 _AND = frozenset("ja sekä tai och eller and or и или і та й або و".split())
@@ -352,6 +374,7 @@ def _complete_coordination(
         found = tokens[i + 2] if index == i else left
         if (
             (other.capitalised and ev.first >= PAIR_LEVEL)
+            or (other.capitalised and _rarer_first_name(ev))
             or (lower and max(ev.first, ev.first_inflected) > PAIR_LEVEL)
             or _inflected_alike(other, found, ev)
         ):

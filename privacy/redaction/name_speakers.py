@@ -18,6 +18,7 @@ from privacy.redaction.name_verbs import (
     SAYS,
     SERVICES,
     TITLE_HEAD,
+    TOLD,
     adjacent,
 )
 from privacy.redaction.tokens import Token
@@ -40,6 +41,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if ev.not_name and not _common_first_name(token.text, ev):
         return False
     listed = max(ev.first, ev.surname, ev.first_inflected, ev.surname_inflected)
+    if _told_to(text, tokens, i, ev, listed):
+        return True
     doubted = score < floor and listed < PAIR_LEVEL
     if i > 0 and not doubted and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], token):
         before = tokens[i - 1].text.casefold()
@@ -77,6 +80,22 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
     # soitti"): things and institutions do not ask or call.
     return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
+
+
+def _told_to(text: str, tokens: list[Token], i: int, ev: Evidence, listed: int) -> bool:
+    """A listed name in the allative right after the writer's verb of calling, writing or
+    paying ("Soitin Svetlanalle", "Maksoin Jevgenijlle"), when it is no word and no place."""
+    if not (i and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], tokens[i])):
+        return False
+    low = tokens[i].text.casefold()
+    return (
+        tokens[i - 1].text.casefold() in TOLD
+        and low.endswith("lle")
+        and listed >= 2
+        and not (ev.common_word or ev.common_inflected or ev.also_word)
+        and max(ev.frequency) < 4
+        and not is_finnish_word_form(low)
+    )
 
 
 def _with_a_person(text: str, tokens: list[Token], i: int, ev: Evidence) -> bool:

@@ -89,6 +89,15 @@ LOCAL_CASE = re.compile(
 # "Niinistön mielestä": only people (and bodies, written in lower case) hold opinions.
 OPINION = frozenset(("mielestä",))
 # Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
+# The writer calling, writing, telling or paying someone: the one after it in the allative
+# ("Soitin Svetlanalle", "Lähetin Haruille viestin") is a person.
+TOLD = frozenset(
+    """
+    soitin soitan soitettiin kirjoitin kirjoitan lähetin lähetän sanoin sanon kerroin kerron
+    puhuin vastasin maksoin maksan annoin annan lupasin lupaan tekstasin tekstaan viestitin
+    laitoin laitan selitin valitin
+    """.split()
+)
 KIN = frozenset("veli sisko isä äiti mummo mummi ukki vaari pappa täti setä eno serkku".split())
 
 

@@ -319,7 +319,8 @@ def _listed_name_the_model_doubts(
             return False
         # A surname that is no word, inflected too: "Granlund asuu", "Halosen kannatus"
         # (not a verb that de-inflects to one: "Keräsin ahkerasti").
-        return ev.surname >= 3 or (
+        frequent_form = ev.frequency[0] >= 5 and is_finnish_word_form(token.text.casefold())
+        return (ev.surname >= 3 and not frequent_form) or (
             ev.surname_inflected >= 3
             and not ev.first
             and not is_finnish_word_form(token.text.casefold())

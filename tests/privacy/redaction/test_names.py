@@ -736,3 +736,24 @@ def test_a_compound_after_a_common_first_name_is_the_surname() -> None:
     assert not _compound_surname(first, "Kirjasto", evidence("Kirjasto"))
     # after a word that is no common first name, nothing
     assert not _compound_surname(evidence("Kokous"), "Myllyveräjä", evidence("Myllyveräjä"))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a listed name in the allative after the writer's verb of calling, writing or paying
+        ("Soitin Oksanalle eilen illalla", ["Oksanalle"]),
+        ("Maksoin Dmitrille vuokran käteisellä", ["Dmitrille"]),
+        ("Soitin Kelalle ja Vantaalle eilen", []),
+        ("Soitin Telialle liittymästä", []),
+        # a first name fewer bear here, joined by "and" to a found one
+        ("Bashir ja Halima tulivat Somaliasta", ["Bashir", "Halima"]),
+        # a verb form as common as "olin" (I was) opening a sentence is no first name, even
+        # though a foreign list holds it; a dictionary word may be ("Aina Korhonen")
+        ("Olin Lindan luona yötä", ["Lindan"]),
+        ("Olin Virtasen kanssa kaupassa", ["Virtasen"]),
+        ("Aina Korhonen soitti eilen", ["Aina Korhonen"]),
+    ],
+)
+def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
