@@ -12,6 +12,7 @@ from privacy.redaction.name_features import Evidence
 from privacy.redaction.name_verbs import (
     ACTS,
     ADVERBS,
+    AUTHORED,
     KIN,
     LOCAL_CASE,
     OPINION,
@@ -58,6 +59,9 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
         said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
     if said in OPINION and token.text.endswith("n"):
+        return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
+    if AUTHORED.match(said) and token.text.endswith("n") and token.text[1:2].islower():
+        # Written as a name, not as an abbreviation inflected ("EU:n aloitteet").
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if token.text.casefold() in SERVICES:
         return False

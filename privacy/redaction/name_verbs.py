@@ -88,6 +88,12 @@ LOCAL_CASE = re.compile(
 )
 # "Niinistön mielestä": only people (and bodies, written in lower case) hold opinions.
 OPINION = frozenset(("mielestä",))
+# What a person writes, composes, paints or proposes, after its author's genitive
+# ("Ovidiuksen teoksessa", "Napolitanon mietinnössä", "Waltarin romaani").
+AUTHORED = re.compile(
+    r"(?:mietin[nt]ö|teo[sk]|romaan|novell|elokuv|sävelly|sinfoni|oopper|maalau|veisto|runo|"
+    r"ehdotu|aloit[et]|kolumn|muistelm|elämäkert|väitöskirj|essee)"
+)
 # Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
 # The writer calling, writing, telling or paying someone: the one after it in the allative
 # ("Soitin Svetlanalle", "Lähetin Haruille viestin") is a person.

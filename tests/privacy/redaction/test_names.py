@@ -757,3 +757,22 @@ def test_a_compound_after_a_common_first_name_is_the_surname() -> None:
 )
 def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str]) -> None:
     assert names_in(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # the author's genitive before what a person writes, composes or proposes
+        ("Luin eilen Waltarin romaanin loppuun", ["Waltarin"]),
+        ("Jäsen Koskisen mietinnössä on hyviä kohtia", ["Koskisen"]),
+        ("Se on kuvattu Ovidiuksen teoksessa", ["Ovidiuksen"]),
+        ("Ahmedin ehdotus oli paras", ["Ahmedin"]),
+        # not a word, a place, an institution or an abbreviation
+        ("Yhtiön ehdotus hylättiin", []),
+        ("Kelan ehdotus oli huono", []),
+        ("Nokian ehdotus tuli myöhään", []),
+        ("Hyväksyn EU:n aloitteet", []),
+    ],
+)
+def test_an_authors_genitive_before_a_work_is_a_person(text: str, names: list[str]) -> None:
+    assert names_in(text) == names
