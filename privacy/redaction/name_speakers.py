@@ -20,6 +20,7 @@ from privacy.redaction.name_verbs import (
     SERVICES,
     TITLE_HEAD,
     TOLD,
+    TOLD_FROM,
     adjacent,
 )
 from privacy.redaction.tokens import Token
@@ -88,13 +89,17 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
 
 def _told_to(text: str, tokens: list[Token], i: int, ev: Evidence, listed: int) -> bool:
     """A listed name in the allative right after the writer's verb of calling, writing or
-    paying ("Soitin Svetlanalle", "Maksoin Jevgenijlle"), when it is no word and no place."""
+    paying ("Soitin Svetlanalle", "Maksoin Jevgenijlle"), or in the ablative after one of
+    asking or getting ("Kysyin Oksanalta"), when it is no word and no place."""
     if not (i and tokens[i - 1].is_word and adjacent(text, tokens[i - 1], tokens[i])):
         return False
     low = tokens[i].text.casefold()
+    verb = tokens[i - 1].text.casefold()
     return (
-        tokens[i - 1].text.casefold() in TOLD
-        and low.endswith("lle")
+        (
+            (verb in TOLD and low.endswith("lle"))
+            or (verb in TOLD_FROM and low.endswith(("lta", "ltä")))
+        )
         and listed >= 2
         and not (ev.common_word or ev.common_inflected or ev.also_word)
         and max(ev.frequency) < 4

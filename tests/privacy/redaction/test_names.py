@@ -746,6 +746,9 @@ def test_a_compound_after_a_common_first_name_is_the_surname() -> None:
         ("Maksoin Dmitrille vuokran käteisellä", ["Dmitrille"]),
         ("Soitin Kelalle ja Vantaalle eilen", []),
         ("Soitin Telialle liittymästä", []),
+        # and in the ablative after the writer's verb of asking or getting
+        ("Sain Dmitriltä rahaa lainaksi", ["Dmitriltä"]),
+        ("Sain Kelalta päätöksen eilen", []),
         # a first name fewer bear here, joined by "and" to a found one
         ("Bashir ja Halima tulivat Somaliasta", ["Bashir", "Halima"]),
         # a verb form as common as "olin" (I was) opening a sentence is no first name, even
