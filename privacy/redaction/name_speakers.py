@@ -61,6 +61,16 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
         said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
     if said in OPINION and token.text.endswith("n"):
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
+    if said == "mukaan" and token.text.endswith("n") and token.text[1:2].islower():
+        # "Aunesluoman mukaan": a listed name's genitive; news agencies, papers and bodies
+        # say things too ("Reutersin mukaan"), so only a listed name that is no word.
+        inflected = max(ev.first_inflected, ev.surname_inflected)
+        return (
+            inflected >= 2
+            and not (ev.common_word or ev.common_inflected or ev.also_word)
+            and max(ev.frequency) < 4
+            and (inflected >= PAIR_LEVEL or not is_finnish_word_form(token.text.casefold()))
+        )
     if AUTHORED.match(said) and token.text.endswith("n") and token.text[1:2].islower():
         # Written as a name, not as an abbreviation inflected ("EU:n aloitteet").
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)

@@ -775,6 +775,11 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Kelan ehdotus oli huono", []),
         ("Nokian ehdotus tuli myöhään", []),
         ("Hyväksyn EU:n aloitteet", []),
+        # a listed name that is no word, in the genitive before "mukaan" (according to)
+        ("Aunesluoman mukaan rajat tulivat vastaan", ["Aunesluoman"]),
+        ("Reutersin mukaan hinnat nousivat", []),
+        ("Suunnitelman mukaan muutamme keväällä", []),
+        ("Kelan mukaan hakemus on kesken", []),
     ],
 )
 def test_an_authors_genitive_before_a_work_is_a_person(text: str, names: list[str]) -> None:
