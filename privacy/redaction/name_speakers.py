@@ -14,8 +14,10 @@ from privacy.redaction.name_verbs import (
     ADVERBS,
     AUTHORED,
     KIN,
+    KIN_OF,
     LOCAL_CASE,
     OPINION,
+    POSSESSIVE,
     SAYS,
     SERVICES,
     TITLE_HEAD,
@@ -61,6 +63,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
         said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
     if said in OPINION and token.text.endswith("n"):
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
+    if _kin_of(token.text, said):
+        return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if said == "mukaan" and token.text.endswith("n") and token.text[1:2].islower():
         # "Aunesluoman mukaan": a listed name's genitive; news agencies, papers and bodies
         # say things too ("Reutersin mukaan"), so only a listed name that is no word.
@@ -95,6 +99,17 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     # A common first name speaks too, even when it is also a word ("Vesa kysyi", "Tuuli
     # soitti"): things and institutions do not ask or call.
     return max(ev.surname, ev.surname_inflected, ev.first) >= 4 or not _a_word(token.text, ev)
+
+
+def _kin_of(word: str, following: str) -> bool:
+    """A capitalised genitive before a word for family ("Clutterin perhe", "Shirazin vaimo",
+    "Te Rauparahan sisaren poika"): its possessor is a person."""
+    return (
+        word.endswith("n")
+        and word[1:2].islower()
+        and KIN_OF.fullmatch(following) is not None
+        and not following.endswith(POSSESSIVE)
+    )
 
 
 def _told_to(text: str, tokens: list[Token], i: int, ev: Evidence, listed: int) -> bool:

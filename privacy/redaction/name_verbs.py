@@ -94,7 +94,18 @@ AUTHORED = re.compile(
     r"(?:mietin[nt]ö|teo[sk]|romaan|novell|elokuv|sävelly|sinfoni|oopper|maalau|veisto|runo|"
     r"ehdotu|aloit[et]|kolumn|muistelm|elämäkert|väitöskirj|essee)"
 )
-# Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
+# Family after a genitive: its possessor is a person ("Clutterin perhe", "Shirazin vaimo",
+# "Te Rauparahan sisaren poika"); firms and places have no wives or sisters.
+KIN_OF = re.compile(
+    r"(?:perhe|vaimo|aviomie|mieh|mies|puoliso|poika|poja|tytär|tyttäre|äiti|äidi|isä|lapse|"
+    r"lapsi|sisko|sisar|veli|velje|serkku|serku|eno|täti|tädi|setä|sedä|mummo|isoäiti|isoisä|"
+    r"vanhemm|leski|lese|tyttöystävä|poikaystävä)"
+    # a case ending, not a compound or another word ("poikakoulussa", "isäntä")
+    r"(?:n|a|ä|t|ta|tä|na|nä|ksi|lle|lla|llä|lta|ltä|ssa|ssä|sta|stä|en|an|än|on|ön|un|yn|in|"
+    r"seen|ien|jen|ille|illa|illä|ista|istä|iin|ineen|at|ät|ia|iä|ilta|iltä)?"
+)
+# A possessive ending says whose: "Eilen äitini" is my mother, not Eilen's.
+POSSESSIVE = ("ni", "si", "nsa", "nsä", "mme", "nne")
 # The writer calling, writing, telling or paying someone: the one after it in the allative
 # ("Soitin Svetlanalle", "Lähetin Haruille viestin") is a person.
 TOLD = frozenset(
@@ -109,6 +120,7 @@ TOLD = frozenset(
 TOLD_FROM = frozenset(
     "kysyin kysyn sain saan lainasin lainaan ostin ostan pyysin pyydän kuulin kuulen".split()
 )
+# Kin who speak in chat as often as anyone ("veli kertoi": my brother told), and bear names.
 KIN = frozenset("veli sisko isä äiti mummo mummi ukki vaari pappa täti setä eno serkku".split())
 
 

@@ -780,6 +780,12 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Reutersin mukaan hinnat nousivat", []),
         ("Suunnitelman mukaan muutamme keväällä", []),
         ("Kelan mukaan hakemus on kesken", []),
+        # a genitive before a word for family: its possessor is a person
+        ("Shirazin vaimo soitti eilen", ["Shirazin"]),
+        ("Karjalaisen perhe muutti Espooseen", ["Karjalaisen"]),
+        ("Eilen äitini soitti", []),
+        ("Talon isäntä avasi oven", []),
+        ("Jumalan poika", []),
     ],
 )
 def test_an_authors_genitive_before_a_work_is_a_person(text: str, names: list[str]) -> None:
