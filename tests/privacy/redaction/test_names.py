@@ -786,6 +786,9 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Eilen äitini soitti", []),
         ("Talon isäntä avasi oven", []),
         ("Jumalan poika", []),
+        # letters and digits together are a code or a model, not a name
+        ("Aluksella Gemini-12 laskeutui turvallisesti", []),
+        ("Seuraamme rahamäärää eli M3:sen kasvua", []),
     ],
 )
 def test_an_authors_genitive_before_a_work_is_a_person(text: str, names: list[str]) -> None:
