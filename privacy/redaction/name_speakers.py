@@ -54,7 +54,12 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
             # "esimies Palvelukeskuksesta soitti": a compound is a place of work, not a name
             return not (ev.compound_head or long_compound(token.text))
         if before in SAYS and (i + 1 == len(tokens) or not tokens[i + 1].is_word):
-            return True
+            # "sanoi Lehtinen.": the one who spoke; "sanoo Ylelle." is told, and papers and
+            # broadcasters are told as often as people: then only a listed name counts
+            # ("sanoo Pääskyselle").
+            return not LOCAL_CASE.search(token.text.casefold()) or (
+                max(ev.first_inflected, ev.surname_inflected) >= 2 and max(ev.frequency) < 3
+            )
     following = tokens[i + 1] if i + 1 < len(tokens) else None
     if following is None or not adjacent(text, token, following):
         return False

@@ -786,6 +786,9 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Eilen äitini soitti", []),
         ("Talon isäntä avasi oven", []),
         ("Jumalan poika", []),
+        # after a verb of saying, the one told in the allative only when a name list holds it
+        ("Asia on selvä, rehtori kertoi Ylelle.", []),
+        ("Joka aamu Jan sanoo Pääskyselle, että on kiire", ["Jan", "Pääskyselle"]),
         # letters and digits together are a code or a model, not a name
         ("Aluksella Gemini-12 laskeutui turvallisesti", []),
         ("Seuraamme rahamäärää eli M3:sen kasvua", []),
