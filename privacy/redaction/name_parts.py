@@ -188,6 +188,15 @@ def _opens_with_a_kind(tokens: list[Token], i: int) -> bool:
     )
 
 
+# Points of the compass joined to a name make a region, a paper or a treaty, not a person
+# ("Etelä-Saimaa kirjoittaa", "Pohjois-Atlantin"); surnames take "Ala-", "Yli-", "Uusi-".
+_COMPASS = ("etelä-", "pohjois-", "itä-", "länsi-")
+
+
+def _compass_name(tokens: list[Token], i: int) -> bool:
+    return tokens[i].text.casefold().startswith(_COMPASS)
+
+
 def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
     """Unmarks a run of name words that a kind of thing, place or body introduces."""
     i = 0
@@ -195,7 +204,11 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
         if (
             is_name[i]
             and (i == 0 or not is_name[i - 1])
-            and (_named_thing(text, tokens, i) or _opens_with_a_kind(tokens, i))
+            and (
+                _named_thing(text, tokens, i)
+                or _opens_with_a_kind(tokens, i)
+                or _compass_name(tokens, i)
+            )
         ):
             while i < len(tokens) and is_name[i]:
                 is_name[i] = False
