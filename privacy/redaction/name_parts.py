@@ -197,8 +197,14 @@ def _compass_name(tokens: list[Token], i: int) -> bool:
     return tokens[i].text.casefold().startswith(_COMPASS)
 
 
+def _with_digits(tokens: list[Token], i: int) -> bool:
+    """Letters and digits in one word are a code or a move, never a name: "Ke2", "M3:sen"."""
+    return any(c.isdigit() for c in tokens[i].text)
+
+
 def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
-    """Unmarks a run of name words that a kind of thing, place or body introduces."""
+    """Unmarks a run of name words that a kind of thing, place or body introduces, that a
+    point of the compass opens or that holds digits."""
     i = 0
     while i < len(tokens):
         if (
@@ -208,6 +214,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 _named_thing(text, tokens, i)
                 or _opens_with_a_kind(tokens, i)
                 or _compass_name(tokens, i)
+                or _with_digits(tokens, i)
             )
         ):
             while i < len(tokens) and is_name[i]:

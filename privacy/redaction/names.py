@@ -382,11 +382,8 @@ def _by_model(msg: Message) -> None:
         found = score is not None and score > threshold
         if found and (introduces_a_name(token) or is_function_word(token.text)):
             found = False
-        if found and (
-            (token.start and text[token.start - 1].isdigit())
-            or any(c.isdigit() for c in token.text)
-        ):
-            found = False  # letters and digits together ("308T", "Rf3") are codes, not names
+        if found and token.start and text[token.start - 1].isdigit():
+            found = False  # letters glued to digits ("308T", "12B") are codes, not names
         if found and HOUSE_NUMBER_NEXT.match(text, token.end) and ends_like_street(token.text):
             found = False  # "Inkoonkatu 3": the address detector takes the street
         if score is not None and not (found and not token.sentence_start):
