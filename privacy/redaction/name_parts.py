@@ -197,9 +197,14 @@ def _compass_name(tokens: list[Token], i: int) -> bool:
     return tokens[i].text.casefold().startswith(_COMPASS)
 
 
-def _with_digits(tokens: list[Token], i: int) -> bool:
-    """Letters and digits in one word are a code or a move, never a name: "Ke2", "M3:sen"."""
-    return any(c.isdigit() for c in tokens[i].text)
+def _with_digits(tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """A run with letters and digits in one word is a code or a move, never a name: "Ke2
+    Dxe4", "M3:sen", "TV1:n Aamu-Tv:ssä"."""
+    while i < len(tokens) and is_name[i]:
+        if any(c.isdigit() for c in tokens[i].text):
+            return True
+        i += 1
+    return False
 
 
 def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
@@ -214,7 +219,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 _named_thing(text, tokens, i)
                 or _opens_with_a_kind(tokens, i)
                 or _compass_name(tokens, i)
-                or _with_digits(tokens, i)
+                or _with_digits(tokens, is_name, i)
             )
         ):
             while i < len(tokens) and is_name[i]:
