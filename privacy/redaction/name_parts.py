@@ -207,6 +207,26 @@ def _with_digits(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     return False
 
 
+# The Latin second word of a species ("Vicia faba", "Brassica napus", "Clausilia dubia").
+_LATIN_EPITHET = re.compile(r"[a-z]{2,}(?:a|us|um|is|ii|ae|ensis|oides)$")
+
+
+def _species(tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """A one-word run before a lower-case Latin word that no Finnish, Swedish or English text
+    uses: a genus and its species, not a person."""
+    if i + 1 >= len(tokens) or (i + 2 < len(tokens) and is_name[i + 1]):
+        return False
+    following = tokens[i + 1].text
+    ev = evidence(following)
+    return (
+        _LATIN_EPITHET.fullmatch(following) is not None
+        and len(following) <= 10  # a Finnish compound is longer ("naisskandaalia")
+        and not (ev.compound_head or ev.any_name or ev.common_word or ev.common_inflected)
+        and not any(ev.frequency)
+        and not is_finnish_word_form(following)
+    )
+
+
 def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
     """Unmarks a run of name words that a kind of thing, place or body introduces, that a
     point of the compass opens or that holds digits."""
@@ -220,6 +240,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 or _opens_with_a_kind(tokens, i)
                 or _compass_name(tokens, i)
                 or _with_digits(tokens, is_name, i)
+                or _species(tokens, is_name, i)
             )
         ):
             while i < len(tokens) and is_name[i]:

@@ -792,6 +792,10 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # a point of the compass joined to a name makes a region or a paper
         ("Junavuoro jää ajamatta, Etelä-Saimaa kirjoittaa.", []),
         ("Maa liittyi Pohjois-Atlantin Puolustussopimukseen", []),
+        # a genus before its Latin species is no person; a Finnish compound after a name is
+        # no species
+        ("Pellolla kasvaa Vicia sativa ja Brassica napus", []),
+        ("Tapaus todentaa Berlusconin naisskandaalia", ["Berlusconin"]),
         # letters and digits together are a code or a model, not a name
         ("Aluksella Gemini-12 laskeutui turvallisesti", []),
         ("Seuraamme rahamäärää eli M3:sen kasvua", []),
