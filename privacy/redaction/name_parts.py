@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from privacy.redaction.lexicon import evidence
+from privacy.redaction.lexicon import base_forms, evidence
 from privacy.redaction.name_verbs import adjacent
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
@@ -207,6 +207,22 @@ def _with_digits(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     return False
 
 
+# Makes of cars and vans that news and residents name, often before a model ("Kia Picanto",
+# "Suzuki Wagon R"): a run that opens with one, in any case, is a vehicle or its maker. A make
+# after a first name is a surname ("Harrison Ford"), and that run opens with the first name.
+_VEHICLE_MAKES = frozenset(
+    """
+    audi bmw chevrolet citroen citroën dacia fiat ford honda hyundai kia lexus mazda mercedes
+    mitsubishi nissan opel peugeot porsche renault saab seat skoda škoda subaru suzuki tesla
+    toyota volkswagen volvo
+    """.split()
+)
+
+
+def _vehicle(tokens: list[Token], i: int) -> bool:
+    return any(form in _VEHICLE_MAKES for form in base_forms(tokens[i].text.casefold()))
+
+
 # The Latin second word of a species ("Vicia faba", "Brassica napus", "Clausilia dubia").
 _LATIN_EPITHET = re.compile(r"[a-z]{2,}(?:a|us|um|is|ii|ae|ensis|oides)$")
 
@@ -241,6 +257,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 or _compass_name(tokens, i)
                 or _with_digits(tokens, is_name, i)
                 or _species(tokens, is_name, i)
+                or _vehicle(tokens, i)
             )
         ):
             while i < len(tokens) and is_name[i]:

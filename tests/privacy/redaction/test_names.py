@@ -796,6 +796,10 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # no species
         ("Pellolla kasvaa Vicia sativa ja Brassica napus", []),
         ("Tapaus todentaa Berlusconin naisskandaalia", ["Berlusconin"]),
+        # a make of car opening a run is the car or its maker; after a first name, a surname
+        ("Autoja kuten Kia Picanto ja Renault Twingo", []),
+        ("Nissan on ketterämpi kuin Opel", []),
+        ("Elokuvassa näytteli Harrison Ford", ["Harrison Ford"]),
         # letters and digits together are a code or a model, not a name
         ("Aluksella Gemini-12 laskeutui turvallisesti", []),
         ("Seuraamme rahamäärää eli M3:sen kasvua", []),
