@@ -219,8 +219,14 @@ _VEHICLE_MAKES = frozenset(
 )
 
 
-def _vehicle(tokens: list[Token], i: int) -> bool:
-    return any(form in _VEHICLE_MAKES for form in base_forms(tokens[i].text.casefold()))
+def _vehicle(tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    if not any(form in _VEHICLE_MAKES for form in base_forms(tokens[i].text.casefold())):
+        return False
+    # Kia and Mercedes are first names too: before a listed surname, a person.
+    if not (i + 1 < len(tokens) and is_name[i + 1] and evidence(tokens[i].text).first >= 2):
+        return True
+    surname = evidence(tokens[i + 1].text)
+    return max(surname.surname, surname.surname_inflected) < 2
 
 
 # The Latin second word of a species ("Vicia faba", "Brassica napus", "Clausilia dubia").
@@ -257,7 +263,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 or _compass_name(tokens, i)
                 or _with_digits(tokens, is_name, i)
                 or _species(tokens, is_name, i)
-                or _vehicle(tokens, i)
+                or _vehicle(tokens, is_name, i)
             )
         ):
             while i < len(tokens) and is_name[i]:
