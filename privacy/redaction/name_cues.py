@@ -179,7 +179,14 @@ def _continues_name(msg: Message, j: int) -> bool:
             return False
         return evidence(word).any_name or _arabic_family_name(word) or not _mostly_arabic(msg.text)
     if not msg.cap(j):
-        return msg.lower_mode and name_level(word) >= NameLevel.SURNAME
+        if not msg.lower_mode:
+            return False
+        if name_level(word) >= NameLevel.SURNAME:
+            return True
+        # "terveisin arvo nyholm": a surname the register lists, unless it is also a word
+        # that fewer bear ("olen matti kotona" keeps its "kotona").
+        ev = evidence(word)
+        return ev.surname >= 4 or (ev.surname >= _LISTED_IN_REGISTER and not ev.common_word)
     if is_not_name(word) or _PLACE_CASE.search(word):
         return name_level(word) >= NameLevel.SURNAME
     return True
@@ -196,6 +203,14 @@ def _extend(msg: Message, i: int, limit: int = 2) -> int:
 
 # Bearers in Finland from which a register name counts after a cue (lexicon bucket 3: 200+).
 _LISTED_IN_REGISTER = 3
+
+
+def _surname_follows(msg: Message, i: int) -> bool:
+    """A surname the population register lists (200 bearers or more) right after word i."""
+    if not msg.adjacent(i, i + 1):
+        return False
+    ev = evidence(msg.words[i + 1][2])
+    return max(ev.surname, ev.surname_inflected) >= _LISTED_IN_REGISTER
 
 
 def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
@@ -252,6 +267,8 @@ def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
         if name_level(word) >= NameLevel.SURNAME:
             return True
         ev = evidence(word)
+        if kind == "signoff" and ev.first >= _LISTED_IN_REGISTER and _surname_follows(msg, i):
+            return True  # "terveisin arvo nyholm": a first name that is a word, then a surname
         return (
             max(ev.first, ev.surname) >= _LISTED_IN_REGISTER
             and not (ev.common_word or ev.also_word or ev.place or ev.not_name)

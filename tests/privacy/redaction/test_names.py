@@ -383,6 +383,10 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # the word-form filter holds (Wiktionary inflects "Ritva"), unless Finnish text uses
         # the form as a word
         ("sain viestin tuomakselta eilen", ["tuomakselta"]),
+        # after a closing, a first name that is a word too, then a listed surname
+        ("kiitos avusta! terveisin arvo nyholm", ["arvo nyholm"]),
+        ("terveisin hans mehtälä", ["hans mehtälä"]),
+        ("olen matti kotona nyt", ["matti"]),
         ("sain viestin ritvalta eilen", ["ritvalta"]),
         ("lupasin soittaa eevalle huomenna", ["eevalle"]),
         ("tuulella on tänään kova", []),
