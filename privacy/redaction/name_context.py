@@ -241,6 +241,24 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
                 changed = True
 
 
+def lower_case_first_name(word: str, ev: Evidence) -> bool:
+    """In a message written without capitals the model knows little: a first name inflected
+    counts ("sain viestin tuomakselta", "fionalle") unless it is a Finnish word form that
+    Finnish text uses ("tuulella", "onnella", "annan"); a rarer one (200 to 1,999 bearers)
+    only when it is no word form at all and no frequency list knows it ("roses", "tarvin"
+    stay readable). The word-form filter alone would not do: it holds the inflections of
+    names Wiktionary lists ("ritvalle")."""
+    form = is_finnish_word_form(word.casefold())
+    common = ev.first_inflected >= 4
+    plain = word.replace("-", "").isalpha()
+    rarer = ev.first_inflected == 3 and plain and not (form or any(ev.frequency))
+    return (
+        (common or rarer)
+        and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
+        and not (ev.frequency[0] and form)
+    )
+
+
 def _rarer_first_name(ev: Evidence) -> bool:
     """A first name fewer bear here ("Halima", 20 to 199 in Finland) that is no word."""
     return (

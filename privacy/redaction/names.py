@@ -16,6 +16,7 @@ from privacy.redaction.name_context import (
     complete_pairs,
     frequent_word,
     introduces_a_name,
+    lower_case_first_name,
 )
 from privacy.redaction.name_cue_phrases import CUE_TABLE, CUE_WORDS
 from privacy.redaction.name_cues import (
@@ -275,15 +276,7 @@ def _listed_name_the_model_doubts(
         return False
     ev = evidence(token.text)
     if not token.capitalised:
-        # In a message written without capitals the model knows little: a common first name
-        # inflected counts ("sain viestin tuomakselta") unless it is a Finnish word form that
-        # Finnish text uses ("tuulella", "onnella", "annan"). The word-form filter alone
-        # would not do: it holds the inflections of names Wiktionary lists ("ritvalle").
-        return (
-            ev.first_inflected >= 4
-            and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
-            and not (ev.frequency[0] and is_finnish_word_form(token.text.casefold()))
-        )
+        return lower_case_first_name(token.text, ev)
     if ev.place or ev.not_name or max(ev.frequency[1], ev.frequency[2]) >= 4:
         return False
     if (

@@ -384,6 +384,9 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # the word-form filter holds (Wiktionary inflects "Ritva"), unless Finnish text uses
         # the form as a word
         ("sain viestin tuomakselta eilen", ["tuomakselta"]),
+        # a rarer first name inflected, when it is no word form and no text uses it
+        ("lähetin viestin fionalle ja karolinalle", ["fionalle", "karolinalle"]),
+        ("the roses and the stars", []),
         # after a closing, a first name that is a word too, then a listed surname
         ("kiitos avusta! terveisin arvo nyholm", ["arvo nyholm"]),
         ("terveisin hans mehtälä", ["hans mehtälä"]),
