@@ -205,6 +205,16 @@ def _extend(msg: Message, i: int, limit: int = 2) -> int:
 _LISTED_IN_REGISTER = 3
 
 
+# Verbs a child or a partner is the subject of, right after the name ("mun tyttö lumi on").
+_SUBJECT_VERBS = frozenset(
+    "on oli ei oo ol sanoi sano kertoi tuli meni itkee itki soitti sairastui asuu".split()
+)
+
+
+def _verb_follows(msg: Message, i: int) -> bool:
+    return msg.adjacent(i, i + 1) and msg.words[i + 1][2].casefold() in _SUBJECT_VERBS
+
+
 def _surname_follows(msg: Message, i: int) -> bool:
     """A surname the population register lists (200 bearers or more) right after word i."""
     if not msg.adjacent(i, i + 1):
@@ -269,6 +279,8 @@ def _accept_after_cue(msg: Message, kind: str, i: int) -> bool:
         ev = evidence(word)
         if kind == "signoff" and ev.first >= _LISTED_IN_REGISTER and _surname_follows(msg, i):
             return True  # "terveisin arvo nyholm": a first name that is a word, then a surname
+        if kind == "relative" and ev.first >= _LISTED_IN_REGISTER and _verb_follows(msg, i):
+            return True  # "mun poika lumi on kipeä": a first name that is a word, then a verb
         return (
             max(ev.first, ev.surname) >= _LISTED_IN_REGISTER
             and not (ev.common_word or ev.also_word or ev.place or ev.not_name)

@@ -384,6 +384,10 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # the word-form filter holds (Wiktionary inflects "Ritva"), unless Finnish text uses
         # the form as a word
         ("sain viestin tuomakselta eilen", ["tuomakselta"]),
+        # after a relative in lower case, a first name that is a word too, before a verb
+        ("mun tyttö lumi on kipeä", ["lumi"]),
+        ("mun mies toivo ei tule kotiin", ["toivo"]),
+        ("mun poika on kipeä", []),
         # a rarer first name inflected, when it is no word form and no text uses it
         ("lähetin viestin fionalle ja karolinalle", ["fionalle", "karolinalle"]),
         ("the roses and the stars", []),
