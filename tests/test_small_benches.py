@@ -1,4 +1,4 @@
-"""bench/outbox_delivery.py delivers every message the triage left waiting, and counts them."""
+"""bench/outbox_delivery.py and bench/history_inbound.py run and count what they measure."""
 
 from __future__ import annotations
 
@@ -27,3 +27,22 @@ async def test_a_round_sweeps_the_triage_replies_of_every_resident() -> None:
     # The bot answers each step of the triage: four messages per resident.
     assert sent == 6 * 4
     assert wall > 0 and cpu > 0
+
+
+def history_inbound_module() -> ModuleType:
+    path = REPO / "bench" / "history_inbound.py"
+    spec = importlib.util.spec_from_file_location("bench_history_inbound", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_history_inbound_alternates_both_databases_every_round() -> None:
+    bench = history_inbound_module()
+    args = bench.parse_args(["--conversations", "12", "--rounds", "2", "--inbound", "40"])
+    args.residents = 5
+    rates = await bench.run(args)
+    assert len(rates["history"]) == len(rates["empty"]) == 2
+    assert all(rate > 0 for rate in rates["history"] + rates["empty"])
