@@ -92,7 +92,8 @@ OPINION = frozenset(("mielestä",))
 # ("Ovidiuksen teoksessa", "Napolitanon mietinnössä", "Waltarin romaani").
 AUTHORED = re.compile(
     r"(?:mietin[nt]ö|teo[sk]|romaan|novell|elokuv|sävelly|sinfoni|oopper|maalau|veisto|runo|"
-    r"ehdotu|aloit[et]|kolumn|muistelm|elämäkert|väitöskirj|essee)"
+    r"ehdotu|aloit[et]|kolumn|muistelm|elämäkert|väitöskirj|essee|päiväkirj|kirje|hauta|"
+    r"muotokuv|patsa|syntymäpäiv)"
 )
 # Family after a genitive: its possessor is a person ("Clutterin perhe", "Shirazin vaimo",
 # "Te Rauparahan sisaren poika"); firms and places have no wives or sisters.

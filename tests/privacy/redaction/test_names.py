@@ -782,6 +782,8 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Jäsen Koskisen mietinnössä on hyviä kohtia", ["Koskisen"]),
         ("Se on kuvattu Ovidiuksen teoksessa", ["Ovidiuksen"]),
         ("Ahmedin ehdotus oli paras", ["Ahmedin"]),
+        ("Teos on Sohkasen päiväkirja sodan ajalta", ["Sohkasen"]),
+        ("Yhtiön kirje tuli eilen", []),
         # not a word, a place, an institution or an abbreviation
         ("Yhtiön ehdotus hylättiin", []),
         ("Kelan ehdotus oli huono", []),
