@@ -17,6 +17,7 @@ from privacy.redaction.name_verbs import (
     KIN_OF,
     LOCAL_CASE,
     OPINION,
+    PERFECT,
     POSSESSIVE,
     SAYS,
     SERVICES,
@@ -66,6 +67,10 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     said = following.text.casefold()
     if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
         said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
+    elif said in ("on", "oli") and i + 2 < len(tokens):
+        participle = tokens[i + 2].text.casefold()
+        if participle in PERFECT and adjacent(text, following, tokens[i + 2]):
+            said = "toimi"  # "Baldato on voittanut": acting, in the perfect tense
     if said in OPINION and token.text.endswith("n"):
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if _kin_of(token.text, said):

@@ -66,6 +66,18 @@ ACTS = frozenset(
     lives lived died came went took gave saw wanted tried met""".split()
 )
 PERSON_VERBS = SAYS | ACTS
+# Past participles of what only people do, after "on" or "oli" ("Baldato on voittanut",
+# "Harris oli kuollut"): the perfect tense of a verb of acting. Not "syntynyt" or "tullut":
+# names and words are born and come from somewhere too ("nimitys on syntynyt").
+PERFECT = frozenset(
+    """
+    kuollut voittanut hävinnyt pelannut toiminut työskennellyt opiskellut
+    kirjoittanut säveltänyt näytellyt ohjannut asunut muuttanut sanonut kertonut todennut
+    vaatinut ehdottanut kiistänyt myöntänyt kommentoinut korostanut julkaissut esiintynyt
+    laulanut soittanut edustanut johtanut perustanut valmistunut avioitunut eronnut
+    menehtynyt tavannut lähtenyt saapunut palannut liittynyt siirtynyt pukeutunut
+    """.split()
+)
 # Adverbs that may stand between a subject and its verb ("Minttu muuten väitti").
 ADVERBS = frozenset(
     """muuten myös sitten vielä kuitenkin taas jo eilen tänään aina juuri heti nyt vain

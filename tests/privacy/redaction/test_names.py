@@ -803,6 +803,9 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # after a verb of saying, the one told in the allative only when a name list holds it
         ("Asia on selvä, rehtori kertoi Ylelle.", []),
         ("Joka aamu Jan sanoo Pääskyselle, että on kiire", ["Jan", "Pääskyselle"]),
+        # a verb of acting in the perfect tense
+        ("Baldato on voittanut etappeja kolmessa kisassa", ["Baldato"]),
+        ("Nimitys Köklot on syntynyt kauan sitten", []),
         # a point of the compass joined to a name makes a region or a paper
         ("Junavuoro jää ajamatta, Etelä-Saimaa kirjoittaa.", []),
         ("Maa liittyi Pohjois-Atlantin Puolustussopimukseen", []),
