@@ -202,6 +202,7 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
     while changed:
         changed = _complete_coordination(text, tokens, is_name, lower)
         changed = _complete_enumeration(tokens, is_name) or changed
+        changed = _complete_listed_pair(tokens, is_name) or changed
         for i in range(len(tokens) - 1):
             left, right = tokens[i], tokens[i + 1]
             if is_name[i] == is_name[i + 1] or not adjacent(text, left, right):
@@ -314,6 +315,27 @@ def _complete_enumeration(tokens: list[Token], is_name: list[bool]) -> bool:
                 continue
             is_name[k] = True
             changed = True
+    return changed
+
+
+def _complete_listed_pair(tokens: list[Token], is_name: list[bool]) -> bool:
+    """Two capitalised words between two found names in a list are a full name too ("Paul
+    Newman, Burt Reynolds, Liza Minnelli ja James Caan"), unless either is a place."""
+    changed = False
+    for i in range(2, len(tokens) - 3):
+        if is_name[i] or is_name[i + 1] or not (is_name[i - 2] and is_name[i + 3]):
+            continue
+        if tokens[i - 1].text != "," or not (
+            tokens[i + 2].text == "," or tokens[i + 2].text.casefold() in _AND
+        ):
+            continue
+        pair = tokens[i : i + 2]
+        if not all(t.capitalised and not t.text.isupper() for t in pair):
+            continue
+        if any(evidence(t.text).place or evidence(t.text).not_name for t in pair):
+            continue
+        is_name[i] = is_name[i + 1] = True
+        changed = True
     return changed
 
 

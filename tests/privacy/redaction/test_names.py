@@ -803,6 +803,11 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # after a verb of saying, the one told in the allative only when a name list holds it
         ("Asia on selvä, rehtori kertoi Ylelle.", []),
         ("Joka aamu Jan sanoo Pääskyselle, että on kiire", ["Jan", "Pääskyselle"]),
+        # two capitalised words between found names in a list
+        (
+            "Paikalla olivat Paul Newman, Burt Reynolds, Liza Minnelli ja James Caan",
+            ["Paul Newman", "Burt Reynolds", "Liza Minnelli", "James Caan"],
+        ),
         # a verb of acting in the perfect tense
         ("Baldato on voittanut etappeja kolmessa kisassa", ["Baldato"]),
         ("Nimitys Köklot on syntynyt kauan sitten", []),
