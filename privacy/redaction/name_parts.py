@@ -197,6 +197,14 @@ def _compass_name(tokens: list[Token], i: int) -> bool:
     return tokens[i].text.casefold().startswith(_COMPASS)
 
 
+# An abbreviation with a case ending glued on ("GATTin", "YK:lle" written without the colon).
+_INFLECTED_ABBREVIATION = re.compile(r"[A-ZÅÄÖ]{2,}[a-zåäö]{1,3}")
+
+
+def _inflected_abbreviation(tokens: list[Token], i: int) -> bool:
+    return _INFLECTED_ABBREVIATION.fullmatch(tokens[i].text) is not None
+
+
 def _with_digits(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     """A run with letters and digits in one word is a code or a move, never a name: "Ke2
     Dxe4", "M3:sen", "TV1:n Aamu-Tv:ssä"."""
@@ -264,6 +272,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 or _with_digits(tokens, is_name, i)
                 or _species(tokens, is_name, i)
                 or _vehicle(tokens, is_name, i)
+                or _inflected_abbreviation(tokens, i)
             )
         ):
             while i < len(tokens) and is_name[i]:

@@ -823,6 +823,9 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Nissan on ketterämpi kuin Opel", []),
         ("Elokuvassa näytteli Harrison Ford", ["Harrison Ford"]),
         ("Tapasin Kia Siltalan kirjastossa", ["Kia Siltalan"]),  # a first name too
+        # an abbreviation with a case ending glued on
+        ("Asia siirrettiin GATTin komitealle", []),
+        ("CERNin mukaan vaaraa ei ole", []),
         # letters and digits together are a code or a model, not a name
         ("Aluksella Gemini-12 laskeutui turvallisesti", []),
         ("Seuraamme rahamäärää eli M3:sen kasvua", []),
