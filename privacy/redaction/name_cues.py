@@ -154,8 +154,16 @@ _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-def _mostly_arabic(text: str) -> bool:
-    return len(_ARABIC_LETTER.findall(text)) >= len(_LATIN_LETTER.findall(text))
+def mostly_arabic(text: str) -> bool:
+    """Whether more words are in Arabic script than in Latin letters. Words, not letters: a
+    short sentence around a long name ("Min granne heter عبدالرحمن التميمي") is in Latin."""
+    arabic = latin = 0
+    for word in text.split():
+        if _ARABIC_LETTER.search(word):
+            arabic += 1
+        elif _LATIN_LETTER.search(word):
+            latin += 1
+    return arabic >= latin
 
 
 def _continues_name(msg: Message, j: int) -> bool:
@@ -177,7 +185,7 @@ def _continues_name(msg: Message, j: int) -> bool:
         # ("My caseworker عبدالرحمن العبيدي is ...").
         if word in _ARABIC_STOP:
             return False
-        return evidence(word).any_name or _arabic_family_name(word) or not _mostly_arabic(msg.text)
+        return evidence(word).any_name or _arabic_family_name(word) or not mostly_arabic(msg.text)
     if not msg.cap(j):
         if not msg.lower_mode:
             return False

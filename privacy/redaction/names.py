@@ -26,6 +26,7 @@ from privacy.redaction.name_cues import (
     Message,
     by_cues,
     is_function_word,
+    mostly_arabic,
     self_introduction,
     signature,
 )
@@ -437,7 +438,6 @@ def _may_hold_a_name(text: str, lower_mode: bool) -> bool:
 # of words in this script holds a name written in the writer's own script ("Tapasin eilen
 # بابک رضایی kirjastossa"), rarely anything else.
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
 _LONGEST_SCRIPT_NAME = 3
 # Greetings, thanks and the commonest small words, which stay readable in such a run.
 _COMMON_IN_SCRIPT = frozenset(
@@ -451,7 +451,7 @@ def _names_in_another_script(msg: Message) -> None:
     text = msg.text
     if not _ARABIC_SCRIPT.search(text):
         return
-    if len(_LATIN_LETTER.findall(text)) <= len(_ARABIC_SCRIPT.findall(text)):
+    if mostly_arabic(text):
         return  # an Arabic or Persian message: its cues decide (see name_cues)
     run: list[int] = []
     for i in [*range(len(msg.words)), None]:

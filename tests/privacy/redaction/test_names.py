@@ -369,6 +369,9 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         ("أخي عمر اليوم هددني", ["عمر"]),
         ("أنا هدى الآن في فانتا", ["هدى"]),
         ("My neighbour سلمى الحداد helped me.", ["سلمى الحداد"]),
+        # a message is in Latin letters by its words, not its letters: a long name in Arabic
+        # script in a short sentence
+        ("Min granne heter عبدالرحمن التميمي.", ["عبدالرحمن التميمي"]),
         # a role a resident names a worker by, in lower case
         ("sossu lindqvist ei vastaa puhelimeen", ["lindqvist"]),
         ("virkailija hakala sanoi että odotan", ["hakala"]),
