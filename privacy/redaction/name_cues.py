@@ -163,7 +163,7 @@ def mostly_arabic(text: str) -> bool:
             arabic += 1
         elif _LATIN_LETTER.search(word):
             latin += 1
-    return arabic >= latin
+    return arabic > latin
 
 
 def _continues_name(msg: Message, j: int) -> bool:
