@@ -232,7 +232,7 @@ def complete_pairs(text: str, tokens: list[Token], is_name: list[bool], lower: b
             elif ev.place or ev.not_name:
                 fits = False
             elif other == i:
-                fits = not (_plain_or_known(ev) or left.sentence_start)
+                fits = not (_plain_or_known(ev) or left.sentence_start) or _first_before(ev, left)
             else:
                 # The model's own score is no guide here: it read this word as following a
                 # non-name, since it decided the left one before a rule overturned that.
@@ -258,6 +258,24 @@ def lower_case_first_name(word: str, ev: Evidence) -> bool:
         and not (ev.first or ev.common_word or ev.also_word or ev.place or ev.not_name)
         and not (ev.frequency[0] and form)
     )
+
+
+def _first_before(ev: Evidence, token: Token) -> bool:
+    """A listed first name that is no word, place or thing right before a found name is its
+    first name, also opening a sentence ("Beata Zielińska called"), unless it is a word form
+    as common as "olin"."""
+    return (
+        ev.first >= PAIR_LEVEL
+        and token.text.casefold() not in _PLACE_OPENERS
+        and not (ev.common_word or ev.also_word or ev.place or ev.not_name)
+        # "Beata" de-inflects to a word, but no Finnish text writes it
+        and not (ev.common_inflected and is_finnish_word_form(token.text.casefold()))
+        and not (token.sentence_start and _verb_before_name(ev, token))
+    )
+
+
+# Words that open the names of places as often as they are first names ("San Stefano").
+_PLACE_OPENERS = frozenset("san santa santo são saint sankt st port fort mount new".split())
 
 
 def _rarer_first_name(ev: Evidence) -> bool:

@@ -372,6 +372,7 @@ def test_opinions_sayers_and_inflected_surnames_are_people(text: str, names: lis
         # a message is in Latin letters by its words, not its letters: a long name in Arabic
         # script in a short sentence
         ("Min granne heter عبدالرحمن التميمي.", ["عبدالرحمن التميمي"]),
+        ("مهسا حسینی soitti mulle", ["مهسا", "حسینی"]),
         # a role a resident names a worker by, in lower case
         ("sossu lindqvist ei vastaa puhelimeen", ["lindqvist"]),
         ("virkailija hakala sanoi että odotan", ["hakala"]),
@@ -806,6 +807,10 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # after a verb of saying, the one told in the allative only when a name list holds it
         ("Asia on selvä, rehtori kertoi Ylelle.", []),
         ("Joka aamu Jan sanoo Pääskyselle, että on kiire", ["Jan", "Pääskyselle"]),
+        # a listed first name right before a found name, also opening a sentence; not a word
+        # that opens the names of places
+        ("Beata Zielińska called me yesterday.", ["Beata Zielińska"]),
+        ("Rauha solmittiin San Stefanossa", []),
         # two capitalised words between found names in a list
         (
             "Paikalla olivat Paul Newman, Burt Reynolds, Liza Minnelli ja James Caan",
