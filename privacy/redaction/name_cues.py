@@ -194,7 +194,15 @@ def _continues_name(msg: Message, j: int) -> bool:
         # "terveisin arvo nyholm": a surname the register lists, unless it is also a word
         # that fewer bear ("olen matti kotona" keeps its "kotona").
         ev = evidence(word)
-        return ev.surname >= 4 or (ev.surname >= _LISTED_IN_REGISTER and not ev.common_word)
+        if ev.surname >= 4 or (ev.surname >= _LISTED_IN_REGISTER and not ev.common_word):
+            return True
+        # "my friend chen wenjun": a word no list and no text knows is the name's other half
+        return (
+            len(word) >= 3
+            and not any(ev.frequency)
+            and not (ev.common_word or ev.common_inflected or ev.place or ev.not_name)
+            and not is_finnish_word_form(word.casefold())
+        )
     if is_not_name(word) or _PLACE_CASE.search(word):
         return name_level(word) >= NameLevel.SURNAME
     return True
