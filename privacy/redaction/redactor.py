@@ -14,6 +14,7 @@ from privacy.redaction.addresses import find_addresses
 from privacy.redaction.allowlist import Allowlist
 from privacy.redaction.bare_streets import find_bare_streets
 from privacy.redaction.findings import Finding, Kind, Redaction
+from privacy.redaction.handles import find_handles
 from privacy.redaction.names import find_names, preload_names
 from privacy.redaction.phones import find_phones
 from privacy.redaction.structured import find_cards, find_emails, find_hetus, find_ibans, find_ips
@@ -136,6 +137,8 @@ class Redactor:
         for s, e in find_bare_streets(text):  # ... a street alone is named without one
             add((s, e, Kind.STREET_ADDRESS))
         for s, e in find_names(name_text):
+            add((s, e, Kind.PERSON_NAME))
+        for s, e in find_handles(text):
             add((s, e, Kind.PERSON_NAME))
         if found and self._allowlist.has_strings:
             allow = self._allowlist

@@ -1,0 +1,55 @@
+"""Handles and profile links: the name a person goes by online ("@liisa_v88",
+"facebook.com/matti.virtanen.1", "snap: jenni.k99").
+
+A handle names its person as surely as a name does, and residents type them to be found
+("laita viestiä instaan"). Masked as a person's name. Pure functions of the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "@liisa_v88": an at sign that starts a word (an e-mail address has letters before it), with
+# a letter in it ("@15" is a time).
+_MENTION = re.compile(
+    r"(?<![\w@.+-])@(?=[A-Za-z0-9_.]*[A-Za-z])[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,38}[A-Za-z0-9_])?"
+)
+# A profile link of a network residents use; the path is the handle.
+_PROFILE = re.compile(
+    r"(?i)(?<![\w.])(?:https?://)?(?:www\.|m\.)?"
+    r"(?:facebook\.com|fb\.com|instagram\.com|t\.me|vk\.com|ok\.ru|tiktok\.com|twitter\.com"
+    r"|x\.com|linkedin\.com/in|snapchat\.com/add|threads\.net)"
+    r"/@?[A-Za-z0-9_.\-]{2,60}"
+)
+# A handle after the name of a network or app: "snap: jenni.k99", "Skypessä olen anna.k5",
+# "my insta is liisa_v". Only a word shaped like a handle (a digit, an underscore or a dot
+# inside it), so "instassa olen aktiivinen" stays readable.
+_AFTER_NETWORK = re.compile(
+    r"(?i)(?<!\w)(?:insta(?:gram)?|ig|snap(?:chat)?|telegram|tg|skype|tiktok|facebook|fb"
+    r"|discord|twitter|kik|wechat|viber|vk|signal)[a-zåäö]{0,6}"
+    r"[ \t]*(?::|=|-)?[ \t]*(?:(?:on|is|är|olen|i'm|im|nimellä|as)[ \t]+)?"
+    r"(?P<handle>[A-Za-z0-9_.]{3,40})"
+)
+_SHAPED = re.compile(r"_|\d|[A-Za-z0-9]\.[A-Za-z0-9]")
+_HANDLE_SHAPE = re.compile(r"[A-Za-z0-9_]*(?:_|\d|[A-Za-z0-9]\.[A-Za-z0-9])[A-Za-z0-9_.]*")
+
+
+def find_handles(text: str) -> list[tuple[int, int]]:
+    """Spans of handles and profile links, in order, not overlapping."""
+    spans = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
+    if "/" in text:
+        spans += [m.span() for m in _PROFILE.finditer(text)]
+    # Every message runs through here: the network names are looked for only when something
+    # shaped like a handle is there at all.
+    if _SHAPED.search(text):
+        for m in _AFTER_NETWORK.finditer(text):
+            handle = m.group("handle").rstrip(".")
+            if _HANDLE_SHAPE.fullmatch(handle):
+                spans.append((m.start("handle"), m.start("handle") + len(handle)))
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
