@@ -10,7 +10,13 @@ from bisect import bisect_left
 from functools import cache
 
 from privacy.redaction.addresses import ends_like_street, street_reading
-from privacy.redaction.lexicon import evidence, long_compound, name_level, name_over_word
+from privacy.redaction.lexicon import (
+    evidence,
+    long_compound,
+    name_level,
+    name_over_word,
+    not_name_as_written,
+)
 from privacy.redaction.name_context import (
     capital_follows,
     complete_pairs,
@@ -141,7 +147,8 @@ def _plain_word(ev: Evidence, word: str) -> bool:
     return (
         _dictionary_word(ev, word)
         or ev.also_word
-        or ev.not_name
+        # listed as no name once de-inflected ("Olena" -> "olen") says nothing of a first name
+        or (ev.not_name and (not ev.first or not_name_as_written(word)))
         or ev.place
         or frequent_word(ev, word)
         or long_compound(word)

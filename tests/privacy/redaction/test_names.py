@@ -809,6 +809,8 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # after a verb of saying, the one told in the allative only when a name list holds it
         ("Asia on selvä, rehtori kertoi Ylelle.", []),
         ("Joka aamu Jan sanoo Pääskyselle, että on kiire", ["Jan", "Pääskyselle"]),
+        # a first name that de-inflects to a cue word opening a sentence ("Olena" -> "olen")
+        ("Olena ja hänen tyttärensä asuvat Kontulassa", ["Olena"]),
         # a listed first name right before a found name, also opening a sentence; not a word
         # that opens the names of places
         ("Beata Zielińska called me yesterday.", ["Beata Zielińska"]),
