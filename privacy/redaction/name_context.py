@@ -278,12 +278,14 @@ def _first_before(ev: Evidence, token: Token) -> bool:
 _PLACE_OPENERS = frozenset("san santa santo são saint sankt st port fort mount new".split())
 
 
-def _rarer_first_name(ev: Evidence) -> bool:
-    """A first name fewer bear here ("Halima", 20 to 199 in Finland) that is no word."""
+def _rarer_first_name(ev: Evidence, opening: bool) -> bool:
+    """A first name fewer bear here ("Halima", 20 to 199 in Finland) that is no Finnish word;
+    a frequent English or Swedish word only capitalised in mid-sentence ("Patience and
+    Blessing"), where those languages capitalise no common noun either."""
     return (
         ev.first >= 2
         and not (ev.common_word or ev.common_inflected or ev.also_word)
-        and max(ev.frequency) < 4
+        and (max(ev.frequency) < 4 or (not opening and ev.frequency[0] < 4))
     )
 
 
@@ -432,7 +434,7 @@ def _complete_coordination(
         found = tokens[i + 2] if index == i else left
         if (
             (other.capitalised and ev.first >= PAIR_LEVEL)
-            or (other.capitalised and _rarer_first_name(ev))
+            or (other.capitalised and _rarer_first_name(ev, other.sentence_start))
             or (lower and max(ev.first, ev.first_inflected) > PAIR_LEVEL)
             or _inflected_alike(other, found, ev)
         ):

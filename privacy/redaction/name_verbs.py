@@ -63,7 +63,8 @@ ACTS = frozenset(
     ahdistelee ahdisteli raiskasi varasti huijasi petti pettää jätti erosi eroaa riitelee
     riiteli kuristi tönäisi repi heitti juopottelee ryyppää ryyppäsi polttaa poltti
     bor bodde föddes dog kom gick tog gav såg ville kunde
-    lives lived died came went took gave saw wanted tried met""".split()
+    lives lived died came went took gave saw wanted tried met works worked helps helped
+    hits hit beats beat threatens threatened hurts hurt knows knew""".split()
 )
 PERSON_VERBS = SAYS | ACTS
 # Past participles of what only people do, after "on" or "oli" ("Baldato on voittanut",

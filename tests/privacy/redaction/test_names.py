@@ -769,6 +769,8 @@ def test_a_compound_after_a_common_first_name_is_the_surname() -> None:
         ("Sain Kelalta päätöksen eilen", []),
         # a first name fewer bear here, joined by "and" to a found one
         ("Bashir ja Halima tulivat Somaliasta", ["Bashir", "Halima"]),
+        ("Patience and Blessing are my sisters", ["Patience", "Blessing"]),
+        ("Rose works with me at the cleaning company", ["Rose"]),
         # a verb form as common as "olin" (I was) opening a sentence is no first name, even
         # though a foreign list holds it; a dictionary word may be ("Aina Korhonen")
         ("Olin Lindan luona yötä", ["Lindan"]),
