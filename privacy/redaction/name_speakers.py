@@ -41,6 +41,8 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     ev = evidence(token.text)
     if ev.place and _with_a_person(text, tokens, i, ev):
         return True
+    if ev.frequency[1] >= 6:
+        return False  # among the commonest Swedish words: "– Vi tog", not a person "Vi"
     if ev.place or token.text.casefold() in CUE_WORDS:
         return False
     if ev.not_name and not _common_first_name(token.text, ev):

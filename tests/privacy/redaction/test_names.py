@@ -771,6 +771,7 @@ def test_a_compound_after_a_common_first_name_is_the_surname() -> None:
         ("Bashir ja Halima tulivat Somaliasta", ["Bashir", "Halima"]),
         ("Patience and Blessing are my sisters", ["Patience", "Blessing"]),
         ("Rose works with me at the cleaning company", ["Rose"]),
+        ("– Vi tog ut det sista vi hade.", []),  # "we", not a person called Vi
         # a verb form as common as "olin" (I was) opening a sentence is no first name, even
         # though a foreign list holds it; a dictionary word may be ("Aina Korhonen")
         ("Olin Lindan luona yötä", ["Lindan"]),
