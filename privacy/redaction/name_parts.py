@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import base_forms, evidence
-from privacy.redaction.name_verbs import adjacent
+from privacy.redaction.name_verbs import PERSON_VERBS, adjacent
+from privacy.redaction.territories import is_territory
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -227,6 +228,19 @@ _VEHICLE_MAKES = frozenset(
 )
 
 
+def _territory(tokens: list[Token], is_name: list[bool], i: int) -> bool:
+    """A one-word run that names a country or continent is the country ("Venäjän ja
+    Georgian neuvottelut", "Israel pitää"), unless Finland's commonest first names hold it."""
+    if i + 1 < len(tokens):
+        following = tokens[i + 1].text.casefold()
+        if is_name[i + 1] or following in PERSON_VERBS or following in _WITH:
+            return False  # "Georgia soitti", "Jordanin kanssa": countries do not call
+    return evidence(tokens[i].text).first < 4 and is_territory(tokens[i].text)
+
+
+_WITH = frozenset("kanssa with med с з مع".split())
+
+
 def _vehicle(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     if not any(form in _VEHICLE_MAKES for form in base_forms(tokens[i].text.casefold())):
         return False
@@ -273,6 +287,7 @@ def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> No
                 or _species(tokens, is_name, i)
                 or _vehicle(tokens, is_name, i)
                 or _inflected_abbreviation(tokens, i)
+                or _territory(tokens, is_name, i)
             )
         ):
             while i < len(tokens) and is_name[i]:

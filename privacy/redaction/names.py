@@ -48,6 +48,7 @@ from privacy.redaction.name_parts import (
 from privacy.redaction.name_predicates import described_as_person
 from privacy.redaction.name_speakers import context_says_person
 from privacy.redaction.name_verbs import PERSON_VERBS, SERVICES, verb_after, verb_next
+from privacy.redaction.territories import territory_names
 from privacy.redaction.tokens import Token, tokenise
 from privacy.redaction.word_forms import is_finnish_word_form
 
@@ -62,6 +63,7 @@ def preload_names() -> None:
     """Read the lexicons and the model now instead of on the first message that needs them."""
     evidence("Preload")  # the first look-up reads every list
     is_finnish_word_form("preload")  # and the word-form filter
+    territory_names()
     _model()
 
 
