@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from privacy.redaction.lexicon import base_forms, evidence
-from privacy.redaction.name_verbs import PERSON_VERBS, adjacent
+from privacy.redaction.name_verbs import SAYS, adjacent
 from privacy.redaction.territories import is_territory
 from privacy.redaction.tokens import Token
 from privacy.redaction.word_forms import is_finnish_word_form
@@ -233,7 +233,7 @@ def _territory(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     Georgian neuvottelut", "Israel pitää"), unless Finland's commonest first names hold it."""
     if i + 1 < len(tokens):
         following = tokens[i + 1].text.casefold()
-        if is_name[i + 1] or following in PERSON_VERBS or following in _WITH:
+        if is_name[i + 1] or following in SAYS or following in _WITH:
             return False  # "Georgia soitti", "Jordanin kanssa": countries do not call
     return evidence(tokens[i].text).first < 4 and is_territory(tokens[i].text)
 
