@@ -316,13 +316,35 @@ def _enumeration_items(tokens: list[Token], end: int) -> list[int]:
     return items if len(items) >= 3 else []
 
 
+def _comma_lists(tokens: list[Token]) -> list[list[int]]:
+    """Lists of three or more single words joined by commas alone ("Juan, Hernandes, Pablo,
+    Lisa"), as chat and captions write them."""
+    lists: list[list[int]] = []
+    k = 0
+    while k < len(tokens):
+        items = [k]
+        while (
+            items[-1] + 2 < len(tokens)
+            and tokens[items[-1]].is_word
+            and tokens[items[-1] + 1].text == ","
+            and tokens[items[-1] + 2].is_word
+        ):
+            items.append(items[-1] + 2)
+        follows = tokens[items[-1] + 1] if items[-1] + 1 < len(tokens) else None
+        # the last item ends the list: no word of a longer name or phrase runs on from it
+        if len(items) >= 3 and (follows is None or not follows.is_word):
+            lists.append(items)
+        k = items[-1] + 1
+    return lists
+
+
 def _complete_enumeration(tokens: list[Token], is_name: list[bool]) -> bool:
     """In an enumeration of three or more single words of which at least two and half are
     names, a capitalised item that is no place is a name too ("Lintu, Jonna ja Minttu": a
     nickname)."""
     changed = False
-    for end in range(len(tokens)):
-        items = _enumeration_items(tokens, end)
+    lists = [_enumeration_items(tokens, end) for end in range(len(tokens))]
+    for items in [*lists, *_comma_lists(tokens)]:
         names = sum(is_name[k] for k in items)
         if names < 2 or 2 * names < len(items):
             continue  # a list of places or titles with a stray find is no list of people

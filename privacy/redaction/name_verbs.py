@@ -106,7 +106,12 @@ OPINION = frozenset(("mielestä",))
 AUTHORED = re.compile(
     r"(?:mietin[nt]ö|teo[sk]|romaan|novell|elokuv|sävelly|sinfoni|oopper|maalau|veisto|runo|"
     r"ehdotu|aloit[et]|kolumn|muistelm|elämäkert|väitöskirj|essee|päiväkirj|kirje|hauta|"
-    r"muotokuv|patsa|syntymäpäiv)"
+    r"muotokuv|patsa|syntymäpäiv|tutkimu|lausun)"
+    # or the agent participle of what someone did ("Sipilän viittaama", "Pirren valitsema",
+    # "Bogomoloffin ehdottamista")
+    # (not the infinitive of "olin sitaisemassa", an adjective in -ttoma-, a station, seven)
+    r"|(?!.*(?:ttom|ttöm|asem|seitsem))[a-zåäö]{3,}[aeiouyäö]m[aä]"
+    r"(?:n|t|a|ä|ksi|na|nä|ia|iä|ien|issa|issä|ista|istä|ina|inä)?$"
 )
 # Family after a genitive: its possessor is a person ("Clutterin perhe", "Shirazin vaimo",
 # "Te Rauparahan sisaren poika"); firms and places have no wives or sisters.

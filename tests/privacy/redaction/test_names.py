@@ -793,6 +793,12 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Ahmedin ehdotus oli paras", ["Ahmedin"]),
         ("Teos on Sohkasen päiväkirja sodan ajalta", ["Sohkasen"]),
         ("Yhtiön kirje tuli eilen", []),
+        # the agent participle of what someone did; not the infinitive, seven or a station
+        ("Se on Sipilän viittaama tutkimus", ["Sipilän"]),
+        ("Kun Bogomoloffin ehdottamista korjauksista ei jaksettu", ["Bogomoloffin"]),
+        ("Olin sitaisemassa narua kiinni", []),
+        ("Vain seitsemän prosenttia ei usko", []),
+        ("Larnakan lentoasema on Kyproksen tärkein", []),
         # not a word, a place, an institution or an abbreviation
         ("Yhtiön ehdotus hylättiin", []),
         ("Kelan ehdotus oli huono", []),
@@ -818,6 +824,11 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         # that opens the names of places
         ("Beata Zielińska called me yesterday.", ["Beata Zielińska"]),
         ("Rauha solmittiin San Stefanossa", []),
+        # a list joined by commas alone, most of whose items are names
+        (
+            "Paikalla: Juan, Hernandes, Pablo, Lisa, Mayerly.",
+            ["Juan", "Hernandes", "Pablo", "Lisa", "Mayerly"],
+        ),
         # two capitalised words between found names in a list
         (
             "Paikalla olivat Paul Newman, Burt Reynolds, Liza Minnelli ja James Caan",
