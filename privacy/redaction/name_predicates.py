@@ -1,5 +1,5 @@
 """Names by what the sentence says the person is: "Tuuli on mun tytär", "Onni on 3-vuotias",
-"Elias är min bror", "Sam is my son".
+"Elias är min bror", "Sam is my son", "Kokljuschkin on suomalainen muusikko".
 
 A word that is also an everyday word ("Tuuli", wind; "Onni", luck) stays readable where it
 opens a sentence with nothing to say it is a name; a relation or an age right after it says
@@ -43,6 +43,21 @@ _AGE = re.compile(
     r"year-old|yo\b|yrs?\b))",
     re.IGNORECASE,
 )
+# What a person is, as a description says after "is" ("Kokljuschkin on suomalainen
+# muusikko", "Chinaski on fiktiivinen henkilö", "Gorgon on sirkustaiteilija"): an occupation
+# or a word for a person, the head of the compounds that name one too.
+_PERSON_NOUN = re.compile(
+    r"\w*(?:henkilö|hahmo|näyttelijä|laulaja|muusikko|kirjailija|poliitikko|taiteilija|"
+    r"urheilija|pelaaja|valmentaja|johtaja|toimittaja|tutkija|professori|lääkäri|opettaja|"
+    r"yrittäjä|säveltäjä|ohjaaja|tuottaja|kuvanveistäjä|arkkitehti|filosofi|runoilija|"
+    r"diplomaatti|upseeri|kenraali|piispa|pappi|kuningas|kuningatar|prinssi|prinsessa|"
+    r"keisari|ruhtinas|presidentti|ministeri|kansanedustaja|opiskelija|eläkeläinen|"
+    r"skådespelare|sångare|musiker|författare|politiker|konstnär|actor|actress|singer|"
+    r"musician|writer|author|politician|artist|player|student)",
+    re.IGNORECASE,
+)
+# Up to three words describing it on the way ("entinen yhdysvaltalainen", "33-vuotias").
+_DESCRIBING = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?|\d{1,3}-vuotias")
 _PRONOUNS = frozenset(
     """hän se tämä tuo joka kuka mikä ne he nämä ja mä sä me te hon han det den detta
     vem he she it this that who which there""".split()
@@ -90,8 +105,26 @@ def _relation_after(msg: Message, j: int) -> bool:
     return False
 
 
+def _person_noun_after(msg: Message, j: int) -> bool:
+    """Words j... (after "is") name what a person is, with up to three words before it that
+    describe it: "suomalainen muusikko", "fiktiivinen henkilö", "sirkustaiteilija"."""
+    words = msg.words
+    for k in range(j, min(j + 4, len(words))):
+        if k > j and not msg.adjacent(k - 1, k):
+            return False
+        word = words[k][2]
+        if not word[0].islower() and not word[0].isdigit():
+            return False
+        if _PERSON_NOUN.fullmatch(word):
+            return True
+        if not _DESCRIBING.fullmatch(word):
+            return False
+    return False
+
+
 def described_as_person(msg: Message) -> None:
-    """A word before "is" followed by a relation of the writer's or an age."""
+    """A word before "is" followed by a relation of the writer's, an age or what a person
+    is."""
     words = msg.words
     for k, (_, end, verb) in enumerate(words):
         if k == 0 or verb.casefold() not in _IS:
@@ -99,9 +132,10 @@ def described_as_person(msg: Message) -> None:
         i = k - 1
         if i in msg.marked or not msg.adjacent(i, k):
             continue
-        if not (_relation_after(msg, k + 1) and msg.adjacent(k, k + 1)) and not _AGE.match(
-            msg.text, end
-        ):
+        said = msg.adjacent(k, k + 1) and (
+            _relation_after(msg, k + 1) or _person_noun_after(msg, k + 1)
+        )
+        if not said and not _AGE.match(msg.text, end):
             continue
         if not _could_be_the_person(msg, i):
             continue

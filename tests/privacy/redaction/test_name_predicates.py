@@ -1,4 +1,5 @@
-"""Names by what the sentence says the person is: a relation of the writer's or an age."""
+"""Names by what the sentence says the person is: a relation of the writer's, an age or what
+a person is."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from tests.support.redaction import names_in
         ("Elias är min bror.", ["Elias"]),
         ("Sam is my son and he is sick.", ["Sam"]),
         ("Malak är 7 år.", ["Malak"]),
+        # what a person is, with up to three words describing it
+        ("Tietenkin Chinaski on fiktiivinen henkilö.", ["Chinaski"]),
+        ("Kokljuschkin on suomalainen muusikko.", ["Kokljuschkin"]),
+        ("Tuuli on 33-vuotias näyttelijä.", ["Tuuli"]),
     ],
 )
 def test_a_relation_or_an_age_after_is_makes_a_name(text: str, names: list[str]) -> None:
@@ -44,6 +49,9 @@ def test_a_relation_or_an_age_after_is_makes_a_name(text: str, names: list[str])
         "Hän on 45-vuotias.",
         "This is my son.",
         "Det är min bror.",
+        "Ongelma on suuri mies.",
+        "Nokia on suomalainen yhtiö.",
+        "Hän on hyvä opettaja.",
     ],
 )
 def test_pronouns_places_and_words_before_is_stay_readable(text: str) -> None:
