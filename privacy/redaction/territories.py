@@ -17,6 +17,15 @@ _LANGUAGES = ("fi", "sv", "en")
 # CLDR's numeric codes for the world and the continents; the letter codes are countries,
 # territories and unions.
 _CONTINENTS = frozenset({"001", "002", "009", "019", "142", "150"})
+# Countries named in the plural, whose Finnish cases the case endings undone elsewhere do not
+# reach ("Yhdysvaltain", "Alankomaiden").
+_PLURAL_FORMS = frozenset(
+    """
+    yhdysvaltain yhdysvaltojen yhdysvalloissa yhdysvalloista yhdysvaltoihin yhdysvalloille
+    yhdysvalloilla alankomaiden alankomaissa alankomaista alankomaihin filippiinien
+    filippiineillä filippiineille filippiineiltä arabiemiirikuntien
+    """.split()
+)
 
 
 @cache
@@ -28,7 +37,7 @@ def territory_names() -> frozenset[str]:
         for code, name in Locale(language).territories.items():
             if code.isalpha() or code in _CONTINENTS:
                 names.add(unicodedata.normalize("NFC", name).casefold())
-    return frozenset(names)
+    return frozenset(names | _PLURAL_FORMS)
 
 
 def is_territory(word: str) -> bool:

@@ -841,6 +841,7 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
         ("Venäjän ja Georgian neuvottelut jäivät kesken", []),
         ("Israel pitää käyntejä tärkeinä", []),
         ("Kiina luovutti Taiwanin Japanille", []),
+        ("Maa otti vastaan Yhdysvaltojen tarjoamaa apua", []),
         # a point of the compass joined to a name makes a region or a paper
         ("Junavuoro jää ajamatta, Etelä-Saimaa kirjoittaa.", []),
         ("Maa liittyi Pohjois-Atlantin Puolustussopimukseen", []),
