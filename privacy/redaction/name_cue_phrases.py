@@ -67,6 +67,7 @@ _CUE_PHRASES = {
         rouva | herra | neiti | tohtori | sosiaalityöntekijä | sosiaaliohjaaja | sossu
         | virkailija | kuraattori | terapeutti | psykologi | mr | mrs | ms | miss | dr | fru
         | herr | fröken | господин | госпожа | пан | пані
+        | o. s. | o.s. | född
     """,
     "weak": """
         olen | oon | mä oon | mä olen | minä olen | täällä on | täällä | tässä on | tässä

@@ -834,6 +834,10 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
             "Paikalla olivat Paul Newman, Burt Reynolds, Liza Minnelli ja James Caan",
             ["Paul Newman", "Burt Reynolds", "Liza Minnelli", "James Caan"],
         ),
+        # a maiden name after "o.s." (née) or "född"
+        ("Helle Aro (o.s. Saadlo) muutti Viroon", ["Helle Aro", "Saadlo"]),
+        ("Anna Svensson, född Karlsson, bor i Esbo", ["Anna Svensson", "Karlsson"]),
+        ("Jag är född i Syrien", []),
         # a verb of acting in the perfect tense
         ("Baldato on voittanut etappeja kolmessa kisassa", ["Baldato"]),
         ("Nimitys Köklot on syntynyt kauan sitten", []),
