@@ -75,6 +75,38 @@ def _name_after_initial(text: str, tokens: list[Token], is_name: list[bool], i: 
     )
 
 
+def _capitals_after_initial(text: str, tokens: list[Token], i: int) -> bool:
+    """Token i is a surname in capitals after an initial, as signatures print them ("I.
+    YATES", "K.-H. FUNKE"), and no acronym that text uses ("E. ON" is none of these)."""
+    word = tokens[i]
+    if i < 2 or not (word.is_word and word.text.isupper() and len(word.text) >= 3):
+        return False
+    initial, dot = tokens[i - 2], tokens[i - 1]
+    if dot.text != "." or not (len(initial.text) == 1 and initial.text.isupper()):
+        return False
+    ev = evidence(word.text)
+    return (
+        initial.end == dot.start
+        and adjacent(text, dot, word)
+        and not (ev.common_word or ev.place or ev.not_name or max(ev.frequency) >= 3)
+        # a heading in capitals is a word: "A. NORMAALIARVO"
+        and not (ev.compound_head or is_finnish_word_form(word.text.casefold()))
+    )
+
+
+def _initial_before(text: str, tokens: list[Token], i: int) -> bool:
+    """An initial and its dot right before token i: "J. Virtanen", "K.-H. Funke"."""
+    if i < 2 or tokens[i - 1].text != ".":
+        return False
+    initial = tokens[i - 2]
+    return (
+        len(initial.text) == 1
+        and initial.text.isupper()
+        and initial.end == tokens[i - 1].start
+        and adjacent(text, tokens[i - 1], tokens[i])
+    )
+
+
 def _regnal_number(text: str, tokens: list[Token], is_name: list[bool], i: int) -> bool:
     """Token i is a Roman number right after a found name: "Ludvig VIII", "Kustaa III:n".
     A lone "I" counts only before a Finnish word ("Robert I osallistui", not "Matti I think")."""
@@ -123,6 +155,10 @@ def complete_name_parts(text: str, tokens: list[Token], is_name: list[bool]) -> 
             or _regnal_number(text, tokens, is_name, i)
         ):
             is_name[i] = True
+        if _capitals_after_initial(text, tokens, i):
+            is_name[i] = is_name[i - 2] = True  # the initial with it: "J. FARNLEITNER"
+        elif is_name[i] and _initial_before(text, tokens, i):
+            is_name[i - 2] = True  # "puheenjohtaja J. Virtanen"
     for i in range(len(tokens) - 1, -1, -1):  # right to left: "de la Cruz"
         if _particle_before(text, tokens, is_name, i):
             is_name[i] = True

@@ -834,6 +834,11 @@ def test_people_told_joined_and_after_a_common_verb(text: str, names: list[str])
             "Paikalla olivat Paul Newman, Burt Reynolds, Liza Minnelli ja James Caan",
             ["Paul Newman", "Burt Reynolds", "Liza Minnelli", "James Caan"],
         ),
+        # an initial goes with the name after it; a surname in capitals after an initial,
+        # as signatures print it, but no heading
+        ("Puheenjohtaja J. Virtanen kertoi asiasta", ["J. Virtanen"]),
+        ("Neuvoston puolesta J. FARNLEITNER Puheenjohtaja", ["J. FARNLEITNER"]),
+        ("Luku A. NORMAALIARVO alkaa tästä", []),
         # a maiden name after "o.s." (née) or "född"
         ("Helle Aro (o.s. Saadlo) muutti Viroon", ["Helle Aro", "Saadlo"]),
         ("Anna Svensson, född Karlsson, bor i Esbo", ["Anna Svensson", "Karlsson"]),
