@@ -28,9 +28,9 @@ for path in (REPO, REPO / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from turku_folds import SCORER, TRAINING_SEED, _labelled, _scorer  # noqa: E402
+from turku_folds import SCORER, TRAINING_SEED, _labelled, score_with  # noqa: E402
 
-from privacy.redaction import Redactor, names, train  # noqa: E402
+from privacy.redaction import train  # noqa: E402
 from privacy.redaction.name_model import NameModel  # noqa: E402
 
 BLOCK = 50  # sentences held out together, so a story's next sentence is not in training
@@ -63,20 +63,7 @@ def run(corpora: Path, scorer: Path, work: Path) -> dict[str, Any]:
         "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages), encoding="utf-8"
     )
     model = NameModel(train.train(work, 8, TRAINING_SEED), 0.0)
-    names._model.cache_clear()
-    original = names._model
-    names._model = lambda: model  # type: ignore[assignment]
-    try:
-        redactor = Redactor()
-        findings = work / "findings.jsonl"
-        with findings.open("w", encoding="utf-8") as out:
-            for message in messages:
-                found = redactor.redact(message["text"]).findings
-                rows = [{"kind": f.kind.value, "start": f.start, "end": f.end} for f in found]
-                out.write(json.dumps({"findings": rows}) + "\n")
-    finally:
-        names._model = original
-    figures = _scorer(scorer)(str(corpus), str(findings))
+    figures = score_with(model, messages, corpus, work, scorer)
     figures["sentences"] = len(messages)
     figures["names"] = sum(len(m["spans"]) for m in messages)
     return figures

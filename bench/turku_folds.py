@@ -93,6 +93,28 @@ def _scorer(path: Path) -> Callable[[str, str], dict[str, Any]]:
     return score
 
 
+def score_with(
+    model: NameModel, messages: list[dict[str, Any]], corpus: Path, work: Path, scorer: Path
+) -> dict[str, Any]:
+    """The whole redactor, with `model` in place of the shipped one, on `messages` (written
+    in `corpus`), scored by the shared scorer."""
+    names._model.cache_clear()
+    original = names._model
+    names._model = lambda: model  # type: ignore[assignment]
+    try:
+        redactor = Redactor()
+        findings = work / "findings.jsonl"
+        with findings.open("w", encoding="utf-8") as out:
+            for message in messages:
+                found = redactor.redact(message["text"]).findings
+                # Every kind, as the service stores it: a place taken for an address costs too.
+                rows = [{"kind": f.kind.value, "start": f.start, "end": f.end} for f in found]
+                out.write(json.dumps({"findings": rows}) + "\n")
+    finally:
+        names._model = original
+    return _scorer(scorer)(str(corpus), str(findings))
+
+
 def _fold(corpora: Path, seed: int, epochs: int, work: Path, scorer: Path) -> dict[str, Any]:
     documents = _documents(corpora / train.TRAIN_FILES[0])
     order = list(range(len(documents)))
@@ -111,22 +133,7 @@ def _fold(corpora: Path, seed: int, epochs: int, work: Path, scorer: Path) -> di
         "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages), encoding="utf-8"
     )
     weights = train.train(folder, epochs, TRAINING_SEED)
-    model = NameModel(weights, 0.0)
-    names._model.cache_clear()
-    original = names._model
-    names._model = lambda: model  # type: ignore[assignment]
-    try:
-        redactor = Redactor()
-        findings = folder / "findings.jsonl"
-        with findings.open("w", encoding="utf-8") as out:
-            for message in messages:
-                found = redactor.redact(message["text"]).findings
-                # Every kind, as the service stores it: a place taken for an address costs too.
-                rows = [{"kind": f.kind.value, "start": f.start, "end": f.end} for f in found]
-                out.write(json.dumps({"findings": rows}) + "\n")
-    finally:
-        names._model = original
-    figures = _scorer(scorer)(str(corpus), str(findings))
+    figures = score_with(NameModel(weights, 0.0), messages, corpus, folder, scorer)
     figures["documents"] = len(held)
     figures["sentences"] = len(messages)
     figures["names"] = sum(len(m["spans"]) for m in messages)

@@ -10,10 +10,10 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 
 
-def bench_module() -> ModuleType:
+def bench_module(name: str = "outbox_delivery") -> ModuleType:
     """bench/ is not a package: load the script by its path."""
-    path = REPO / "bench" / "outbox_delivery.py"
-    spec = importlib.util.spec_from_file_location("bench_outbox_delivery", path)
+    path = REPO / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -29,18 +29,8 @@ async def test_a_round_sweeps_the_triage_replies_of_every_resident() -> None:
     assert wall > 0 and cpu > 0
 
 
-def history_inbound_module() -> ModuleType:
-    path = REPO / "bench" / "history_inbound.py"
-    spec = importlib.util.spec_from_file_location("bench_history_inbound", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_history_inbound_alternates_both_databases_every_round() -> None:
-    bench = history_inbound_module()
+    bench = bench_module("history_inbound")
     args = bench.parse_args(["--conversations", "12", "--rounds", "2", "--inbound", "40"])
     args.residents = 5
     rates = await bench.run(args)
