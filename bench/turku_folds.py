@@ -94,10 +94,14 @@ def _scorer(path: Path) -> Callable[[str, str], dict[str, Any]]:
 
 
 def score_with(
-    model: NameModel, messages: list[dict[str, Any]], corpus: Path, work: Path, scorer: Path
+    model: NameModel, messages: list[dict[str, Any]], work: Path, scorer: Path
 ) -> dict[str, Any]:
-    """The whole redactor, with `model` in place of the shipped one, on `messages` (written
-    in `corpus`), scored by the shared scorer."""
+    """The whole redactor, with `model` in place of the shipped one, on `messages`, scored by
+    the shared scorer; with the count of sentences and names."""
+    corpus = work / "held-out.jsonl"
+    corpus.write_text(
+        "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages), encoding="utf-8"
+    )
     names._model.cache_clear()
     original = names._model
     names._model = lambda: model  # type: ignore[assignment]
@@ -112,7 +116,10 @@ def score_with(
                 out.write(json.dumps({"findings": rows}) + "\n")
     finally:
         names._model = original
-    return _scorer(scorer)(str(corpus), str(findings))
+    figures = _scorer(scorer)(str(corpus), str(findings))
+    figures["sentences"] = len(messages)
+    figures["names"] = sum(len(m["spans"]) for m in messages)
+    return figures
 
 
 def _fold(corpora: Path, seed: int, epochs: int, work: Path, scorer: Path) -> dict[str, Any]:
@@ -128,15 +135,9 @@ def _fold(corpora: Path, seed: int, epochs: int, work: Path, scorer: Path) -> di
                 kept.writelines(document)
     shutil.copy(corpora / train.TRAIN_FILES[1], folder / train.TRAIN_FILES[1])
     messages = [_labelled(sentence) for k in sorted(held) for sentence in _sentences(documents[k])]
-    corpus = folder / "held-out.jsonl"
-    corpus.write_text(
-        "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages), encoding="utf-8"
-    )
     weights = train.train(folder, epochs, TRAINING_SEED)
-    figures = score_with(NameModel(weights, 0.0), messages, corpus, folder, scorer)
+    figures = score_with(NameModel(weights, 0.0), messages, folder, scorer)
     figures["documents"] = len(held)
-    figures["sentences"] = len(messages)
-    figures["names"] = sum(len(m["spans"]) for m in messages)
     return figures
 
 
