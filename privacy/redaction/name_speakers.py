@@ -5,7 +5,12 @@ and no lexicon lists it as one. Pure functions of the tokens.
 
 from __future__ import annotations
 
-from privacy.redaction.lexicon import evidence, long_compound, not_name_as_written
+from privacy.redaction.lexicon import (
+    evidence,
+    long_compound,
+    name_over_word,
+    not_name_as_written,
+)
 from privacy.redaction.name_context import FREQUENT, PAIR_LEVEL
 from privacy.redaction.name_cue_phrases import CUE_WORDS
 from privacy.redaction.name_features import Evidence
@@ -162,7 +167,7 @@ def _with_a_person(text: str, tokens: list[Token], i: int, ev: Evidence) -> bool
 def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
     """In a message without capitals, a common first name right before a verb of saying is
     the one who spoke, even when it is a word too ("satu kysyi", "toivo soitti"): a fairy
-    tale does not ask."""
+    tale does not ask. So is a common surname ("korhonen sanoi")."""
     token = tokens[i]
     if i + 1 == len(tokens) or not adjacent(text, token, tokens[i + 1]):
         return False
@@ -170,7 +175,10 @@ def _lower_case_speaker(text: str, tokens: list[Token], i: int) -> bool:
     if tokens[i + 1].text.casefold() not in SAYS or low in KIN:
         return False
     ev = evidence(token.text)
-    return ev.first >= 4 and not (ev.place or ev.not_name or low in CUE_WORDS)
+    if ev.place or ev.not_name or low in CUE_WORDS:
+        return False
+    # a common surname too ("korhonen sanoi"), unless it is a word that is no name first
+    return ev.first >= 4 or (ev.surname >= 4 and not (ev.common_word and not name_over_word(low)))
 
 
 def _common_first_name(word: str, ev: Evidence) -> bool:

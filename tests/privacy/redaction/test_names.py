@@ -558,6 +558,7 @@ def test_services_places_and_words_before_such_verbs_stay_readable(text: str) ->
         # without capitals, a common first name before a verb of saying is the speaker,
         # even one that is a word too: a fairy tale does not ask
         ("satu kysyi multa rahaa eilen", ["satu"]),
+        ("korhonen sanoi että hakemus on kesken", ["korhonen"]),  # a common surname too
         ("toivo soitti ja lupasi tulla", ["toivo"]),
         # kin speak as often as anyone, and a word acting is still the word
         ("veli kertoi että asunto meni", []),
