@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from privacy.redaction.lexicon import evidence, long_compound
+from privacy.redaction.word_forms import is_finnish_word_form
+
 # "@liisa_v88": an at sign that starts a word (an e-mail address has letters before it), with
 # a letter in it ("@15" is a time).
 _MENTION = re.compile(
@@ -22,16 +25,29 @@ _PROFILE = re.compile(
     r"/@?[A-Za-z0-9_.\-]{2,60}"
 )
 # A handle after the name of a network or app: "snap: jenni.k99", "Skypessä olen anna.k5",
-# "my insta is liisa_v". Only a word shaped like a handle (a digit, an underscore or a dot
-# inside it), so "instassa olen aktiivinen" stays readable.
+# "my insta is liisa_v", "insta on liisavirtanen". Only a word shaped like a handle (a digit,
+# an underscore or a dot inside it) or no word of any language here, so "instassa olen
+# aktiivinen" stays readable.
 _AFTER_NETWORK = re.compile(
     r"(?i)(?<!\w)(?:insta(?:gram)?|ig|snap(?:chat)?|telegram|tg|skype|tiktok|facebook|fb"
     r"|discord|twitter|kik|wechat|viber|vk|signal)[a-zåäö]{0,6}"
     r"[ \t]*(?::|=|-)?[ \t]*(?:(?:on|is|är|olen|i'm|im|nimellä|as)[ \t]+)?"
     r"(?P<handle>[A-Za-z0-9_.]{3,40})"
 )
-_SHAPED = re.compile(r"_|\d|[A-Za-z0-9]\.[A-Za-z0-9]")
 _HANDLE_SHAPE = re.compile(r"[A-Za-z0-9_]*(?:_|\d|[A-Za-z0-9]\.[A-Za-z0-9])[A-Za-z0-9_.]*")
+
+
+def _no_word(handle: str) -> bool:
+    """A handle of letters alone that no language here writes, or a first name and a surname
+    run together ("liisavirtanen"), where a word would tell of the account ("instassa olen
+    aktiivinen", "snap on yksityinen")."""
+    low = handle.casefold()
+    if len(low) < 5 or any(evidence(low).frequency) or evidence(low).common_word:
+        return False
+    return not (is_finnish_word_form(low) or long_compound(low)) or any(
+        evidence(low[:k]).first >= 3 and evidence(low[k:]).surname >= 3
+        for k in range(3, len(low) - 2)
+    )
 
 
 def find_handles(text: str) -> list[tuple[int, int]]:
@@ -39,13 +55,10 @@ def find_handles(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _MENTION.finditer(text)] if "@" in text else []
     if "/" in text:
         spans += [m.span() for m in _PROFILE.finditer(text)]
-    # Every message runs through here: the network names are looked for only when something
-    # shaped like a handle is there at all.
-    if _SHAPED.search(text):
-        for m in _AFTER_NETWORK.finditer(text):
-            handle = m.group("handle").rstrip(".")
-            if _HANDLE_SHAPE.fullmatch(handle):
-                spans.append((m.start("handle"), m.start("handle") + len(handle)))
+    for m in _AFTER_NETWORK.finditer(text):
+        handle = m.group("handle").rstrip(".")
+        if _HANDLE_SHAPE.fullmatch(handle) or _no_word(handle):
+            spans.append((m.start("handle"), m.start("handle") + len(handle)))
     out: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if out and start < out[-1][1]:

@@ -25,6 +25,7 @@ def masked(text: str) -> list[tuple[str, Kind]]:
         ("Skypessä olen oskari.nurmi5", "oskari.nurmi5"),
         ("my insta is leila_s", "leila_s"),
         ("vk.com/id123456 oli vanha profiili", "vk.com/id123456"),
+        ("mun insta on sannakorpela", "sannakorpela"),  # a first name and a surname run together
     ],
 )
 def test_a_handle_or_profile_link_is_masked_as_a_name(text: str, handle: str) -> None:
@@ -35,6 +36,9 @@ def test_a_handle_or_profile_link_is_masked_as_a_name(text: str, handle: str) ->
     "text",
     [
         "instassa olen aktiivinen",  # a network named, no handle after it
+        "snap on yksityinen",
+        "snap on kissakuningas",  # a compound of words
+        "mun telegram on tosi hidas",
         "tavataan @ 15.00 kahvilassa",
         "nähdään @15 asemalla",
         "versio 2.0.2 on julkaistu",
