@@ -29,10 +29,12 @@ _PROFILE = re.compile(
 # an underscore or a dot inside it) or no word of any language here, so "instassa olen
 # aktiivinen" stays readable.
 _AFTER_NETWORK = re.compile(
-    r"(?i)(?<!\w)(?:insta(?:gram)?|ig|snap(?:chat)?|telegram|tg|skype|tiktok|facebook|fb"
-    r"|discord|twitter|kik|wechat|viber|vk|signal)[a-zåäö]{0,6}"
-    r"[ \t]*(?::|=|-)?[ \t]*(?:(?:on|is|är|olen|i'm|im|nimellä|as)[ \t]+)?"
-    r"(?P<handle>[A-Za-z0-9_.]{3,40})"
+    # the network's name, a long one with a Finnish case ending ("Skypessä", "instassa")
+    r"(?i)(?<!\w)(?:(?:insta(?:gram)?|snap(?:chat)?|telegram|skype|tiktok|facebook|discord"
+    r"|twitter|wechat|viber|signal)[a-zåäö]{0,6}|(?:ig|tg|fb|vk|kik)(?!\w))"
+    # then ":", "=", a spaced dash or "on" / "is" / "olen" ... ("Twitter-bannit" is no handle)
+    r"(?:[ \t]*[:=][ \t]*|[ \t]+-[ \t]+|[ \t]+)(?:(?:on|is|är|olen|i'm|im|nimellä|as)[ \t]+)?"
+    r"(?P<handle>[A-Za-z0-9_.]{3,40})(?![\w-])"
 )
 _HANDLE_SHAPE = re.compile(r"[A-Za-z0-9_]*(?:_|\d|[A-Za-z0-9]\.[A-Za-z0-9])[A-Za-z0-9_.]*")
 

@@ -38,6 +38,8 @@ def test_a_handle_or_profile_link_is_masked_as_a_name(text: str, handle: str) ->
         "instassa olen aktiivinen",  # a network named, no handle after it
         "snap on yksityinen",
         "snap on kissakuningas",  # a compound of words
+        "Twitter-bannit ja niiden poistaminen",
+        "Iglesias on levyttänyt uuden kappaleen",  # "ig" only as a word of its own
         "mun telegram on tosi hidas",
         "tavataan @ 15.00 kahvilassa",
         "nähdään @15 asemalla",
