@@ -1,10 +1,13 @@
 """Parts of a found name the model seldom takes on its own, and runs it took that name things.
 
 A particle before a found name ("von Sydow", "Von Sydowin"), the name after such a particle
-("Carl von Linné") or after an initial ("Nina S. Zagatin"), a regnal number after it ("Robert I",
-"Kustaa III:n"); and a run right after a word naming a kind of thing, place or body
-("kylä Kottila", "lääkeyhtiö Orionin") or before a company form ("Lindqvist Consulting Oy"),
-which is no person. Pure functions of the tokens; never keep the words.
+("Carl von Linné") or after an initial ("Nina S. Zagatin"), the initial before it ("J.
+Virtanen"), a regnal number after it ("Robert I", "Kustaa III:n"); and a run right after a word
+naming a kind of thing, place or body ("kylä Kottila", "lääkeyhtiö Orionin") or before a company
+form ("Lindqvist Consulting Oy"), or one that holds digits ("Ke2 Dxe4"), is an inflected
+abbreviation ("GATTin"), opens with a point of the compass ("Etelä-Saimaa"), a make of car
+("Kia Picanto") or a genus ("Vicia sativa"), or names a country ("Georgian"), which is no
+person. Pure functions of the tokens; never keep the words.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def _name_after_initial(text: str, tokens: list[Token], is_name: list[bool], i: 
 
 
 def _capitals_after_initial(text: str, tokens: list[Token], i: int) -> bool:
-    """Token i is a surname in capitals after an initial, as signatures print them ("I.
+    """Token i is a surname in capitals after an initial, as signatures print them ("J.
     YATES", "K.-H. FUNKE"), and no acronym that text uses ("E. ON" is none of these)."""
     word = tokens[i]
     if i < 2 or not (word.is_word and word.text.isupper() and len(word.text) >= 3):
@@ -294,7 +297,7 @@ _LATIN_EPITHET = re.compile(r"[a-z]{2,}(?:a|us|um|is|ii|ae|ensis|oides)$")
 def _species(tokens: list[Token], is_name: list[bool], i: int) -> bool:
     """A one-word run before a lower-case Latin word that no Finnish, Swedish or English text
     uses: a genus and its species, not a person."""
-    if i + 1 >= len(tokens) or (i + 2 < len(tokens) and is_name[i + 1]):
+    if i + 1 >= len(tokens) or is_name[i + 1]:
         return False
     following = tokens[i + 1].text
     ev = evidence(following)
@@ -308,8 +311,8 @@ def _species(tokens: list[Token], is_name: list[bool], i: int) -> bool:
 
 
 def drop_named_things(text: str, tokens: list[Token], is_name: list[bool]) -> None:
-    """Unmarks a run of name words that a kind of thing, place or body introduces, that a
-    point of the compass opens or that holds digits."""
+    """Unmarks a run of name words that names a thing, a place or a body rather than a
+    person (see the module's docstring for each kind)."""
     i = 0
     while i < len(tokens):
         if (
