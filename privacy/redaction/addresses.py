@@ -21,7 +21,7 @@ from privacy.redaction.addresses_abroad import (
     po_box,
     prefixed_street,
 )
-from privacy.redaction.house_numbers import POSTAL_CODE, house_end, is_count
+from privacy.redaction.house_numbers import FLAT_WORDS, POSTAL_CODE, house_end, is_count
 
 _DATA = files("privacy.redaction").joinpath("data").joinpath("streets")
 
@@ -299,10 +299,10 @@ def _street_before(text: str, rev: str, p: int, num_end: int) -> tuple[int, int]
 # Local cases say where, not which house: "asun Espoossa 5 vuotta", "muutin Vantaalle 2017".
 _WHERE_CASE = re.compile(r"(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|lle|hin|seen)$")
 _PHRASE_END = frozenset(",.;!?)\n")
-# A flat, floor or room before its number is part of an address, not its street.
-_UNIT_WORDS = frozenset(
-    "apt apartment flat unit suite room floor door asunto huoneisto huone kerros krs "
-    "lgh lägenhet bostad våning rum no nr nro".split()
+# A flat, floor or room before its number is part of an address, not its street: the flat
+# words after a house number, and floors, rooms and number signs.
+_UNIT_WORDS = FLAT_WORDS | frozenset(
+    "suite room floor huone kerros krs våning rum no nr nro".split()
 )
 
 
@@ -310,8 +310,6 @@ def _cued_house(text: str, rev: str, p: int, num_end: int) -> tuple[int, int] | 
     """A street or house name no list knows, right after an address cue, when the number ends
     the address ("asun Rantala 5", "osoitteeni on Hevosenkenkä 3 A 7", "bor på Åkervik 4,
     Sibbo"): a staircase, a flat, a postal code, a comma or the end follows it."""
-    if not rev:
-        return None
     wm = _REV_SPACE_WORD.match(rev, len(text) - p)
     if wm is None:
         return None

@@ -29,10 +29,12 @@ _HOUSE_TAIL = re.compile(
     r"(?:[a-zA-Z](?![^\W\d_]))?(?:[ \t]?[-–][ \t]?\d{1,4}(?:[a-zA-Z](?![^\W\d_]))?(?!\d))?"
     r"(?::[^\W\d_]{1,4}(?!\w))?"
 )
-_FLAT_WORDS = (
-    r"as|asunto|huoneisto|bst|bostad|lgh|lägenhet|apt|apartment|flat|unit|door|daire|"
-    r"кв|квартира|корп|корпус|стр|к|شقة"
+FLAT_WORDS = frozenset(
+    "as asunto huoneisto bst bostad lgh lägenhet apt apartment flat unit door daire "
+    "кв квартира корп корпус стр к شقة".split()
 )
+# Longest first: "asunto" before "as".
+_FLAT_WORDS = "|".join(sorted(FLAT_WORDS, key=lambda w: (-len(w), w)))
 # A staircase letter ("B", "J"), also after a word for it ("rappu B", "trappa C"); a lone
 # lower-case letter counts only before a flat number.
 _STAIRCASE = re.compile(

@@ -74,10 +74,13 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
     said = following.text.casefold()
     if said in ADVERBS and i + 2 < len(tokens) and adjacent(text, following, tokens[i + 2]):
         said = tokens[i + 2].text.casefold()  # "Minttu muuten väitti", "Ali sitten soitti"
-    elif said in ("on", "oli") and i + 2 < len(tokens):
-        participle = tokens[i + 2].text.casefold()
-        if participle in PERFECT and adjacent(text, following, tokens[i + 2]):
-            said = "toimi"  # "Baldato on voittanut": acting, in the perfect tense
+    # "Baldato on voittanut": acting, in the perfect tense
+    perfect = (
+        said in ("on", "oli")
+        and i + 2 < len(tokens)
+        and tokens[i + 2].text.casefold() in PERFECT
+        and adjacent(text, following, tokens[i + 2])
+    )
     if said in OPINION and token.text.endswith("n"):
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if _kin_of(token.text, said):
@@ -97,7 +100,7 @@ def context_says_person(text: str, tokens: list[Token], i: int, score: float, fl
         return listed >= PAIR_LEVEL or not _a_word(token.text, ev)
     if token.text.casefold() in SERVICES:
         return False
-    if said in ACTS and said not in SAYS:
+    if perfect or (said in ACTS and said not in SAYS):
         if not (ev.first or ev.surname) and max(ev.first_inflected, ev.surname_inflected) >= 2:
             return False  # a listed name inflected is no subject ("Pietariin lähtee")
         if ev.common_word and (ev.first < 4 or token.text.casefold() in KIN):
